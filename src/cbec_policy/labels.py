@@ -1,0 +1,109 @@
+"""Closed vocabularies used across the system, in the paper's order, with Chinese and English labels.
+
+Codes are ASCII (stable in JSON, URLs and CSV); labels are what users read. Every lookup
+accepts either the code or the Chinese label, so ``--type 税收类`` and ``--type tax`` agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cbec_policy.errors import InputError
+
+
+@dataclass(frozen=True)
+class Label:
+    """One entry of a vocabulary."""
+
+    code: str
+    zh: str
+    en: str
+
+
+# Table 1 of the paper groups policies in exactly this order.
+POLICY_TYPES: tuple[Label, ...] = (
+    Label("tax", "税收类", "tax"),
+    Label("supervision", "监管类", "supervision"),
+    Label("management", "管理类", "management"),
+    Label("law", "法律类", "law"),
+    Label("norm", "规范类", "norm"),
+    Label("standard", "标准类", "standard"),
+    Label("comprehensive", "综合类", "comprehensive"),
+)
+
+# §3.1 of the paper: the seven content themes.
+THEMES: tuple[Label, ...] = (
+    Label("tax", "税收", "tax"),
+    Label("customs", "通关", "customs clearance"),
+    Label("supervision", "监管", "supervision"),
+    Label("finance", "金融支付", "finance and payment"),
+    Label("services", "服务(平台、物流、人才)", "services (platform, logistics, talent)"),
+    Label("market_access", "市场准入", "market access"),
+    Label("international", "国际合作", "international cooperation"),
+)
+
+# Validity status in the convention of Chinese legal databases.
+STATUSES: tuple[Label, ...] = (
+    Label("现行有效", "现行有效", "in force"),
+    Label("已被修改", "已被修改", "amended"),
+    Label("部分失效", "部分失效", "partly repealed"),
+    Label("已失效", "已失效", "repealed or expired"),
+    Label("unknown", "未知", "unknown"),
+)
+
+LEVELS: tuple[Label, ...] = (
+    Label("national", "国家级", "national"),
+    Label("provincial", "省级", "provincial"),
+    Label("municipal", "市级", "municipal"),
+)
+
+# The four economic regions of China's statistics (东部/中部/西部/东北).
+REGIONS: tuple[Label, ...] = (
+    Label("east", "东部", "east"),
+    Label("central", "中部", "central"),
+    Label("west", "西部", "west"),
+    Label("northeast", "东北", "northeast"),
+)
+
+# Directed relation verbs between policies and the verb seen from the other side.
+RELATION_INVERSES: dict[str, str] = {
+    "amends": "amended_by",
+    "extends": "extended_by",
+    "replaces": "replaced_by",
+    "implements": "implemented_by",
+    "supplements": "supplemented_by",
+    "related": "related",
+}
+RELATION_INVERSES.update({v: k for k, v in list(RELATION_INVERSES.items())})
+
+RELATION_ZH: dict[str, str] = {
+    "amends": "修改",
+    "amended_by": "被修改",
+    "extends": "延续/扩展",
+    "extended_by": "被延续/扩展",
+    "replaces": "替代",
+    "replaced_by": "被替代",
+    "implements": "实施",
+    "implemented_by": "被实施",
+    "supplements": "补充",
+    "supplemented_by": "被补充",
+    "related": "相关",
+}
+
+
+def find_label(vocabulary: tuple[Label, ...], value: str, what: str) -> Label:
+    """Return the entry whose code, Chinese or English label equals ``value``.
+
+    Raises :class:`InputError` naming ``what`` and listing the accepted values.
+    """
+    wanted = value.strip()
+    for label in vocabulary:
+        if wanted in (label.code, label.zh) or wanted.lower() == label.en.lower():
+            return label
+    accepted = ", ".join(f"{label.zh} ({label.code})" for label in vocabulary)
+    raise InputError(what, f"unknown value {value!r}; accepted: {accepted}")
+
+
+def type_by_zh(zh: str) -> Label:
+    """The policy type whose Chinese label is ``zh`` (e.g. 税收类)."""
+    return find_label(POLICY_TYPES, zh, "policy type")

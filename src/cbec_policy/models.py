@@ -1,0 +1,145 @@
+"""The nouns of the system as plain, immutable records.
+
+These are what the bundled reference data loads into and what analysis functions take;
+the database schema (``store``) mirrors them. Nothing here touches files or the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A directed link between two policies, e.g. ``amends`` → the amended policy's id."""
+
+    kind: str
+    target_id: str
+
+
+@dataclass(frozen=True)
+class PaperEntry:
+    """A Table 1 row exactly as the paper prints it (kept to reproduce the table cell for cell)."""
+
+    policy_type: str  # Chinese label, e.g. 税收类
+    date_text: str  # e.g. 2013.12.30
+    issuers_text: str  # e.g. 财政部、国家税务局
+    title: str
+    doc_number: str  # empty when the paper gives none
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One policy document with verified metadata, and the paper's values where it is in Table 1."""
+
+    id: str
+    title: str
+    doc_number: str | None
+    issuers: tuple[str, ...]
+    publish_date: date | None
+    effective_date: date | None
+    end_date: date | None
+    status: str
+    level: str
+    policy_type: str | None  # code from labels.POLICY_TYPES
+    themes: tuple[str, ...]
+    relations: tuple[Relation, ...] = ()
+    paper: PaperEntry | None = None
+    summary: str = ""
+    evidence: tuple[str, ...] = ()
+    notes: str = ""
+    region: str | None = None  # province (and city) for local documents
+    source: str = "bundled"
+    full_text: str | None = None
+
+    def in_force_on(self, day: date) -> bool | None:
+        """True/False when the dates and status decide it; None when they cannot."""
+        start = self.effective_date or self.publish_date
+        if start is not None and day < start:
+            return False
+        if self.end_date is not None and day > self.end_date:
+            return False
+        if self.status == "已失效" and self.end_date is None:
+            return None
+        if start is None:
+            return None
+        return True
+
+
+@dataclass(frozen=True)
+class PilotBatch:
+    """One State Council reply approving a batch of CBEC comprehensive pilot zones."""
+
+    batch: int
+    approval_date: date
+    doc_number: str
+    title: str
+    zone_count: int
+    cumulative_count: int
+
+
+@dataclass(frozen=True)
+class PilotZone:
+    """One approval of a CBEC comprehensive pilot zone (跨境电子商务综合试验区)."""
+
+    batch: int
+    approval_date: date
+    doc_number: str
+    zone_name: str
+    city: str
+    province: str
+    region: str  # 东部/中部/西部/东北
+    admin_level: str
+    confidence: str  # verified / candidate
+    revoked_date: date | None
+    revoked_by: str | None
+    evidence: tuple[str, ...] = ()
+
+    def in_force_on(self, day: date) -> bool:
+        """Whether the zone was approved and not yet revoked on ``day``."""
+        if day < self.approval_date:
+            return False
+        return self.revoked_date is None or day < self.revoked_date
+
+
+@dataclass(frozen=True)
+class TradeStat:
+    """A published CBEC trade total (100 million yuan) for a year or half-year."""
+
+    year: int
+    period: str  # full-year / H1
+    total: float | None
+    export: float | None
+    import_: float | None
+    total_yoy_pct: float | None
+    export_yoy_pct: float | None
+    import_yoy_pct: float | None
+    release: str  # preliminary / survey / backcast / narrow-series / unknown
+    comparable_series: bool  # False for the narrow pre-2020 series
+    source_url: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class PositiveListVersion:
+    """One version of the CBEC retail import positive list (零售进口商品清单)."""
+
+    label: str
+    doc_number: str
+    announced: date
+    effective: date
+    tariff_lines: int
+    status: str
+    url: str
+    extras: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Department:
+    """A government department with its official full name and the short forms in use."""
+
+    name: str
+    short_forms: tuple[str, ...]
+    en: str
+    kind: str

@@ -1,0 +1,369 @@
+"""Load and validate the bundled reference data.
+
+Each loader reads one file, checks every row (required columns, dates, vocabularies,
+cross-references) and raises :class:`~cbec_policy.errors.ReferenceDataError` naming the
+file, line and column of the first problem. Passing ``path`` loads a user-supplied file of
+the same shape instead of the bundled one, e.g. a researcher's updated pilot-zone list.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from cbec_policy.dates import parse_date
+from cbec_policy.docnumber import normalise_doc_number
+from cbec_policy.errors import InputError, ReferenceDataError
+from cbec_policy.labels import (
+    LEVELS,
+    POLICY_TYPES,
+    REGIONS,
+    RELATION_INVERSES,
+    STATUSES,
+    THEMES,
+)
+from cbec_policy.models import (
+    Department,
+    PaperEntry,
+    PilotBatch,
+    PilotZone,
+    Policy,
+    PositiveListVersion,
+    Relation,
+    TradeStat,
+)
+
+_HERE = Path(__file__).parent
+T = TypeVar("T")
+
+
+def reference_path(name: str) -> Path:
+    """Path of a bundled reference file, e.g. ``reference_path("pilot_zones.csv")``."""
+    return _HERE / name
+
+
+class _Row:
+    """One CSV row that knows its file and line, so every error can point at a cell."""
+
+    def __init__(self, path: Path, line: int, values: dict[str, str]) -> None:
+        self.path = path
+        self.line = line
+        self.values = values
+
+    def error(self, column: str | None, reason: str) -> ReferenceDataError:
+        return ReferenceDataError(self.path.name, self.line, column, reason)
+
+    def text(self, column: str, required: bool = True) -> str:
+        value = (self.values.get(column) or "").strip()
+        if required and not value:
+            raise self.error(column, "value is required")
+        return value
+
+    def date(self, column: str, required: bool = True) -> date | None:
+        value = self.text(column, required)
+        if not value:
+            return None
+        try:
+            return parse_date(value, column)
+        except InputError as exc:
+            raise self.error(column, exc.reason) from None
+
+    def integer(self, column: str) -> int:
+        value = self.text(column)
+        try:
+            return int(value)
+        except ValueError:
+            raise self.error(column, f"not an integer: {value!r}") from None
+
+    def number(self, column: str) -> float | None:
+        value = self.text(column, required=False)
+        if not value:
+            return None
+        try:
+            return float(value)
+        except ValueError:
+            raise self.error(column, f"not a number: {value!r}") from None
+
+    def choice(self, column: str, allowed: set[str], required: bool = True) -> str:
+        value = self.text(column, required)
+        if value and value not in allowed:
+            raise self.error(column, f"unknown value {value!r}; allowed: {', '.join(sorted(allowed))}")
+        return value
+
+    def items(self, column: str, sep: str = ";") -> tuple[str, ...]:
+        return tuple(part.strip() for part in self.text(column, required=False).split(sep) if part.strip())
+
+
+def _rows(path: Path, required_columns: set[str]) -> Iterator[_Row]:
+    """Yield the rows of a UTF-8 CSV file, checking the header first."""
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise ReferenceDataError(str(path), None, None, f"cannot read: {exc.strerror}") from None
+    with handle:
+        try:
+            reader = csv.DictReader(handle)
+            header = set(reader.fieldnames or [])
+            missing = required_columns - header
+            if missing:
+                raise ReferenceDataError(path.name, 1, None, f"missing columns: {', '.join(sorted(missing))}")
+            for values in reader:
+                if None in values:  # more cells than header columns
+                    raise ReferenceDataError(path.name, reader.line_num, None, "more cells than columns")
+                yield _Row(path, reader.line_num, values)
+        except UnicodeDecodeError as exc:
+            raise ReferenceDataError(path.name, None, None, f"not UTF-8 text ({exc.reason})") from None
+        except csv.Error as exc:
+            raise ReferenceDataError(path.name, None, None, f"malformed CSV: {exc}") from None
+
+
+def _load(path: Path | None, name: str, columns: set[str], parse: Callable[[_Row], T]) -> list[T]:
+    return [parse(row) for row in _rows(path or reference_path(name), columns)]
+
+
+# --------------------------------------------------------------------------- policies
+
+_POLICY_COLUMNS = {
+    "id", "in_seed_table", "seed_type", "proposed_type", "themes", "title", "doc_number", "issuers",
+    "publish_date", "effective_date", "end_date", "status", "relations", "paper_title", "paper_date",
+    "paper_issuers", "paper_doc_number", "summary_en", "evidence", "notes",
+}  # fmt: skip
+_TYPE_BY_ZH = {label.zh: label.code for label in POLICY_TYPES}
+_THEME_CODES = {label.code for label in THEMES}
+_STATUS_CODES = {label.code for label in STATUSES}
+
+
+def _parse_policy(row: _Row) -> Policy:
+    in_table = row.choice("in_seed_table", {"yes", "no"}) == "yes"
+    proposed = row.choice("proposed_type", set(_TYPE_BY_ZH))
+    themes = row.items("themes")
+    for theme in themes:
+        if theme not in _THEME_CODES:
+            raise row.error("themes", f"unknown theme {theme!r}; allowed: {', '.join(sorted(_THEME_CODES))}")
+    relations = []
+    for item in row.items("relations"):
+        kind, _, target = item.partition(":")
+        if kind.strip() not in RELATION_INVERSES or not target.strip():
+            raise row.error("relations", f"malformed relation {item!r} (expected verb:target_id)")
+        relations.append(Relation(kind.strip(), target.strip()))
+    paper = None
+    if in_table:
+        seed_type = row.choice("seed_type", set(_TYPE_BY_ZH))
+        paper = PaperEntry(
+            policy_type=seed_type,
+            date_text=row.text("paper_date"),
+            issuers_text=row.text("paper_issuers"),
+            title=row.text("paper_title"),
+            doc_number=row.text("paper_doc_number", required=False),
+        )
+    doc_number = row.text("doc_number", required=False)
+    return Policy(
+        id=row.text("id"),
+        title=row.text("title"),
+        doc_number=normalise_doc_number(doc_number) if doc_number else None,
+        issuers=row.items("issuers"),
+        publish_date=row.date("publish_date"),
+        effective_date=row.date("effective_date", required=False),
+        end_date=row.date("end_date", required=False),
+        status=row.choice("status", _STATUS_CODES),
+        level="national",
+        policy_type=_TYPE_BY_ZH[proposed],
+        themes=themes,
+        relations=tuple(relations),
+        paper=paper,
+        summary=row.text("summary_en", required=False),
+        evidence=row.items("evidence", sep=" ; "),
+        notes=row.text("notes", required=False),
+    )
+
+
+@cache
+def _bundled_policies() -> tuple[Policy, ...]:
+    return tuple(_check_policies(_load(None, "national_policies.csv", _POLICY_COLUMNS, _parse_policy)))
+
+
+def _check_policies(policies: list[Policy]) -> list[Policy]:
+    ids = [policy.id for policy in policies]
+    seen: set[str] = set()
+    for policy in policies:
+        if policy.id in seen:
+            raise ReferenceDataError("national_policies.csv", None, "id", f"duplicate id {policy.id!r}")
+        seen.add(policy.id)
+    known = set(ids)
+    for policy in policies:
+        for relation in policy.relations:
+            if relation.target_id not in known:
+                raise ReferenceDataError(
+                    "national_policies.csv", None, "relations", f"{policy.id}: unknown target {relation.target_id!r}"
+                )
+    return policies
+
+
+def load_national_policies(path: Path | None = None) -> list[Policy]:
+    """The national CBEC policies: verified values plus the paper's Table 1 values."""
+    if path is None:
+        return list(_bundled_policies())
+    return _check_policies(_load(path, path.name, _POLICY_COLUMNS, _parse_policy))
+
+
+# --------------------------------------------------------------------------- pilot zones
+
+_ZONE_COLUMNS = {
+    "batch", "approval_date", "doc_number", "zone_name", "city_std", "province", "region4",
+    "admin_level", "confidence", "revoked_date", "revoked_by", "evidence",
+}  # fmt: skip
+_REGION_ZH = {label.zh for label in REGIONS}
+
+
+def _parse_zone(row: _Row) -> PilotZone:
+    revoked_by = row.text("revoked_by", required=False)
+    return PilotZone(
+        batch=row.integer("batch"),
+        approval_date=row.date("approval_date"),
+        doc_number=normalise_doc_number(row.text("doc_number")),
+        zone_name=row.text("zone_name"),
+        city=row.text("city_std"),
+        province=row.text("province"),
+        region=row.choice("region4", _REGION_ZH),
+        admin_level=row.text("admin_level"),
+        confidence=row.choice("confidence", {"verified", "candidate"}),
+        revoked_date=row.date("revoked_date", required=False),
+        revoked_by=normalise_doc_number(revoked_by) if revoked_by else None,
+        evidence=row.items("evidence", sep=" | "),
+    )
+
+
+def load_pilot_zones(path: Path | None = None) -> list[PilotZone]:
+    """Every approval of a CBEC comprehensive pilot zone, batch by batch."""
+    return _load(path, "pilot_zones.csv", _ZONE_COLUMNS, _parse_zone)
+
+
+_BATCH_COLUMNS = {"batch", "approval_date", "doc_number", "title", "zone_count", "cumulative_count"}
+
+
+def _parse_batch(row: _Row) -> PilotBatch:
+    return PilotBatch(
+        batch=row.integer("batch"),
+        approval_date=row.date("approval_date"),
+        doc_number=normalise_doc_number(row.text("doc_number")),
+        title=row.text("title"),
+        zone_count=row.integer("zone_count"),
+        cumulative_count=row.integer("cumulative_count"),
+    )
+
+
+def load_pilot_batches(path: Path | None = None) -> list[PilotBatch]:
+    """The State Council replies that approved each batch of pilot zones."""
+    return _load(path, "pilot_batches.csv", _BATCH_COLUMNS, _parse_batch)
+
+
+# --------------------------------------------------------------------------- trade statistics
+
+_TRADE_COLUMNS = {
+    "year", "total_cny_100m", "export_cny_100m", "import_cny_100m", "total_yoy_pct", "export_yoy_pct",
+    "import_yoy_pct", "period", "release", "series", "source_url", "notes",
+}  # fmt: skip
+
+
+def _parse_trade(row: _Row) -> TradeStat:
+    return TradeStat(
+        year=row.integer("year"),
+        period=row.choice("period", {"full-year", "H1"}),
+        total=row.number("total_cny_100m"),
+        export=row.number("export_cny_100m"),
+        import_=row.number("import_cny_100m"),
+        total_yoy_pct=row.number("total_yoy_pct"),
+        export_yoy_pct=row.number("export_yoy_pct"),
+        import_yoy_pct=row.number("import_yoy_pct"),
+        release=row.choice("release", {"preliminary", "survey", "backcast", "unknown"}),
+        comparable_series=row.choice("series", {"narrow", "full_scope"}) == "full_scope",
+        source_url=row.text("source_url"),
+        notes=row.text("notes", required=False),
+    )
+
+
+def load_trade_stats(path: Path | None = None) -> list[TradeStat]:
+    """CBEC import/export totals (100 million yuan) with release type and series marker."""
+    return _load(path, "cbec_trade_stats.csv", _TRADE_COLUMNS, _parse_trade)
+
+
+# --------------------------------------------------------------------------- departments
+
+
+def _parse_department(row: _Row) -> Department:
+    return Department(
+        name=row.text("name"), short_forms=row.items("short_forms"), en=row.text("en"), kind=row.text("kind")
+    )
+
+
+def load_departments(path: Path | None = None) -> list[Department]:
+    """Departments with official full names and the short forms found in documents."""
+    return _load(path, "departments.csv", {"name", "short_forms", "en", "kind"}, _parse_department)
+
+
+def load_doc_number_prefixes(path: Path | None = None) -> list[tuple[str, tuple[str, ...]]]:
+    """Document-number prefixes and the issuers they imply (财关税 → 财政部, 海关总署, 国家税务总局)."""
+    return _load(
+        path,
+        "doc_number_prefixes.csv",
+        {"prefix", "issuers", "note"},
+        lambda row: (row.text("prefix"), row.items("issuers")),
+    )
+
+
+# --------------------------------------------------------------------------- YAML parameters
+
+
+@cache
+def load_rule_parameters() -> dict[str, Any]:
+    """The raw dated tax and customs parameters (validated by ``cbec_policy.rules``)."""
+    path = reference_path("rule_parameters.yaml")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise ReferenceDataError(path.name, line, None, f"malformed YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ReferenceDataError(path.name, None, None, "expected a mapping at the top level")
+    return data
+
+
+def load_positive_list() -> list[PositiveListVersion]:
+    """The versions of the retail import positive list, oldest first, with cumulative item counts."""
+    data = load_rule_parameters()
+    versions = []
+    for index, entry in enumerate(data.get("positive_list", {}).get("versions", []), start=1):
+        where = f"positive_list.versions[{index}]"
+        try:
+            lines = entry.get("tariff_lines", entry.get("cumulative"))
+            versions.append(
+                PositiveListVersion(
+                    label=str(entry["label"]),
+                    doc_number=normalise_doc_number(str(entry["doc"])),
+                    announced=_yaml_date(entry["announced"], where),
+                    effective=_yaml_date(entry["effective"], where),
+                    tariff_lines=int(lines),
+                    status=str(entry.get("status", "unknown")),
+                    url=str(entry.get("url", "")),
+                    extras={k: v for k, v in entry.items() if k not in {"label", "doc", "announced", "effective"}},
+                )
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ReferenceDataError("rule_parameters.yaml", None, where, f"malformed entry: {exc}") from None
+    return versions
+
+
+def _yaml_date(value: object, where: str) -> date:
+    if isinstance(value, date):
+        return value
+    return parse_date(str(value), where)
+
+
+LEVEL_CODES = {label.code for label in LEVELS}
