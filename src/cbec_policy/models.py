@@ -50,8 +50,13 @@ class Policy:
     evidence: tuple[str, ...] = ()
     notes: str = ""
     region: str | None = None  # province (and city) for local documents
-    source: str = "bundled"
+    source: str = "bundled"  # "bundled", or the path/URL a document was ingested from
     full_text: str | None = None
+    is_cbec: bool | None = None  # set by the classifier; None until classified
+    instruments: tuple[str, ...] = ()  # policy instruments (supply/demand/environment side), classifier codes
+    # Where each value came from: {"field": {"span": [start, end], "confidence": 0.9, "method": "..."}, ...}
+    extraction_evidence: dict[str, object] = field(default_factory=dict)
+    classification_evidence: dict[str, object] = field(default_factory=dict)
 
     def in_force_on(self, day: date) -> bool | None:
         """True/False when the dates and status decide it; None when they cannot."""
