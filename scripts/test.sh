@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Set up everything the tests need (virtualenv, PostgreSQL, Chromium, CJK font) and run the suite
+# on SQLite and on a real PostgreSQL server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
+CBEC_TEST_PG_URL="$(bash scripts/start_postgres.sh | tail -n 1)"
+export CBEC_TEST_PG_URL
+export CBEC_CHROMIUM="${CBEC_CHROMIUM:-/usr/bin/chromium}"
+# Tests never touch the user's own database.
+CBEC_DB_URL="sqlite:///$(mktemp -d)/cbec-test.sqlite3"
+export CBEC_DB_URL
+mkdir -p artifacts
+exec .venv/bin/python -m pytest "$@"
