@@ -88,7 +88,7 @@ def test_table2_equals_the_paper_and_latest_adds_batch_8_with_a_date_note() -> N
 
 def test_paper_batch_title_drops_the_issuer_and_uses_half_width_parentheses() -> None:
     official = "国务院关于同意设立中国（杭州）跨境电子商务综合试验区的批复"
-    assert tables.paper_batch_title(official) == "《关于同意设立中国(杭州)跨境电子商务综合试验区的批复》"
+    assert tables.paper_batch_title(official) == "关于同意设立中国(杭州)跨境电子商务综合试验区的批复"
 
 
 def test_verified_table1_marks_the_corrected_cells_with_the_paper_value() -> None:
@@ -101,12 +101,12 @@ def test_verified_table1_marks_the_corrected_cells_with_the_paper_value() -> Non
 
     sat36 = by_id["2019-sat-announce-36"]
     assert sat36.cells["doc_number"] == "国家税务总局公告2019年第36号"
-    assert sat36.differs == {"issuers": "国家税务局", "doc_number": "(公告〔2019〕36号)"}
+    assert sat36.differs == {"issuers": "国家税务局", "doc_number": "公告〔2019〕36号"}
 
     # The same row through the CLI: a differs column naming the fields, paper values beside.
-    csv_row = rows["《国家税务总局关于跨境电子商务综合试验区零售出口企业所得税核定征收有关问题的公告》"]
+    csv_row = rows["国家税务总局关于跨境电子商务综合试验区零售出口企业所得税核定征收有关问题的公告"]
     assert csv_row["differs"] == "issuers;doc_number"
-    assert csv_row["paper_doc_number"] == "(公告〔2019〕36号)"
+    assert csv_row["paper_doc_number"] == "公告〔2019〕36号"
     assert csv_row["paper_issuers"] == "国家税务局"
 
     # Every row whose facts the sources correct (national_policies_NOTES.md §3.1), plus the

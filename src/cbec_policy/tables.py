@@ -1,13 +1,13 @@
 """The paper's Table 1 (national CBEC policies by type) and Table 2 (pilot-zone batches), rebuilt from data.
 
 Table 1 takes the paper's cells from the ``paper_*`` columns of ``national_policies.csv``
-and adds two print details kept in ``table1_zh.csv``: whether the paper wraps the document
-number in parentheses, and a short Chinese summary written for this project (not the
+(titles without the 《》 the paper prints around them, numbers without its parentheses) and
+adds a short Chinese summary written for this project, kept in ``table1_zh.csv`` (not the
 paper's 主要内容 text). Rows are grouped in the paper's type order and, within a type, in
 date order, which is the order the paper prints them.
 
 Table 2 is derived from ``pilot_batches.csv`` by :func:`paper_batch_title`: the paper drops
-the 国务院 issuer prefix, prints half-width parentheses and wraps the title in 《》.
+the 国务院 issuer prefix and prints half-width parentheses.
 
 With ``verified=True`` the verified values replace the paper's, and every cell whose *fact*
 differs from the paper is listed with the paper's value. What counts as the same fact: the
@@ -77,49 +77,37 @@ def _strip_parentheses(text: str) -> str:
 # --------------------------------------------------------------------------- Table 1 print details
 
 
-@dataclass(frozen=True)
-class _PrintDetail:
-    parenthesised: bool
-    summary: str
-
-
 @cache
-def _table1_details() -> dict[str, _PrintDetail]:
-    """Per policy id: does the paper wrap the number in parentheses, and our own summary."""
-    details: dict[str, _PrintDetail] = {}
-    for row in _rows(reference_path("table1_zh.csv"), {"id", "paper_number_parenthesised", "summary_zh"}):
+def _table1_summaries() -> dict[str, str]:
+    """Per policy id: the short Chinese summary written for this project."""
+    summaries: dict[str, str] = {}
+    for row in _rows(reference_path("table1_zh.csv"), {"id", "summary_zh"}):
         policy_id = row.text("id")
-        if policy_id in details:
+        if policy_id in summaries:
             raise row.error("id", f"duplicate id {policy_id!r}")
-        details[policy_id] = _PrintDetail(
-            parenthesised=row.choice("paper_number_parenthesised", {"yes", "no"}) == "yes",
-            summary=row.text("summary_zh"),
-        )
-    return details
+        summaries[policy_id] = row.text("summary_zh")
+    return summaries
 
 
 def _table1_policies(policies: Sequence[Policy] | None) -> list[Policy]:
     """The Table 1 policies in the paper's order: by type as the paper groups them, then by date."""
     chosen = [policy for policy in (policies if policies is not None else load_national_policies()) if policy.paper]
     type_order = {label.zh: position for position, label in enumerate(POLICY_TYPES)}
-    details = _table1_details()
+    summaries = _table1_summaries()
     for policy in chosen:
-        if policy.id not in details:
+        if policy.id not in summaries:
             raise ReferenceDataError("table1_zh.csv", None, "id", f"no row for Table 1 policy {policy.id!r}")
     return sorted(chosen, key=lambda p: (type_order[p.paper.policy_type], p.paper.date_text))  # type: ignore[union-attr]
 
 
 def _paper_cells_1(policy: Policy) -> dict[str, str]:
     assert policy.paper is not None
-    number = policy.paper.doc_number
-    if number and _table1_details()[policy.id].parenthesised:
-        number = f"({number})"
     return {
         "type": policy.paper.policy_type,
         "date": policy.paper.date_text,
         "issuers": policy.paper.issuers_text,
-        "title": f"《{policy.paper.title}》",
-        "doc_number": number,
+        "title": policy.paper.title,
+        "doc_number": policy.paper.doc_number,
     }
 
 
@@ -198,7 +186,7 @@ def table1_rows(*, verified: bool = False, policies: Sequence[Policy] | None = N
     rows = []
     for policy in _table1_policies(policies):
         paper = _paper_cells_1(policy)
-        summary = _table1_details()[policy.id].summary
+        summary = _table1_summaries()[policy.id]
         if not verified:
             rows.append(TableRow(policy.id, {**paper, "summary": summary}, paper))
             continue
@@ -206,7 +194,7 @@ def table1_rows(*, verified: bool = False, policies: Sequence[Policy] | None = N
             "type": paper["type"],
             "date": paper_date(policy.publish_date) if policy.publish_date else UNKNOWN,
             "issuers": _issuers_cell(policy, paper["issuers"]),
-            "title": f"《{policy.title}》",
+            "title": policy.title,
             "doc_number": policy.doc_number or "",
             "summary": summary,
         }
@@ -244,15 +232,15 @@ _ISSUER_PREFIX_2 = "国务院"
 
 
 def paper_batch_title(official_title: str) -> str:
-    """The paper's print of a batch approval's title: no 国务院 prefix, half-width (), inside 《》.
+    """The paper's print of a batch approval's title: no 国务院 prefix, half-width ().
 
     >>> paper_batch_title("国务院关于同意设立中国（杭州）跨境电子商务综合试验区的批复")
-    '《关于同意设立中国(杭州)跨境电子商务综合试验区的批复》'
+    '关于同意设立中国(杭州)跨境电子商务综合试验区的批复'
     """
     title = official_title.strip()
     if title.startswith(_ISSUER_PREFIX_2 + "关于"):
         title = title[len(_ISSUER_PREFIX_2) :]
-    return "《" + title.replace("（", "(").replace("）", ")") + "》"
+    return title.replace("（", "(").replace("）", ")")
 
 
 _BATCH_NOTES = {
@@ -280,7 +268,7 @@ def table2_rows(
         )
         cells = {
             "date": paper_date(batch.approval_date),
-            "title": f"《{batch.title}》" if verified else paper_batch_title(batch.title),
+            "title": batch.title if verified else paper_batch_title(batch.title),
             "doc_number": batch.doc_number,
         }
         if through_latest:
