@@ -1,0 +1,130 @@
+"""CBEC import/export series: the best available release per year, growth, revisions and the
+pre-2020 series break (§4.1.3).
+
+Customs publishes a preliminary figure in January (or July for a half-year) and replaces it
+months later with a statistical-survey figure, and the series before 2020 covered a much
+narrower scope. Growth is therefore computed only between two values of the comparable
+series, and every row says which release it is.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from cbec_policy.models import TradeStat
+
+# A later, more complete release wins: the survey replaces the preliminary figure.
+RELEASE_RANK: dict[str, int] = {"survey": 3, "preliminary": 2, "backcast": 1, "unknown": 0}
+RELEASE_LABELS: dict[str, tuple[str, str]] = {
+    "survey": ("统计调查数", "statistical survey"),
+    "preliminary": ("初步数", "preliminary"),
+    "backcast": ("回溯数", "back-cast"),
+    "unknown": ("未知", "unknown"),
+}
+MEASURES: tuple[str, ...] = ("total", "export", "import_")
+
+
+def value_of(stat: TradeStat, measure: str) -> float | None:
+    """The value of ``total``, ``export`` or ``import``/``import_`` in a stat row."""
+    return {"total": stat.total, "export": stat.export, "import": stat.import_, "import_": stat.import_}[measure]
+
+
+def yoy_of(stat: TradeStat, measure: str) -> float | None:
+    """The published year-on-year growth (%) of a measure in a stat row."""
+    return {
+        "total": stat.total_yoy_pct,
+        "export": stat.export_yoy_pct,
+        "import": stat.import_yoy_pct,
+        "import_": stat.import_yoy_pct,
+    }[measure]
+
+
+def best_releases(stats: Iterable[TradeStat], period: str = "full-year") -> dict[int, TradeStat]:
+    """Per year, the most authoritative release for ``period`` (survey over preliminary over others)."""
+    best: dict[int, TradeStat] = {}
+    for stat in stats:
+        if stat.period != period:
+            continue
+        current = best.get(stat.year)
+        if current is None or RELEASE_RANK.get(stat.release, 0) > RELEASE_RANK.get(current.release, 0):
+            best[stat.year] = stat
+    return dict(sorted(best.items()))
+
+
+def _growth(current: float | None, previous: float | None) -> float | None:
+    if current is None or previous is None or previous == 0:
+        return None
+    return round((current / previous - 1) * 100, 1)
+
+
+def trade_series(stats: Sequence[TradeStat], period: str = "full-year") -> list[dict[str, Any]]:
+    """One row per year: best release, values, published growth and growth computed here.
+
+    ``computed_yoy_pct`` compares with the previous calendar year only when both values belong to
+    the comparable full-scope series; across the pre-2020 break it stays empty, never a ratio of
+    two incomparable numbers. ``other_releases`` lists the values this row supersedes.
+    """
+    best = best_releases(stats, period)
+    rows = []
+    for year, stat in best.items():
+        previous = best.get(year - 1)
+        comparable = previous is not None and previous.comparable_series and stat.comparable_series
+        others = [
+            f"{s.release}: {s.total:g}" if s.total is not None else s.release
+            for s in stats
+            if s.period == period and s.year == year and s is not stat
+        ]
+        rows.append(
+            {
+                "year": year,
+                "period": period,
+                "total": stat.total,
+                "export": stat.export,
+                "import": stat.import_,
+                "release": stat.release,
+                "comparable_series": stat.comparable_series,
+                "published_yoy_pct": stat.total_yoy_pct,
+                "computed_yoy_pct": _growth(stat.total, previous.total) if comparable and previous else None,
+                "other_releases": others,
+                "source_url": stat.source_url,
+            }
+        )
+    return rows
+
+
+def revisions(stats: Sequence[TradeStat]) -> list[dict[str, Any]]:
+    """Every (year, period) with both a preliminary and a survey release: how much the survey changed."""
+    grouped: dict[tuple[int, str], dict[str, TradeStat]] = defaultdict(dict)
+    for stat in stats:
+        grouped[(stat.year, stat.period)][stat.release] = stat
+    rows = []
+    for (year, period), releases in sorted(grouped.items()):
+        if "preliminary" not in releases or "survey" not in releases:
+            continue
+        first, final = releases["preliminary"], releases["survey"]
+        rows.append(
+            {
+                "year": year,
+                "period": period,
+                "preliminary_total": first.total,
+                "survey_total": final.total,
+                "change": round(final.total - first.total, 1) if first.total and final.total else None,
+                "change_pct": _growth(final.total, first.total),
+                "preliminary_yoy_pct": first.total_yoy_pct,
+                "survey_yoy_pct": final.total_yoy_pct,
+            }
+        )
+    return rows
+
+
+def series_break(stats: Sequence[TradeStat]) -> dict[str, Any]:
+    """Where the narrow early series ends and the comparable full-scope series begins."""
+    narrow = sorted({s.year for s in stats if not s.comparable_series})
+    full = sorted({s.year for s in stats if s.comparable_series})
+    return {
+        "narrow_years": narrow,
+        "first_comparable_year": full[0] if full else None,
+        "has_break": bool(narrow and full),
+    }

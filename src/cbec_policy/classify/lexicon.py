@@ -1,0 +1,240 @@
+"""Rule classifier: weighted terms and cues from ``taxonomy.yaml``, no training data needed.
+
+Every label gets a raw score, the sum of its cues found in the document:
+
+* a term in the title counts ``weight × title_multiplier``;
+* a term in the body counts ``weight × min(1 + ln(count), repeat_cap)``, damped for long texts;
+* a title pattern, document-number pattern or issuer cue counts its weight once.
+
+Inside one label, a match nested in a longer match of the same label is not counted again
+(跨境电子商务 does not also count 电子商务). Themes, instruments and relevance turn raw scores into
+``1 - exp(-raw / scale)`` and keep the labels at or above the threshold; the policy type is the
+type with the largest raw score, its score the share of that type among all positive raws.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Self
+
+from cbec_policy.classify.base import (
+    RELEVANCE_KEY,
+    Classification,
+    Document,
+    LabelledRecord,
+    instrument_key,
+    theme_key,
+    type_key,
+)
+from cbec_policy.classify.taxonomy import Category, Taxonomy, load_taxonomy
+from cbec_policy.classify.textcheck import fold
+
+# Enough occurrences to show why, without storing every hit of a long document.
+MAX_EVIDENCE_PER_LABEL = 40
+
+
+@dataclass(frozen=True)
+class _Hit:
+    term: str
+    field: str
+    start: int
+    end: int
+    weight: float
+
+
+def _find_all(haystack: str, needle: str) -> Iterable[int]:
+    start = haystack.find(needle)
+    while start != -1:
+        yield start
+        start = haystack.find(needle, start + 1)
+
+
+def _drop_nested(hits: list[_Hit]) -> list[_Hit]:
+    """Within one label and field, drop a hit lying inside a longer hit of that label."""
+    kept = []
+    for hit in hits:
+        inside = any(
+            other is not hit
+            and other.field == hit.field
+            and other.start <= hit.start
+            and hit.end <= other.end
+            and (other.end - other.start) > (hit.end - hit.start)
+            for other in hits
+        )
+        if not inside:
+            kept.append(hit)
+    return kept
+
+
+def _saturate(raw: float, scale: float) -> float:
+    return 1.0 - math.exp(-max(raw, 0.0) / scale)
+
+
+class LexiconClassifier:
+    """The rule classifier of :mod:`taxonomy.yaml`; ``fit`` is accepted and ignored."""
+
+    name = "lexicon"
+
+    def __init__(self, taxonomy: Taxonomy | None = None) -> None:
+        self.taxonomy = taxonomy or load_taxonomy()
+        # key -> category, in a fixed order: relevance, types, themes, instruments
+        self._targets: list[tuple[str, Category]] = [(RELEVANCE_KEY, self.taxonomy.relevance)]
+        self._targets += [(type_key(c.code), c) for c in self.taxonomy.types]
+        self._targets += [(theme_key(c.code), c) for c in self.taxonomy.themes]
+        self._targets += [(instrument_key(c.code), c) for c in self.taxonomy.instruments]
+        # term -> [(key, weight)]: each distinct term is searched once per field
+        self._terms: dict[str, list[tuple[str, float]]] = {}
+        for key, category in self._targets:
+            for term, weight in category.terms.items():
+                self._terms.setdefault(term, []).append((key, weight))
+
+    def fit(self, records: Sequence[LabelledRecord]) -> Self:
+        """Nothing to learn: the weights come from the scheme's definitions."""
+        return self
+
+    def predict(self, documents: Sequence[Document]) -> list[Classification]:
+        """Classify each document (evidence included: it costs nothing extra here)."""
+        return [self.explain(document) for document in documents]
+
+    # ------------------------------------------------------------------ scoring
+
+    def _term_hits(self, document: Document) -> dict[str, list[_Hit]]:
+        hits: dict[str, list[_Hit]] = {}
+        for field, value in (("title", document.title), ("text", document.text)):
+            folded = fold(value)
+            if not folded:
+                continue
+            for term, targets in self._terms.items():
+                for start in _find_all(folded, term):
+                    for key, weight in targets:
+                        hits.setdefault(key, []).append(_Hit(term, field, start, start + len(term), weight))
+        return {key: _drop_nested(found) for key, found in hits.items()}
+
+    def _raw_terms(self, hits: list[_Hit], text_length: int) -> tuple[float, list[dict[str, Any]]]:
+        scoring = self.taxonomy.scoring
+        damp = min(1.0, math.sqrt(scoring.reference_chars / text_length)) if text_length else 1.0
+        by_term: dict[tuple[str, str], list[_Hit]] = {}
+        for hit in hits:
+            by_term.setdefault((hit.term, hit.field), []).append(hit)
+        raw = 0.0
+        evidence = []
+        for (_term, field), found in by_term.items():
+            weight = found[0].weight
+            if field == "title":
+                contribution = weight * scoring.title_multiplier
+            else:
+                contribution = weight * min(1.0 + math.log(len(found)), scoring.repeat_cap) * damp
+            raw += contribution
+            for hit in found:
+                evidence.append(
+                    {"term": hit.term, "start": hit.start, "end": hit.end, "weight": hit.weight, "field": hit.field}
+                )
+        return raw, evidence
+
+    @staticmethod
+    def _raw_cues(category: Category, document: Document) -> tuple[float, list[dict[str, Any]]]:
+        raw = 0.0
+        evidence: list[dict[str, Any]] = []
+        title = fold(document.title.strip())
+        for cue in category.title_patterns:
+            match = cue.pattern.search(title)
+            if match:
+                raw += cue.weight
+                evidence.append(
+                    {"term": match.group(0), "start": match.start(), "end": match.end(), "weight": cue.weight,
+                     "field": "title", "cue": cue.pattern.pattern}
+                )  # fmt: skip
+        number = fold(document.doc_number or "")
+        for cue in category.doc_number_patterns:
+            match = cue.pattern.search(number)
+            if match:
+                raw += cue.weight
+                evidence.append(
+                    {"term": match.group(0), "start": match.start(), "end": match.end(), "weight": cue.weight,
+                     "field": "doc_number", "cue": cue.pattern.pattern}
+                )  # fmt: skip
+        offset = 0
+        for issuer in document.issuers:
+            best: tuple[float, str, int] | None = None
+            for name, weight in category.issuers.items():
+                position = issuer.find(name)
+                if position != -1 and (best is None or abs(weight) > abs(best[0])):
+                    best = (weight, name, position)
+            if best is not None:
+                raw += best[0]
+                evidence.append(
+                    {"term": best[1], "start": offset + best[2], "end": offset + best[2] + len(best[1]),
+                     "weight": best[0], "field": "issuers"}
+                )  # fmt: skip
+            offset += len(issuer) + 1  # issuers are shown joined by "、"
+        return raw, evidence
+
+    def raw_scores(self, document: Document) -> tuple[dict[str, float], dict[str, list[dict[str, Any]]]]:
+        """Raw score and evidence of every label key (``is_cbec``, ``type:…``, ``theme:…``, ``instrument:…``)."""
+        hits = self._term_hits(document)
+        text_length = len(document.text)
+        raws: dict[str, float] = {}
+        evidence: dict[str, list[dict[str, Any]]] = {}
+        for key, category in self._targets:
+            raw, found = self._raw_terms(hits.get(key, []), text_length)
+            cue_raw, cue_found = self._raw_cues(category, document)
+            raws[key] = raw + cue_raw
+            found = sorted(found + cue_found, key=lambda item: (-abs(item["weight"]), item["field"], item["start"]))
+            if found:
+                evidence[key] = found[:MAX_EVIDENCE_PER_LABEL]
+        return raws, evidence
+
+    def explain(self, document: Document) -> Classification:
+        """Labels, scores and evidence for one document."""
+        taxonomy = self.taxonomy
+        scoring = taxonomy.scoring
+        raws, evidence = self.raw_scores(document)
+
+        relevance = _saturate(raws[RELEVANCE_KEY], scoring.relevance.scale)
+        theme_scores = {c: _saturate(raws[theme_key(c)], scoring.themes.scale) for c in taxonomy.theme_codes()}
+        themes = [c for c, s in theme_scores.items() if s >= scoring.themes.threshold]
+        instrument_scores = {
+            c: _saturate(raws[instrument_key(c)], scoring.instruments.scale) for c in taxonomy.instrument_codes()
+        }
+        instruments = [c for c, s in instrument_scores.items() if s >= scoring.instruments.threshold]
+
+        # Breadth: a document spanning many themes is comprehensive by definition.
+        type_raws = {c: raws[type_key(c)] for c in taxonomy.type_codes()}
+        extra_themes = len(themes) - scoring.breadth_min_themes + 1
+        if extra_themes > 0:
+            bonus = extra_themes * scoring.breadth_weight
+            type_raws[scoring.breadth_type] += bonus
+            evidence.setdefault(type_key(scoring.breadth_type), []).insert(
+                0, {"term": f"{len(themes)} themes", "start": 0, "end": 0, "weight": bonus, "field": "themes"}
+            )
+        shares = type_shares(type_raws)
+        best = max(type_raws, key=lambda code: type_raws[code])
+        policy_type = best if type_raws[best] > 0 else None
+
+        return Classification(
+            is_cbec=relevance >= scoring.relevance.threshold,
+            is_cbec_score=relevance,
+            policy_type=policy_type,
+            policy_type_score=shares[best] if policy_type else 0.0,
+            themes=themes,
+            instruments=instruments,
+            evidence=evidence,
+            scores={
+                "is_cbec": round(relevance, 4),
+                "type": {c: round(v, 4) for c, v in shares.items()},
+                "type_raw": {c: round(v, 4) for c, v in type_raws.items()},
+                "themes": {c: round(v, 4) for c, v in theme_scores.items()},
+                "instruments": {c: round(v, 4) for c, v in instrument_scores.items()},
+            },
+            method=self.name,
+        )
+
+
+def type_shares(raws: dict[str, float]) -> dict[str, float]:
+    """Each type's share of the positive raw scores (all zero when nothing points at any type)."""
+    total = sum(value for value in raws.values() if value > 0)
+    if total <= 0:
+        return {code: 0.0 for code in raws}
+    return {code: max(value, 0.0) / total for code, value in raws.items()}

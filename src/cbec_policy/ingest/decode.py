@@ -1,0 +1,159 @@
+"""Bytes to text for Chinese documents in any common encoding.
+
+Most files are UTF-8 or GB18030 (a superset of GBK and GB2312), so those are tried first with
+strict decoders: that costs microseconds. Statistical detection (charset-normalizer) is slow
+(about ten times the cost of a strict decode), so it runs only when the strict decodes fail or
+give implausible text — the classic case is Big5, whose bytes nearly always decode as GBK too,
+into nonsense. BOMs and UTF-16 (with or without BOM) are recognised before anything else.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from functools import cache
+
+from charset_normalizer import from_bytes
+
+from cbec_policy.errors import InputError
+
+# How many characters are looked at to judge whether a GB decode is real Chinese.
+_SAMPLE_CHARS = 1500
+# Real simplified-Chinese text keeps nearly all of its ideographs within the 3,755 level-1
+# characters of GB2312; Big5 bytes read as GBK scatter over the whole table.
+_MIN_COMMON_SHARE = 0.80
+_DETECT_CANDIDATES = ("utf_8", "gb18030", "big5", "big5hkscs", "utf_16", "utf_16_le", "utf_16_be")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Decoded text and the encoding that produced it (as a Python codec name)."""
+
+    text: str
+    encoding: str
+
+
+@cache
+def _gb2312_level1() -> frozenset[str]:
+    """The 3,755 most common simplified characters (GB2312 level 1, rows 0xB0–0xD7)."""
+    chars = set()
+    for lead in range(0xB0, 0xD8):
+        for trail in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((lead, trail)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return frozenset(chars)
+
+
+@cache
+def _big5_common() -> frozenset[str]:
+    """The 5,401 frequently used traditional characters (Big5 0xA440–0xC67E)."""
+    chars = set()
+    for lead in range(0xA4, 0xC7):
+        for trail in list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF)):
+            if lead == 0xC6 and trail > 0x7E:
+                break
+            try:
+                chars.add(bytes((lead, trail)).decode("big5"))
+            except UnicodeDecodeError:
+                continue
+    return frozenset(chars)
+
+
+def _common_share(text: str, common: frozenset[str]) -> float:
+    """Share of the ideographs in a sample of ``text`` that belong to ``common`` (1.0 if none)."""
+    sample = text[:_SAMPLE_CHARS]
+    total = hits = 0
+    for char in sample:
+        if "\u4e00" <= char <= "\u9fff":
+            total += 1
+            if char in common:
+                hits += 1
+    return 1.0 if total == 0 else hits / total
+
+
+def _plausible_gb(text: str) -> bool:
+    # Traditional characters encoded in GB18030 are legitimate too, so accept either table.
+    return _common_share(text, _gb2312_level1()) >= _MIN_COMMON_SHARE or (
+        _common_share(text, _big5_common()) >= 0.95 and _common_share(text, _gb2312_level1()) >= 0.5
+    )
+
+
+def _looks_utf16(data: bytes) -> str | None:
+    """'utf_16_le' / 'utf_16_be' when the NUL bytes sit on one side of most code units."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    # ASCII-heavy UTF-16 has NULs in one lane; CJK-heavy UTF-16 has few NULs but no NUL pairs.
+    if odd_nuls > half * 0.3 and even_nuls < half * 0.05:
+        return "utf_16_le"
+    if even_nuls > half * 0.3 and odd_nuls < half * 0.05:
+        return "utf_16_be"
+    return None
+
+
+def is_binary(data: bytes) -> bool:
+    """True when ``data`` holds control bytes that no text file contains (after UTF-16 is ruled out)."""
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 32 and byte != 27)
+    return controls > len(sample) * 0.05
+
+
+def decode_bytes(data: bytes, source: str) -> Decoded:
+    """Decode ``data`` (the contents of ``source``) into text, or raise :class:`InputError`.
+
+    Order: BOM → UTF-16 without BOM → strict UTF-8 → strict GB18030 (kept only when it reads
+    as real Chinese) → strict Big5 → charset-normalizer. Binary data is refused before any
+    detection, so a picture never turns into a page of nonsense characters.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(data[3:], "utf_8", source, "UTF-8 with BOM")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict(data, "utf_16", source, "UTF-16")
+    lane = _looks_utf16(data)
+    if lane:
+        return _strict(data, lane, source, "UTF-16")
+    if is_binary(data):
+        raise InputError(source, "binary file, not text")
+    try:
+        return Decoded(data.decode("utf_8"), "utf_8")
+    except UnicodeDecodeError:
+        pass
+    gb_text: str | None
+    try:
+        gb_text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        gb_text = None
+    if gb_text is not None and _plausible_gb(gb_text):
+        return Decoded(gb_text, "gb18030")
+    try:
+        big5_text = data.decode("big5hkscs")
+        if _common_share(big5_text, _big5_common()) >= _MIN_COMMON_SHARE:
+            return Decoded(big5_text, "big5hkscs")
+    except UnicodeDecodeError:
+        pass
+    return _detect(data, source, gb_text)
+
+
+def _strict(data: bytes, encoding: str, source: str, label: str) -> Decoded:
+    try:
+        return Decoded(data.decode(encoding), encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(source, f"undecodable bytes: not valid {label} (byte offset {exc.start})") from None
+
+
+def _detect(data: bytes, source: str, gb_text: str | None) -> Decoded:
+    """Last resort: let charset-normalizer choose among the Chinese encodings."""
+    best = from_bytes(data, cp_isolation=list(_DETECT_CANDIDATES)).best()
+    if best is not None and best.encoding and best.chaos < 0.3:
+        return Decoded(str(best), best.encoding)
+    if gb_text is not None:
+        # A strict GB18030 decode that detection could not beat is still the best reading.
+        return Decoded(gb_text, "gb18030")
+    raise InputError(source, "undecodable bytes: not UTF-8, GB18030/GBK, Big5 or UTF-16 text")

@@ -1,0 +1,161 @@
+"""Clean a web copy of a policy document into one comparable form, keeping the original.
+
+Steps, cheapest first and each only when needed:
+
+1. remove zero-width characters, emoji and variation selectors (copy-paste and social-media noise);
+2. fold compatibility forms the way NFKC does — full-width Latin letters and digits, Kangxi
+   radicals that PDF text layers produce instead of ideographs, ideographic spaces — but keep the
+   full-width Chinese punctuation (，。：；（）《》) that real titles contain;
+3. traditional → simplified script (OpenCC ``t2s``), only when traditional characters are present;
+4. strip pinyin residues such as 區(qū) left by annotated copies;
+5. drop site spam lines (share buttons, visit counters, copyright, "来源…发布时间…");
+6. write every document number with 〔〕 around the year and 号 for 號.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import opencc
+
+# Full-width punctuation that Chinese text uses on purpose; NFKC would turn it into ASCII.
+_KEEP = set("，。：；！？（）《》〈〉「」『』【】〔〕“”‘’、…—～·￥")
+_ZERO_WIDTH = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
+# Emoji and pictographs; U+2600–27BF also holds dingbats used as decoration in reposts.
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\U0001fc00-\U0001ffff\u2600-\u27bf\u2b00-\u2bff\ufe00-\ufe0f\U000e0000-\U000e007f\u20e3]+"
+)
+# Characters that only traditional script uses; one of them is enough to run OpenCC.
+_TRADITIONAL_HINTS = re.compile(
+    "[國關於務發號稅總電貿進區經業實條辦為與這會們來時個說對開門見長東車書學應華點當報從產動種場價"
+    "經濟財進聯單據規劃質檢訊網絡購陸處員問題類視權屬貨監費統計體務辦層導擴準則優惠貸證際證衛醫藥執]"
+)
+_PINYIN_RESIDUE = re.compile(
+    r"(?<=[\u4e00-\u9fff])[(（]\s*[a-zü]*[āáǎàōóǒòēéěèīíǐìūúǔùǖǘǚǜńňǹḿ][a-zāáǎàōóǒòēéěèīíǐìūúǔùǖǘǚǜüńňǹḿ]*\s*[)）]"
+)
+_OPEN = r"[\[(（【〔［〖]"
+_CLOSE = r"[\])）】〕］〗]"
+_DOC_NUMBER_BRACKETS = re.compile(rf"{_OPEN}\s*((?:19|20)\d{{2}})\s*{_CLOSE}\s*(第?\s*\d{{1,5}})\s*[号號]")
+_ANNOUNCEMENT_HAO = re.compile(r"((?:19|20)\d{2}\s*年\s*第\s*\d{1,5}\s*)號")
+_SPACES = re.compile(r"[ \t\u00a0\u3000\u2002-\u200a]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+# A line is site chrome when it is short and made of these markers.
+_SPAM_MARKERS = re.compile(
+    r"(扫一扫|分享到|打印本页|关闭窗口|【?\s*字体\s*[:：]?\s*[大中小]|浏览次数|阅读次数|访问量|点击数|点击量|点击率|"
+    r"责任编辑|编辑\s*[:：]|版权所有|ICP\s*备|网站地图|联系我们|免责声明|返回顶部|上一篇|下一篇|相关阅读|相关链接|"
+    r"热门推荐|收藏本页|加入收藏|设为首页|微信公众号|官方微博|下载\s*APP|【\s*打印\s*】|【\s*关闭\s*】|"
+    r"当前位置\s*[:：]|您现在的位置|首页\s*[>›»]|字号\s*[:：]|原文链接|本文链接|转载请注明|技术支持\s*[:：]|"
+    r"扫描二维码|手机版|无障碍|政务微博|网站标识码)",
+    re.IGNORECASE,
+)
+# "来源：xx 发布时间：2024-05-06 10:23" style posting lines: a site's date, never the document's.
+_POSTING_LINE = re.compile(
+    r"(发布时间|更新时间|发稿时间|时间\s*[:：]\s*\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}|来源\s*[:：]|作者\s*[:：]|"
+    r"\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2})"
+)
+_SPAM_MAX_LINE = 80
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    """The normalised text, the original it came from, and what the cleaning did."""
+
+    text: str
+    original: str
+    converted_script: bool
+    removed_lines: tuple[str, ...]
+
+
+@cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@cache
+def _compat_table() -> dict[int, str]:
+    """NFKC for single compatibility characters, minus the Chinese punctuation kept in ``_KEEP``."""
+    table: dict[int, str] = {ord(char): "" for char in _ZERO_WIDTH}
+    ranges = (
+        (0x00A0, 0x00BF),
+        (0x2000, 0x200A),
+        (0x2024, 0x2026),
+        (0x2E80, 0x2FDF),  # CJK and Kangxi radicals (PDF text layers)
+        (0x3000, 0x3000),
+        (0xF900, 0xFAFF),  # CJK compatibility ideographs
+        (0xFF01, 0xFF5E),  # full-width ASCII
+        (0xFF5F, 0xFFEE),  # half-width katakana/forms
+    )
+    for start, end in ranges:
+        for code in range(start, end + 1):
+            char = chr(code)
+            if char in _KEEP:
+                continue
+            folded = unicodedata.normalize("NFKC", char)
+            if folded != char:
+                table[code] = folded
+    table[0x3000] = " "
+    table[0x00A0] = " "
+    return table
+
+
+def _fold_compat(text: str) -> str:
+    return text.translate(_compat_table())
+
+
+def normalise_doc_number_forms(text: str) -> str:
+    """财关税[2018]49號 / （2018）/ 【2018】 → 财关税〔2018〕49号, anywhere in ``text``."""
+    text = _DOC_NUMBER_BRACKETS.sub(lambda m: f"〔{m.group(1)}〕{m.group(2).replace(' ', '')}号", text)
+    return _ANNOUNCEMENT_HAO.sub(lambda m: m.group(1) + "号", text)
+
+
+def _is_spam_line(line: str) -> bool:
+    stripped = line.strip()
+    if not stripped or len(stripped) > _SPAM_MAX_LINE:
+        return False
+    if _SPAM_MARKERS.search(stripped):
+        return True
+    return bool(_POSTING_LINE.search(stripped)) and not re.search(r"(成文日期|发布日期|发文字号|文号)", stripped)
+
+
+def normalise_text(original: str) -> NormalisedText:
+    """Return the normalised form of ``original`` (see the module docstring for the steps)."""
+    text = original.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():
+        text = _EMOJI.sub("", text)
+        text = _fold_compat(text)
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+    converted = False
+    if _TRADITIONAL_HINTS.search(text):
+        text = _t2s().convert(text)
+        converted = True
+    if "(" in text or "（" in text:
+        text = _PINYIN_RESIDUE.sub("", text)
+    removed: list[str] = []
+    kept: list[str] = []
+    for line in text.split("\n"):
+        if _is_spam_line(line):
+            removed.append(line.strip())
+            continue
+        kept.append(_SPACES.sub(" ", line).strip())
+    text = "\n".join(kept)
+    text = _BLANK_LINES.sub("\n", text).strip()
+    text = normalise_doc_number_forms(text)
+    return NormalisedText(text=text, original=original, converted_script=converted, removed_lines=tuple(removed))
+
+
+def traditional(text: str) -> str:
+    """Simplified → traditional (OpenCC ``s2t``); used to build test and benchmark documents."""
+    return _s2t().convert(text)
+
+
+@cache
+def _s2t() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
+
+
+__all__ = ["NormalisedText", "normalise_doc_number_forms", "normalise_text", "traditional"]

@@ -1,0 +1,95 @@
+"""What a report is computed from: policies, zones and batches from the store (so ingested
+documents count), trade figures and the positive list from the bundled reference data.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+from cbec_policy.models import PilotBatch, PilotZone, Policy, PositiveListVersion, TradeStat
+from cbec_policy.reference.loader import (
+    load_national_policies,
+    load_pilot_batches,
+    load_pilot_zones,
+    load_positive_list,
+    load_trade_stats,
+)
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Every record a report needs, plus a line saying where the policies came from."""
+
+    policies: tuple[Policy, ...]
+    zones: tuple[PilotZone, ...]
+    batches: tuple[PilotBatch, ...]
+    trade: tuple[TradeStat, ...]
+    positive_list: tuple[PositiveListVersion, ...]
+    source_zh: str
+    source_en: str
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def bundled_inputs() -> ReportInputs:
+    """Inputs straight from the bundled reference data (no database)."""
+    return ReportInputs(
+        policies=tuple(load_national_policies()),
+        zones=tuple(load_pilot_zones()),
+        batches=tuple(load_pilot_batches()),
+        trade=tuple(load_trade_stats()),
+        positive_list=tuple(load_positive_list()),
+        source_zh="内置参考数据",
+        source_en="bundled reference data",
+    )
+
+
+def store_inputs(db_url: str | None) -> ReportInputs:
+    """Inputs read through the store at ``db_url`` (None: the default database), initialised if empty.
+
+    ``init`` is idempotent, so a fresh machine gets the bundled data loaded once and a store
+    with ingested documents keeps them.
+    """
+    store_module = importlib.import_module("cbec_policy.store")
+    store = store_module.open_store(db_url)
+    try:
+        store.init()
+        policies = tuple(store.list_policies())
+        zones = tuple(store.list_zones())
+        batches = tuple(store.list_batches())
+        url_text = store_module.default_db_url() if db_url is None else db_url
+    finally:
+        store.close()
+    masked = _mask(url_text)
+    return ReportInputs(
+        policies=policies,
+        zones=zones,
+        batches=batches,
+        trade=tuple(load_trade_stats()),
+        positive_list=tuple(load_positive_list()),
+        source_zh=f"政策库 {masked}（政策、综试区）与内置参考数据（贸易、正面清单）",
+        source_en=f"store {masked} (policies, pilot zones) and bundled reference data (trade, positive list)",
+    )
+
+
+def _mask(url: str) -> str:
+    """A database URL without its password, fit to print in a report."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        user = credentials.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url
+
+
+def load_inputs(db_url: str | None = None, *, use_store: bool = True) -> ReportInputs:
+    """Store inputs when the store package is present (it is the normal path), else bundled data."""
+    if use_store:
+        try:
+            importlib.import_module("cbec_policy.store")
+        except ModuleNotFoundError as exc:
+            if exc.name != "cbec_policy.store":
+                raise
+        else:
+            return store_inputs(db_url)
+    return bundled_inputs()

@@ -1,0 +1,238 @@
+"""Turn ``models.Policy`` records into rows of the policy tables and back.
+
+Writing replaces a policy's main row and all its link rows (issuers, themes, instruments,
+evidence, relations) and its full-text entry on the caller's connection, so the caller's
+transaction decides whether all of it lands or none of it does.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from cbec_policy.docnumber import doc_number_key
+from cbec_policy.models import PaperEntry, Policy, Relation
+from cbec_policy.store import schema as s
+from cbec_policy.store.search import index_policy
+
+# Everything that is not a letter or digit (CJK included) is dropped from a title key, so
+# 《关于…的通知》 and 关于…的通知 (or full-width vs half-width brackets) compare equal.
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def title_key(title: str) -> str:
+    """A comparison key for titles: NFKC, letters and digits only, lower case."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", title)).lower()
+
+
+def _doc_key(doc_number: str | None) -> str | None:
+    return doc_number_key(doc_number) if doc_number else None
+
+
+def department_ids(conn: Connection, names: Iterable[str]) -> dict[str, int]:
+    """Ids of the named departments, adding any name not known yet (kind ``unknown``)."""
+    wanted = list(dict.fromkeys(names))
+    if not wanted:
+        return {}
+    found = dict(conn.execute(select(s.departments.c.name, s.departments.c.id).where(s.departments.c.name.in_(wanted))).all())
+    for name in wanted:
+        if name not in found:
+            result = conn.execute(insert(s.departments).values(name=name, short_forms=[], en="", kind="unknown"))
+            found[name] = result.inserted_primary_key[0]
+    return found
+
+
+def policy_row(policy: Policy, original_text: str | None, content_hash: str) -> dict[str, object]:
+    """The ``policies`` row for ``policy`` (link tables are written by :func:`write_policy`)."""
+    paper = policy.paper
+    return {
+        "id": policy.id,
+        "title": policy.title,
+        "title_key": title_key(policy.title),
+        "doc_number": policy.doc_number,
+        "doc_key": _doc_key(policy.doc_number),
+        "publish_date": policy.publish_date,
+        "effective_date": policy.effective_date,
+        "end_date": policy.end_date,
+        "status": policy.status,
+        "level": policy.level,
+        "region": policy.region,
+        "policy_type": policy.policy_type,
+        "is_cbec": policy.is_cbec,
+        "source": policy.source,
+        "summary": policy.summary,
+        "notes": policy.notes,
+        "full_text": policy.full_text,
+        "original_text": original_text,
+        "extraction_evidence": dict(policy.extraction_evidence),
+        "classification_evidence": dict(policy.classification_evidence),
+        "paper_type": paper.policy_type if paper else None,
+        "paper_date": paper.date_text if paper else None,
+        "paper_issuers": paper.issuers_text if paper else None,
+        "paper_title": paper.title if paper else None,
+        "paper_doc_number": paper.doc_number if paper else None,
+        "content_hash": content_hash,
+    }
+
+
+def write_policy(
+    conn: Connection,
+    policy: Policy,
+    *,
+    original_text: str | None,
+    content_hash: str,
+    exists: bool,
+    bundled_hash: str | None = None,
+    with_relations: bool = True,
+) -> None:
+    """Insert or replace ``policy`` with its link rows and full-text entry on ``conn``."""
+    row = policy_row(policy, original_text, content_hash)
+    if bundled_hash is not None:
+        row["bundled_hash"] = bundled_hash
+    if exists:
+        conn.execute(update(s.policies).where(s.policies.c.id == policy.id).values(**row))
+        for table, column in (
+            (s.policy_issuers, s.policy_issuers.c.policy_id),
+            (s.policy_themes, s.policy_themes.c.policy_id),
+            (s.policy_instruments, s.policy_instruments.c.policy_id),
+            (s.policy_evidence, s.policy_evidence.c.policy_id),
+        ):
+            conn.execute(delete(table).where(column == policy.id))
+        if with_relations:
+            conn.execute(delete(s.policy_relations).where(s.policy_relations.c.source_id == policy.id))
+    else:
+        conn.execute(insert(s.policies).values(**row))
+    ids = department_ids(conn, policy.issuers)
+    _insert_many(
+        conn,
+        s.policy_issuers,
+        [{"policy_id": policy.id, "position": i, "department_id": ids[name]} for i, name in enumerate(policy.issuers)],
+    )
+    _insert_many(
+        conn, s.policy_themes, [{"policy_id": policy.id, "position": i, "theme": t} for i, t in enumerate(policy.themes)]
+    )
+    _insert_many(
+        conn,
+        s.policy_instruments,
+        [{"policy_id": policy.id, "position": i, "instrument": t} for i, t in enumerate(policy.instruments)],
+    )
+    _insert_many(
+        conn,
+        s.policy_evidence,
+        [{"policy_id": policy.id, "position": i, "url": url} for i, url in enumerate(policy.evidence)],
+    )
+    if with_relations:
+        write_relations(conn, policy)
+    index_policy(conn, policy.id, policy.title, policy.doc_number, policy.summary, policy.full_text, replace=exists)
+
+
+def write_relations(conn: Connection, policy: Policy) -> None:
+    """Insert ``policy``'s outgoing relations (the caller has deleted the old ones)."""
+    _insert_many(
+        conn,
+        s.policy_relations,
+        [
+            {"source_id": policy.id, "position": i, "kind": rel.kind, "target_id": rel.target_id}
+            for i, rel in enumerate(policy.relations)
+        ],
+    )
+
+
+def _insert_many(conn: Connection, table: s.Table, rows: list[dict[str, object]]) -> None:
+    if rows:
+        conn.execute(insert(table), rows)
+
+
+# --------------------------------------------------------------------------- reading
+
+_CHUNK = 500  # stay well under SQLite's bound-parameter limit for IN (…) lists
+
+
+def _grouped(conn: Connection, ids: Sequence[str], columns: tuple, key_column, order_column) -> dict[str, list]:
+    """Rows of a link query grouped by policy id, in ``position`` order."""
+    grouped: dict[str, list] = defaultdict(list)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        query = select(key_column, *columns).where(key_column.in_(chunk)).order_by(key_column, order_column)
+        for key, *values in conn.execute(query):
+            grouped[key].append(values[0] if len(values) == 1 else tuple(values))
+    return grouped
+
+
+def read_policies(conn: Connection, rows: Sequence) -> list[Policy]:
+    """Build ``Policy`` records from ``policies`` rows (mappings), loading their link rows in bulk."""
+    ids = [row["id"] for row in rows]
+    issuers = _issuers(conn, ids)
+    themes = _grouped(conn, ids, (s.policy_themes.c.theme,), s.policy_themes.c.policy_id, s.policy_themes.c.position)
+    instruments = _grouped(
+        conn, ids, (s.policy_instruments.c.instrument,), s.policy_instruments.c.policy_id, s.policy_instruments.c.position
+    )
+    evidence = _grouped(conn, ids, (s.policy_evidence.c.url,), s.policy_evidence.c.policy_id, s.policy_evidence.c.position)
+    relations = _grouped(
+        conn,
+        ids,
+        (s.policy_relations.c.kind, s.policy_relations.c.target_id),
+        s.policy_relations.c.source_id,
+        s.policy_relations.c.position,
+    )
+    return [
+        _policy(row, issuers[row["id"]], themes[row["id"]], instruments[row["id"]], evidence[row["id"]], relations[row["id"]])
+        for row in rows
+    ]
+
+
+def _issuers(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    link = s.policy_issuers
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        query = (
+            select(link.c.policy_id, s.departments.c.name)
+            .join(s.departments, s.departments.c.id == link.c.department_id)
+            .where(link.c.policy_id.in_(chunk))
+            .order_by(link.c.policy_id, link.c.position)
+        )
+        for policy_id, name in conn.execute(query):
+            grouped[policy_id].append(name)
+    return grouped
+
+
+def _policy(row, issuers, themes, instruments, evidence, relations) -> Policy:
+    paper = None
+    if row["paper_title"] is not None:
+        paper = PaperEntry(
+            policy_type=row["paper_type"] or "",
+            date_text=row["paper_date"] or "",
+            issuers_text=row["paper_issuers"] or "",
+            title=row["paper_title"],
+            doc_number=row["paper_doc_number"] or "",
+        )
+    return Policy(
+        id=row["id"],
+        title=row["title"],
+        doc_number=row["doc_number"],
+        issuers=tuple(issuers),
+        publish_date=row["publish_date"],
+        effective_date=row["effective_date"],
+        end_date=row["end_date"],
+        status=row["status"],
+        level=row["level"],
+        policy_type=row["policy_type"],
+        themes=tuple(themes),
+        relations=tuple(Relation(kind, target) for kind, target in relations),
+        paper=paper,
+        summary=row["summary"] or "",
+        evidence=tuple(evidence),
+        notes=row["notes"] or "",
+        region=row["region"],
+        source=row["source"],
+        full_text=row["full_text"],
+        is_cbec=row["is_cbec"],
+        instruments=tuple(instruments),
+        extraction_evidence=dict(row["extraction_evidence"] or {}),
+        classification_evidence=dict(row["classification_evidence"] or {}),
+    )

@@ -1,0 +1,156 @@
+"""The FastAPI application factory: pages, REST API, offline API docs, security headers.
+
+``create_app`` opens one store for the app's life; every route reads through the store API
+only, so the same app runs over SQLite or PostgreSQL. Writes (uploads, label edits) need
+the bearer token from the configuration; without one the server is read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from cbec_policy import __version__
+from cbec_policy.errors import CbecError, InputError
+from cbec_policy.web.config import load_config
+from cbec_policy.web.render import build_environment, render
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+# Scripts only from this server (no inline script, no eval): stored text that slipped past
+# escaping still could not run. Inline styles are allowed for Swagger UI's widgets.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def _swagger_dir() -> Path | None:
+    """Swagger UI's files from the pinned ``swagger-ui-bundle-v2`` package (None if not installed)."""
+    try:
+        import swagger_ui_bundle
+    except ImportError:
+        return None
+    return Path(swagger_ui_bundle.swagger_ui_path)
+
+
+def _field_message(error: dict[str, Any]) -> str:
+    """``price: Input should be greater than 0`` from one pydantic error (the field first)."""
+    location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "form")]
+    field = ".".join(location) or "request"
+    return f"{field}: {error.get('msg', 'invalid value')}"
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api") or request.url.path == "/openapi.json"
+
+
+def create_app(
+    db_url: str | None = None,
+    token: str | None = None,
+    *,
+    data_dir: str | Path | None = None,
+    max_upload_bytes: int | None = None,
+    store: Any | None = None,
+    init: bool = True,
+) -> FastAPI:
+    """Build the web app over the store at ``db_url`` (or an already open ``store``).
+
+    ``token`` enables writing (else ``CBEC_WEB_TOKEN``; none → read-only). ``init`` loads the
+    bundled reference data into a new database first, so a fresh ``cbec serve`` shows the corpus.
+    """
+    from cbec_policy.store import open_store  # imported here so the web package imports without a store
+
+    config = load_config(db_url=db_url, token=token, data_dir=data_dir, max_upload_bytes=max_upload_bytes)
+    owns_store = store is None
+    if store is None:
+        store = open_store(db_url)
+        if init:
+            store.init()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_store:  # a store passed in belongs to the caller
+            store.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="cbec-policy API",
+        version=__version__,
+        description=(
+            "中国跨境电商政策库 REST API: policies (filter, full-text search), pilot zones (list, lookup), "
+            "dashboard statistics, tax calculators with citations, batch tax files. Writing needs a bearer token."
+        ),
+        docs_url=None,  # the default page loads Swagger UI from a CDN; ours serves it locally
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.config = config
+    app.state.store = store
+    app.state.templates = build_environment()
+
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    swagger = _swagger_dir()
+    if swagger is not None:
+        app.mount("/static/swagger", StaticFiles(directory=str(swagger)), name="swagger")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = list(exc.errors())
+        message = "; ".join(_field_message(error) for error in errors)
+        if _wants_json(request):
+            detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors]
+            return JSONResponse({"message": message, "detail": detail}, status_code=422)
+        return render(request, "error.html", {"status": 422, "message": message}, status_code=422)
+
+    @app.exception_handler(InputError)
+    async def input_error(request: Request, exc: InputError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"message": str(exc), "field": exc.source, "reason": exc.reason}, status_code=422)
+        return render(request, "error.html", {"status": 422, "message": str(exc)}, status_code=422)
+
+    @app.exception_handler(CbecError)
+    async def cbec_error(request: Request, exc: CbecError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"message": str(exc)}, status_code=422)
+        return render(request, "error.html", {"status": 422, "message": str(exc)}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"message": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+        return render(request, "error.html", {"status": exc.status_code, "message": str(exc.detail)}, exc.status_code)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request) -> HTMLResponse:
+        """Swagger UI served from this server's own files (works offline)."""
+        env = request.app.state.templates
+        return HTMLResponse(env.get_template("docs.html").render(has_swagger=swagger is not None))
+
+    from cbec_policy.web.routes import api, api_tax, api_write, pages, tools
+
+    app.include_router(api.router)
+    app.include_router(api_tax.router)
+    app.include_router(api_write.router)
+    app.include_router(pages.router)
+    app.include_router(tools.router)
+
+    return app

@@ -1,0 +1,43 @@
+"""Request-scoped helpers: the store, the page language, and the write-token check."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from fastapi import HTTPException, Request
+
+from cbec_policy.web.config import WebConfig
+from cbec_policy.web.i18n import DEFAULT_LANG, LANG_COOKIE, LANGS
+
+
+def get_store(request: Request) -> Any:
+    """The store opened by ``create_app`` (one per app; its engine pools connections per thread)."""
+    return request.app.state.store
+
+
+def get_config(request: Request) -> WebConfig:
+    """The app's :class:`WebConfig`."""
+    return request.app.state.config
+
+
+def get_lang(request: Request) -> str:
+    """``?lang=`` first, then the ``lang`` cookie, else Chinese."""
+    wanted = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    return wanted if wanted in LANGS else DEFAULT_LANG
+
+
+def require_token(request: Request) -> None:
+    """Allow a write only with ``Authorization: Bearer <token>`` matching the configured token.
+
+    No token configured → 403 (the server is read-only); wrong or missing token → 401.
+    """
+    config = get_config(request)
+    if not config.writable:
+        raise HTTPException(status_code=403, detail="read-only server: no write token configured (CBEC_WEB_TOKEN)")
+    header = request.headers.get("authorization", "")
+    scheme, _, supplied = header.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(supplied.strip().encode(), (config.token or "").encode()):
+        raise HTTPException(
+            status_code=401, detail="missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"}
+        )

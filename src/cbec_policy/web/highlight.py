@@ -1,0 +1,64 @@
+"""Highlight search terms in stored text without ever trusting that text.
+
+The text is cut at the match positions found in the *raw* string; every piece is escaped on
+its own and only the ``<mark>`` tags we add are markup. Matching the raw text (not the escaped
+one) means a query such as ``amp`` can never split an ``&amp;`` entity.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+
+def query_terms(query: str) -> list[str]:
+    """The distinct non-empty terms of a query, longest first (so longer matches win)."""
+    terms = {part for part in query.split() if part}
+    return sorted(terms, key=len, reverse=True)
+
+
+def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    lowered = text.lower()
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        needle = term.lower()
+        start = lowered.find(needle)
+        while start != -1:
+            spans.append((start, start + len(needle)))
+            start = lowered.find(needle, start + len(needle))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(text: str | None, query: str) -> Markup:
+    """``text`` escaped, with each occurrence of a query term wrapped in ``<mark>``."""
+    if not text:
+        return Markup("")
+    terms = query_terms(query)
+    if not terms:
+        return escape(text)
+    pieces: list[str] = []
+    cursor = 0
+    for start, end in _spans(text, terms):
+        pieces.append(str(escape(text[cursor:start])))
+        pieces.append(f"<mark>{escape(text[start:end])}</mark>")
+        cursor = end
+    pieces.append(str(escape(text[cursor:])))
+    return Markup("".join(pieces))
+
+
+def excerpt(text: str | None, query: str, width: int = 80) -> str:
+    """A window of ``text`` around the first match (or its start), for result lists."""
+    if not text:
+        return ""
+    spans = _spans(text, query_terms(query))
+    start = max(0, spans[0][0] - width // 2) if spans else 0
+    end = min(len(text), start + width)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return prefix + text[start:end].replace("\n", " ") + suffix

@@ -1,0 +1,87 @@
+"""Jinja2 environment (autoescape on for every template) and the page-rendering helper."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from cbec_policy import __version__
+from cbec_policy.labels import LEVELS, POLICY_TYPES, RELATION_ZH, REGIONS, STATUSES, THEMES
+from cbec_policy.web.charts import policy_href
+from cbec_policy.web.deps import get_config, get_lang
+from cbec_policy.web.i18n import LANG_COOKIE, translator
+
+TEMPLATE_DIR = Path(__file__).with_name("templates")
+_RELATION_EN = {
+    "amended_by": "amended by",
+    "extended_by": "extended by",
+    "replaced_by": "replaced by",
+    "implemented_by": "implemented by",
+    "supplemented_by": "supplemented by",
+}
+
+
+def _date_text(value: date | None, unknown: str) -> str:
+    return value.isoformat() if value else unknown
+
+
+def build_environment() -> Environment:
+    """The template environment: autoescape for every file (not only .html), undefined is an error."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        POLICY_TYPES=POLICY_TYPES,
+        THEMES=THEMES,
+        STATUSES=STATUSES,
+        LEVELS=LEVELS,
+        REGIONS=REGIONS,
+        RELATION_ZH=RELATION_ZH,
+        RELATION_EN=_RELATION_EN,
+        policy_href=policy_href,
+        version=__version__,
+    )
+    env.filters["isodate"] = _date_text
+    return env
+
+
+def _url_with(request: Request, **changes: Any) -> str:
+    """The current URL with some query parameters replaced (None removes one)."""
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    query = urlencode(params)
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    """Render ``templates/name`` with the language helpers; remember an explicit ``?lang=`` in a cookie."""
+    lang = get_lang(request)
+    env: Environment = request.app.state.templates
+    other = "en" if lang == "zh" else "zh"
+    html = env.get_template(name).render(
+        request=request,
+        lang=lang,
+        t=translator(lang),
+        lang_url=_url_with(request, lang=other),
+        url_with=lambda **changes: _url_with(request, **changes),
+        writable=get_config(request).writable,
+        **context,
+    )
+    response = HTMLResponse(html, status_code=status_code)
+    if request.query_params.get("lang") == lang:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response

@@ -1,0 +1,1 @@
+"""Routers: HTML pages (``pages``, ``tools``) and the REST API under ``/api``."""

@@ -1,0 +1,121 @@
+"""Read-only REST API: policies (filter, search, one), pilot zones (list, lookup), dashboard stats."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
+
+from cbec_policy.reference.loader import load_trade_stats
+from cbec_policy.web.browse import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, BrowseQuery, browse
+from cbec_policy.web.deps import get_store
+from cbec_policy.web.serializers import batch_dict, policy_detail, policy_summary, zone_dict
+from cbec_policy.web.stats import dashboard_stats
+from cbec_policy.web.zones import MAX_CITY_LENGTH, ZoneQuery, list_zones, lookup_zone
+
+router = APIRouter(prefix="/api", tags=["read"])
+Store = Annotated[Any, Depends(get_store)]
+
+
+@router.get("/policies", summary="List, filter and search policies")
+def api_policies(
+    store: Store,
+    q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, description="full-text search (Chinese substrings)")] = "",
+    type: Annotated[str | None, Query(description="policy type: code (tax) or label (税收类)")] = None,
+    theme: Annotated[str | None, Query(description="theme code or label")] = None,
+    issuer: Annotated[str | None, Query(max_length=60, description="issuing department (full or short name)")] = None,
+    date_from: Annotated[date | None, Query(description="published on or after (YYYY-MM-DD)")] = None,
+    date_to: Annotated[date | None, Query(description="published on or before (YYYY-MM-DD)")] = None,
+    status: Annotated[str | None, Query(description="现行有效 / 已失效 / 已被修改 / 部分失效 / unknown")] = None,
+    level: Annotated[str | None, Query(description="national / provincial / municipal")] = None,
+    in_force_on: Annotated[date | None, Query(description="in force on this date (YYYY-MM-DD)")] = None,
+    sort: Annotated[str | None, Query(description=f"one of {', '.join(SORTS)}")] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
+) -> dict[str, Any]:
+    """Policies matching every given filter; with ``q``, ranked search hits with a snippet."""
+    result = browse(
+        store,
+        BrowseQuery(
+            q=q, policy_type=type, theme=theme, issuer=issuer, date_from=date_from, date_to=date_to,
+            status=status, level=level, in_force_on=in_force_on, sort=sort, page=page, per_page=per_page,
+        ),
+    )  # fmt: skip
+    items = []
+    for row in result.rows:
+        item = policy_summary(row.policy)
+        if q.strip():
+            item["score"] = row.score
+            item["snippet"] = row.snippet
+        items.append(item)
+    return {
+        "total": result.total,
+        "page": result.page,
+        "per_page": result.per_page,
+        "pages": result.pages,
+        "sort": result.sort,
+        "truncated": result.truncated,
+        "items": items,
+    }
+
+
+@router.get("/policies/{policy_ref:path}", summary="One policy by id or document number")
+def api_policy(
+    store: Store,
+    policy_ref: Annotated[str, Path(min_length=1, max_length=200, description="policy id or 发文字号 in any bracket form")],
+) -> dict[str, Any]:
+    """Everything stored about one policy, with its relations seen from it."""
+    policy = store.get_policy(policy_ref)
+    if policy is None:
+        raise HTTPException(status_code=404, detail=f"policy_ref: no policy {policy_ref!r}")
+    return policy_detail(policy, store.relations_of(policy.id))
+
+
+@router.get("/zones", summary="Pilot zones by batch, province, region or date")
+def api_zones(
+    store: Store,
+    batch: Annotated[int | None, Query(ge=1)] = None,
+    province: Annotated[str | None, Query(max_length=20)] = None,
+    region: Annotated[str | None, Query(description="东部/中部/西部/东北 or east/central/west/northeast")] = None,
+    on: Annotated[date | None, Query(description="in force on this date (YYYY-MM-DD)")] = None,
+) -> dict[str, Any]:
+    """CBEC comprehensive pilot zones matching the filters."""
+    zones = list_zones(store, ZoneQuery(batch=batch, province=province, region=region, on=on))
+    return {"total": len(zones), "items": [zone_dict(zone) for zone in zones]}
+
+
+@router.get("/zones/lookup", summary="Is this city a pilot zone on this date?")
+def api_zone_lookup(
+    store: Store,
+    city: Annotated[str, Query(min_length=1, max_length=MAX_CITY_LENGTH, description="city, e.g. 杭州 or 杭州市")],
+    on: Annotated[date | None, Query(description="the date asked about (default: today)")] = None,
+) -> dict[str, Any]:
+    """Whether ``city`` was a pilot zone on ``on``, with the approving document or suggestions."""
+    day = on or date.today()
+    found = lookup_zone(store, city, day)
+    return {
+        "query": found.query,
+        "on": day,
+        "is_pilot_zone": found.is_pilot_zone,
+        "zone": zone_dict(found.zone) if found.zone else None,
+        "revoked": found.revoked,
+        "suggestions": list(found.suggestions),
+    }
+
+
+@router.get("/batches", summary="Approval batches of pilot zones")
+def api_batches(store: Store) -> dict[str, Any]:
+    """Every State Council batch approving pilot zones, oldest first."""
+    batches = store.list_batches()
+    return {"total": len(batches), "items": [batch_dict(batch) for batch in batches]}
+
+
+@router.get("/stats", summary="Figures behind the dashboard")
+def api_stats(
+    store: Store, on: Annotated[date | None, Query(description="reference date (default: today)")] = None
+) -> dict[str, Any]:
+    """Counts, timeline, type × year, theme × year, batch growth, zones per province, trade series."""
+    return dashboard_stats(
+        store.list_policies(), store.list_zones(), store.list_batches(), load_trade_stats(), on or date.today()
+    )
