@@ -55,6 +55,8 @@ LEVELS: tuple[Label, ...] = (
     Label("national", "国家级", "national"),
     Label("provincial", "省级", "provincial"),
     Label("municipal", "市级", "municipal"),
+    # An ingested document whose issuer gives no level (e.g. a notice from a school) is stored as unknown.
+    Label("unknown", "未知", "unknown"),
 )
 
 # The four economic regions of China's statistics (东部/中部/西部/东北).

@@ -1,4 +1,4 @@
-""""Paper says / data shows": the paper's four characteristics (§3.2) and trade figures (§4.1.3)
+""" "Paper says / data shows": the paper's four characteristics (§3.2) and trade figures (§4.1.3)
 recomputed from the data, each with a verdict decided by a stated rule.
 
 A verdict is one of ``supported``, ``partly``, ``not_supported`` or ``not_enough_data``. The rule
@@ -95,7 +95,10 @@ def _as_date(value: object, where: str) -> date:
 def claim_content_widening(policies: Sequence[Policy]) -> Claim:
     """§3.2 ①: policy content keeps widening — cumulative distinct themes and the trend of diversity."""
     rows = theme_widening(policies)
-    rule_zh = "累计主题数从首年到末年增加且每年主题多样性（香农指数，仅计≥2份文件的年份）趋势不降 → 支持；累计主题增加但多样性趋势下降 → 部分支持；累计主题不增 → 不支持。"
+    rule_zh = (
+        "累计主题数从首年到末年增加且每年主题多样性（香农指数，仅计≥2份文件的年份）趋势不降 → 支持；"
+        "累计主题增加但多样性趋势下降 → 部分支持；累计主题不增 → 不支持。"
+    )
     rule_en = (
         "Cumulative distinct themes rise from the first to the last year and the yearly Shannon diversity "
         "(years with ≥2 documents) does not trend down → supported; themes rise but diversity trends down → "
@@ -104,7 +107,8 @@ def claim_content_widening(policies: Sequence[Policy]) -> Claim:
     common = {
         "key": "content_widening",
         "section": "§3.2 ①",
-        "paper_says_zh": "政策内容从早期少数环节逐步扩展到税收、监管、金融、物流、知识产权、标准等更多方面，越来越综合。",
+        "paper_says_zh": "政策内容从早期少数环节逐步扩展到税收、监管、金融、物流、知识产权、标准等更多方面，"
+        "越来越综合。",
         "paper_says_en": "Policy content grows from a few early links into a comprehensive set covering tax, "
         "supervision, finance, logistics, intellectual property, standards and more.",
         "rule_zh": rule_zh,
@@ -167,16 +171,20 @@ def claim_pilot_expansion(
     common = {
         "key": "pilot_expansion",
         "section": str(stated.get("section", "§3.2 ②")),
-        "paper_says_zh": f"试点布局不断扩大：截至 {as_of.year} 年底分 {stated['batches']} 批设立 {stated['zones']} 个综试区，"
+        "paper_says_zh": f"试点布局不断扩大：截至 {as_of.year} 年底分 {stated['batches']} 批设立 {stated['zones']} "
+        "个综试区，"
         f"覆盖 {stated['provinces']} 个省区市。",
         "paper_says_en": f"Pilot coverage keeps growing: by the end of {as_of.year}, {stated['batches']} batches had "
         f"set up {stated['zones']} zones across {stated['provinces']} provinces.",
-        "rule_zh": "在运行综试区数与覆盖省份数与论文一致，且各批次后累计获批数单调增加 → 支持；数量不符 → 部分支持；无批次数据 → 数据不足。",
+        "rule_zh": "在运行综试区数与覆盖省份数与论文一致，且各批次后累计获批数单调增加 → 支持；数量不符 → 部分支持；"
+        "无批次数据 → 数据不足。",
         "rule_en": "Zones and provinces in force on the paper's date match the paper and cumulative approvals never "
         "fall → supported; counts differ → partly; no batch data → not enough data.",
     }
     if not batches or not zones:
-        return Claim(**common, data_shows_zh="没有综试区数据。", data_shows_en="No pilot-zone data.", verdict="not_enough_data")
+        return Claim(
+            **common, data_shows_zh="没有综试区数据。", data_shows_en="No pilot-zone data.", verdict="not_enough_data"
+        )
     progress = batch_progress(batches, zones)
     in_force = zones_in_force(zones, as_of)
     provinces = len({z.province for z in in_force})
@@ -195,14 +203,16 @@ def claim_pilot_expansion(
                 f"同时撤销 {row['revoked']} 个，累计获批 {row['cumulative_approved']} 个、在运行 {row['in_force']} 个。"
             )
             since_en.append(
-                f"Batch {row['batch']} ({row['doc_number']}, {row['approval_date']}) added {row['new_zones']} zones and "
+                f"Batch {row['batch']} ({row['doc_number']}, {row['approval_date']}) added {row['new_zones']} zones "
+                "and "
                 f"revoked {row['revoked']}: {row['cumulative_approved']} approved, {row['in_force']} in force."
             )
     return Claim(
         **common,
         data_shows_zh=f"{as_of} 在运行 {len(in_force)} 个、覆盖 {provinces} 个省区市、共 {batch_count} 批；"
         f"各批后累计获批 {series}；目前在运行 {last['in_force']} 个。",
-        data_shows_en=f"On {as_of}: {len(in_force)} zones in force in {provinces} provinces from {batch_count} batches; "
+        data_shows_en=f"On {as_of}: {len(in_force)} zones in force in {provinces} provinces from {batch_count} "
+        "batches; "
         f"cumulative approvals {series}; {last['in_force']} in force now.",
         verdict=verdict,
         numbers={
@@ -229,7 +239,9 @@ def claim_regional_balance(batches: Sequence[PilotBatch], zones: Sequence[PilotZ
         "paper_says_zh": "在政策引导下，东中西部在跨境电商上的差距逐步缩小，区域发展趋向平衡。",
         "paper_says_en": "Guided by policy, the gap between eastern, central and western regions narrows and "
         "development moves toward regional balance.",
-        "rule_zh": "以累计在运行综试区对各区域省份数的泰尔指数衡量（0=与省份数成比例）：从首个≥10个综试区的批次到最新批次下降，且下降的批次多于上升的 → 支持；总体下降但上升批次不少于下降批次 → 部分支持；未下降 → 不支持。",
+        "rule_zh": "以累计在运行综试区对各区域省份数的泰尔指数衡量（0=与省份数成比例）："
+        "从首个≥10个综试区的批次到最新批次下降，且下降的批次多于上升的 → 支持；总体下降但上升批次不少于下降批次 "
+        "→ 部分支持；未下降 → 不支持。",
         "rule_en": "Theil index of zones in force against each region's number of provinces (0 = proportional): "
         "lower at the latest batch than at the first batch with ≥10 zones, with more falls than rises → "
         "supported; lower overall but as many rises as falls → partly; not lower → not supported.",
@@ -261,12 +273,15 @@ def claim_regional_balance(batches: Sequence[PilotBatch], zones: Sequence[PilotZ
         **common,
         data_shows_zh=(
             f"泰尔指数从第 {first['batch']} 批后的 {theils[0]:.3f} 降到第 {last['batch']} 批后的 {theils[-1]:.3f}"
-            f"（{falls} 次下降、{rises} 次上升）；东部占比 {float(first['east_share']):.1%} → {float(last['east_share']):.1%}。"
-            f"但每省平均综试区数东部 {last['east_per_province']} 个、西部 {last['west_per_province']} 个，差距仍为 {ratio} 倍。"
+            f"（{falls} 次下降、{rises} 次上升）；东部占比 {float(first['east_share']):.1%} → "
+            f"{float(last['east_share']):.1%}。"
+            f"但每省平均综试区数东部 {last['east_per_province']} 个、西部 {last['west_per_province']} 个，差距仍为 "
+            f"{ratio} 倍。"
         ),
         data_shows_en=(
             f"The Theil index fell from {theils[0]:.3f} after batch {first['batch']} to {theils[-1]:.3f} after batch "
-            f"{last['batch']} ({falls} falls, {rises} rises); the east's share went from {float(first['east_share']):.1%} "
+            f"{last['batch']} ({falls} falls, {rises} rises); the east's share went from "
+            f"{float(first['east_share']):.1%} "
             f"to {float(last['east_share']):.1%}. Yet an eastern province hosts {last['east_per_province']} zones on "
             f"average against {last['west_per_province']} in the west, {ratio} times as many."
         ),
@@ -289,10 +304,12 @@ def claim_local_differentiation(policies: Sequence[Policy]) -> Claim:
     common = {
         "key": "local_differentiation",
         "section": "§3.2 ④",
-        "paper_says_zh": "在全国统一框架下，各地结合自身条件制定差异化的跨境电商政策（如沿海侧重物流与航线，内陆侧重通道与周边合作）。",
+        "paper_says_zh": "在全国统一框架下，各地结合自身条件制定差异化的跨境电商政策（如沿海侧重物流与航线，"
+        "内陆侧重通道与周边合作）。",
         "paper_says_en": "Within one national framework, localities tailor their CBEC policies to local conditions "
         "(ports stress logistics and routes; inland areas stress corridors and neighbours).",
-        "rule_zh": "有≥3份带主题文件的省份与全国主题结构的余弦距离中位数 ≥0.10 → 支持；0.03–0.10 → 部分支持；<0.03 → 不支持；没有地方文件 → 数据不足。",
+        "rule_zh": "有≥3份带主题文件的省份与全国主题结构的余弦距离中位数 ≥0.10 → 支持；0.03–0.10 → 部分支持；<0.03 → "
+        "不支持；没有地方文件 → 数据不足。",
         "rule_en": "Median cosine distance between national and provincial theme profiles (provinces with ≥3 themed "
         "documents) ≥0.10 → supported; 0.03–0.10 → partly; <0.03 → not supported; no local documents → "
         "not enough data.",
@@ -305,7 +322,11 @@ def claim_local_differentiation(policies: Sequence[Policy]) -> Claim:
             verdict="not_enough_data",
             numbers={"local_documents": result.local_count},
         )
-    distances = [float(row["cosine_distance"]) for row in result.rows if row["enough_documents"] and row["cosine_distance"] is not None]
+    distances = [
+        float(row["cosine_distance"])
+        for row in result.rows
+        if row["enough_documents"] and row["cosine_distance"] is not None
+    ]
     middle = median(distances)
     verdict = "supported" if middle >= 0.10 else "partly" if middle >= 0.03 else "not_supported"
     return Claim(
@@ -313,7 +334,11 @@ def claim_local_differentiation(policies: Sequence[Policy]) -> Claim:
         data_shows_zh=f"{result.message_zh} 余弦距离中位数 {middle:.3f}。",
         data_shows_en=f"{result.message_en} Median cosine distance {middle:.3f}.",
         verdict=verdict,
-        numbers={"local_documents": result.local_count, "provinces_compared": len(distances), "median_distance": round(middle, 4)},
+        numbers={
+            "local_documents": result.local_count,
+            "provinces_compared": len(distances),
+            "median_distance": round(middle, 4),
+        },
     )
 
 
@@ -339,7 +364,8 @@ def claim_trade_figure(figure: dict[str, Any], stats: Sequence[TradeStat]) -> Cl
         "section": str(figure.get("section", "§4.1.3")),
         "paper_says_zh": f"{when_zh}跨境电商{measure_zh} {figure.get('value_text', stated_value)}{yoy_zh}。",
         "paper_says_en": f"{when_en} CBEC {measure_en}: {stated_value:g} (100 million yuan){yoy_en}.",
-        "rule_zh": "与最新（最权威）发布值在论文精度内一致 → 支持；只与被修订前的初步数一致 → 部分支持；与所有发布值都不一致 → 不支持；无该期数据 → 数据不足。",
+        "rule_zh": "与最新（最权威）发布值在论文精度内一致 → 支持；只与被修订前的初步数一致 → 部分支持；"
+        "与所有发布值都不一致 → 不支持；无该期数据 → 数据不足。",
         "rule_en": "Matches the latest (most authoritative) release within the paper's rounding → supported; matches "
         "only a superseded preliminary release → partly; matches no release → not supported; no release → "
         "not enough data.",
@@ -388,8 +414,13 @@ def claim_trade_figure(figure: dict[str, Any], stats: Sequence[TradeStat]) -> Cl
         parts_en.append(f"growth computed against the previous year's latest release: {computed}%")
     since_zh, since_en = [], []
     if verdict == "partly":
-        since_zh.append(f"{when_zh}{measure_zh}已由{RELEASE_LABELS[latest.release][0]}修订为 {value_of(latest, measure):g} 亿元。")
-        since_en.append(f"{when_en} {measure_en} was revised by the {RELEASE_LABELS[latest.release][1]} release to {value_of(latest, measure):g}.")
+        since_zh.append(
+            f"{when_zh}{measure_zh}已由{RELEASE_LABELS[latest.release][0]}修订为 {value_of(latest, measure):g} 亿元。"
+        )
+        since_en.append(
+            f"{when_en} {measure_en} was revised by the {RELEASE_LABELS[latest.release][1]} release to "
+            f"{value_of(latest, measure):g}."
+        )
     return Claim(
         **common,
         data_shows_zh="；".join(parts_zh) + "。",
@@ -401,7 +432,9 @@ def claim_trade_figure(figure: dict[str, Any], stats: Sequence[TradeStat]) -> Cl
     )
 
 
-def _computed_growth(stats: Sequence[TradeStat], year: int, period: str, measure: str, latest: TradeStat) -> float | None:
+def _computed_growth(
+    stats: Sequence[TradeStat], year: int, period: str, measure: str, latest: TradeStat
+) -> float | None:
     previous = sorted(
         (s for s in stats if s.year == year - 1 and s.period == period and value_of(s, measure) is not None),
         key=lambda s: RELEASE_RANK.get(s.release, 0),
@@ -433,7 +466,12 @@ def claim_trade_impact(stats: Sequence[TradeStat], batches: Sequence[PilotBatch]
         "coincides with policy → not enough data.",
     }
     if len(series) < 2:
-        return Claim(**common, data_shows_zh="可比的贸易数据不足两年。", data_shows_en="Fewer than two comparable years.", verdict="not_enough_data")
+        return Claim(
+            **common,
+            data_shows_zh="可比的贸易数据不足两年。",
+            data_shows_en="Fewer than two comparable years.",
+            verdict="not_enough_data",
+        )
     first, last = series[0], series[-1]
     years = last["year"] - first["year"]
     cagr = round(((last["total"] / first["total"]) ** (1 / years) - 1) * 100, 1) if years > 0 else None
@@ -441,13 +479,21 @@ def claim_trade_impact(stats: Sequence[TradeStat], batches: Sequence[PilotBatch]
     zones_now = len(zones_in_force(zones, date(last["year"], 12, 31)))
     return Claim(
         **common,
-        data_shows_zh=f"可比口径下进出口 {first['year']} 年 {first['total']:g} 亿元 → {last['year']} 年 {last['total']:g} 亿元"
-        f"（年均增长 {cagr}%）；同期在运行综试区 {zones_then} → {zones_now} 个。两者同步增长，但数据中没有对照组，不能说明因果。",
+        data_shows_zh=f"可比口径下进出口 {first['year']} 年 {first['total']:g} 亿元 → {last['year']} 年 "
+        f"{last['total']:g} 亿元"
+        f"（年均增长 {cagr}%）；同期在运行综试区 {zones_then} → {zones_now} 个。两者同步增长，但数据中没有对照组，"
+        "不能说明因果。",
         data_shows_en=f"Comparable series: {first['total']:g} in {first['year']} → {last['total']:g} in {last['year']} "
         f"(compound growth {cagr}% a year); zones in force {zones_then} → {zones_now}. They grew together, but "
         "without a comparison group this does not show cause.",
         verdict="not_enough_data",
-        numbers={"first_year": first["year"], "last_year": last["year"], "cagr_pct": cagr, "zones_then": zones_then, "zones_now": zones_now},
+        numbers={
+            "first_year": first["year"],
+            "last_year": last["year"],
+            "cagr_pct": cagr,
+            "zones_then": zones_then,
+            "zones_now": zones_now,
+        },
     )
 
 
@@ -502,7 +548,8 @@ def changes_since_paper(
                     f"{target.doc_number or target.title}{in_table}"
                     + (f"，适用至 {policy.end_date}" if policy.end_date else ""),
                     "what_en": f"{policy.doc_number or policy.title} {relation.kind.replace('_', ' ')} "
-                    f"{target.doc_number or target.title}" + (" (paper's Table 1)" if target.paper else "")
+                    f"{target.doc_number or target.title}"
+                    + (" (paper's Table 1)" if target.paper else "")
                     + (f", applies until {policy.end_date}" if policy.end_date else ""),
                 }
             )
@@ -523,7 +570,8 @@ def changes_since_paper(
                 "kind": "revocation",
                 "policy_id": "",
                 "what_zh": f"撤销综试区：{zone.zone_name}（第 {zone.batch} 批设立，依据 {zone.revoked_by or '未知'}）",
-                "what_en": f"Pilot zone revoked: {zone.zone_name} (batch {zone.batch}; by {zone.revoked_by or 'unknown'})",
+                "what_en": f"Pilot zone revoked: {zone.zone_name} (batch {zone.batch}; by "
+                f"{zone.revoked_by or 'unknown'})",
             }
         )
     quoted = {(int(f["year"]), str(f["period"])) for f in data["trade_figures"]}
@@ -534,7 +582,8 @@ def changes_since_paper(
                     "date": None,
                     "kind": "trade_revision",
                     "policy_id": "",
-                    "what_zh": f"{stat.year} 年{'上半年' if stat.period == 'H1' else '全年'}统计调查数：{stat.total:g} 亿元"
+                    "what_zh": f"{stat.year} 年{'上半年' if stat.period == 'H1' else '全年'}统计调查数："
+                    f"{stat.total:g} 亿元"
                     + (f"，增长 {stat.total_yoy_pct}%" if stat.total_yoy_pct is not None else ""),
                     "what_en": f"{'H1 ' if stat.period == 'H1' else ''}{stat.year} survey figure: {stat.total:g}"
                     + (f", growth {stat.total_yoy_pct}%" if stat.total_yoy_pct is not None else ""),

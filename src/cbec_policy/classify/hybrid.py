@@ -1,9 +1,137 @@
-"""Placeholder until the hybrid lands: the lexicon alone."""
+"""Hybrid classifier: the lexicon's scores averaged with a trained model's probabilities.
+
+The lexicon knows every label from its definition (including classes with one or no training
+example, such as 法律类 or 标准类); the trained model learns the wording of the researcher's own
+coding. Each label's score is ``LEXICON_WEIGHT × lexicon + (1 − LEXICON_WEIGHT) × model``; where
+the model never learned an axis or label, the lexicon's score is used alone; where the lexicon
+found no cue for a theme, instrument or relevance, the model's score is used alone; without a
+fitted model the hybrid is the lexicon. The weight is fixed a priori at one half (no tuning).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any, Self
+
+from cbec_policy.classify.base import Classification, Document, LabelledRecord
 from cbec_policy.classify.lexicon import LexiconClassifier
+from cbec_policy.classify.taxonomy import Taxonomy, load_taxonomy
+from cbec_policy.classify.trained import AxisProbabilities, TrainedClassifier
+from cbec_policy.errors import InputError
+
+LEXICON_WEIGHT = 0.5
+DECISION_THRESHOLD = 0.5
 
 
-def default_classifier() -> LexiconClassifier:
-    return LexiconClassifier()
+def _mix(lexicon: float, model: float | None) -> float:
+    """Average of the two scores; either one alone where the other has nothing to say.
+
+    A lexicon score of zero means that no cue was found: with short texts that is silence, not
+    evidence against the label, so the model decides alone.
+    """
+    if model is None:
+        return lexicon
+    if lexicon == 0:
+        return model
+    return LEXICON_WEIGHT * lexicon + (1.0 - LEXICON_WEIGHT) * model
+
+
+class HybridClassifier:
+    """Lexicon plus an optional trained model behind the common fit / predict / explain interface."""
+
+    name = "hybrid"
+
+    def __init__(self, taxonomy: Taxonomy | None = None, trained: TrainedClassifier | None = None) -> None:
+        self.taxonomy = taxonomy or load_taxonomy()
+        self.lexicon = LexiconClassifier(self.taxonomy)
+        self.trained = trained
+
+    def fit(self, records: Sequence[LabelledRecord]) -> Self:
+        """Fit the trained half on ``records`` (the lexicon needs no fitting)."""
+        self.trained = TrainedClassifier(self.taxonomy).fit(records)
+        return self
+
+    def predict(self, documents: Sequence[Document]) -> list[Classification]:
+        """Combined labels and scores (lexicon evidence included)."""
+        lexical = self.lexicon.predict(documents)
+        if self.trained is None or not self.trained.is_fitted:
+            return lexical
+        probabilities = self.trained.probabilities(documents)
+        return [self._combine(lex, probs) for lex, probs in zip(lexical, probabilities, strict=True)]
+
+    def explain(self, document: Document) -> Classification:
+        """Combined labels with the lexicon's evidence and the model's strongest n-grams."""
+        result = self.predict([document])[0]
+        if self.trained is not None and self.trained.is_fitted:
+            for key, items in self.trained.ngram_evidence(document, result).items():
+                result.evidence.setdefault(key, []).extend(items)
+        return result
+
+    def _combine(self, lex: Classification, probs: AxisProbabilities) -> Classification:
+        scores: dict[str, Any] = {"lexicon": lex.scores}
+        lex_types: dict[str, float] = lex.scores["type"]
+        if probs.types is None or not any(lex_types.values()):
+            types = dict(probs.types or lex_types)
+        else:
+            types = {code: _mix(lex_types[code], probs.types.get(code, 0.0)) for code in lex_types}
+        best = max(types, key=lambda code: types[code])
+        policy_type = best if types[best] > 0 else None
+
+        themes = {code: _mix(value, probs.themes.get(code)) for code, value in lex.scores["themes"].items()}
+        instruments = {
+            code: _mix(value, probs.instruments.get(code)) for code, value in lex.scores["instruments"].items()
+        }
+        relevance = _mix(lex.is_cbec_score, probs.is_cbec)
+        scores.update(
+            {
+                "is_cbec": round(relevance, 4),
+                "type": {code: round(value, 4) for code, value in types.items()},
+                "themes": {code: round(value, 4) for code, value in themes.items()},
+                "instruments": {code: round(value, 4) for code, value in instruments.items()},
+                "model": {
+                    "is_cbec": probs.is_cbec,
+                    "type": probs.types,
+                    "themes": probs.themes,
+                    "instruments": probs.instruments,
+                },
+            }
+        )
+        return Classification(
+            is_cbec=relevance >= DECISION_THRESHOLD,
+            is_cbec_score=relevance,
+            policy_type=policy_type,
+            policy_type_score=types[best] if policy_type else 0.0,
+            themes=[code for code, value in themes.items() if value >= DECISION_THRESHOLD],
+            instruments=[code for code, value in instruments.items() if value >= DECISION_THRESHOLD],
+            evidence=lex.evidence,
+            scores=scores,
+            method=self.name,
+        )
+
+
+def default_classifier() -> HybridClassifier:
+    """The classifier :func:`classify_document` uses: hybrid with the saved ``default`` model, if any.
+
+    A missing model means lexicon only; a model that cannot be used (made with other versions)
+    also falls back to the lexicon, and the result's ``method`` then says ``lexicon``.
+    """
+    from cbec_policy.classify.persist import DEFAULT_MODEL, model_path
+
+    path = model_path(DEFAULT_MODEL)
+    stamp = path.stat().st_mtime_ns if path.is_file() else None
+    return _cached_default(path, stamp)
+
+
+@cache
+def _cached_default(path: Path, stamp: int | None) -> HybridClassifier:
+    from cbec_policy.classify.persist import DEFAULT_MODEL, load_model
+
+    trained = None
+    if stamp is not None:
+        try:
+            trained = load_model(DEFAULT_MODEL)
+        except InputError:
+            trained = None
+    return HybridClassifier(trained=trained)

@@ -2,7 +2,7 @@
 
 Chinese has no spaces, so the features are character 1- to 3-grams (no segmenter, fast, and
 robust to the many ways a title can be cut). One logistic-regression model is fitted per axis:
-multi-class for the policy type, one binary model per theme, per instrument and for relevance.
+one-vs-rest binary models for the policy type (probabilities normalised), one per theme, per instrument and for relevance.
 An axis or label the training records do not cover (no labels, or a single class) stays
 *unlearned*: its probabilities are reported as ``None`` and the hybrid falls back to the lexicon.
 
@@ -35,6 +35,9 @@ NGRAM_RANGE = (1, 3)
 REGULARISATION_C = 10.0
 EXPLAIN_TOP = 8
 DECISION_THRESHOLD = 0.5
+# A label seen once cannot be told from noise: below this many positive (or negative) examples
+# the label stays unlearned and the lexicon decides it.
+MIN_EXAMPLES = 2
 
 
 def features_text(document: Document) -> str:
@@ -54,9 +57,12 @@ class AxisProbabilities:
 
 
 def _binary_model(texts_matrix: Any, targets: list[int]) -> LogisticRegression | None:
-    if len(set(targets)) < 2:
+    """A balanced binary logistic regression, or None when either side has too few examples."""
+    positives = sum(targets)
+    if positives < MIN_EXAMPLES or len(targets) - positives < MIN_EXAMPLES:
         return None
-    model = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", max_iter=5000)
+    # liblinear is by far the fastest solver on a few hundred short documents
+    model = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", solver="liblinear")
     return model.fit(texts_matrix, targets)
 
 
@@ -68,7 +74,7 @@ class TrainedClassifier:
     def __init__(self, taxonomy: Taxonomy | None = None) -> None:
         self.taxonomy = taxonomy or load_taxonomy()
         self.vectorizer: TfidfVectorizer | None = None
-        self.type_model: LogisticRegression | None = None
+        self.type_models: dict[str, LogisticRegression | None] = {}
         self.theme_models: dict[str, LogisticRegression | None] = {}
         self.instrument_models: dict[str, LogisticRegression | None] = {}
         self.relevance_model: LogisticRegression | None = None
@@ -88,12 +94,17 @@ class TrainedClassifier:
         self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=NGRAM_RANGE, sublinear_tf=True, min_df=1)
         matrix = self.vectorizer.fit_transform(texts)
 
+        # Types: one-vs-rest binary models whose probabilities are normalised to sum to one.
         typed = [i for i, record in enumerate(records) if record.policy_type]
         type_targets = [records[i].policy_type for i in typed]
-        self.type_model = None
+        self.type_models = {}
         if len(set(type_targets)) >= 2:
-            model = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", max_iter=5000)
-            self.type_model = model.fit(matrix[typed], type_targets)
+            for code in sorted(set(type_targets)):
+                model = _binary_model(matrix[typed], [int(t == code) for t in type_targets])
+                if model is not None:
+                    self.type_models[code] = model
+            if len(self.type_models) < 2:  # one learned class cannot be weighed against the others
+                self.type_models = {}
 
         self.theme_models = self._fit_multilabel(matrix, records, "themes", self.taxonomy.theme_codes())
         self.instrument_models = self._fit_multilabel(
@@ -123,13 +134,13 @@ class TrainedClassifier:
         matrix = self.vectorizer.transform([features_text(d) for d in documents])
         count = len(documents)
         types: list[dict[str, float] | None] = [None] * count
-        if self.type_model is not None:
-            probs = self.type_model.predict_proba(matrix)
-            classes = list(self.type_model.classes_)
-            types = [
-                {code: float(row[classes.index(code)]) if code in classes else 0.0 for code in self.taxonomy.type_codes()}
-                for row in probs
-            ]
+        if self.type_models:
+            columns = self._binary_probs(matrix, self.type_models, count)
+            types = []
+            for row in columns:
+                values = {code: row.get(code) or 0.0 for code in self.taxonomy.type_codes()}
+                total = sum(values.values())
+                types.append({code: value / total for code, value in values.items()} if total else values)
         themes = self._binary_probs(matrix, self.theme_models, count)
         instruments = self._binary_probs(matrix, self.instrument_models, count)
         relevance: list[float | None] = [None] * count
@@ -205,15 +216,9 @@ class TrainedClassifier:
             if found:
                 evidence[key] = found
 
-        if self.type_model is not None and result.policy_type in list(self.type_model.classes_):
-            classes = list(self.type_model.classes_)
-            coef = self.type_model.coef_
-            # binary LogisticRegression keeps one row of coefficients for the second class
-            if coef.shape[0] == 1:
-                coefficients = coef[0] if classes.index(result.policy_type) == 1 else -coef[0]
-            else:
-                coefficients = coef[classes.index(result.policy_type)]
-            add(type_key(result.policy_type), coefficients)
+        type_model = self.type_models.get(result.policy_type or "")
+        if type_model is not None:
+            add(type_key(result.policy_type or ""), type_model.coef_[0])
         for code in result.themes:
             model = self.theme_models.get(code)
             if model is not None:

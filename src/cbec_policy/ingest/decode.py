@@ -81,19 +81,31 @@ def _plausible_gb(text: str) -> bool:
 
 
 def _looks_utf16(data: bytes) -> str | None:
-    """'utf_16_le' / 'utf_16_be' when the NUL bytes sit on one side of most code units."""
-    sample = data[:4096]
-    if len(sample) < 4:
+    """'utf_16_le' / 'utf_16_be' when ``data`` reads as text in one of them (no BOM present).
+
+    ASCII-heavy UTF-16 shows NUL bytes in one lane; CJK-heavy UTF-16 has few NULs, so both
+    byte orders are tried and kept only when nearly every character is a common one.
+    """
+    if len(data) < 4 or len(data) % 2:
         return None
-    even_nuls = sample[0::2].count(0)
-    odd_nuls = sample[1::2].count(0)
-    half = len(sample) // 2
-    # ASCII-heavy UTF-16 has NULs in one lane; CJK-heavy UTF-16 has few NULs but no NUL pairs.
-    if odd_nuls > half * 0.3 and even_nuls < half * 0.05:
-        return "utf_16_le"
-    if even_nuls > half * 0.3 and odd_nuls < half * 0.05:
-        return "utf_16_be"
+    sample = data[:4096]
+    for encoding in ("utf_16_le", "utf_16_be"):
+        try:
+            text = sample.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _utf16_plausible(text):
+            return encoding
     return None
+
+
+def _utf16_plausible(text: str) -> bool:
+    common = _gb2312_level1() | _big5_common()
+    good = sum(1 for ch in text if ch.isascii() and (ch.isprintable() or ch in "\r\n\t") or ch in common or ch in _PUNCT)
+    return good >= len(text) * 0.9
+
+
+_PUNCT = set("，。：；！？（）《》〈〉「」『』【】〔〕“”‘’、…—～·　○〇")
 
 
 def is_binary(data: bytes) -> bool:
@@ -116,9 +128,10 @@ def decode_bytes(data: bytes, source: str) -> Decoded:
         return _strict(data[3:], "utf_8", source, "UTF-8 with BOM")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _strict(data, "utf_16", source, "UTF-16")
-    lane = _looks_utf16(data)
-    if lane:
-        return _strict(data, lane, source, "UTF-16")
+    if b"\x00" in data[:4096]:
+        lane = _looks_utf16(data)
+        if lane:
+            return _strict(data, lane, source, "UTF-16")
     if is_binary(data):
         raise InputError(source, "binary file, not text")
     try:
@@ -132,6 +145,9 @@ def decode_bytes(data: bytes, source: str) -> Decoded:
         gb_text = None
     if gb_text is not None and _plausible_gb(gb_text):
         return Decoded(gb_text, "gb18030")
+    lane = _looks_utf16(data)  # UTF-16 of pure CJK text has no NUL bytes to give it away
+    if lane:
+        return _strict(data, lane, source, "UTF-16")
     try:
         big5_text = data.decode("big5hkscs")
         if _common_share(big5_text, _big5_common()) >= _MIN_COMMON_SHARE:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from selectolax.parser import HTMLParser, Node
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from selectolax.lexbor import LexborNode as Node
 
 # Labels of gov.cn-style metadata blocks, mapped to stable keys.
 META_LABELS: dict[str, str] = {
@@ -29,15 +30,17 @@ META_LABELS: dict[str, str] = {
     "发布日期": "release_date",
     "公布日期": "release_date",
     "发文日期": "written_date",
+    "发布部门": "issuer",
+    "颁布日期": "release_date",
     "实施日期": "effective_date",
     "生效日期": "effective_date",
     "主题词": "keywords",
     "效力级别": "level_text",
     "时效性": "status_text",
 }
-_LABEL_RE = re.compile(
-    r"(" + "|".join(sorted((re.escape(k) for k in META_LABELS), key=len, reverse=True)) + r")\s*[:：]\s*"
-)
+_LABEL_ALTERNATION = "|".join(sorted((re.escape(k) for k in META_LABELS), key=len, reverse=True))
+# "发文字号：…" or, as legal databases write it, "【发文字号】…"
+_LABEL_RE = re.compile(rf"(?:【\s*({_LABEL_ALTERNATION})\s*】\s*[:：]?|({_LABEL_ALTERNATION})\s*[:：])\s*")
 _LABEL_SPACES = re.compile(r"(?<=[\u4e00-\u9fff])[\s\u3000]+(?=[\u4e00-\u9fff][\s\u3000]*[:：])")
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "canvas", "form", "button")
 _CHROME_TAGS = ("nav", "header", "footer", "aside")
@@ -125,7 +128,7 @@ def read_metadata(text: str) -> dict[str, str]:
         for index, match in enumerate(matches):
             end = matches[index + 1].start() if index + 1 < len(matches) else len(line)
             value = line[match.end() : end].strip(" \t:：")
-            key = META_LABELS[match.group(1)]
+            key = META_LABELS[match.group(1) or match.group(2)]
             if value and key not in metadata and len(value) <= 200:
                 metadata[key] = value
     return metadata

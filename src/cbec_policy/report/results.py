@@ -47,7 +47,12 @@ class Results:
 
 def run_analysis(inputs: ReportInputs) -> Results:
     """Compute every table of the report from ``inputs``."""
-    policies, zones, batches, stats = list(inputs.policies), list(inputs.zones), list(inputs.batches), list(inputs.trade)
+    policies, zones, batches, stats = (
+        list(inputs.policies),
+        list(inputs.zones),
+        list(inputs.batches),
+        list(inputs.trade),
+    )
     frameworks = bundled_frameworks()
     assignments = assign_periods(policies, frameworks)
     graph = evolution.issuer_network(policies)

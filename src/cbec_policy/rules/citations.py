@@ -44,8 +44,11 @@ class Citation:
         return f"{number}{title}"
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON output."""
-        return asdict(self)
+        """Plain dict for JSON output (dates as ISO strings)."""
+        data = asdict(self)
+        for key in ("publish_date", "effective_date"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
 
 
 @cache

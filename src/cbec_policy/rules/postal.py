@@ -16,7 +16,7 @@ from typing import Any
 
 from cbec_policy.errors import InputError
 from cbec_policy.rules.citations import Citation, unique
-from cbec_policy.rules.money import money, to_decimal
+from cbec_policy.rules.money import money, percent, to_decimal
 from cbec_policy.rules.parameters import ParameterSet, load_parameters
 
 
@@ -101,8 +101,8 @@ def postal_tax(
     verdict_zh = f"≤ {threshold}元，免征" if exempt else f"> {threshold}元，照章征收"
     verdict_en = f"<= {threshold}: not collected" if exempt else f"> {threshold}: collected"
     item_text = f"税目{item}" if item is not None else "指定税率"
-    zh = f"{day}：行邮税 {item_text} {applied * 100:g}%，{money(amount)}×{applied} = {assessed}元，{verdict_zh}。"
-    en = f"{day}: postal tax at {applied * 100:g}%: {money(amount)} x {applied} = {assessed}; {verdict_en}."
+    zh = f"{day}：行邮税 {item_text} {percent(applied)}，{money(amount)}×{applied} = {assessed}元，{verdict_zh}。"
+    en = f"{day}: postal tax at {percent(applied)}: {money(amount)} x {applied} = {assessed}; {verdict_en}."
     return PostalTaxResult(
         date=day,
         value=money(amount),

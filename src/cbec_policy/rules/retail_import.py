@@ -25,11 +25,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from cbec_policy.errors import InputError
 from cbec_policy.rules.citations import Citation, unique
-from cbec_policy.rules.money import money, rate, to_decimal
+from cbec_policy.rules.money import money, percent, rate, to_decimal
 from cbec_policy.rules.parameters import ParameterSet, Period, load_parameters
 
 PATH_WITHIN = "cbec_within_limits"
@@ -81,8 +82,8 @@ class ImportTaxResult:
     ct_rate: Decimal
     vat_rate: Decimal
     collection_ratio: Decimal
-    consumption_tax_statutory: Decimal
-    vat_statutory: Decimal
+    consumption_tax_statutory: Fraction
+    vat_statutory: Fraction
     single_limit: Decimal
     annual_limit: Decimal
     annual_before: Decimal
@@ -121,18 +122,22 @@ class ImportTaxResult:
 
 @dataclass(frozen=True)
 class Statutory:
-    """Unrounded statutory amounts (before the 70 % ratio)."""
+    """Exact (unrounded) statutory amounts before the 70 % ratio."""
 
-    tariff: Decimal
-    consumption_tax: Decimal
-    vat: Decimal
+    tariff: Fraction
+    consumption_tax: Fraction
+    vat: Fraction
 
 
 def statutory_taxes(value: Decimal, tariff_rate: Decimal, ct_rate: Decimal, vat_rate: Decimal) -> Statutory:
-    """Import taxes in full on dutiable ``value``, with the 1/(1−c) consumption-tax gross-up."""
-    tariff = value * tariff_rate
-    consumption_tax = (value + tariff) / (1 - ct_rate) * ct_rate
-    vat = (value + tariff + consumption_tax) * vat_rate
+    """Import taxes in full on dutiable ``value``, with the 1/(1−c) consumption-tax gross-up.
+
+    Computed in exact fractions, so rounding happens once, at the end, on the true value.
+    """
+    p, t, c, v = Fraction(value), Fraction(tariff_rate), Fraction(ct_rate), Fraction(vat_rate)
+    tariff = p * t
+    consumption_tax = (p + tariff) / (1 - c) * c
+    vat = (p + tariff + consumption_tax) * v
     return Statutory(tariff, consumption_tax, vat)
 
 
@@ -174,11 +179,11 @@ def consumption_tax_rate(
             )
         tests = []
         if net_content is not None:
-            per_unit = dutiable_value / (items * net_content)
+            per_unit = Fraction(dutiable_value) / (items * Fraction(net_content))
             limit = to_decimal(params["high_end_cosmetics_price_per_ml_or_g"].value_at(day), "threshold")
             tests.append((per_unit >= limit, f"{money(per_unit)} 元/ml(g) {'≥' if per_unit >= limit else '<'} {limit}"))
         if pieces is not None:
-            per_unit = dutiable_value / (items * pieces)
+            per_unit = Fraction(dutiable_value) / (items * Fraction(pieces))
             limit = to_decimal(params["high_end_cosmetics_price_per_piece"].value_at(day), "threshold")
             tests.append((per_unit >= limit, f"{money(per_unit)} 元/片(支) {'≥' if per_unit >= limit else '<'} {limit}"))
         is_high_end = any(passed for passed, _ in tests)
@@ -188,7 +193,7 @@ def consumption_tax_rate(
     if test == "watch":
         period = params[key].at(day)
         limit = to_decimal(params["high_end_watch_price_per_watch"].value_at(day), "threshold")
-        per_watch = dutiable_value / items
+        per_watch = Fraction(dutiable_value) / items
         if per_watch >= limit:
             return to_decimal(period.value, key), period, f"{money(per_watch)} 元/只 ≥ {limit} → 高档手表 high-end watch"
         return Decimal(0), period, f"{money(per_watch)} 元/只 < {limit} → 非高档手表, no consumption tax"
@@ -313,11 +318,11 @@ def retail_import_tax(
 
     full = statutory_taxes(value, tariff_r, ct, vat)
     tariff_exact = full.tariff
-    ct_exact = full.consumption_tax * ratio
-    vat_exact = full.vat * ratio
+    ct_exact = full.consumption_tax * Fraction(ratio)
+    vat_exact = full.vat * Fraction(ratio)
     tariff_amount, ct_amount, vat_amount = money(tariff_exact), money(ct_exact), money(vat_exact)
     total = tariff_amount + ct_amount + vat_amount
-    effective = rate((tariff_exact + ct_exact + vat_exact) / value)
+    effective = rate((tariff_exact + ct_exact + vat_exact) / Fraction(value))
     counts = path in (PATH_WITHIN, PATH_FULL)
     after = before + value if counts else before
 
@@ -349,10 +354,6 @@ def retail_import_tax(
     )
 
 
-def _pct(value: Decimal) -> str:
-    return f"{(value * 100).normalize():f}%"
-
-
 def _explain(
     day: date,
     path: str,
@@ -370,13 +371,13 @@ def _explain(
     p, a = money(value), money(before + value)
     limits_zh = f"完税价格{p}元（单次限值{single}元），本年累计{money(before)}+{p}={a}元（年度限值{annual}元）"
     limits_en = f"dutiable value {p} (single limit {single}); year total {money(before)}+{p}={a} (annual limit {annual})"
-    rates_zh = f"关税{_pct(tariff_rate)}，消费税{_pct(ct)}（按组成计税价格P/(1−c)），增值税{_pct(vat)}"
-    rates_en = f"tariff {_pct(tariff_rate)}, consumption tax {_pct(ct)} on P/(1−c), VAT {_pct(vat)}"
+    rates_zh = f"关税{percent(tariff_rate)}，消费税{percent(ct)}（按组成计税价格P/(1−c)），增值税{percent(vat)}"
+    rates_en = f"tariff {percent(tariff_rate)}, consumption tax {percent(ct)} on P/(1−c), VAT {percent(vat)}"
     if ct_note:
         rates_zh += f"；{ct_note}"
     if path == PATH_WITHIN:
-        zh = f"{day}：{limits_zh}，均未超过 → 限值内：{rates_zh}，消费税和增值税按法定应纳税额的{_pct(ratio)}征收。"
-        en = f"{day}: {limits_en}, within both -> within limits: {rates_en}; VAT and CT collected at {_pct(ratio)}."
+        zh = f"{day}：{limits_zh}，均未超过 → 限值内：{rates_zh}，消费税和增值税按法定应纳税额的{percent(ratio)}征收。"
+        en = f"{day}: {limits_en}, within both -> within limits: {rates_en}; VAT and CT collected at {percent(ratio)}."
     elif path == PATH_FULL:
         zh = (
             f"{day}：{limits_zh}；订单仅{items}件商品、超过单次限值但未超过年度限值 → 可走跨境电商渠道，"

@@ -1,111 +1,515 @@
-"""Database URLs and engines: which database, how to connect, and a clear error when it fails.
+"""The ``Store``: one object through which every other part of the system reads and writes the database.
 
-SQLite is the default (a file in the user's data directory). It runs in WAL mode so the web
-server keeps reading while an ingest writes, with foreign keys on and a busy timeout so a reader
-waits briefly instead of failing. PostgreSQL is reached through psycopg 3.
+SQLite (the default, a file in the user's data directory) runs in WAL mode with foreign keys
+on, so the web server keeps reading while an ingest writes; writes take the write lock at
+the start of their transaction (``BEGIN IMMEDIATE``) so two writers queue instead of
+failing half-way. PostgreSQL is used through psycopg 3 when a ``postgresql://`` URL is given.
 """
 
 from __future__ import annotations
 
-import os
+import dataclasses
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy import Connection, create_engine, event, exists, func, insert, or_, select
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
 
+from cbec_policy.departments import normalise_issuer
+from cbec_policy.docnumber import doc_number_key
 from cbec_policy.errors import InputError
+from cbec_policy.labels import LEVELS, POLICY_TYPES, REGIONS, RELATION_INVERSES, STATUSES, THEMES, find_label
+from cbec_policy.models import PilotBatch, PilotZone, Policy, PositiveListVersion, TradeStat
+from cbec_policy.store import schema as s
+from cbec_policy.store.hashing import record_hash
+from cbec_policy.store.loading import Progress, load_bundled
+from cbec_policy.store.policy_rows import read_policies, title_key, write_policy
+from cbec_policy.store.records import InitSummary, SearchHit, ZoneLookup
+from cbec_policy.store.search import ensure_search_index, make_snippet, search_ids
+from cbec_policy.store.url import default_db_url, default_sqlite_path, mask_url, parse_db_url
+from cbec_policy.store.zone_names import close_matches, is_known_place, matches
 
-ENV_VAR = "CBEC_DB_URL"
-APP_NAME = "cbec-policy"
-DB_FILENAME = "cbec.sqlite3"
+_SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def default_db_url() -> str:
-    """``$CBEC_DB_URL`` when set, else a SQLite file in the user data directory (created on first use)."""
-    from_env = os.environ.get(ENV_VAR, "").strip()
-    if from_env:
-        return from_env
-    path = Path(platformdirs.user_data_dir(APP_NAME)) / DB_FILENAME
-    return f"sqlite:///{path}"
+def open_store(url: str | None = None) -> Store:
+    """Open (and create the schema of, if missing) the database at ``url``.
 
-
-def mask(url: str) -> str:
-    """The URL with any password replaced by ``***``, safe to print in an error."""
+    ``None`` means ``$CBEC_DB_URL`` or the SQLite file in the user data directory. A URL that
+    cannot be parsed or a server that cannot be reached raises :class:`InputError` naming
+    the URL with its password masked.
+    """
+    raw = url if url is not None and url.strip() else default_db_url()
+    parsed = parse_db_url(raw)
+    masked = mask_url(raw)
+    engine = _engine(parsed, raw, masked)
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        # Unparseable: hide anything between "://user:" and "@" by hand.
-        head, sep, rest = url.partition("://")
-        if sep and "@" in rest:
-            credentials, _, host = rest.rpartition("@")
-            user = credentials.split(":", 1)[0]
-            return f"{head}://{user}:***@{host}"
-        return url
+        with engine.connect() as conn:
+            conn.info["immediate"] = True
+            with conn.begin():
+                _create_schema(conn, masked)
+    except DBAPIError as exc:
+        engine.dispose()
+        raise InputError(f"database URL {masked!r}", _reason(exc)) from None
+    except InputError:
+        engine.dispose()
+        raise
+    return Store(engine, masked)
 
 
-def parse_url(text: str) -> URL:
-    """Turn ``--db`` text into a SQLAlchemy URL: a bare path means a SQLite file; postgresql means psycopg 3."""
-    value = text.strip()
-    if not value:
-        raise InputError("--db", "empty database URL")
-    if "://" not in value:
-        value = f"sqlite:///{Path(value).expanduser()}"
-    try:
-        url = make_url(value)
-    except (ArgumentError, ValueError) as exc:
-        raise InputError(mask(value), f"not a database URL ({exc})") from None
-    backend = url.get_backend_name()
-    if backend == "postgresql":
-        # Plain postgresql:// would pick psycopg2, which is not installed; psycopg 3 is.
-        return url.set(drivername="postgresql+psycopg")
-    if backend == "sqlite":
-        if url.drivername != "sqlite":
-            raise InputError(mask(value), "unsupported SQLite driver; use sqlite:///PATH")
-        return url
-    raise InputError(mask(value), f"unsupported database {backend!r}; use sqlite:///PATH or postgresql://USER@HOST/DB")
+def _reason(exc: BaseException) -> str:
+    """The first meaningful line of a driver error."""
+    inner = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(inner).splitlines() if line.strip()]
+    return lines[0] if lines else type(inner).__name__
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy emit BEGIN itself so every transaction (DDL included) is atomic.
+def _engine(parsed: URL, raw: str, masked: str) -> Engine:
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(parsed, connect_args={"connect_timeout": 10}, pool_pre_ping=True)
+    database = parsed.database or ""
+    in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
+    if in_memory:
+        # One shared connection so every thread sees the same in-memory database.
+        engine = create_engine(parsed, connect_args={"check_same_thread": False}, poolclass=StaticPool)
+    else:
+        path = Path(database).expanduser()
+        if path == default_sqlite_path():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif not path.parent.is_dir():
+            raise InputError(f"database URL {masked!r}", f"directory {str(path.parent)!r} does not exist")
+        elif path.is_dir():
+            raise InputError(f"database URL {masked!r}", "is a directory, not a database file")
+        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's implicit transactions are
+    # deferred and skip reads), then turn on WAL and foreign keys.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
-def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+def _sqlite_on_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.pop("immediate", False) else "BEGIN")
 
 
-def make_engine(url: URL) -> Engine:
-    """Create the engine for ``url``; for a SQLite file, create its folder first."""
-    printable = url.render_as_string(hide_password=True)
-    if url.get_backend_name() == "sqlite":
-        database = url.database or ""
-        if database and database != ":memory:" and not database.startswith("file:"):
-            try:
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise InputError(printable, f"cannot create the folder for the database: {exc.strerror}") from None
-        engine = create_engine(url)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    try:
-        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
-    except NoSuchModuleError as exc:
-        raise InputError(printable, f"database driver not installed ({exc})") from None
+def _create_schema(conn: Connection, masked: str) -> None:
+    s.metadata.create_all(conn, checkfirst=True)
+    ensure_search_index(conn)
+    version = conn.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).scalar()
+    if version is None:
+        conn.execute(insert(s.meta).values(key="schema_version", value=str(s.SCHEMA_VERSION)))
+    elif int(version) > s.SCHEMA_VERSION:
+        raise InputError(
+            f"database URL {masked!r}",
+            f"schema version {version} was written by a newer cbec-policy (this one knows {s.SCHEMA_VERSION})",
+        )
 
 
-def connection_error(url: URL, exc: SQLAlchemyError) -> InputError:
-    """A one-line InputError for a failed connection, naming the URL without its password."""
-    original = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
-    reason = " ".join(str(original).split()) or type(original).__name__
-    if len(reason) > 200:
-        reason = reason[:197] + "..."
-    return InputError(url.render_as_string(hide_password=True), f"cannot open database: {reason}")
+def _label_code(vocabulary: tuple, value: str | None, what: str) -> str | None:
+    return None if value is None else find_label(vocabulary, value, what).code
+
+
+class Store:
+    """Policies, pilot zones and reference tables in one database (see the module docstring)."""
+
+    def __init__(self, engine: Engine, masked_url: str) -> None:
+        self._engine = engine
+        self.url = masked_url  # password masked: safe to print
+
+    # ------------------------------------------------------------------ plumbing
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._engine.dialect.name
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One transaction holding the write lock from its start: all of it lands or none of it."""
+        with self._engine.connect() as conn:
+            conn.info["immediate"] = True
+            with conn.begin():
+                yield conn
+
+    def close(self) -> None:
+        """Release every connection."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ init
+
+    def init(self, progress: Progress | None = None) -> InitSummary:
+        """Load or upgrade the bundled reference data in one transaction; idempotent.
+
+        ``progress(table, done, total)`` is called as rows are compared (for a progress bar).
+        """
+        summary = InitSummary(url=self.url)
+        with self._write() as conn:
+            load_bundled(conn, summary, progress)
+            conn.execute(
+                s.meta.update().where(s.meta.c.key == "schema_version").values(value=str(s.SCHEMA_VERSION))
+            )
+        return summary
+
+    # ------------------------------------------------------------------ policies
+
+    def list_policies(
+        self,
+        *,
+        policy_type: str | None = None,
+        theme: str | None = None,
+        issuer: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        status: str | None = None,
+        level: str | None = None,
+        in_force_on: date | None = None,
+    ) -> list[Policy]:
+        """Policies matching every given filter, ordered by publish date (unknown dates last).
+
+        Vocabulary filters take the code or the Chinese label (``tax`` or ``税收类``); an
+        unknown value raises :class:`InputError`. ``issuer`` is alias-aware (税务总局 finds
+        国家税务总局). ``date_from``/``date_to`` bound the publish date (inclusive).
+
+        ``in_force_on`` keeps a policy unless its dates and status show it was *not* in force
+        that day (``Policy.in_force_on`` is False). Policies whose validity cannot be decided
+        (e.g. 已失效 with no known end date) are kept, so nothing is silently dropped; callers
+        that must tell them apart call ``policy.in_force_on(day)``, which returns None for them.
+        """
+        p = s.policies.c
+        query = select(s.policies)
+        type_code = _label_code(POLICY_TYPES, policy_type, "policy type")
+        if type_code:
+            query = query.where(p.policy_type == type_code)
+        theme_code = _label_code(THEMES, theme, "theme")
+        if theme_code:
+            query = query.where(
+                exists().where(s.policy_themes.c.policy_id == p.id, s.policy_themes.c.theme == theme_code)
+            )
+        status_code = _label_code(STATUSES, status, "status")
+        if status_code:
+            query = query.where(p.status == status_code)
+        level_code = _label_code(LEVELS, level, "level")
+        if level_code:
+            query = query.where(p.level == level_code)
+        if date_from:
+            query = query.where(p.publish_date >= date_from)
+        if date_to:
+            query = query.where(p.publish_date <= date_to)
+        if in_force_on:
+            start = func.coalesce(p.effective_date, p.publish_date)
+            query = query.where(or_(start.is_(None), start <= in_force_on))
+            query = query.where(or_(p.end_date.is_(None), p.end_date >= in_force_on))
+        query = query.order_by(p.publish_date.is_(None), p.publish_date, p.id)
+        with self._read() as conn:
+            if issuer is not None:
+                names = self._issuer_names(conn, issuer)
+                link = s.policy_issuers.c
+                query = query.where(
+                    exists()
+                    .where(link.policy_id == p.id)
+                    .where(link.department_id == s.departments.c.id)
+                    .where(s.departments.c.name.in_(names))
+                )
+            rows = conn.execute(query).mappings().all()
+            policies = read_policies(conn, rows)
+        if in_force_on:
+            policies = [policy for policy in policies if policy.in_force_on(in_force_on) is not False]
+        return policies
+
+    @staticmethod
+    def _issuer_names(conn: Connection, issuer: str) -> list[str]:
+        """Every stored department name that means the same department as ``issuer``."""
+        wanted = normalise_issuer(issuer)
+        names = conn.execute(select(s.departments.c.name)).scalars().all()
+        return [name for name in names if normalise_issuer(name) == wanted] or [issuer.strip()]
+
+    def get_policy(self, id_or_doc_number: str) -> Policy | None:
+        """The policy with this id, or else with this document number in any bracket form."""
+        key = id_or_doc_number.strip()
+        if not key:
+            return None
+        p = s.policies.c
+        with self._read() as conn:
+            row = conn.execute(select(s.policies).where(p.id == key)).mappings().first()
+            if row is None:
+                row = (
+                    conn.execute(
+                        select(s.policies)
+                        .where(p.doc_key == doc_number_key(key))
+                        .order_by(p.publish_date.is_(None), p.publish_date, p.id)
+                    )
+                    .mappings()
+                    .first()
+                )
+            return read_policies(conn, [row])[0] if row is not None else None
+
+    def get_original_text(self, policy_id: str) -> str | None:
+        """The original text a policy was ingested from (None when there is none)."""
+        with self._read() as conn:
+            return conn.execute(select(s.policies.c.original_text).where(s.policies.c.id == policy_id)).scalar()
+
+    def relations_of(self, policy_id: str) -> list[tuple[str, Policy]]:
+        """(relation seen from ``policy_id``, other policy), both directions, without duplicates.
+
+        A relation stored as ``A amends B`` appears as ``("amends", B)`` for A and as
+        ``("amended_by", A)`` for B; targets that are not stored are left out.
+        """
+        r = s.policy_relations.c
+        with self._read() as conn:
+            outgoing = conn.execute(
+                select(r.kind, r.target_id).where(r.source_id == policy_id).order_by(r.position)
+            ).all()
+            incoming = conn.execute(
+                select(r.kind, r.source_id).where(r.target_id == policy_id).order_by(r.source_id, r.position)
+            ).all()
+            pairs: list[tuple[str, str]] = []
+            for kind, other in [*outgoing, *((RELATION_INVERSES.get(k, k), o) for k, o in incoming)]:
+                if other != policy_id and (kind, other) not in pairs:
+                    pairs.append((kind, other))
+            rows = conn.execute(select(s.policies).where(s.policies.c.id.in_({o for _, o in pairs}))).mappings().all()
+            by_id = {policy.id: policy for policy in read_policies(conn, rows)}
+        return [(kind, by_id[other]) for kind, other in pairs if other in by_id]
+
+    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+        """Policies containing every white-space separated term of ``text`` (Chinese substrings too), best first."""
+        with self._read() as conn:
+            scored = search_ids(conn, text, limit)
+            if not scored:
+                return []
+            rows = conn.execute(select(s.policies).where(s.policies.c.id.in_([i for i, _ in scored]))).mappings().all()
+            by_id = {policy.id: policy for policy in read_policies(conn, rows)}
+        hits = []
+        for policy_id, score in scored:
+            policy = by_id[policy_id]
+            fields = [policy.title, policy.summary, policy.full_text or "", policy.doc_number or ""]
+            hits.append(SearchHit(policy=policy, score=round(score, 4), snippet=make_snippet(text, fields)))
+        return hits
+
+    def find_matching_policy(self, doc_number: str | None, title: str | None, publish_date: date | None) -> str | None:
+        """The id of a stored policy that is the same document, or None.
+
+        A document number decides alone (any bracket form); without one, the title must be
+        the same (ignoring spaces and punctuation) and, when both dates are known, the
+        publish date too.
+        """
+        p = s.policies.c
+        with self._read() as conn:
+            if doc_number and doc_number.strip():
+                rows = conn.execute(
+                    select(p.id, p.publish_date).where(p.doc_key == doc_number_key(doc_number)).order_by(p.id)
+                ).all()
+                if rows:
+                    same_day = [row.id for row in rows if publish_date and row.publish_date == publish_date]
+                    return same_day[0] if same_day else rows[0].id
+            if title and title.strip():
+                rows = conn.execute(
+                    select(p.id, p.publish_date).where(p.title_key == title_key(title)).order_by(p.id)
+                ).all()
+                for row in rows:
+                    if publish_date is None or row.publish_date is None or row.publish_date == publish_date:
+                        return row.id
+        return None
+
+    def save_policy(self, policy: Policy, *, original_text: str | None = None) -> str:
+        """Insert or replace ``policy`` (and its full-text entry) in ONE transaction.
+
+        Returns ``"new"``, ``"updated"`` or ``"unchanged"`` (identical to what is stored).
+        Invalid vocabulary values raise :class:`InputError` and nothing is written.
+        """
+        _validate(policy)
+        content_hash = record_hash(policy, original_text)
+        with self._write() as conn:
+            stored = conn.execute(select(s.policies.c.content_hash).where(s.policies.c.id == policy.id)).first()
+            if stored is not None and stored.content_hash == content_hash:
+                return "unchanged"
+            write_policy(
+                conn, policy, original_text=original_text, content_hash=content_hash, exists=stored is not None
+            )
+        return "updated" if stored is not None else "new"
+
+    def delete_policy(self, policy_id: str) -> bool:
+        """Remove one policy with its link rows and full-text entry; True when it existed."""
+        with self._write() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql(
+                    "DELETE FROM policy_fts WHERE rowid = (SELECT rowid FROM policies WHERE id = ?)", (policy_id,)
+                )
+            result = conn.execute(s.policies.delete().where(s.policies.c.id == policy_id))
+        return result.rowcount > 0
+
+    def count_policies(self) -> int:
+        """How many policies are stored."""
+        with self._read() as conn:
+            return int(conn.execute(select(func.count()).select_from(s.policies)).scalar_one())
+
+    # ------------------------------------------------------------------ pilot zones
+
+    def list_batches(self) -> list[PilotBatch]:
+        """The approval batches of pilot zones, in order."""
+        b = s.pilot_batches.c
+        with self._read() as conn:
+            rows = conn.execute(select(s.pilot_batches).order_by(b.batch)).mappings().all()
+        return [
+            PilotBatch(
+                batch=row["batch"],
+                approval_date=row["approval_date"],
+                doc_number=row["doc_number"],
+                title=row["title"],
+                zone_count=row["zone_count"],
+                cumulative_count=row["cumulative_count"],
+            )
+            for row in rows
+        ]
+
+    def list_zones(
+        self,
+        *,
+        batch: int | None = None,
+        province: str | None = None,
+        region: str | None = None,
+        on: date | None = None,
+    ) -> list[PilotZone]:
+        """Pilot-zone approvals, by batch then name; ``on`` keeps those approved and not revoked that day.
+
+        ``province`` accepts 浙江 or 浙江省; ``region`` the code or label (东部/east …).
+        """
+        z = s.pilot_zones.c
+        query = select(s.pilot_zones).order_by(z.batch, z.id)
+        if batch is not None:
+            query = query.where(z.batch == batch)
+        if region is not None:
+            query = query.where(z.region == find_label(REGIONS, region, "region").zh)
+        if province is not None and province.strip():
+            wanted = province.strip()
+            query = query.where(or_(z.province == wanted, z.province.startswith(wanted)))
+        with self._read() as conn:
+            zones = [_zone(row) for row in conn.execute(query).mappings()]
+        if on is not None:
+            zones = [zone for zone in zones if zone.in_force_on(on)]
+        return zones
+
+    def lookup_zone(self, name: str, on: date) -> ZoneLookup:
+        """Whether ``name`` (杭州, 杭州市, Hangzhou …) is a pilot zone on ``on``; see :class:`ZoneLookup`."""
+        z = s.pilot_zones.c
+        with self._read() as conn:
+            rows = conn.execute(select(s.pilot_zones).order_by(z.batch, z.id)).mappings().all()
+        zones = [(_zone(row), row["city_pinyin"]) for row in rows]
+        found = [zone for zone, pinyin in zones if matches(zone, name, pinyin)]
+        if not found:
+            return ZoneLookup(
+                query=name,
+                is_pilot_zone=False,
+                zone=None,
+                revoked=False,
+                suggestions=close_matches(name, zones),
+                on=on,
+                known_place=is_known_place(name),
+            )
+        active = [zone for zone in found if zone.in_force_on(on)]
+        if active:
+            return ZoneLookup(query=name, is_pilot_zone=True, zone=active[0], revoked=False, on=on)
+        revoked = [zone for zone in found if zone.revoked_date is not None and zone.revoked_date <= on]
+        if revoked:
+            return ZoneLookup(query=name, is_pilot_zone=False, zone=revoked[-1], revoked=True, on=on)
+        # Approved only after ``on``: answer no, but say when it came.
+        return ZoneLookup(query=name, is_pilot_zone=False, zone=found[0], revoked=False, on=on)
+
+    # ------------------------------------------------------------------ other reference tables
+
+    def list_trade_stats(self) -> list[TradeStat]:
+        """CBEC trade totals by year and period, oldest first."""
+        t = s.trade_stats
+        with self._read() as conn:
+            rows = conn.execute(select(t).order_by(t.c.year, t.c.period)).mappings().all()
+        names = [f.name for f in dataclasses.fields(TradeStat)]
+        return [TradeStat(**{name: row[name] for name in names}) for row in rows]
+
+    def list_positive_list_versions(self) -> list[PositiveListVersion]:
+        """Versions of the retail import positive list, oldest first."""
+        t = s.positive_list_versions
+        with self._read() as conn:
+            rows = conn.execute(select(t).order_by(t.c.announced, t.c.label)).mappings().all()
+        return [
+            PositiveListVersion(
+                label=row["label"],
+                doc_number=row["doc_number"],
+                announced=row["announced"],
+                effective=row["effective"],
+                tariff_lines=row["tariff_lines"],
+                status=row["status"],
+                url=row["url"],
+                extras=dict(row["extras"] or {}),
+            )
+            for row in rows
+        ]
+
+
+def _zone(row: Any) -> PilotZone:
+    return PilotZone(
+        batch=row["batch"],
+        approval_date=row["approval_date"],
+        doc_number=row["doc_number"],
+        zone_name=row["zone_name"],
+        city=row["city"],
+        province=row["province"],
+        region=row["region"],
+        admin_level=row["admin_level"],
+        confidence=row["confidence"],
+        revoked_date=row["revoked_date"],
+        revoked_by=row["revoked_by"],
+        evidence=tuple(row["evidence"] or ()),
+    )
+
+
+def _validate(policy: Policy) -> None:
+    """Reject values outside the closed vocabularies before anything is written."""
+    where = f"policy {policy.id!r}"
+    if not policy.id or not policy.id.strip():
+        raise InputError("policy", "id is empty")
+    if not policy.title or not policy.title.strip():
+        raise InputError(where, "title is empty")
+    checks: list[tuple[str, object, set[str]]] = [
+        ("status", policy.status, {label.code for label in STATUSES}),
+        ("level", policy.level, {label.code for label in LEVELS}),
+    ]
+    if policy.policy_type is not None:
+        checks.append(("policy_type", policy.policy_type, {label.code for label in POLICY_TYPES}))
+    theme_codes = {label.code for label in THEMES}
+    checks.extend(("themes", theme, theme_codes) for theme in policy.themes)
+    for field_name, value, allowed in checks:
+        if value not in allowed:
+            raise InputError(where, f"{field_name}: unknown value {value!r}; allowed: {', '.join(sorted(allowed))}")
+    kinds = set(RELATION_INVERSES)
+    for relation in policy.relations:
+        if relation.kind not in kinds:
+            raise InputError(where, f"relations: unknown kind {relation.kind!r}; allowed: {', '.join(sorted(kinds))}")
+
+
+# Exposed for callers that only need to know the type of the progress callback.
+ProgressCallback = Callable[[str, int, int], None]

@@ -45,7 +45,7 @@ def load_bundled(conn: Connection, summary: InitSummary, progress: Progress | No
     _load_policies(conn, summary.tables["policies"], report)
     _upsert(conn, s.pilot_batches, ("batch",), _batch_rows(), summary.tables["pilot_batches"], report)
     _upsert(conn, s.pilot_zones, ("batch", "zone_name"), _zone_rows(), summary.tables["pilot_zones"], report)
-    _upsert(conn, s.trade_stats, ("year", "period"), _trade_rows(), summary.tables["trade_stats"], report)
+    _upsert(conn, s.trade_stats, ("year", "period", "release"), _trade_rows(), summary.tables["trade_stats"], report)
     _upsert(
         conn,
         s.positive_list_versions,

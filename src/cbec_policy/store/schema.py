@@ -181,7 +181,8 @@ trade_stats = Table(
     Column("total_yoy_pct", Float),
     Column("export_yoy_pct", Float),
     Column("import_yoy_pct", Float),
-    Column("release", String(32), nullable=False),
+    # A preliminary release and the later statistical survey of the same period are both kept.
+    Column("release", String(32), primary_key=True),
     Column("comparable_series", Boolean, nullable=False),
     Column("source_url", Text, nullable=False),
     Column("notes", Text, nullable=False, default=""),

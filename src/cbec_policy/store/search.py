@@ -139,16 +139,7 @@ def search_ids(conn: Connection, query: str, limit: int) -> list[tuple[str, floa
     p = s.policies.c
     if conn.dialect.name == "sqlite":
         if all(len(term) >= 3 for term in terms):
-            weights = ", ".join(str(WEIGHTS[name]) for name in ("title", "doc_number", "summary", "full_text"))
-            rows = conn.execute(
-                text(
-                    f"SELECT p.id, -bm25(policy_fts, {weights}) AS score FROM policy_fts "
-                    "JOIN policies AS p ON p.rowid = policy_fts.rowid "
-                    "WHERE policy_fts MATCH :match ORDER BY score DESC, p.publish_date DESC, p.id LIMIT :limit"
-                ),
-                {"match": " ".join(_fts5_phrase(term) for term in terms), "limit": limit},
-            ).all()
-            return [(row[0], float(row[1])) for row in rows]
+            return _sqlite_fts(conn, terms, limit)
         score = _weighted_like_score(terms).label("score")
         query_ = select(p.id, score).where(_all_terms_match(terms))
     else:
@@ -160,6 +151,31 @@ def search_ids(conn: Connection, query: str, limit: int) -> list[tuple[str, floa
             .where(and_(*(body.ilike(_like_pattern(t), escape="\\") for t in terms)))
         )
     rows = conn.execute(query_.order_by(score.desc(), p.publish_date.desc(), p.id).limit(limit)).all()
+    return [(row[0], float(row[1])) for row in rows]
+
+
+def _sqlite_fts(conn: Connection, terms: list[str], limit: int) -> list[tuple[str, float]]:
+    """Trigram MATCH finds the candidates; column weights rank them, bm25 breaks ties.
+
+    bm25 alone is close to zero for terms found in most documents of a small corpus (its
+    IDF is clamped), so the same column weights as the LIKE path lead the ranking.
+    """
+    weights = ", ".join(str(WEIGHTS[name]) for name in ("title", "doc_number", "summary", "full_text"))
+    params: dict[str, object] = {"match": " ".join(_fts5_phrase(term) for term in terms), "limit": limit}
+    parts = []
+    for i, term in enumerate(terms):
+        params[f"t{i}"] = term.lower()
+        for name, weight in WEIGHTS.items():
+            parts.append(f"(CASE WHEN instr(lower(coalesce(p.{name}, '')), :t{i}) > 0 THEN {weight} ELSE 0 END)")
+    weighted = " + ".join(parts)
+    rows = conn.execute(
+        text(
+            f"SELECT p.id, {weighted} - bm25(policy_fts, {weights}) AS score FROM policy_fts "
+            "JOIN policies AS p ON p.rowid = policy_fts.rowid "
+            "WHERE policy_fts MATCH :match ORDER BY score DESC, p.publish_date DESC, p.id LIMIT :limit"
+        ),
+        params,
+    ).all()
     return [(row[0], float(row[1])) for row in rows]
 
 

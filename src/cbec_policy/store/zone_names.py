@@ -12,9 +12,10 @@ import re
 import unicodedata
 from functools import cache
 
-from pypinyin import lazy_pinyin
+import csv
 
 from cbec_policy.models import PilotZone
+from cbec_policy.reference.loader import reference_path
 
 # Conventional English names that differ from the toneless pinyin (Wade–Giles or local forms).
 _ENGLISH = {
@@ -53,6 +54,10 @@ def short_name(name: str) -> str:
 @cache
 def pinyin_of(name: str) -> str:
     """Toneless pinyin without spaces or apostrophes: 杭州 → hangzhou, 西安 → xian."""
+    # Imported here: loading pypinyin's dictionaries takes most of a second, and only
+    # ``init`` and look-ups of names that are not pilot zones need it.
+    from pypinyin import lazy_pinyin
+
     return "".join(lazy_pinyin(name)).lower().replace("'", "")
 
 
@@ -62,18 +67,18 @@ def query_key(text: str) -> str:
     return re.sub(r"[\s'’\-·.]+", "", value)
 
 
-def zone_keys(zone: PilotZone) -> set[str]:
-    """Every key under which ``zone`` can be found."""
+def zone_keys(zone: PilotZone, pinyin: str | None = None) -> set[str]:
+    """Every key under which ``zone`` can be found; ``pinyin`` is the stored pinyin of its short name."""
     short = short_name(zone.city)
-    keys = {zone.zone_name, zone.city, short_name(zone.zone_name), short, pinyin_of(short)}
+    keys = {zone.zone_name, zone.city, short_name(zone.zone_name), short, pinyin or pinyin_of(short)}
     keys.update(_ENGLISH.get(short, ()))
     return {query_key(key) for key in keys if key}
 
 
-def matches(zone: PilotZone, text: str) -> bool:
-    """Whether the user's ``text`` names ``zone``."""
+def matches(zone: PilotZone, text: str, pinyin: str | None = None) -> bool:
+    """Whether the user's ``text`` names ``zone`` (``pinyin``: the stored pinyin, saves recomputing it)."""
     key = query_key(text)
-    keys = zone_keys(zone)
+    keys = zone_keys(zone, pinyin)
     if key in keys:
         return True
     if key.isascii():
@@ -82,11 +87,11 @@ def matches(zone: PilotZone, text: str) -> bool:
     return query_key(short_name(text)) in keys
 
 
-def close_matches(text: str, zones: list[PilotZone], limit: int = 5) -> list[str]:
+def close_matches(text: str, zones: list[tuple[PilotZone, str]], limit: int = 5) -> list[str]:
     """Names of zones that look like ``text`` (difflib), for an "unknown name" message."""
     by_key: dict[str, str] = {}
-    for zone in zones:
-        for key in zone_keys(zone):
+    for zone, pinyin in zones:
+        for key in zone_keys(zone, pinyin):
             by_key.setdefault(key, zone.zone_name)
     found: list[str] = []
     key = query_key(text)
@@ -101,3 +106,25 @@ def close_matches(text: str, zones: list[PilotZone], limit: int = 5) -> list[str
         if len(found) == limit:
             break
     return found
+
+
+@cache
+def _known_place_keys() -> frozenset[str]:
+    """Keys of the provinces and prefecture-level places in the bundled division list (if present)."""
+    keys: set[str] = set()
+    try:
+        with reference_path("admin_divisions.csv").open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                name = (row.get("name") or "").strip()
+                if name:
+                    short = short_name(name)
+                    keys.update({query_key(name), query_key(short), pinyin_of(short)})
+    except OSError:
+        return frozenset()
+    return frozenset(keys)
+
+
+def is_known_place(text: str) -> bool:
+    """Whether ``text`` names a province or prefecture-level place known to the system (拉萨, 拉萨市, lasa)."""
+    key = query_key(text)
+    return key in _known_place_keys() or query_key(short_name(text)) in _known_place_keys()

@@ -101,7 +101,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     swagger = _swagger_dir()
     if swagger is not None:
-        app.mount("/static/swagger", StaticFiles(directory=str(swagger)), name="swagger")
+        app.mount("/vendor/swagger", StaticFiles(directory=str(swagger)), name="swagger")
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:

@@ -46,7 +46,9 @@ def policy_href(policy_id: str) -> str:
     return "/policies/" + quote(policy_id, safe="")
 
 
-def timeline_svg(points: Sequence[TimelinePoint], bands: Sequence[Band], first_year: int, last_year: int, title: str) -> Markup:
+def timeline_svg(
+    points: Sequence[TimelinePoint], bands: Sequence[Band], first_year: int, last_year: int, title: str
+) -> Markup:
     """Policies as dots on a year axis, stacked when they fall in the same year, over period bands."""
     width, left, right, top = 900, 30, 20, 26
     span = max(1, last_year + 1 - first_year)
@@ -98,8 +100,13 @@ def timeline_svg(points: Sequence[TimelinePoint], bands: Sequence[Band], first_y
 
 
 def bar_chart_svg(
-    labels: Sequence[str], values: Sequence[float | None], title: str, *, value_format: str = "{:g}",
-    highlight: Sequence[bool] | None = None, notes: Sequence[str] | None = None,
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    title: str,
+    *,
+    value_format: str = "{:g}",
+    highlight: Sequence[bool] | None = None,
+    notes: Sequence[str] | None = None,
 ) -> Markup:
     """Vertical bars with the value printed on each; a None value is drawn as an empty slot marked '?'."""
     width, height, left, bottom, top = 900, 260, 40, 46, 20
@@ -115,7 +122,9 @@ def bar_chart_svg(
         cx = left + slot * index + slot / 2
         bar_width = slot * 0.62
         note = notes[index] if notes else ""
-        tooltip = f"{label}: {value_format.format(value) if value is not None else '?'}" + (f" ({note})" if note else "")
+        tooltip = f"{label}: {value_format.format(value) if value is not None else '?'}" + (
+            f" ({note})" if note else ""
+        )
         if value is None:
             parts.append(f'<text x="{cx:.1f}" y="{height - bottom - 6}" text-anchor="middle" class="tick">?</text>')
         else:
@@ -126,11 +135,16 @@ def bar_chart_svg(
             parts.append(
                 f'<rect x="{cx - bar_width / 2:.1f}" y="{y:.1f}" width="{bar_width:.1f}" height="{bar_height:.1f}" '
                 f'fill="{fill}"><title>{_e(tooltip)}</title></rect>'
-                f'<text x="{cx:.1f}" y="{y - 4:.1f}" text-anchor="middle" class="value">{_e(value_format.format(value))}</text>'
+                f'<text x="{cx:.1f}" y="{y - 4:.1f}" text-anchor="middle" class="value">'
+                f"{_e(value_format.format(value))}</text>"
             )
-        parts.append(f'<text x="{cx:.1f}" y="{height - bottom + 16}" text-anchor="middle" class="tick">{_e(label)}</text>')
+        parts.append(
+            f'<text x="{cx:.1f}" y="{height - bottom + 16}" text-anchor="middle" class="tick">{_e(label)}</text>'
+        )
         if note:
-            parts.append(f'<text x="{cx:.1f}" y="{height - bottom + 32}" text-anchor="middle" class="note">{_e(note)}</text>')
+            parts.append(
+                f'<text x="{cx:.1f}" y="{height - bottom + 32}" text-anchor="middle" class="note">{_e(note)}</text>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))
 

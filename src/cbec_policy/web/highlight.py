@@ -62,3 +62,13 @@ def excerpt(text: str | None, query: str, width: int = 80) -> str:
     prefix = "…" if start > 0 else ""
     suffix = "…" if end < len(text) else ""
     return prefix + text[start:end].replace("\n", " ") + suffix
+
+
+def strip_hit_brackets(snippet: str, query: str) -> str:
+    """Remove the 【】 the store puts around a hit in its plain-text snippet (we mark hits ourselves)."""
+    lowered = snippet.lower()
+    for term in query_terms(query):
+        start = lowered.find(f"【{term.lower()}】")
+        if start != -1:
+            return snippet[:start] + snippet[start + 1 : start + 1 + len(term)] + snippet[start + 2 + len(term) :]
+    return snippet

@@ -15,7 +15,10 @@ LANG_COOKIE = "lang"
 # key -> (Chinese, English). One table so a missing translation is easy to spot in review.
 STRINGS: dict[str, tuple[str, str]] = {
     "site_name": ("跨境电商政策库", "CBEC Policy Library"),
-    "site_tagline": ("中国跨境电子商务政策：文件、试验区、税费规则", "China cross-border e-commerce policy: documents, pilot zones, tax rules"),
+    "site_tagline": (
+        "中国跨境电子商务政策：文件、试验区、税费规则",
+        "China cross-border e-commerce policy: documents, pilot zones, tax rules",
+    ),
     "nav_dashboard": ("概览", "Dashboard"),
     "nav_policies": ("政策", "Policies"),
     "nav_zones": ("综试区", "Pilot zones"),
@@ -32,14 +35,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "batches_count": ("批次", "Batches"),
     "provinces_count": ("覆盖省份", "Provinces covered"),
     "timeline": ("政策时间线", "Policy timeline"),
-    "timeline_note": ("每个点是一份政策，颜色表示类型；底色带为论文划分的阶段。", "Each dot is one policy, coloured by type; shaded bands are the paper's periods."),
+    "timeline_note": (
+        "每个点是一份政策，颜色表示类型；底色带为论文划分的阶段。",
+        "Each dot is one policy, coloured by type; shaded bands are the paper's periods.",
+    ),
     "type_year": ("类型 × 年份", "Type × year"),
     "theme_year": ("主题 × 年份", "Theme × year"),
     "batch_growth": ("综试区批次增长（累计）", "Pilot-zone growth by batch (cumulative)"),
     "province_map": ("各省综试区数量", "Pilot zones per province"),
-    "province_map_note": ("方格示意图，位置近似地理位置；数字为当前有效的综试区数。", "Tile map: positions approximate geography; numbers are zones in force today."),
+    "province_map_note": (
+        "方格示意图，位置近似地理位置；数字为当前有效的综试区数。",
+        "Tile map: positions approximate geography; numbers are zones in force today.",
+    ),
     "trade_series": ("跨境电商进出口规模（亿元）", "CBEC imports and exports (100 million yuan)"),
-    "trade_note": ("2020年前为口径较窄的早期序列，与之后不可比；初值与调查值已标出。", "Before 2020 the series is narrower and not comparable; preliminary and survey releases are marked."),
+    "trade_note": (
+        "2020年前为口径较窄的早期序列，与之后不可比；初值与调查值已标出。",
+        "Before 2020 the series is narrower and not comparable; preliminary and survey releases are marked.",
+    ),
     "year": ("年份", "Year"),
     "total": ("合计", "Total"),
     "periods": ("阶段", "Periods"),
@@ -107,9 +119,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "revoked": ("撤销", "Revoked"),
     "confidence": ("核实程度", "Confidence"),
     "zone": ("综试区", "Pilot zone"),
-    "is_zone_yes": ("是：{city} 在 {on} 是跨境电商综合试验区（第{batch}批，{doc}）。", "Yes: {city} was a CBEC comprehensive pilot zone on {on} (batch {batch}, {doc})."),
-    "is_zone_no": ("否：{city} 在 {on} 不是跨境电商综合试验区。", "No: {city} was not a CBEC comprehensive pilot zone on {on}."),
-    "is_zone_later": ("（{city} 于 {approved} 获批，晚于所查日期。）", "({city} was approved on {approved}, after that date.)"),
+    "is_zone_yes": (
+        "是：{city} 在 {on} 是跨境电商综合试验区（第{batch}批，{doc}）。",
+        "Yes: {city} was a CBEC comprehensive pilot zone on {on} (batch {batch}, {doc}).",
+    ),
+    "is_zone_no": (
+        "否：{city} 在 {on} 不是跨境电商综合试验区。",
+        "No: {city} was not a CBEC comprehensive pilot zone on {on}.",
+    ),
+    "is_zone_later": (
+        "（{city} 于 {approved} 获批，晚于所查日期。）",
+        "({city} was approved on {approved}, after that date.)",
+    ),
     "is_zone_revoked": ("（该综试区已被撤销。）", "(The zone has been revoked.)"),
     "did_you_mean": ("您是不是要找：", "Did you mean: "),
     "zones_listed": ("共 {n} 个综试区", "{n} pilot zones"),
@@ -121,7 +142,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tax_postal": ("行邮税（对比）", "Postal articles tax (comparison)"),
     "tax_returns": ("出口退货", "Export returns"),
     "tax_batch": ("批量计算", "Batch calculation"),
-    "tax_batch_note": ("上传 CSV（列：order_id, date, price, freight, insurance, items, vat_rate, ct_rate, tariff_rate, buyer_id），返回结果文件。", "Upload a CSV (columns: order_id, date, price, freight, insurance, items, vat_rate, ct_rate, tariff_rate, buyer_id); get a results file back."),
+    "tax_batch_note": (
+        "上传 CSV（列：order_id, date, price, freight, insurance, items, vat_rate, ct_rate, tariff_rate, "
+        "buyer_id），返回结果文件。",
+        "Upload a CSV (columns: order_id, date, price, freight, insurance, items, vat_rate, ct_rate, tariff_rate, "
+        "buyer_id); get a results file back.",
+    ),
     "calculate": ("计算", "Calculate"),
     "price": ("商品价格（元）", "Goods price (yuan)"),
     "freight": ("运费（元）", "Freight (yuan)"),
@@ -146,20 +172,30 @@ STRINGS: dict[str, tuple[str, str]] = {
     "result": ("结果", "Result"),
     # report
     "report_title": ("生成分析报告", "Generate the analysis report"),
-    "report_note": ("生成与命令 cbec report 相同的离线报告目录（HTML、Markdown、图表、表格），打包为 zip 下载。", "Builds the same offline report directory as `cbec report` (HTML, Markdown, figures, tables) and downloads it as a zip."),
+    "report_note": (
+        "生成与命令 cbec report 相同的离线报告目录（HTML、Markdown、图表、表格），打包为 zip 下载。",
+        "Builds the same offline report directory as `cbec report` (HTML, Markdown, figures, tables) "
+        "and downloads it as a zip.",
+    ),
     "report_generate": ("生成并下载", "Generate and download"),
     "report_unavailable": ("报告模块尚未安装。", "The report module is not installed."),
     "language": ("语言", "Language"),
     # upload
     "upload_title": ("上传政策文件入库", "Upload policy documents"),
-    "upload_note": ("需要在服务器配置中设置的访问令牌。支持 .txt .html .pdf .docx。", "Needs the access token set in the server configuration. Accepts .txt .html .pdf .docx."),
+    "upload_note": (
+        "需要在服务器配置中设置的访问令牌。支持 .txt .html .pdf .docx。",
+        "Needs the access token set in the server configuration. Accepts .txt .html .pdf .docx.",
+    ),
     "token": ("访问令牌", "Access token"),
     "upload": ("上传", "Upload"),
     "read_only": ("本服务器为只读模式（未配置令牌）。", "This server is read-only (no token configured)."),
     # errors
     "error": ("错误", "Error"),
     "bad_input": ("输入有误", "Bad input"),
-    "footer": ("数据来源见各政策页；“未知”表示资料中没有可靠记录。", "Sources are listed on each policy page; “unknown” means no reliable record was found."),
+    "footer": (
+        "数据来源见各政策页；“未知”表示资料中没有可靠记录。",
+        "Sources are listed on each policy page; “unknown” means no reliable record was found.",
+    ),
 }
 
 

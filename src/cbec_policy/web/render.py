@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from cbec_policy import __version__
-from cbec_policy.labels import LEVELS, POLICY_TYPES, RELATION_ZH, REGIONS, STATUSES, THEMES
+from cbec_policy.labels import LEVELS, POLICY_TYPES, REGIONS, RELATION_ZH, STATUSES, THEMES
 from cbec_policy.web.charts import policy_href
 from cbec_policy.web.deps import get_config, get_lang
 from cbec_policy.web.i18n import LANG_COOKIE, translator

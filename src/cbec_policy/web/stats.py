@@ -16,6 +16,7 @@ from cbec_policy.analysis.periods import bundled_frameworks
 from cbec_policy.analysis.pilots import batch_progress, zones_in_force, zones_per_province
 from cbec_policy.analysis.trade import trade_series
 from cbec_policy.models import PilotBatch, PilotZone, Policy, TradeStat
+from cbec_policy.reference.loader import load_trade_stats
 
 # The framework drawn as bands on the timeline: the paper's own nodes after 2013 (§2.2).
 TIMELINE_FRAMEWORK = "d"
@@ -69,3 +70,9 @@ def dashboard_stats(
         "provinces": zones_per_province(zones, today),
         "trade": trade_series(trade),
     }
+
+
+def trade_stats(store: Any) -> list[TradeStat]:
+    """Trade figures from the store when it keeps them, else from the bundled reference data."""
+    reader = getattr(store, "list_trade_stats", None)
+    return list(reader()) if reader is not None else load_trade_stats()

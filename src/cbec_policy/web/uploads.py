@@ -35,7 +35,13 @@ def safe_filename(name: str | None) -> str:
     return text[:120] or "upload"
 
 
-def save_upload(stream: BinaryIO, filename: str | None, directory: Path, max_bytes: int) -> Path:
+def save_upload(
+    stream: BinaryIO,
+    filename: str | None,
+    directory: Path,
+    max_bytes: int,
+    allowed: tuple[str, ...] = ALLOWED_SUFFIXES,
+) -> Path:
     """Copy ``stream`` into ``directory`` under a unique sanitised name; return the path.
 
     Raises :class:`InputError` when the type is not accepted or the file is larger than
@@ -43,8 +49,10 @@ def save_upload(stream: BinaryIO, filename: str | None, directory: Path, max_byt
     """
     clean = safe_filename(filename)
     suffix = Path(clean).suffix.lower()
-    if suffix not in ALLOWED_SUFFIXES:
-        raise InputError(filename or "upload", f"file type {suffix or '(none)'!r} not accepted; use {', '.join(ALLOWED_SUFFIXES)}")
+    if suffix not in allowed:
+        raise InputError(
+            filename or "upload", f"file type {suffix or '(none)'!r} not accepted; use {', '.join(allowed)}"
+        )
     directory.mkdir(parents=True, exist_ok=True)
     root = directory.resolve()
     target = (root / f"{uuid.uuid4().hex[:12]}-{clean}").resolve()

@@ -7,11 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 
-from cbec_policy.reference.loader import load_trade_stats
 from cbec_policy.web.browse import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, BrowseQuery, browse
 from cbec_policy.web.deps import get_store
 from cbec_policy.web.serializers import batch_dict, policy_detail, policy_summary, zone_dict
-from cbec_policy.web.stats import dashboard_stats
+from cbec_policy.web.stats import dashboard_stats, trade_stats
 from cbec_policy.web.zones import MAX_CITY_LENGTH, ZoneQuery, list_zones, lookup_zone
 
 router = APIRouter(prefix="/api", tags=["read"])
@@ -63,7 +62,9 @@ def api_policies(
 @router.get("/policies/{policy_ref:path}", summary="One policy by id or document number")
 def api_policy(
     store: Store,
-    policy_ref: Annotated[str, Path(min_length=1, max_length=200, description="policy id or 发文字号 in any bracket form")],
+    policy_ref: Annotated[
+        str, Path(min_length=1, max_length=200, description="policy id or 发文字号 in any bracket form")
+    ],
 ) -> dict[str, Any]:
     """Everything stored about one policy, with its relations seen from it."""
     policy = store.get_policy(policy_ref)
@@ -117,5 +118,5 @@ def api_stats(
 ) -> dict[str, Any]:
     """Counts, timeline, type × year, theme × year, batch growth, zones per province, trade series."""
     return dashboard_stats(
-        store.list_policies(), store.list_zones(), store.list_batches(), load_trade_stats(), on or date.today()
+        store.list_policies(), store.list_zones(), store.list_batches(), trade_stats(store), on or date.today()
     )

@@ -1,0 +1,221 @@
+"""Honest evaluation: stratified k-fold cross-validation that never scores a fitted record.
+
+For each fold a fresh classifier is fitted on the other folds only and then predicts the
+held-out fold; the predictions of all folds are pooled and scored once. Reported per axis:
+per-class precision / recall / F1 and support, micro and macro F1, type accuracy and the
+type confusion matrix. ``folds=0`` (or folds ≥ records) is leave-one-out.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cbec_policy.classify.base import Classification, Classifier, LabelledRecord
+from cbec_policy.classify.taxonomy import Taxonomy, load_taxonomy
+
+NO_TYPE = "(none)"
+
+
+@dataclass(frozen=True)
+class ClassMetrics:
+    """Precision, recall and F1 of one label, with its support (true count)."""
+
+    label: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+    predicted: int
+
+
+@dataclass
+class AxisReport:
+    """Scores of one axis (type, themes, instruments, is_cbec) over the records labelled on it."""
+
+    axis: str
+    records: int
+    per_class: list[ClassMetrics]
+    micro_f1: float
+    macro_f1: float
+    accuracy: float | None = None  # single-label axes: share of records whose label was right
+
+
+@dataclass
+class Evaluation:
+    """The pooled result of a cross-validation run."""
+
+    classifier: str
+    folds: int
+    records: int
+    axes: dict[str, AxisReport] = field(default_factory=dict)
+    type_labels: list[str] = field(default_factory=list)
+    confusion: dict[str, dict[str, int]] = field(default_factory=dict)  # truth -> predicted -> count
+    predictions: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # id, truth, predicted
+
+
+def stratified_folds(strata: Sequence[str], folds: int, seed: int = 0) -> list[int]:
+    """A fold number per record, each stratum spread evenly over the folds (seeded, reproducible)."""
+    count = len(strata)
+    if count == 0:
+        return []
+    folds = count if folds <= 0 or folds > count else folds
+    rng = random.Random(seed)
+    assignment = [0] * count
+    next_fold = 0
+    for stratum in sorted(set(strata)):
+        members = [i for i, value in enumerate(strata) if value == stratum]
+        rng.shuffle(members)
+        for index in members:
+            assignment[index] = next_fold
+            next_fold = (next_fold + 1) % folds
+    return assignment
+
+
+def _ratio(numerator: int, denominator: int) -> float:
+    return numerator / denominator if denominator else 0.0
+
+
+def _f1(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def multilabel_report(
+    axis: str, truth: Sequence[set[str]], predicted: Sequence[set[str]], labels: Sequence[str]
+) -> AxisReport:
+    """Per-label and micro/macro scores; a single-label axis is the case of one label per record."""
+    per_class = []
+    total_tp = total_fp = total_fn = 0
+    for label in labels:
+        tp = sum(1 for t, p in zip(truth, predicted, strict=True) if label in t and label in p)
+        fp = sum(1 for t, p in zip(truth, predicted, strict=True) if label not in t and label in p)
+        fn = sum(1 for t, p in zip(truth, predicted, strict=True) if label in t and label not in p)
+        total_tp, total_fp, total_fn = total_tp + tp, total_fp + fp, total_fn + fn
+        if tp + fp + fn == 0:
+            continue  # neither present nor predicted: nothing to score
+        precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+        per_class.append(ClassMetrics(label, precision, recall, _f1(precision, recall), tp + fn, tp + fp))
+    micro_p, micro_r = _ratio(total_tp, total_tp + total_fp), _ratio(total_tp, total_tp + total_fn)
+    macro = sum(m.f1 for m in per_class) / len(per_class) if per_class else 0.0
+    return AxisReport(axis, len(truth), per_class, _f1(micro_p, micro_r), macro)
+
+
+def cross_validate(
+    make_classifier: Callable[[], Classifier],
+    records: Sequence[LabelledRecord],
+    folds: int = 5,
+    seed: int = 0,
+    taxonomy: Taxonomy | None = None,
+) -> Evaluation:
+    """Stratified (by type) k-fold cross-validation of fresh classifiers from ``make_classifier``."""
+    taxonomy = taxonomy or load_taxonomy()
+    ids = [record.id for record in records]
+    if len(set(ids)) != len(ids):
+        raise ValueError("records must have unique ids (merge overrides first)")
+    if len(records) < 2:
+        raise ValueError("cross-validation needs at least two labelled records")
+    assignment = stratified_folds([record.policy_type or NO_TYPE for record in records], folds, seed)
+    fold_count = max(assignment) + 1
+    predictions: dict[str, Classification] = {}
+    name = ""
+    for fold in range(fold_count):
+        test = [r for r, f in zip(records, assignment, strict=True) if f == fold]
+        train = [r for r, f in zip(records, assignment, strict=True) if f != fold]
+        if {r.id for r in test} & {r.id for r in train}:  # the one promise of this module
+            raise RuntimeError("a record is in both the training and the test fold")
+        classifier = make_classifier()
+        name = classifier.name
+        classifier.fit(train)
+        for record, result in zip(test, classifier.predict([r.document for r in test]), strict=True):
+            predictions[record.id] = result
+
+    evaluation = Evaluation(classifier=name, folds=fold_count, records=len(records))
+    typed = [r for r in records if r.policy_type]
+    if typed:
+        truth = [r.policy_type or "" for r in typed]
+        guess = [predictions[r.id].policy_type for r in typed]
+        report = multilabel_report("type", [{t} for t in truth], [{g} if g else set() for g in guess],
+                                   taxonomy.type_codes())  # fmt: skip
+        report.accuracy = sum(1 for t, g in zip(truth, guess, strict=True) if t == g) / len(typed)
+        evaluation.axes["type"] = report
+        evaluation.type_labels = [c for c in taxonomy.type_codes() if c in truth or c in guess]
+        if any(g is None for g in guess):
+            evaluation.type_labels.append(NO_TYPE)
+        evaluation.confusion = {t: {p: 0 for p in evaluation.type_labels} for t in evaluation.type_labels}
+        for t, g in zip(truth, guess, strict=True):
+            evaluation.confusion[t][g or NO_TYPE] += 1
+        evaluation.predictions = [(r.id, t, g) for r, t, g in zip(typed, truth, guess, strict=True)]
+    for axis, attribute, codes in (
+        ("themes", "themes", taxonomy.theme_codes()),
+        ("instruments", "instruments", taxonomy.instrument_codes()),
+    ):
+        labelled = [r for r in records if getattr(r, attribute) is not None]
+        if labelled:
+            evaluation.axes[axis] = multilabel_report(
+                axis,
+                [set(getattr(r, attribute)) for r in labelled],
+                [set(getattr(predictions[r.id], attribute)) for r in labelled],
+                codes,
+            )
+    judged = [r for r in records if r.is_cbec is not None]
+    if judged:
+        truth_sets = [{"yes"} if r.is_cbec else {"no"} for r in judged]
+        guess_sets = [{"yes"} if predictions[r.id].is_cbec else {"no"} for r in judged]
+        report = multilabel_report("is_cbec", truth_sets, guess_sets, ["yes", "no"])
+        report.accuracy = sum(1 for t, g in zip(truth_sets, guess_sets, strict=True) if t == g) / len(judged)
+        evaluation.axes["is_cbec"] = report
+    return evaluation
+
+
+# ---------------------------------------------------------------------- output
+
+METRIC_COLUMNS = {
+    "axis": "维度 axis",
+    "label": "类别 label",
+    "precision": "精确率 precision",
+    "recall": "召回率 recall",
+    "f1": "F1",
+    "support": "样本 support",
+    "predicted": "预测 predicted",
+}
+
+
+def metric_rows(evaluation: Evaluation) -> list[dict[str, object]]:
+    """Per-class rows followed by each axis's averages (accuracy, micro-F1, macro-F1)."""
+    rows: list[dict[str, object]] = []
+    for axis, report in evaluation.axes.items():
+        for m in report.per_class:
+            rows.append({"axis": axis, "label": m.label, "precision": round(m.precision, 3),
+                         "recall": round(m.recall, 3), "f1": round(m.f1, 3), "support": m.support,
+                         "predicted": m.predicted})  # fmt: skip
+        if report.accuracy is not None:
+            rows.append({"axis": axis, "label": "accuracy", "f1": round(report.accuracy, 3), "support": report.records})
+        rows.append({"axis": axis, "label": "micro avg", "f1": round(report.micro_f1, 3), "support": report.records})
+        rows.append({"axis": axis, "label": "macro avg", "f1": round(report.macro_f1, 3), "support": report.records})
+    return rows
+
+
+def confusion_rows(evaluation: Evaluation) -> list[dict[str, object]]:
+    """Type confusion matrix as rows: one per true type, one column per predicted type."""
+    return [{"truth": truth, **counts} for truth, counts in evaluation.confusion.items()]
+
+
+def write_csv(evaluation: Evaluation, path: Path) -> list[Path]:
+    """Write the metrics to ``path`` and the confusion matrix next to it (``*_confusion.csv``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(METRIC_COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(metric_rows(evaluation))
+    written = [path]
+    if evaluation.confusion:
+        confusion_path = path.with_name(path.stem + "_confusion.csv")
+        with confusion_path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["truth", *evaluation.type_labels], lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(confusion_rows(evaluation))
+        written.append(confusion_path)
+    return written

@@ -1,0 +1,396 @@
+"""``cbec classify`` and ``cbec labels``: classify documents, train and evaluate, import a researcher's coding.
+
+\b
+cbec classify "关于跨境电子商务零售进口税收政策的通知"     labels of a text, with evidence
+cbec classify notice.html                               labels of a file (read like cbec ingest)
+cbec classify train [--model NAME]                      train on bundled + researcher labels
+cbec classify evaluate [--folds 5] [--csv FILE]         stratified cross-validation
+cbec classify stored                                    fill relevance/instruments of stored policies
+cbec labels import FILE.csv / cbec labels export        a researcher's own coding
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cbec_policy.classify.base import RELEVANCE_KEY, Classification, Document, instrument_key, theme_key, type_key
+from cbec_policy.classify.taxonomy import Taxonomy, load_taxonomy
+from cbec_policy.classify.textcheck import require_chinese
+from cbec_policy.cli.output import emit_rows, format_option, to_json
+from cbec_policy.errors import InputError
+
+_MAX_TEXT_ARGUMENT_PATH = 255  # longer arguments are certainly text, not a file name
+_MAX_TITLE = 80  # a first line longer than this is body text, not a title
+
+
+class _DefaultToDocument(click.Group):
+    """A group whose first argument, when it is not a sub-command, is the document to classify."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["document", *args]
+        return super().parse_args(ctx, args)
+
+
+def _open_store(db_url: str | None) -> Any:
+    from cbec_policy.cli.store_commands import open_ready_store
+
+    return open_ready_store(db_url)
+
+
+def _db_option(function: Any) -> Any:
+    return click.option(
+        "--db",
+        "db_url",
+        envvar="CBEC_DB_URL",
+        default=None,
+        metavar="URL",
+        help="数据库 database URL (env CBEC_DB_URL; default: SQLite file in the user data dir)",
+    )(function)
+
+
+# ---------------------------------------------------------------------- reading the input
+
+
+def _document_from_argument(value: str, title: str | None, doc_number: str | None, issuers: tuple[str, ...]) -> Document:
+    """A file path is read like ``cbec ingest`` reads it; anything else is the text itself."""
+    is_path = len(value) <= _MAX_TEXT_ARGUMENT_PATH and "\n" not in value and Path(value).is_file()
+    if not is_path:
+        require_chinese(f"{title or ''}\n{value}", "text")
+        document_title, text = _split_title(value.strip())
+        return Document(title=title if title is not None else document_title, text=text if title is None else value,
+                        issuers=issuers, doc_number=doc_number)  # fmt: skip
+    from cbec_policy.ingest.pipeline import process_document
+
+    result = process_document(value, classify=False)
+    if result.error or result.normalised is None:
+        raise InputError(value, result.error or "cannot be read")
+    found = result.extraction
+    text = result.normalised.text
+    require_chinese(text, value)
+    return Document(
+        title=title if title is not None else (found.title if found and found.title else ""),
+        text=text,
+        issuers=issuers or (tuple(found.issuers) if found else ()),
+        doc_number=doc_number or (found.doc_number if found else None),
+    )
+
+
+def _split_title(value: str) -> tuple[str, str]:
+    """A short first line is the title; a single short line is a title alone; a long one is text."""
+    first, _, rest = value.partition("\n")
+    if len(first.strip()) <= _MAX_TITLE:
+        return first.strip(), rest.strip()
+    return "", value
+
+
+def _classifier(method: str, model: str | None) -> Any:
+    from cbec_policy.classify.hybrid import HybridClassifier, default_classifier
+    from cbec_policy.classify.lexicon import LexiconClassifier
+    from cbec_policy.classify.persist import load_model
+
+    if method == "lexicon":
+        return LexiconClassifier()
+    if method == "trained":
+        return load_model(model or "default")
+    if model:
+        return HybridClassifier(trained=load_model(model))
+    return default_classifier()
+
+
+# ---------------------------------------------------------------------- presenting a result
+
+_RESULT_LABELS = {
+    "axis": "维度 axis",
+    "label": "类别 label",
+    "assigned": "判定 assigned",
+    "score": "得分 score",
+    "evidence": "依据 evidence (term field:start-end)",
+}
+
+
+def _evidence_text(items: list[dict[str, Any]], limit: int = 5) -> str:
+    """Evidence grouped by term: ``term ×count field:start-end`` (first occurrence), strongest first."""
+    grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for item in items:
+        source = "模型 " if item.get("source") == "model" else ""
+        grouped.setdefault((source, item["term"], item.get("field", "")), []).append(item)
+    parts = []
+    for (source, term, field), found in list(grouped.items())[:limit]:
+        count = f" ×{len(found)}" if len(found) > 1 else ""
+        first = found[0]
+        where = f" {field}:{first['start']}-{first['end']}" if first["end"] > first["start"] else ""
+        parts.append(f"{source}{term}{count}{where}")
+    more = f" …(+{len(grouped) - limit})" if len(grouped) > limit else ""
+    return "；".join(parts) + more
+
+
+def result_rows(result: Classification, taxonomy: Taxonomy) -> list[dict[str, Any]]:
+    """Rows for the table/CSV view: relevance, then every type, theme and instrument with a score."""
+    rows: list[dict[str, Any]] = [
+        {
+            "axis": "相关性 is_cbec",
+            "label": taxonomy.relevance.zh,
+            "assigned": result.is_cbec,
+            "score": round(result.is_cbec_score, 3),
+            "evidence": _evidence_text(result.evidence.get(RELEVANCE_KEY, [])),
+        }
+    ]
+    axes = (
+        ("类型 type", taxonomy.types, result.scores.get("type") or {}, type_key, {result.policy_type}),
+        ("主题 theme", taxonomy.themes, result.scores.get("themes") or {}, theme_key, set(result.themes)),
+        ("工具 instrument", taxonomy.instruments, result.scores.get("instruments") or {}, instrument_key,
+         set(result.instruments)),
+    )  # fmt: skip
+    for axis, categories, scores, key, chosen in axes:
+        ranked = sorted(categories, key=lambda c: -(scores.get(c.code) or 0.0))
+        for category in ranked:
+            score = scores.get(category.code) or 0.0
+            if score <= 0 and category.code not in chosen:
+                continue
+            rows.append(
+                {
+                    "axis": axis,
+                    "label": f"{category.zh} ({category.code})",
+                    "assigned": category.code in chosen,
+                    "score": round(score, 3),
+                    "evidence": _evidence_text(result.evidence.get(key(category.code), [])),
+                }
+            )
+    return rows
+
+
+def _emit_result(document: Document, result: Classification, output_format: str) -> None:
+    taxonomy = load_taxonomy()
+    if output_format == "json":
+        click.echo(to_json({"title": document.title, "doc_number": document.doc_number, **result.to_dict()}))
+        return
+    type_label = next((c.zh for c in taxonomy.types if c.code == result.policy_type), "未知 unknown")
+    title = f"{document.title or '(无标题 untitled)'} — 类型 {type_label}，跨境电商相关 {'是' if result.is_cbec else '否'}"
+    emit_rows(result_rows(result, taxonomy), _RESULT_LABELS, output_format, title=title,
+              footer=f"方法 method: {result.method}")  # fmt: skip
+
+
+# ---------------------------------------------------------------------- commands
+
+
+@click.group(cls=_DefaultToDocument, invoke_without_command=False)
+def classify() -> None:
+    """分类 Classify documents: relevance, type (税收类…综合类), themes, policy instruments.
+
+    \b
+    cbec classify PATH_OR_TEXT     标签与依据 labels with evidence
+    cbec classify train            训练模型 train a model
+    cbec classify evaluate         交叉验证 cross-validate
+    cbec classify stored           为库中政策补充分类 classify stored policies
+    """
+
+
+@classify.command("document")
+@click.argument("path_or_text")
+@click.option("--title", default=None, help="标题 title (default: found in the file, or the text's first line)")
+@click.option("--doc-number", default=None, help="发文字号 document number")
+@click.option("--issuer", "issuers", multiple=True, help="发文机关 issuing department (repeatable)")
+@click.option("--method", type=click.Choice(["hybrid", "lexicon", "trained"]), default="hybrid", show_default=True,
+              help="分类器 classifier")  # fmt: skip
+@click.option("--model", default=None, help="已训练模型名 trained model name (default: 'default' when saved)")
+@format_option()
+def classify_document_command(
+    path_or_text: str,
+    title: str | None,
+    doc_number: str | None,
+    issuers: tuple[str, ...],
+    method: str,
+    model: str | None,
+    output_format: str,
+) -> None:
+    """分类一个文件或一段文字 Classify one file or text and show the evidence for every label."""
+    document = _document_from_argument(path_or_text, title, doc_number, issuers)
+    result = _classifier(method, model).explain(document)
+    _emit_result(document, result, output_format)
+
+
+def _training_records(db_url: str | None, user_labels: bool) -> tuple[list[Any], int]:
+    from cbec_policy.classify.training import bundled_records, merge_records, user_records
+
+    records = bundled_records()
+    if not user_labels:
+        return records, 0
+    store = _open_store(db_url)
+    try:
+        users = user_records(store.list_policies())
+    finally:
+        store.close()
+    return merge_records(records, users), len(users)
+
+
+@classify.command("train")
+@click.option("--model", "name", default="default", show_default=True, help="模型名 model name")
+@click.option("--user-labels/--no-user-labels", default=True, show_default=True,
+              help="包含库中研究者标注 include researcher labels from the store")  # fmt: skip
+@_db_option
+def train_command(name: str, user_labels: bool, db_url: str | None) -> None:
+    """训练 Train the n-gram model on the bundled policies plus the researcher labels in the store."""
+    from cbec_policy.classify.persist import model_path, save_model
+    from cbec_policy.classify.trained import TrainedClassifier
+
+    model_path(name)  # check the name before any work
+    records, user_count = _training_records(db_url, user_labels)
+    model = TrainedClassifier().fit(records)
+    path = save_model(model, name)
+    learned_themes = sum(1 for m in model.theme_models.values() if m is not None)
+    learned_instruments = sum(1 for m in model.instrument_models.values() if m is not None)
+    click.echo(
+        f"已训练 trained {name!r} on {len(records)} records ({user_count} with researcher labels): "
+        f"{len(model.type_models)} types, {learned_themes} themes, {learned_instruments} instruments, "
+        f"relevance {'learned' if model.relevance_model is not None else 'not learned (lexicon decides)'}"
+    )
+    click.echo(f"保存至 saved to {path}")
+
+
+@classify.command("evaluate")
+@click.option("--method", type=click.Choice(["hybrid", "lexicon", "trained"]), default="hybrid", show_default=True)
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(min=0),
+              help="折数 folds (0 = leave-one-out)")  # fmt: skip
+@click.option("--records", "record_set", type=click.Choice(["all", "table1"]), default="all", show_default=True,
+              help="all = bundled + researcher labels; table1 = the paper's 26 Table 1 policies")  # fmt: skip
+@click.option("--paper-types", is_flag=True, help="以论文表1的类型为准 score against the paper's Table 1 types")
+@click.option("--user-labels/--no-user-labels", default=True, show_default=True)
+@click.option("--seed", default=0, show_default=True, help="折划分随机种子 fold seed")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="另存 CSV write metrics (and *_confusion.csv) here")  # fmt: skip
+@_db_option
+@format_option()
+def evaluate_command(
+    method: str,
+    folds: int,
+    record_set: str,
+    paper_types: bool,
+    user_labels: bool,
+    seed: int,
+    csv_path: Path | None,
+    db_url: str | None,
+    output_format: str,
+) -> None:
+    """评估 Stratified k-fold cross-validation: no record is scored by a model fitted on it."""
+    from cbec_policy.classify.evaluate import METRIC_COLUMNS, confusion_rows, cross_validate, metric_rows, write_csv
+    from cbec_policy.classify.hybrid import HybridClassifier
+    from cbec_policy.classify.lexicon import LexiconClassifier
+    from cbec_policy.classify.trained import TrainedClassifier
+    from cbec_policy.classify.training import bundled_records
+
+    if record_set == "table1":
+        records = bundled_records(paper_types=True, table1_only=True)
+    elif user_labels:
+        records, _ = _training_records(db_url, True)
+        if paper_types:
+            paper = {r.id: r.policy_type for r in bundled_records(paper_types=True, table1_only=True)}
+            records = [r if r.id not in paper or r.source == "user" else _with_type(r, paper[r.id]) for r in records]
+    else:
+        records = bundled_records(paper_types=paper_types)
+    factory = {"hybrid": HybridClassifier, "lexicon": LexiconClassifier, "trained": TrainedClassifier}[method]
+    evaluation = cross_validate(factory, records, folds=folds, seed=seed)
+    rows = metric_rows(evaluation)
+    kind = "leave-one-out" if evaluation.folds == evaluation.records else f"{evaluation.folds}-fold"
+    title = f"{evaluation.classifier}: {kind} cross-validation on {evaluation.records} records"
+    if output_format == "json":
+        click.echo(to_json({"classifier": evaluation.classifier, "folds": evaluation.folds,
+                            "records": evaluation.records, "metrics": rows,
+                            "confusion": confusion_rows(evaluation)}))  # fmt: skip
+    else:
+        emit_rows(rows, METRIC_COLUMNS, output_format, title=title)
+        if output_format == "table" and evaluation.confusion:
+            confusion_labels = {"truth": "真实＼预测 truth＼predicted", **{c: c for c in evaluation.type_labels}}
+            emit_rows(confusion_rows(evaluation), confusion_labels, "table", title="类型混淆矩阵 type confusion matrix")
+    if csv_path is not None:
+        for path in write_csv(evaluation, csv_path):
+            click.echo(f"已写入 wrote {path}", err=True)
+
+
+def _with_type(record: Any, policy_type: str | None) -> Any:
+    from dataclasses import replace
+
+    return replace(record, policy_type=policy_type)
+
+
+@classify.command("stored")
+@click.option("--force", is_flag=True, help="重新分类全部 reclassify every policy, not only unclassified ones")
+@click.option("--model", default=None, help="已训练模型名 trained model name (default: 'default' when saved)")
+@_db_option
+def stored_command(force: bool, model: str | None, db_url: str | None) -> None:
+    """为库中政策补充相关性、政策工具与依据 Fill relevance, instruments and evidence of stored policies.
+
+    Verified types and themes and a researcher's labels are kept; only missing values are filled.
+    """
+    from cbec_policy.classify.stored import classify_policies
+
+    classifier = _classifier("hybrid", model)
+    store = _open_store(db_url)
+    try:
+        pairs = classify_policies(store.list_policies(), classifier, force=force)
+        outcomes = [store.save_policy(new) for _old, new in pairs]
+    finally:
+        store.close()
+    changed = sum(1 for outcome in outcomes if outcome != "unchanged")
+    click.echo(f"已分类 classified {len(pairs)} policies, {changed} changed")
+
+
+# ---------------------------------------------------------------------- labels
+
+
+@click.group("labels")
+def labels() -> None:
+    """研究者标注 A researcher's own coding: import and export (id or doc_number, type, themes, instruments)."""
+
+
+@labels.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@_db_option
+def labels_import_command(file: Path, db_url: str | None) -> None:
+    """导入标注 Import labels from FILE.csv; every row is checked first, then all are written."""
+    from cbec_policy.classify.labels_io import import_labels
+
+    store = _open_store(db_url)
+    try:
+        outcomes = import_labels(file, store)
+    finally:
+        store.close()
+    counts: dict[str, int] = {}
+    for _policy_id, outcome in outcomes:
+        counts[outcome] = counts.get(outcome, 0) + 1
+    summary = ", ".join(f"{outcome} {count}" for outcome, count in sorted(counts.items()))
+    click.echo(f"已导入 imported {len(outcomes)} labelled policies ({summary})")
+
+
+@labels.command("export")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="写入文件 write to this file instead of standard output")  # fmt: skip
+@click.option("--researcher-only", is_flag=True, help="只导出研究者标注 only policies a researcher labelled")
+@_db_option
+def labels_export_command(output: Path | None, researcher_only: bool, db_url: str | None) -> None:
+    """导出标注 Export the labels of stored policies as CSV (the import format)."""
+    from cbec_policy.classify.labels_io import export_csv
+    from cbec_policy.classify.training import researcher_labelled
+
+    store = _open_store(db_url)
+    try:
+        policies = store.list_policies()
+    finally:
+        store.close()
+    if researcher_only:
+        policies = [p for p in policies if researcher_labelled(p) is not None]
+    text = export_csv(policies)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"已写入 wrote {len(policies)} rows to {output}", err=True)
+
+
+def register(cli: click.Group) -> None:
+    """Add the ``classify`` and ``labels`` groups to the ``cbec`` command."""
+    cli.add_command(classify, "classify")
+    cli.add_command(labels, "labels")

@@ -1,0 +1,147 @@
+"""``cbec extract`` and ``cbec ingest``: read policy documents, show or store their metadata.
+
+Both take files, folders (recursive) and glob patterns. A file that cannot be read gets one line
+naming it and the reason; the others go on; the exit code is 1 when any file failed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from cbec_policy.cli.output import emit_rows, format_option
+from cbec_policy.ingest.pipeline import EXTRACT_KEYS, IngestOutcome, extract_paths, ingest_paths
+from cbec_policy.ingest.readers import DEFAULT_MAX_BYTES, expand_paths
+
+_EXTRACT_LABELS = {
+    "path": "文件 file",
+    "title": "标题 title",
+    "doc_number": "发文字号 doc number",
+    "issuers": "发文机关 issuers",
+    "publish_date": "发布日期 date",
+    "level": "层级 level",
+    "region": "地区 region",
+    "is_cbec": "跨境电商 CBEC",
+    "policy_type": "类型 type",
+    "matched_policy_id": "已存政策 matched",
+    "error": "错误 error",
+}
+_SUMMARY_LABELS = {"status": "结果 status", "count": "数量 count"}
+_FAILED_LABELS = {"path": "文件 file", "reason": "原因 reason"}
+_STATUS_ZH = {"new": "新增 new", "updated": "更新 updated", "unchanged": "未变 unchanged", "failed": "失败 failed"}
+
+
+def _max_bytes(megabytes: float) -> int:
+    return int(megabytes * 1024 * 1024)
+
+
+def _open_store_or_none(db: str | None):  # type: ignore[no-untyped-def]
+    """The store for matching, or None when the store package is not installed."""
+    try:
+        from cbec_policy.store import open_store
+    except ImportError:
+        return None
+    return open_store(db)
+
+
+def register(cli: click.Group) -> None:
+    """Add ``extract`` and ``ingest`` to the ``cbec`` command."""
+
+    @cli.command("extract")
+    @click.argument("paths", nargs=-1, required=True)
+    @format_option(default="table")
+    @click.option("--db", envvar="CBEC_DB_URL", default=None, help="数据库 database URL (for matching stored policies)")
+    @click.option("--no-match", is_flag=True, help="不与数据库比对 do not look up stored policies")
+    @click.option("--max-size-mb", type=float, default=DEFAULT_MAX_BYTES / 1024 / 1024, show_default=True,
+                  help="单个文件大小上限 size limit per file (MB)")  # fmt: skip
+    def extract_command(
+        paths: tuple[str, ...], output_format: str, db: str | None, no_match: bool, max_size_mb: float
+    ) -> None:
+        """抽取元数据（不入库） Read documents and print their metadata without storing them.
+
+        \b
+        --format json prints JSON Lines, one object per file, with keys:
+          path, title, doc_number, issuers, publish_date, level, region, is_cbec,
+          policy_type, themes, matched_policy_id, evidence, warnings, error
+        """
+        store = None if no_match else _open_store_or_none(db)
+        failed = False
+        rows = []
+        try:
+            for result in extract_paths(paths, max_bytes=_max_bytes(max_size_mb), store=store):
+                record = result.as_record()
+                failed = failed or record["error"] is not None
+                if record["error"]:
+                    click.echo(f"错误 error: {record['path']}: {record['error']}", err=True)
+                if output_format == "json":
+                    click.echo(json.dumps({key: record[key] for key in EXTRACT_KEYS}, ensure_ascii=False))
+                else:
+                    rows.append(record)
+        finally:
+            if store is not None:
+                store.close()
+        if output_format != "json":
+            emit_rows(rows, _EXTRACT_LABELS, output_format, title="抽取结果 extracted metadata")
+        if failed:
+            sys.exit(1)
+
+    @cli.command("ingest")
+    @click.argument("paths", nargs=-1, required=True)
+    @click.option("--update", is_flag=True, help="用文件内容覆盖已存政策的元数据 overwrite a matched policy's metadata")
+    @click.option("--dry-run", is_flag=True, help="只显示将会发生什么 show what would happen, store nothing")
+    @click.option("--db", envvar="CBEC_DB_URL", default=None, help="数据库 database URL")
+    @click.option("--max-size-mb", type=float, default=DEFAULT_MAX_BYTES / 1024 / 1024, show_default=True,
+                  help="单个文件大小上限 size limit per file (MB)")  # fmt: skip
+    def ingest_command(paths: tuple[str, ...], update: bool, dry_run: bool, db: str | None, max_size_mb: float) -> None:
+        """入库 Store documents (each in one transaction); a stored policy is updated, never duplicated.
+
+        \b
+        Without --update a document that matches a stored policy (same number, or same title
+        and date) only adds what the policy lacks (its full text, evidence, classification).
+        """
+        from cbec_policy.store import open_store
+
+        files = list(expand_paths(list(paths)))
+        console = Console(stderr=True)
+        with open_store(db) as store:
+            if store.count_policies() == 0:
+                # A fresh database: load the reference data first, so matches and theme codes resolve.
+                console.print("数据库为空，先载入内置数据 empty database: loading the bundled reference data first")
+                store.init()
+            with Progress(
+                TextColumn("[bold]入库 ingest"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                TextColumn("{task.description}"),
+                console=console,
+                transient=True,
+            ) as bar:
+                task = bar.add_task("", total=len(files))
+
+                def report(done: int, total: int, outcome: IngestOutcome) -> None:
+                    if outcome.status == "failed":
+                        bar.console.print(f"错误 error: {outcome.path}: {outcome.reason}", markup=False)
+                    bar.update(task, completed=done, description=outcome.path[-40:])
+
+                summary = ingest_paths(
+                    files, store, update=update, dry_run=dry_run, max_bytes=_max_bytes(max_size_mb), progress=report
+                )
+        counts = [
+            {"status": _STATUS_ZH[status], "count": summary.count(status)}
+            for status in ("new", "updated", "unchanged", "failed")
+        ]
+        title = "入库结果 ingest summary" + ("（试运行 dry run: nothing stored）" if dry_run else "")
+        emit_rows(counts, _SUMMARY_LABELS, "table", title=title)
+        if summary.failed:
+            emit_rows(
+                [{"path": o.path, "reason": o.reason} for o in summary.failed],
+                _FAILED_LABELS,
+                "table",
+                title="失败 failed",
+            )
+            sys.exit(1)

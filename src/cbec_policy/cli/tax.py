@@ -1,0 +1,495 @@
+"""``cbec tax ...`` and ``cbec codes``: rules as code, every answer citing its policy.
+
+Thin commands over :mod:`cbec_policy.rules`. ``--format json`` prints the result's own
+dict (for ``tax import`` the keys start ``date, path, dutiable_value, tariff,
+consumption_tax, vat, total_tax, effective_rate, citations``); the table format prints a
+readable Chinese/English explanation, the amounts, the citations and the caveats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cbec_policy.cli.output import emit_rows, format_option, to_csv, to_json
+from cbec_policy.dates import parse_date
+from cbec_policy.errors import CbecError, InputError
+from cbec_policy.rules.batch import DEFAULT_CHUNK_ROWS, parquet_rows, run_batch
+from cbec_policy.rules.citations import Citation
+from cbec_policy.rules.codes import explain_code, load_codes
+from cbec_policy.rules.export import ZoneLookup, export_income_tax
+from cbec_policy.rules.postal import postal_tax
+from cbec_policy.rules.retail_import import CATEGORIES, PATH_LABELS, retail_import_tax
+from cbec_policy.rules.returns import REASONS, export_return_exemption
+
+_DETAIL_FORMATS = ("table", "json")
+
+
+def _date(value: str, option: str) -> date:
+    return parse_date(value, option)
+
+
+def _optional_date(value: str | None, option: str) -> date | None:
+    return parse_date(value, option) if value else None
+
+
+def _show(record: Mapping[str, Any], labels: Mapping[str, str], explanation: str, output_format: str) -> None:
+    """JSON: the whole record; table: explanation, labelled amounts, citations and caveats."""
+    if output_format == "json":
+        click.echo(to_json(dict(record)))
+        return
+    console = Console(soft_wrap=True)
+    console.print(explanation)
+    table = Table(show_header=False)
+    table.add_column("项目 item", style="bold")
+    table.add_column("值 value", overflow="fold")
+    for key, label in labels.items():
+        value = record.get(key)
+        if isinstance(value, bool):
+            value = "是 yes" if value else "否 no"
+        elif value is None:
+            value = "未知 unknown"
+        elif isinstance(value, list | tuple):
+            value = "；".join(str(item) for item in value) or "—"
+        table.add_row(label, str(value))
+    console.print(table)
+    citations = record.get("citations") or []
+    if citations:
+        console.print("依据 citations:")
+        for item in citations:
+            citation = item if isinstance(item, Citation) else Citation(**item)
+            console.print(f"  • {citation.label()} [{citation.policy_id}]", markup=False)
+    caveats = record.get("caveats") or []
+    if caveats:
+        console.print("说明 caveats:")
+        for caveat in caveats:
+            console.print(f"  • {caveat}", markup=False)
+
+
+# --------------------------------------------------------------------------- tax import
+
+_IMPORT_LABELS = {
+    "date": "日期 date",
+    "path": "适用路径 path",
+    "dutiable_value": "完税价格 dutiable value",
+    "tariff": "关税 tariff",
+    "consumption_tax": "消费税 consumption tax",
+    "vat": "增值税 VAT",
+    "total_tax": "应缴税额合计 total tax",
+    "effective_rate": "综合税率 effective rate",
+    "tariff_rate": "关税税率 tariff rate",
+    "ct_rate": "消费税税率 consumption-tax rate",
+    "vat_rate": "增值税税率 VAT rate",
+    "collection_ratio": "征收比例 collection ratio",
+    "annual_before": "本年已用额度 annual total before",
+    "annual_after": "本年累计 annual total after",
+}
+
+
+@click.group("tax")
+def tax_group() -> None:
+    """税费计算 tax rules with dates: 跨境电商零售进口、行邮税、出口、退运."""
+
+
+@tax_group.command("import")
+@click.option("--date", "day", required=True, help="订单日期 order date YYYY-MM-DD")
+@click.option("--price", required=True, help="商品零售价格 goods price (yuan)")
+@click.option("--freight", default="0", show_default=True, help="运费 freight")
+@click.option("--insurance", default="0", show_default=True, help="保险费 insurance")
+@click.option("--items", default=1, show_default=True, type=int, help="订单商品件数 items in the order")
+@click.option("--vat-rate", default=None, help="增值税税率 (default: standard import rate on the date)")
+@click.option("--ct-rate", default=None, help="消费税税率 ad-valorem consumption-tax rate (default 0)")
+@click.option("--category", type=click.Choice(sorted(CATEGORIES)), default=None, help="消费税类别 category")
+@click.option("--net-content", default=None, help="每件净含量 ml or g per item (cosmetics price test)")
+@click.option("--pieces", default=None, help="每件片/支数 pieces per item (cosmetics price test)")
+@click.option("--tariff-rate", default=None, help="关税税率 goods tariff rate (needed when taxed in full)")
+@click.option("--annual-before", default="0", show_default=True, help="本年已用跨境电商额度 purchases so far this year")
+@format_option(choices=_DETAIL_FORMATS)
+def tax_import(
+    day: str,
+    price: str,
+    freight: str,
+    insurance: str,
+    items: int,
+    vat_rate: str | None,
+    ct_rate: str | None,
+    category: str | None,
+    net_content: str | None,
+    pieces: str | None,
+    tariff_rate: str | None,
+    annual_before: str,
+    output_format: str,
+) -> None:
+    """跨境电商零售进口税 CBEC retail import tax of one order on a date.
+
+    \b
+    cbec tax import --date 2025-06-01 --price 1000 --ct-rate 0.15
+    cbec tax import --date 2025-06-01 --price 6000 --tariff-rate 0.1 --annual-before 10000 --format json
+    """
+    result = retail_import_tax(
+        _date(day, "--date"),
+        price,
+        freight=freight,
+        insurance=insurance,
+        items=items,
+        vat_rate=vat_rate,
+        ct_rate=ct_rate,
+        category=category,
+        net_content=net_content,
+        pieces=pieces,
+        tariff_rate=tariff_rate,
+        annual_before=annual_before,
+    )
+    record = result.to_dict()
+    if output_format == "table":
+        record = {**record, "path": f"{result.path} {PATH_LABELS[result.path]}"}
+    _show(record, _IMPORT_LABELS, f"{result.explanation_zh}\n{result.explanation_en}", output_format)
+
+
+# --------------------------------------------------------------------------- tax postal
+
+_POSTAL_LABELS = {
+    "date": "日期 date",
+    "value": "完税价格 value",
+    "item": "税目 tax item",
+    "rate": "税率 rate",
+    "assessed_tax": "应征税额 assessed tax",
+    "exempt": "免征（≤50元）exempt",
+    "payable": "实缴 payable",
+    "cbec_path": "跨境电商路径 CBEC path (same goods)",
+    "cbec_total_tax": "跨境电商税额 CBEC tax (same goods)",
+}
+
+
+@tax_group.command("postal")
+@click.option("--date", "day", required=True, help="日期 date YYYY-MM-DD")
+@click.option("--value", required=True, help="完税价格 value assessed by customs (yuan)")
+@click.option("--item", type=int, default=None, help="税目 tax item 1/2/3 (1-4 before 2016-04-08)")
+@click.option("--rate", default=None, help="或直接给税率 or the rate itself")
+@click.option("--hmt", is_flag=True, help="港澳台包裹 parcel to or from Hong Kong, Macao or Taiwan")
+@click.option("--single-item", is_flag=True, help="单件不可分割物品 a single indivisible item")
+@click.option("--ct-rate", default=None, help="对比跨境电商时的消费税税率 consumption-tax rate for the CBEC comparison")
+@format_option(choices=_DETAIL_FORMATS)
+def tax_postal(
+    day: str,
+    value: str,
+    item: int | None,
+    rate: str | None,
+    hmt: bool,
+    single_item: bool,
+    ct_rate: str | None,
+    output_format: str,
+) -> None:
+    """行邮税 postal articles tax, compared with the CBEC tax on the same goods.
+
+    \b
+    cbec tax postal --date 2025-06-01 --value 250 --item 2
+    """
+    on = _date(day, "--date")
+    result = postal_tax(on, value, item=item, rate=rate, hk_macao_taiwan=hmt, single_indivisible=single_item)
+    record = result.to_dict()
+    try:  # the same goods as one CBEC retail order, where that regime exists and no tariff rate is needed
+        cbec = retail_import_tax(on, value, ct_rate=ct_rate)
+        record["cbec_path"], record["cbec_total_tax"] = cbec.path, str(cbec.total_tax)
+    except CbecError as exc:  # e.g. before 2016-04-08, or over the limits without a tariff rate
+        record["cbec_path"], record["cbec_total_tax"] = None, None
+        record["caveats"] = [*record["caveats"], f"跨境电商对比不可用 no CBEC comparison: {exc}"]
+    _show(record, _POSTAL_LABELS, f"{result.explanation_zh}\n{result.explanation_en}", output_format)
+
+
+# --------------------------------------------------------------------------- tax returns
+
+_RETURN_LABELS = {
+    "export_date": "出口申报日期 export date",
+    "code": "监管方式 code",
+    "eligible": "可免税 exempt",
+    "failures": "不符合的条件 failed conditions",
+    "window_from": "适用出口期间起 window from",
+    "window_to": "适用出口期间止 window to",
+    "return_by": "复运进境期限 back by",
+    "return_date": "复运进境日期 returned on",
+    "exempt_taxes": "免征税种 exempt taxes",
+    "exempt_amount": "免征税额 exempt amount",
+    "steps": "办理步骤 steps",
+}
+
+
+@tax_group.command("returns")
+@click.option("--export-date", required=True, help="出口申报日期 export declaration date")
+@click.option("--code", required=True, help="出口监管方式 supervision code (1210/9610/9710/9810)")
+@click.option("--return-date", default=None, help="复运进境日期 date the goods came back")
+@click.option("--reason", type=click.Choice(sorted(REASONS)), default="unsold", show_default=True)
+@click.option("--food", is_flag=True, help="食品 the goods are food (excluded)")
+@click.option("--not-original", is_flag=True, help="未保持原状 not in original state")
+@click.option("--used", is_flag=True, help="已使用 used")
+@click.option("--defect-needs-trial", is_flag=True, help="质量问题须试用才能发现 defect only found by trial use")
+@click.option("--left-zone-date", default=None, help="1210: 离开特殊区域/B型中心日期 date the goods left the zone")
+@click.option("--refund-received", is_flag=True, help="已办理出口退税 export tax refund already received")
+@click.option("--value", default=None, help="退运货物价值 value, to show the import tax exempted")
+@click.option("--tariff-rate", default="0", show_default=True)
+@click.option("--vat-rate", default=None, help="default: standard import VAT rate on the return date")
+@click.option("--ct-rate", default="0", show_default=True)
+@format_option(choices=_DETAIL_FORMATS)
+def tax_returns(
+    export_date: str,
+    code: str,
+    return_date: str | None,
+    reason: str,
+    food: bool,
+    not_original: bool,
+    used: bool,
+    defect_needs_trial: bool,
+    left_zone_date: str | None,
+    refund_received: bool,
+    value: str | None,
+    tariff_rate: str,
+    vat_rate: str | None,
+    ct_rate: str,
+    output_format: str,
+) -> None:
+    """出口退运商品免税 tax exemption for CBEC export goods returned to China.
+
+    \b
+    cbec tax returns --export-date 2025-03-01 --code 9610 --return-date 2025-08-15
+    """
+    result = export_return_exemption(
+        _date(export_date, "--export-date"),
+        code=code.strip(),
+        return_date=_optional_date(return_date, "--return-date"),
+        reason=reason,
+        is_food=food,
+        original_state=not not_original,
+        used=used,
+        defect_needs_trial=defect_needs_trial,
+        left_zone_date=_optional_date(left_zone_date, "--left-zone-date"),
+        export_refund_received=refund_received,
+        value=value,
+        tariff_rate=tariff_rate,
+        vat_rate=vat_rate,
+        ct_rate=ct_rate,
+    )
+    _show(result.to_dict(), _RETURN_LABELS, f"{result.explanation_zh}\n{result.explanation_en}", output_format)
+
+
+# --------------------------------------------------------------------------- tax export-income
+
+_EXPORT_LABELS = {
+    "date": "日期 date",
+    "zone": "综试区 zone",
+    "invoice_free_eligible": "无票免税 invoice-free exemption",
+    "deemed_cit_applicable": "核定征收 deemed CIT applies",
+    "revenue": "收入总额 revenue",
+    "taxable_income_rate": "应税所得率 taxable income rate",
+    "taxable_income": "应纳税所得额 taxable income",
+    "cit": "企业所得税 CIT",
+}
+
+
+def _reference_zone_lookup() -> ZoneLookup:
+    """Pilot-zone membership from the bundled reference list (used when the store is unavailable)."""
+    from cbec_policy.reference.loader import load_pilot_zones
+
+    zones = load_pilot_zones()
+
+    def lookup(name: str, on: date) -> bool | None:
+        wanted = name.strip()
+        found = [z for z in zones if wanted in (z.zone_name, z.city) or z.zone_name.startswith(wanted)]
+        if not found:
+            return None  # an unrecognised name: unknown, not "no"
+        return any(zone.in_force_on(on) for zone in found)
+
+    return lookup
+
+
+def _store_zone_lookup(db_url: str | None) -> tuple[ZoneLookup, Callable[[], None]]:
+    """Pilot-zone membership from the store (the contract's ``lookup_zone``); falls back to the reference list."""
+    try:
+        from cbec_policy.cli.store_commands import open_ready_store
+    except ModuleNotFoundError:
+        return _reference_zone_lookup(), lambda: None
+    store = open_ready_store(db_url)
+
+    def lookup(name: str, on: date) -> bool | None:
+        answer = store.lookup_zone(name, on)
+        if answer.zone is None and not getattr(answer, "known_place", False):
+            return None  # a name the store does not recognise: unknown rather than "no"
+        return answer.is_pilot_zone
+
+    return lookup, store.close
+
+
+def _relief_bands(values: Sequence[str]) -> list[tuple[str | None, str]]:
+    bands = []
+    for text in values:
+        upper, sep, band_rate = text.partition(":")
+        if not sep or not band_rate.strip():
+            raise InputError("--relief-band", f"expected UPPER:RATE (e.g. 1000000:0.05), got {text!r}")
+        bands.append((None if upper.strip() in ("", "*") else upper.strip(), band_rate.strip()))
+    return bands
+
+
+@tax_group.command("export-income")
+@click.option("--date", "day", required=True, help="出口日期/纳税年度内日期 export date")
+@click.option("--zone", required=True, help="综试区城市 pilot-zone city, e.g. 杭州")
+@click.option("--revenue", default=None, help="收入总额 total revenue, for the deemed CIT")
+@click.option("--relief-band", "relief_bands", multiple=True, help="小型微利优惠 UPPER:RATE, e.g. 1000000:0.05")
+@click.option("--no-platform-record", is_flag=True, help="未在综试区线上综合服务平台登记 not recorded on the zone platform")
+@click.option("--not-zone-customs", is_flag=True, help="未在综试区所在地海关申报 not declared at the zone's customs")
+@click.option("--excluded-goods", is_flag=True, help="属于取消出口退（免）税的货物 goods excluded from export relief")
+@click.option("--with-invoices", is_flag=True, help="取得了有效进货凭证 has valid purchase invoices")
+@click.option("--db", "db_url", envvar="CBEC_DB_URL", default=None, metavar="URL", help="数据库 database URL")
+@format_option(choices=_DETAIL_FORMATS)
+def tax_export_income(
+    day: str,
+    zone: str,
+    revenue: str | None,
+    relief_bands: tuple[str, ...],
+    no_platform_record: bool,
+    not_zone_customs: bool,
+    excluded_goods: bool,
+    with_invoices: bool,
+    db_url: str | None,
+    output_format: str,
+) -> None:
+    """综试区零售出口：无票免税与核定征收企业所得税 invoice-free exemption and deemed CIT.
+
+    \b
+    cbec tax export-income --date 2020-12-31 --zone 杭州 --revenue 25000000 --relief-band 1000000:0.05
+    """
+    on = _date(day, "--date")
+    bands = _relief_bands(relief_bands)
+    lookup, close = _store_zone_lookup(db_url)
+    try:
+        result = export_income_tax(
+            on,
+            zone,
+            zone_lookup=lookup,
+            revenue=revenue,
+            platform_recorded=not no_platform_record,
+            declared_at_zone_customs=not not_zone_customs,
+            goods_excluded=excluded_goods,
+            has_purchase_invoices=with_invoices,
+            relief_bands=bands,
+        )
+    finally:
+        close()
+    record = result.to_dict()
+    if output_format == "table":
+        record["conditions_text"] = [
+            f"{c['zh']}: {'是' if c['met'] else ('否' if c['met'] is False else '未知')}" for c in record["conditions"]
+        ]
+    labels = {**_EXPORT_LABELS, "conditions_text": "条件 conditions"}
+    _show(record, labels, f"{result.explanation_zh}\n{result.explanation_en}", output_format)
+
+
+# --------------------------------------------------------------------------- tax batch
+
+
+@tax_group.command("batch")
+@click.argument("orders", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--chunk-rows", default=DEFAULT_CHUNK_ROWS, show_default=True, type=click.IntRange(min=1))
+@format_option(choices=_DETAIL_FORMATS)
+def tax_batch(orders: Path, out_path: Path, chunk_rows: int, output_format: str) -> None:
+    """批量计算 many orders from ORDERS.csv|parquet into --out RESULTS.csv|parquet.
+
+    Columns: order_id, date, price [, freight, insurance, items, vat_rate, ct_rate,
+    tariff_rate, buyer_id]. With buyer_id, each buyer's annual total accumulates in date
+    order (rows of one buyer must be in date order). A bad row gets an error column.
+    """
+    console = Console(stderr=True)
+    total = parquet_rows(orders)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("计算 computing", total=total)
+        summary = run_batch(orders, out_path, chunk_rows=chunk_rows, on_chunk=lambda n: progress.advance(task, n))
+    data = summary.to_dict()
+    if output_format == "json":
+        click.echo(to_json({"out": str(out_path), **data}))
+        return
+    rows = [{"path": name, "label": PATH_LABELS[name], "orders": count} for name, count in data["paths"].items()]
+    rows.append({"path": "error", "label": "错误行 rows with errors", "orders": data["errors"]})
+    emit_rows(
+        rows,
+        {"path": "路径 path", "label": "说明 meaning", "orders": "订单数 orders"},
+        "table",
+        title=f"{data['rows']} 订单 orders → {out_path}",
+        footer=f"应缴税额合计 total tax: {data['total_tax']} 元"
+        + "".join(f"\n  {example}" for example in data["error_examples"]),
+    )
+
+
+# --------------------------------------------------------------------------- codes
+
+
+@click.command("codes")
+@click.argument("code", required=False)
+@format_option(choices=("table", "json", "csv"))
+def codes_command(code: str | None, output_format: str) -> None:
+    """海关监管方式代码 customs supervision codes 9610/1210/1239/9710/9810 with their announcements."""
+    if code is not None:
+        entry = explain_code(code)
+        record = entry.to_dict()
+        if output_format == "json":
+            click.echo(to_json(record))
+            return
+        if output_format == "csv":
+            flat = {**record, "created_by": entry.created_by.doc_number, "policy_id": entry.created_by.policy_id}
+            flat["expanded_by"] = [c.doc_number for c in entry.expanded_by]
+            click.echo(to_csv([flat], list(flat)), nl=False)
+            return
+        labels = {
+            "code": "代码 code",
+            "full_name": "全称 full name",
+            "short_name": "简称 short name",
+            "direction": "方向 direction",
+            "effective": "施行 effective",
+            "zh": "说明",
+            "en": "meaning",
+        }
+        record["citations"] = [entry.created_by, *entry.expanded_by]
+        _show(record, labels, f"{entry.code} {entry.full_name}（{entry.short_name}）", "table")
+        return
+    rows = [
+        {
+            "code": entry.code,
+            "full_name": entry.full_name,
+            "short_name": entry.short_name,
+            "direction": "/".join(entry.direction),
+            "effective": entry.effective,
+            "created_by": entry.created_by.doc_number,
+            "policy_id": entry.created_by.policy_id,
+        }
+        for entry in load_codes().values()
+    ]
+    labels = {
+        "code": "代码 code",
+        "full_name": "全称 full name",
+        "short_name": "简称 short",
+        "direction": "方向 direction",
+        "effective": "施行 effective",
+        "created_by": "设立文件 created by",
+        "policy_id": "政策编号 policy id",
+    }
+    emit_rows(rows, labels, output_format, title="跨境电商海关监管方式代码 CBEC supervision codes")
+
+
+def register(cli: click.Group) -> None:
+    """Add ``tax`` and ``codes`` to the ``cbec`` command."""
+    cli.add_command(tax_group)
+    cli.add_command(codes_command)

@@ -1,0 +1,177 @@
+"""``cbec zones list`` and ``cbec zones lookup``: CBEC comprehensive pilot zones (跨境电子商务综合试验区).
+
+Candidate rows (not yet confirmed against an official list) are always flagged as unverified.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import click
+
+from cbec_policy.cli.output import emit_record, emit_rows, format_option, to_csv, to_json
+from cbec_policy.cli.store_commands import date_value, db_option, open_ready_store
+from cbec_policy.errors import InputError
+from cbec_policy.labels import REGIONS, find_label
+from cbec_policy.models import PilotZone
+from cbec_policy.store import ZoneLookup
+
+_UNVERIFIED = "候选，未核实 candidate, unverified"
+
+# The JSON keys of ``zones lookup``, fixed by the public interface.
+LOOKUP_KEYS = (
+    "query",
+    "is_pilot_zone",
+    "zone_name",
+    "province",
+    "region",
+    "batch",
+    "approval_date",
+    "doc_number",
+    "revoked_date",
+)
+_LOOKUP_LABELS = {
+    "query": "查询 query",
+    "is_pilot_zone": "是否综试区 is pilot zone",
+    "zone_name": "综试区 zone",
+    "province": "省份 province",
+    "region": "区域 region",
+    "batch": "批次 batch",
+    "approval_date": "获批日期 approved",
+    "doc_number": "批复文号 approval document",
+    "revoked_date": "撤销日期 revoked",
+}
+
+
+def zone_row(zone: PilotZone) -> dict[str, Any]:
+    """One approval as a flat row."""
+    return {
+        "batch": zone.batch,
+        "zone_name": zone.zone_name,
+        "province": zone.province,
+        "region": zone.region,
+        "approval_date": zone.approval_date,
+        "doc_number": zone.doc_number,
+        "revoked_date": zone.revoked_date,
+        "confidence": "已核实 verified" if zone.confidence == "verified" else _UNVERIFIED,
+    }
+
+
+def lookup_record(result: ZoneLookup) -> dict[str, Any]:
+    """The lookup answer with exactly the public JSON keys."""
+    zone = result.zone
+    return {
+        "query": result.query,
+        "is_pilot_zone": result.is_pilot_zone,
+        "zone_name": zone.zone_name if zone else None,
+        "province": zone.province if zone else None,
+        "region": zone.region if zone else None,
+        "batch": zone.batch if zone else None,
+        "approval_date": zone.approval_date if zone else None,
+        "doc_number": zone.doc_number if zone else None,
+        "revoked_date": zone.revoked_date if zone else None,
+    }
+
+
+def lookup_sentence(result: ZoneLookup, on: date) -> str:
+    """A one-line answer for people, in Chinese and English."""
+    zone = result.zone
+    if zone is None:
+        return f"否 no: {result.query} 不是跨境电商综试区 is not a CBEC comprehensive pilot zone (on {on})"
+    if result.is_pilot_zone:
+        return (
+            f"是 yes: {zone.zone_name} 自 {zone.approval_date} 起为跨境电商综试区（第{zone.batch}批，{zone.doc_number}）"
+            f" a pilot zone since {zone.approval_date} (batch {zone.batch})"
+        )
+    if result.revoked:
+        return (
+            f"否 no: {zone.zone_name} 的综试区已于 {zone.revoked_date} 撤销（{zone.revoked_by or '文号未知'}）"
+            f" revoked on {zone.revoked_date}; approved {zone.approval_date} (batch {zone.batch})"
+        )
+    return (
+        f"否 no: {on} 时尚未获批；{zone.zone_name} 于 {zone.approval_date} 获批（第{zone.batch}批，{zone.doc_number}）"
+        f" not yet on {on}; approved {zone.approval_date} (batch {zone.batch})"
+    )
+
+
+def register(cli: click.Group) -> None:
+    """Add the ``zones`` group to ``cbec``."""
+
+    @cli.group("zones")
+    def zones_group() -> None:
+        """跨境电商综合试验区。 CBEC comprehensive pilot zones."""
+
+    @zones_group.command("list")
+    @db_option
+    @click.option("--batch", type=click.IntRange(1, None), help="批次 batch number (1–8)")
+    @click.option("--province", help="省份 province (浙江 or 浙江省)")
+    @click.option("--region", help="区域 region: 东部/中部/西部/东北 (east/central/west/northeast)")
+    @click.option("--on", "on", metavar="DATE", help="在该日有效（已获批且未撤销） in force on DATE")
+    @format_option()
+    def zones_list(
+        db_url: str | None,
+        batch: int | None,
+        province: str | None,
+        region: str | None,
+        on: str | None,
+        output_format: str,
+    ) -> None:
+        """列出综试区，页脚给出数量与省份数。 List pilot zones with a count of zones and provinces."""
+        day = date_value(on, "--on")
+        if region is not None:
+            find_label(REGIONS, region, "--region")
+        with open_ready_store(db_url) as store:
+            zones = store.list_zones(batch=batch, province=province, region=region, on=day)
+        rows = [zone_row(zone) for zone in zones]
+        provinces = len({zone.province for zone in zones})
+        unverified = sum(zone.confidence != "verified" for zone in zones)
+        footer = f"共 {len(zones)} 个综试区，分布于 {provinces} 个省级行政区 {len(zones)} zones in {provinces} provinces"
+        if day is not None:
+            footer += f"（{day}）"
+        if unverified:
+            footer += f"；其中 {unverified} 个为候选、未核实 {unverified} unverified candidates"
+        labels = {
+            "batch": "批次",
+            "zone_name": "综试区",
+            "province": "省份",
+            "region": "区域",
+            "approval_date": "获批日期",
+            "doc_number": "批复文号",
+            "revoked_date": "撤销日期",
+            "confidence": "核实 verified",
+        }
+        if output_format != "table":
+            labels = {key: key for key in labels}
+        emit_rows(rows, labels, output_format, footer=footer)
+
+    @zones_group.command("lookup")
+    @db_option
+    @click.argument("name")
+    @click.option("--on", "on", metavar="DATE", help="日期 date (default today)")
+    @format_option()
+    def zones_lookup(db_url: str | None, name: str, on: str | None, output_format: str) -> None:
+        """某地在某日是否为综试区（杭州、杭州市、Hangzhou）。 Is NAME a pilot zone on DATE (default today)?"""
+        day = date_value(on, "--on") or date.today()
+        if not name.strip():
+            raise InputError("NAME", "empty zone name")
+        with open_ready_store(db_url) as store:
+            result = store.lookup_zone(name, day)
+        if result.zone is None and not result.known_place:
+            hint = f"; close matches: {', '.join(result.suggestions)}" if result.suggestions else ""
+            raise InputError(f"zone name {name!r}", f"not a known pilot zone or city{hint}")
+        record = lookup_record(result)
+        warning = None
+        if result.unverified:
+            warning = f"注意 warning: {result.zone.zone_name} 为候选记录，未经官方名单核实 is an unverified candidate row"
+        if output_format == "json":
+            click.echo(to_json(record))
+        elif output_format == "csv":
+            click.echo(to_csv([record], list(LOOKUP_KEYS)), nl=False)
+        else:
+            click.echo(lookup_sentence(result, day))
+            emit_record(record, _LOOKUP_LABELS, output_format)
+            if result.zone is None and result.suggestions:
+                click.echo(f"相近名称 close matches: {', '.join(result.suggestions)}")
+        if warning:
+            click.echo(warning, err=output_format != "table")

@@ -1,0 +1,641 @@
+"""Find a policy document's own metadata in its normalised text, each value with its evidence.
+
+Fields: title, doc_number, issuers, publish_date (and the official release date when a metadata
+block gives one), level and region. Every value carries the character span in the normalised
+text it was read from (or the metadata-block field), a confidence and the method, so a reader
+can check it. Rules of thumb that the methods encode:
+
+* the document's own number stands near the top (under the title, in the metadata block) or in
+  the signature area; a number the body only cites (依据…〔2018〕49号, 《…》（…号）) is not its own;
+* the document date is the signature date or 成文日期; a site's posting or crawl date
+  (来源… 发布时间 2024-…) and an effective date (自…起施行) are never taken;
+* issuers come from the metadata block, the title prefix, the signature block or the
+  document-number prefix, in that order; "商务部等9部门" names the lead and the count only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+
+from cbec_policy.departments import canonical_department, issuers_for_doc_number, normalise_issuer
+from cbec_policy.docnumber import normalise_doc_number
+from cbec_policy.ingest.dates_zh import DateMatch, find_dates, parse_zh_date
+from cbec_policy.ingest.divisions import Division, divisions, find_divisions, region_label
+from cbec_policy.ingest.htmltext import read_metadata
+from cbec_policy.reference.loader import load_departments, load_doc_number_prefixes
+
+# Words a document title ends with (the genre of the document).
+_TYPE_WORDS = (
+    "通知|公告|通告|意见|批复|决定|复函|函|办法|规定|方案|措施|通报|规划|细则|指引|指南|规则|条例|规范|要求|标准|"
+    "规程|公示|报告|纪要|命令|令|决议|法|安排|计划|清单|目录|名单|答复|说明"
+)
+_TITLE_END = re.compile(rf"(?:{_TYPE_WORDS})(?:（[^（）]{{1,20}}）|\([^()]{{1,20}}\))?$")
+_ORG_END = re.compile(r"(大学|学院|学校|中学|小学|公司|集团|中心|协会|商会|委员会|政府|办公厅|办公室|局|厅|部|署|院|所|会|行|处)$")
+_SALUTATION = re.compile(r"[:：]$")
+_SALUTATION_WORDS = re.compile(r"(各|人民政府|部门|单位|直属|有关|局|厅|委|办|公司|企业|同学|老师|教职工|供应商)")
+_META_LINE = re.compile(r"^【?(发布部门|颁布日期|实施日期|索引号|主题分类|发文机关|发布机构|成文日期|发文字号|文号|发布日期|公布日期|标题|主题词|时效性|效力级别)")
+_CHROME_LINE = re.compile(r"(首页|当前位置|>|›|»|登录|注册|English|繁体|简体)")
+_CITE_BEFORE = re.compile(
+    r"(依据|根据|按照|参照|依照|执行|贯彻|落实|废止|代替|替代|取代|修订|修改|转发|印发|详见|参见|见|按|据|《[^》]*》|〈[^〉]*〉|[（(])\s*$"
+)
+_CITE_AFTER = re.compile(r"^\s*([）)]|文件|规定|精神|要求|等文件|的规定|有关规定|同时废止|废止|印发|执行|相关|第)")
+_EFFECTIVE_BEFORE = re.compile(r"(自|于|从|截至|截止|至|到|在|前|后|起|以及|和|与|或|及|、)\s*$")
+_EFFECTIVE_AFTER = re.compile(r"^\s*(起|以前|以后|之前|之后|前|后|至|到|开始|零时|24时|止|期间|印发|[—\-~～])")
+_POSTING = re.compile(r"(发布时间|更新时间|发稿时间|来源|浏览|点击|阅读|访问|作者|编辑|\d{1,2}:\d{2})")
+_PUBLICATION_NOTE = re.compile(r"[（(]\s*此件[^）)]{0,12}[）)]")
+_COVER_LINE = re.compile(r"^(ICS\s|CCS\s|中华人民共和国国家标准|中华人民共和国.{0,4}行业标准|GB(/[TZ])?\s*\d)")
+_CC_LINE = re.compile(r"^(抄送|抄报|主送|印发|分送)")
+_LAW_ADOPTED = re.compile(r"[（(]\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:第[^）)]{1,40}?会议通过)")
+_STANDARD_ISSUED = re.compile(r"((?:19|20)\d{2}-\d{2}-\d{2})\s*发布")
+_LAW_ISSUER = re.compile(r"(全国人民代表大会常务委员会|全国人民代表大会)第[^，。）)]{1,20}次会议通过")
+_COUNT_ISSUERS = re.compile(r"(等\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*个?部门|等部门|等单位)")
+_GB = re.compile(r"GB(?:/[TZ])?\s*\d{3,6}(?:\.\d+)?\s*[-—–]\s*(?:19|20)\d{2}")
+_BRACKET_NUMBER = re.compile(r"([\u4e00-\u9fffA-Za-z]{1,16})〔((?:19|20)\d{2})〕(第?\d{1,5})号")
+_ANNOUNCEMENT_NUMBER = re.compile(r"公告\s*((?:19|20)\d{2})\s*年\s*第\s*(\d{1,5})\s*号")
+_CUE_WORDS = (
+    "依据", "根据", "按照", "参照", "依照", "执行", "贯彻", "落实", "转发", "印发", "关于", "通知", "公告", "文件",
+    "精神", "要求", "规定", "详见", "参见", "以及", "和", "及", "与", "或", "的", "是", "在", "对", "将", "见", "即",
+)  # fmt: skip
+_HEADER_SCAN_LINES = 30
+_HEADER_MAX_CHARS = 1500
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a value came from: a span in the normalised text or a metadata field."""
+
+    span: tuple[int, int] | None
+    text: str
+    confidence: float
+    method: str
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form, as stored in ``Policy.extraction_evidence``."""
+        return {
+            "span": list(self.span) if self.span else None,
+            "text": self.text,
+            "confidence": round(self.confidence, 2),
+            "method": self.method,
+        }
+
+
+@dataclass
+class Extraction:
+    """Metadata found in one document, each present field with its evidence."""
+
+    title: str | None = None
+    doc_number: str | None = None
+    issuers: list[str] = field(default_factory=list)
+    publish_date: date | None = None
+    release_date: date | None = None
+    level: str | None = None
+    region: str | None = None
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int
+    end: int
+    text: str
+
+
+def _lines(text: str) -> list[_Line]:
+    lines, start = [], 0
+    for part in text.split("\n"):
+        lines.append(_Line(start, start + len(part), part))
+        start += len(part) + 1
+    return lines
+
+
+def _line_at(lines: list[_Line], offset: int) -> _Line:
+    low, high = 0, len(lines) - 1
+    while low < high:
+        mid = (low + high + 1) // 2
+        if lines[mid].start <= offset:
+            low = mid
+        else:
+            high = mid - 1
+    return lines[low]
+
+
+# --------------------------------------------------------------------------- issuer vocabulary
+
+
+@cache
+def _issuer_pattern() -> re.Pattern[str]:
+    """Department names and short forms, and local government bodies (河南省人民政府, 厦门市商务局)."""
+    names: set[str] = set()
+    for department in load_departments():
+        names.add(department.name)
+        names.update(department.short_forms)
+    for _prefix, issuers in load_doc_number_prefixes():
+        names.update(issuers)
+    national = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    places = "|".join(re.escape(n) for n in sorted(divisions(), key=len, reverse=True))
+    local = (
+        rf"(?:{places})(?:人民政府办公厅|人民政府办公室|人民政府|人民代表大会常务委员会|"
+        rf"[\u4e00-\u9fff]{{1,12}}?(?:厅|局|委员会|办公室))"
+    )
+    tax_branch = rf"国家税务总局(?:{places})税务局"
+    return re.compile(rf"(?:{tax_branch}|{local}|{national})")
+
+
+def _issuer_tokens(text: str) -> list[str] | None:
+    """Split a run of issuer names (separated by spaces or 、) into official names; None if other text remains."""
+    pattern = _issuer_pattern()
+    found: list[str] = []
+    position = 0
+    text = text.strip()
+    while position < len(text):
+        if text[position] in " 、，,\t":
+            position += 1
+            continue
+        match = pattern.match(text, position)
+        if not match:
+            return None
+        found.append(normalise_issuer(match.group(0)))
+        position = match.end()
+    return found
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen: list[str] = []
+    for item in items:
+        if item and item not in seen:
+            seen.append(item)
+    return seen
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def _header_end(lines: list[_Line]) -> int:
+    """Offset where the body starts: the salutation line or the first long paragraph."""
+    for index, line in enumerate(lines[:_HEADER_SCAN_LINES]):
+        stripped = line.text.strip()
+        if not stripped:
+            continue
+        if _SALUTATION.search(stripped) and _SALUTATION_WORDS.search(stripped) and len(stripped) < 150:
+            return line.start
+        if index == 0 and len(stripped) >= 100 and "。" in stripped:
+            # Lost line breaks: the header ends where the first sentence or salutation does.
+            stop = re.search(r"[:：。]", line.text[40:])
+            return line.start + 40 + stop.start() if stop else line.start
+        if index > 0 and (len(stripped) >= 80 and "，" in stripped or len(stripped) >= 20 and "。" in stripped):
+            return line.start
+        if line.start > _HEADER_MAX_CHARS:
+            return line.start
+    scanned = lines[: _HEADER_SCAN_LINES + 1]
+    return min(scanned[-1].end, _HEADER_MAX_CHARS) if scanned else 0
+
+
+# --------------------------------------------------------------------------- title
+
+
+def _clean_title(value: str) -> str:
+    value = " ".join(value.split())
+    value = value.strip(" ：:　")
+    if value.startswith("《") and value.endswith("》"):
+        value = value[1:-1]
+    return value
+
+
+def _title_like(text: str) -> bool:
+    return bool(_TITLE_END.search(text)) and 4 <= len(text) <= 150
+
+
+def _find_title(
+    text: str, lines: list[_Line], header_end: int, metadata: dict[str, str], page_title: str | None
+) -> tuple[str, Evidence] | None:
+    meta_title = metadata.get("title")
+    if meta_title:
+        value = _clean_title(meta_title)
+        position = text.find(value)
+        span = (position, position + len(value)) if position >= 0 else None
+        return value, Evidence(span, value, 0.97, "metadata block 标题")
+    best: tuple[float, str, tuple[int, int]] | None = None
+    candidates = [line for line in lines[:_HEADER_SCAN_LINES] if line.start <= max(header_end, 1)]
+    for index, line in enumerate(candidates):
+        stripped = line.text.strip()
+        if not stripped or _META_LINE.match(stripped) or _is_number_line(stripped) or parse_zh_date(stripped):
+            continue
+        if _COVER_LINE.match(stripped):
+            continue
+        if len(stripped) < 90 and _CHROME_LINE.search(stripped) and "关于" not in stripped:
+            continue
+        joined, end = stripped, line.end
+        # A title broken over two or three lines: join while the result becomes title-like.
+        if not _title_like(joined):
+            for follow in candidates[index + 1 : index + 3]:
+                piece = follow.text.strip()
+                if not piece or len(piece) > 60 or _is_number_line(piece) or _META_LINE.match(piece):
+                    break
+                if _COVER_LINE.match(piece) or parse_zh_date(piece):
+                    break
+                joined, end = joined + piece, follow.end
+                if _title_like(joined):
+                    break
+            else:
+                joined, end = stripped, line.end
+            if not _title_like(joined):
+                joined, end = stripped, line.end
+        if len(joined) > 150:
+            continue
+        score = 0.0
+        if _title_like(joined) and ("关于" in joined or len(joined) >= 8):
+            score = 0.92 if "关于" in joined else 0.85
+        elif "关于" in joined and len(joined) <= 100 and not _SALUTATION.search(joined):
+            score = 0.6
+        if score and (best is None or score > best[0]):
+            best = (score, joined, (line.start, end))
+            if score >= 0.92:
+                break
+    if best is not None and best[0] >= 0.85:
+        return _clean_title(best[1]), Evidence(best[2], best[1], best[0], "title line")
+    run_on = _run_on_title(text)
+    if run_on is not None:
+        return run_on
+    if page_title and _title_like(_clean_title(page_title)):
+        value = _clean_title(page_title)
+        position = text.find(value)
+        span = (position, position + len(value)) if position >= 0 else None
+        return value, Evidence(span, value, 0.7, "page <title>")
+    if best is not None:
+        return _clean_title(best[1]), Evidence(best[2], best[1], best[0], "title line (no genre word)")
+    return None
+
+
+@cache
+def _run_on_pattern() -> re.Pattern[str]:
+    issuer = _issuer_pattern().pattern
+    prefix = rf"(?:(?:{issuer})[ 、]?)+(?:等\s*\d{{1,2}}\s*个?部门|等部门)?(?:转发(?:(?:{issuer})[ 、]?)+(?:等\s*\d{{1,2}}\s*个?部门|等部门)?)?"
+    body = r"关于(?:《[^》\n]{1,80}》|〈[^〉\n]{1,80}〉|[^\n。；《〈])*?的(?:指导|实施|若干|补充|暂行|有关)?"
+    return re.compile(rf"(?:{prefix})?{body}(?:{_TYPE_WORDS})")
+
+
+def _run_on_title(text: str) -> tuple[str, Evidence] | None:
+    """A title inside a line that lost its breaks: '…关于…的通知财关税〔2018〕49号各省…'."""
+    match = _run_on_pattern().search(text, 0, min(len(text), 800))
+    if not match:
+        return None
+    value = _clean_title(match.group(0))
+    return value, Evidence((match.start(), match.end()), match.group(0), 0.75, "title inside run-on text")
+
+
+# --------------------------------------------------------------------------- document number
+
+
+def _is_number_line(line: str) -> bool:
+    compact = line.replace(" ", "")
+    return bool(
+        re.fullmatch(r"[\u4e00-\u9fffA-Za-z]{1,16}〔\d{4}〕第?\d{1,5}号", compact)
+        or re.fullmatch(r"[\u4e00-\u9fff、]{2,60}公告\d{4}年第\d{1,5}号", compact)
+        or _GB.fullmatch(line.strip())
+    )
+
+
+@cache
+def _known_prefixes() -> list[str]:
+    return sorted({"".join(prefix.split()) for prefix, _ in load_doc_number_prefixes()}, key=len, reverse=True)
+
+
+def _trim_prefix(prefix: str, at_line_start: bool) -> str:
+    """The number's own prefix out of the characters before 〔: drop leading sentence words."""
+    if at_line_start and len(prefix) <= 10:
+        return prefix
+    for known in _known_prefixes():
+        if prefix.endswith(known):
+            return known
+    cut = 0
+    for word in _CUE_WORDS:
+        position = prefix.rfind(word)
+        if position >= 0:
+            cut = max(cut, position + len(word))
+    trimmed = prefix[cut:]
+    return trimmed[-8:] if len(trimmed) > 8 else trimmed
+
+
+@dataclass(frozen=True)
+class _NumberCandidate:
+    value: str
+    start: int
+    end: int
+
+
+def _number_candidates(text: str) -> list[_NumberCandidate]:
+    candidates: list[_NumberCandidate] = []
+    for match in _BRACKET_NUMBER.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        at_start = not text[line_start : match.start()].strip()
+        prefix = _trim_prefix(match.group(1), at_start)
+        if not prefix:
+            continue
+        start = match.end(1) - len(prefix)
+        value = normalise_doc_number(f"{prefix}〔{match.group(2)}〕{match.group(3)}号")
+        candidates.append(_NumberCandidate(value, start, match.end()))
+    pattern = _issuer_pattern()
+    for match in _ANNOUNCEMENT_NUMBER.finditer(text):
+        window_start = max(0, match.start() - 80)
+        window = text[window_start : match.start()]
+        head = re.search(
+            rf"((?:(?:{pattern.pattern})[ 、]*)+(?:等\s*\d{{1,2}}\s*个?部门)?)$",
+            window,
+        )
+        if not head:
+            continue
+        issuers = head.group(1).strip()
+        value = normalise_doc_number(f"{issuers}公告{match.group(1)}年第{match.group(2)}号")
+        candidates.append(_NumberCandidate(value, window_start + head.start(1), match.end()))
+    for match in _GB.finditer(text):
+        candidates.append(_NumberCandidate(normalise_doc_number(match.group(0)), match.start(), match.end()))
+    return candidates
+
+
+def _find_doc_number(
+    text: str, lines: list[_Line], header_end: int, title_span: tuple[int, int] | None, metadata: dict[str, str]
+) -> tuple[str, Evidence] | None:
+    meta_number = metadata.get("doc_number")
+    if meta_number and re.search(r"\d", meta_number):
+        value = normalise_doc_number(meta_number)
+        position = text.find(value)
+        span = (position, position + len(value)) if position >= 0 else None
+        return value, Evidence(span, meta_number, 0.98, "metadata block 发文字号")
+    tail_start = int(len(text) * 0.6)
+    best: tuple[float, _NumberCandidate, str] | None = None
+    for candidate in _number_candidates(text):
+        line = _line_at(lines, candidate.start)
+        before = text[line.start : candidate.start]
+        after = text[candidate.end : line.end]
+        cited = bool(_CITE_BEFORE.search(before[-20:]) or _CITE_AFTER.match(after))
+        if cited:
+            continue
+        standalone = not before.strip(" 　") and (
+            not after.strip() or len(after.strip()) <= 12 and not re.search(r"[\u4e00-\u9fff]{3}", after)
+        )
+        after_title = title_span is not None and 0 <= candidate.start - title_span[1] <= 6
+        if standalone and candidate.start <= header_end + 40:
+            score, method = 0.95, "number line under the title"
+        elif after_title:
+            score, method = 0.9, "number right after the title"
+        elif standalone and candidate.start >= tail_start:
+            score, method = 0.85, "number line in the signature area"
+        elif candidate.start <= header_end and not before.strip(" 　").endswith(("》", "〉")):
+            score, method = 0.8, "number in the header"
+        elif standalone:
+            score, method = 0.6, "number on its own line"
+        else:
+            continue  # a number inside a body sentence is a citation, stated or not
+        if best is None or score > best[0]:
+            best = (score, candidate, method)
+    if best is None:
+        return None
+    score, candidate, method = best
+    return candidate.value, Evidence((candidate.start, candidate.end), text[candidate.start : candidate.end], score, method)
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def _date_context(text: str, lines: list[_Line], found: DateMatch) -> tuple[str, str, _Line]:
+    line = _line_at(lines, found.start)
+    return text[line.start : found.start], text[found.end : line.end], line
+
+
+def _find_publish_date(
+    text: str, lines: list[_Line], header_end: int, metadata: dict[str, str], extraction: Extraction
+) -> None:
+    release = metadata.get("release_date")
+    if release:
+        extraction.release_date = _meta_date(release)
+    written = metadata.get("written_date")
+    if written and _meta_date(written):
+        value = _meta_date(written)
+        extraction.publish_date = value
+        position = text.find(written)
+        span = (position, position + len(written)) if position >= 0 else None
+        extraction.evidence["publish_date"] = Evidence(span, written, 0.97, "metadata block 成文日期")
+        return
+    best: tuple[float, DateMatch, str] | None = None
+
+    def offer(score: float, found: DateMatch, method: str) -> None:
+        nonlocal best
+        # Later signature dates win ties: a covering notice is signed before its attachment ends.
+        if best is None or score > best[0]:
+            best = (score, found, method)
+
+    cc_start = len(text)
+    for line in lines:
+        if _CC_LINE.match(line.text.strip()) and line.start > header_end:
+            cc_start = min(cc_start, line.start)
+            break
+    for found in find_dates(text):
+        before, after, line = _date_context(text, lines, found)
+        if _POSTING.search(line.text) and not _META_LINE.match(line.text.strip()):
+            continue
+        if found.start >= cc_start:
+            continue
+        if _EFFECTIVE_AFTER.match(after):
+            continue
+        bare_before = before.strip(" 　（(")
+        bare_after = _PUBLICATION_NOTE.sub("", after).strip(" 　）)")
+        standalone = not bare_before and not bare_after
+        if standalone and found.start > header_end:
+            previous = _previous_nonempty(lines, line)
+            signed = previous is not None and (
+                _issuer_tokens(previous.text) is not None or bool(_ORG_END.search(previous.text.strip()))
+            )
+            offer(0.92 if signed else 0.8, found, "signature date" if signed else "date line after the body")
+            continue
+        if not standalone and found.start > header_end and not bare_after:
+            # Run-on signature: '…特此公告。海关总署2018年12月10日'
+            tail = bare_before[-30:]
+            issuer_run = re.search(rf"(?:{_issuer_pattern().pattern})$", tail)
+            if tail.endswith("。") or issuer_run:
+                offer(0.75, found, "signature date in run-on text")
+            continue
+        if standalone and found.start <= header_end:
+            offer(0.55, found, "date line in the header")
+    for match in _LAW_ADOPTED.finditer(text, 0, min(len(text), header_end + 400)):
+        value = parse_zh_date(match.group(1))
+        if value:
+            offer(0.85, DateMatch(value, match.start(1), match.end(1), False), "date of adoption")
+    for match in _STANDARD_ISSUED.finditer(text, 0, min(len(text), 3000)):
+        value = parse_zh_date(match.group(1))
+        if value:
+            offer(0.85, DateMatch(value, match.start(1), match.end(1), True), "standard issue date")
+    if best is not None:
+        score, found, method = best
+        extraction.publish_date = found.value
+        extraction.evidence["publish_date"] = Evidence(
+            (found.start, found.end), text[found.start : found.end], score, method
+        )
+    elif extraction.release_date is not None:
+        extraction.publish_date = extraction.release_date
+        extraction.evidence["publish_date"] = Evidence(None, release or "", 0.7, "metadata block 发布日期")
+        extraction.warnings.append("publish_date: no signature date; took the release date (发布日期)")
+
+
+def _meta_date(value: str) -> date | None:
+    found = next(find_dates(value), None)
+    return found.value if found else None
+
+
+def _previous_nonempty(lines: list[_Line], line: _Line) -> _Line | None:
+    index = lines.index(line)
+    for previous in reversed(lines[max(0, index - 3) : index]):
+        if previous.text.strip():
+            return previous
+    return None
+
+
+# --------------------------------------------------------------------------- issuers
+
+
+def _title_issuers(title: str, extraction: Extraction) -> list[str] | None:
+    head = title
+    for marker in ("关于", "转发", "印发"):
+        position = head.find(marker)
+        if position > 0:
+            head = head[:position]
+    if head == title:
+        return None
+    count = _COUNT_ISSUERS.search(head)
+    if count:
+        lead = _issuer_tokens(head[: count.start()])
+        if lead:
+            extraction.warnings.append(
+                f"issuers: the title names only the lead department ({head.strip()}); "
+                f"{'the count is ' + count.group(2) if count.group(2) else 'the others are not named'}"
+            )
+            return lead[:1]
+        return None
+    tokens = _issuer_tokens(head)
+    if tokens:
+        return tokens
+    head = head.strip()
+    if 2 <= len(head) <= 30 and _ORG_END.search(head):
+        return [part for part in head.split() if part]
+    return None
+
+
+def _signature_issuers(text: str, lines: list[_Line], extraction: Extraction) -> list[str] | None:
+    evidence = extraction.evidence.get("publish_date")
+    if evidence is None or evidence.span is None or not evidence.method.startswith("signature"):
+        return None
+    start = evidence.span[0]
+    line = _line_at(lines, start)
+    before = text[line.start : start].strip()
+    if before:
+        tail = re.search(rf"(?:(?:{_issuer_pattern().pattern})[ 、]*)+$", before)
+        return _issuer_tokens(tail.group(0)) if tail else None
+    collected: list[str] = []
+    index = lines.index(line)
+    for previous in reversed(lines[max(0, index - 4) : index]):
+        stripped = previous.text.strip()
+        if not stripped:
+            continue
+        tokens = _issuer_tokens(stripped)
+        if tokens is None:
+            if not collected and 2 <= len(stripped) <= 30 and _ORG_END.search(stripped):
+                collected = [stripped]
+            break
+        collected = tokens + collected
+    return collected or None
+
+
+def _find_issuers(text: str, lines: list[_Line], metadata: dict[str, str], extraction: Extraction) -> None:
+    meta_issuer = metadata.get("issuer")
+    if meta_issuer:
+        names = [normalise_issuer(part) for part in re.split(r"[\s、，,;；]+", meta_issuer) if part]
+        count = _COUNT_ISSUERS.search(meta_issuer)
+        if count:
+            names = [normalise_issuer(meta_issuer[: count.start()])]
+        extraction.issuers = _unique(names)
+        extraction.evidence["issuers"] = Evidence(None, meta_issuer, 0.95, "metadata block 发文机关")
+        return
+    if extraction.title:
+        from_title = _title_issuers(extraction.title, extraction)
+        if from_title:
+            extraction.issuers = _unique(from_title)
+            span = extraction.evidence["title"].span
+            extraction.evidence["issuers"] = Evidence(span, extraction.title, 0.9, "title prefix")
+            return
+    signed = _signature_issuers(text, lines, extraction)
+    if signed:
+        extraction.issuers = _unique(signed)
+        extraction.evidence["issuers"] = Evidence(None, " ".join(signed), 0.85, "signature block")
+        return
+    if extraction.doc_number:
+        implied = issuers_for_doc_number(extraction.doc_number)
+        if implied:
+            extraction.issuers = _unique(implied)
+            span = extraction.evidence["doc_number"].span
+            extraction.evidence["issuers"] = Evidence(span, extraction.doc_number, 0.8, "document-number prefix")
+            return
+    adopted = _LAW_ISSUER.search(text, 0, min(len(text), 2000))
+    if adopted:
+        extraction.issuers = [adopted.group(1)]
+        extraction.evidence["issuers"] = Evidence(adopted.span(1), adopted.group(1), 0.8, "adopting body")
+
+
+# --------------------------------------------------------------------------- level and region
+
+
+def _find_level(extraction: Extraction) -> None:
+    local: list[Division] = []
+    national = False
+    for issuer in extraction.issuers:
+        places = find_divisions(issuer)
+        if places:
+            local.append(places[0][0])
+        elif canonical_department(issuer) is not None:
+            national = True
+    if local:
+        # The most specific place decides: a city bureau is municipal even beside a province.
+        division = max(local, key=lambda d: not d.is_provincial)
+        extraction.level = "provincial" if division.is_provincial else "municipal"
+        extraction.region = region_label(division)
+        extraction.evidence["level"] = Evidence(None, division.name, 0.9, "issuer's administrative division")
+        extraction.evidence["region"] = Evidence(None, division.name, 0.9, "issuer's administrative division")
+    elif national:
+        extraction.level = "national"
+        extraction.evidence["level"] = Evidence(None, extraction.issuers[0], 0.9, "national issuer")
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def extract_metadata(text: str, metadata: dict[str, str] | None = None, page_title: str | None = None) -> Extraction:
+    """Extract the metadata of a normalised document ``text``.
+
+    ``metadata`` holds fields of a metadata block read by the HTML reader; when it is empty the
+    first lines of ``text`` are searched for such a block (plain-text copies of gov.cn pages).
+    """
+    extraction = Extraction()
+    lines = _lines(text)
+    header_end = _header_end(lines)
+    fields = dict(metadata or {})
+    if not fields:
+        fields = read_metadata("\n".join(line.text for line in lines[:40]))
+    found_title = _find_title(text, lines, header_end, fields, page_title)
+    if found_title:
+        extraction.title, extraction.evidence["title"] = found_title
+    else:
+        extraction.warnings.append("title: no title line found")
+    title_span = extraction.evidence["title"].span if found_title else None
+    found_number = _find_doc_number(text, lines, header_end, title_span, fields)
+    if found_number:
+        extraction.doc_number, extraction.evidence["doc_number"] = found_number
+    _find_publish_date(text, lines, header_end, fields, extraction)
+    if extraction.publish_date is None:
+        extraction.warnings.append("publish_date: no document date found")
+    _find_issuers(text, lines, fields, extraction)
+    if not extraction.issuers:
+        extraction.warnings.append("issuers: no issuer found")
+    _find_level(extraction)
+    return extraction

@@ -1,0 +1,352 @@
+"""Read → normalise → extract → classify → match → store, one document at a time.
+
+Each document is stored by one ``store.save_policy`` call, i.e. one transaction: a run that is
+killed leaves every document either fully stored or not at all, and running the same command
+again finishes the job. Ids of ingested documents are derived from the document itself (its
+number, else its title and date, else its text), so a rerun finds the same record instead of
+adding a duplicate; a document that matches an already stored policy (same number, or same
+title and date) updates that policy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from cbec_policy.docnumber import doc_number_key
+from cbec_policy.errors import CbecError, InputError
+from cbec_policy.ingest.extract import Extraction, extract_metadata
+from cbec_policy.ingest.normalise import NormalisedText, normalise_text
+from cbec_policy.ingest.readers import DEFAULT_MAX_BYTES, RawDocument, expand_paths, read_file
+from cbec_policy.models import Policy
+
+if TYPE_CHECKING:  # the store is optional for extraction; imported lazily where used
+    from cbec_policy.store import Store
+
+UNKNOWN_TITLE = "未知标题"
+EXTRACT_KEYS = (
+    "path", "title", "doc_number", "issuers", "publish_date", "level", "region", "is_cbec", "policy_type",
+    "themes", "matched_policy_id", "evidence", "warnings", "error",
+)  # fmt: skip
+
+
+@dataclass
+class ClassificationResult:
+    """The classifier's answer, reduced to what ingest stores."""
+
+    is_cbec: bool | None = None
+    policy_type: str | None = None
+    themes: tuple[str, ...] = ()
+    instruments: tuple[str, ...] = ()
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DocumentResult:
+    """Everything learned about one input file; ``error`` is set when it could not be read."""
+
+    path: str
+    raw: RawDocument | None = None
+    normalised: NormalisedText | None = None
+    extraction: Extraction | None = None
+    classification: ClassificationResult | None = None
+    matched_policy_id: str | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def as_record(self) -> dict[str, Any]:
+        """The ``cbec extract`` JSON object: exactly :data:`EXTRACT_KEYS`, values normalised."""
+        found = self.extraction
+        evidence: dict[str, Any] = {}
+        if found is not None:
+            evidence = {name: item.as_dict() for name, item in found.evidence.items()}
+            if found.release_date is not None:
+                evidence["release_date"] = {"value": found.release_date.isoformat(), "method": "metadata block 发布日期"}
+        if self.raw is not None:
+            evidence["reader"] = {"format": self.raw.kind, "encoding": self.raw.encoding}
+        if self.classification is not None and self.classification.evidence:
+            evidence["classification"] = self.classification.evidence
+        classified = self.classification
+        return {
+            "path": self.path,
+            "title": found.title if found else None,
+            "doc_number": found.doc_number if found else None,
+            "issuers": list(found.issuers) if found else [],
+            "publish_date": found.publish_date.isoformat() if found and found.publish_date else None,
+            "level": found.level if found else None,
+            "region": found.region if found else None,
+            "is_cbec": classified.is_cbec if classified else None,
+            "policy_type": classified.policy_type if classified else None,
+            "themes": list(classified.themes) if classified and classified.is_cbec is not None else None,
+            "matched_policy_id": self.matched_policy_id,
+            "evidence": evidence,
+            "warnings": list(self.warnings) + (list(found.warnings) if found else []),
+            "error": self.error,
+        }
+
+
+def _classify(title: str | None, text: str, issuers: list[str], doc_number: str | None) -> ClassificationResult | None:
+    """Call the classifier when it is installed; its absence or refusal leaves the fields empty."""
+    try:
+        from cbec_policy.classify import classify_document
+    except ImportError:
+        return None
+    try:
+        result = classify_document(title or "", text, issuers=issuers, doc_number=doc_number)
+    except CbecError as exc:
+        return ClassificationResult(evidence={"error": str(exc)})
+    evidence = getattr(result, "evidence", {}) or {}
+    return ClassificationResult(
+        is_cbec=getattr(result, "is_cbec", None),
+        policy_type=getattr(result, "policy_type", None),
+        themes=tuple(getattr(result, "themes", ()) or ()),
+        instruments=tuple(getattr(result, "instruments", ()) or ()),
+        evidence=_jsonable(evidence),
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(item) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(dataclasses.asdict(value))
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def process_document(
+    path: str,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    store: Store | None = None,
+    classify: bool = True,
+) -> DocumentResult:
+    """Read, normalise, extract (and classify and match) one file; errors end up in ``error``."""
+    result = DocumentResult(path=path)
+    try:
+        raw = read_file(path, max_bytes)
+    except InputError as exc:
+        result.error = exc.reason
+        return result
+    result.raw = raw
+    result.warnings.extend(raw.warnings)
+    normalised = normalise_text(raw.text)
+    result.normalised = normalised
+    if normalised.converted_script:
+        result.warnings.append("converted traditional script to simplified")
+    found = extract_metadata(normalised.text, raw.metadata, raw.page_title)
+    result.extraction = found
+    if classify:
+        result.classification = _classify(found.title, normalised.text, found.issuers, found.doc_number)
+    if store is not None:
+        result.matched_policy_id = store.find_matching_policy(found.doc_number, found.title, found.publish_date)
+    return result
+
+
+def extract_paths(
+    paths: Iterable[str],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    store: Store | None = None,
+    classify: bool = True,
+) -> Iterable[DocumentResult]:
+    """:func:`process_document` for every file named by ``paths`` (files, folders, globs)."""
+    for path in expand_paths(list(paths)):
+        yield process_document(path, max_bytes=max_bytes, store=store, classify=classify)
+
+
+# --------------------------------------------------------------------------- storing
+
+
+def policy_id_for(found: Extraction, text: str) -> str:
+    """A stable id for a newly ingested document, so that a rerun finds the same record."""
+    if found.doc_number:
+        key = "doc:" + doc_number_key(found.doc_number)
+    elif found.title:
+        key = f"title:{''.join(found.title.split())}|{found.publish_date or ''}"
+    else:
+        key = "text:" + "".join(text.split())
+    return "ing-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _evidence_dict(result: DocumentResult) -> dict[str, object]:
+    record = result.as_record()
+    evidence: dict[str, object] = dict(record["evidence"])
+    evidence.pop("classification", None)
+    if record["warnings"]:
+        evidence["warnings"] = record["warnings"]
+    return evidence
+
+
+def build_policy(result: DocumentResult, stored: Policy | None, *, update: bool) -> Policy:
+    """The policy record to store for ``result``: new, or merged into the ``stored`` one.
+
+    Without ``update`` a stored policy keeps its metadata and only gains what it lacks (the
+    full text, extraction evidence, classification). With ``update`` the document's values
+    replace the stored ones wherever the document has a value; the id, relations, status,
+    paper entry and summary are kept.
+    """
+    assert result.extraction is not None and result.normalised is not None and result.raw is not None
+    found = result.extraction
+    classified = result.classification or ClassificationResult()
+    evidence = _evidence_dict(result)
+    text = result.normalised.text
+    if stored is None:
+        return Policy(
+            id=policy_id_for(found, text),
+            title=found.title or f"{UNKNOWN_TITLE}（{Path(result.path).name}）",
+            doc_number=found.doc_number,
+            issuers=tuple(found.issuers),
+            publish_date=found.publish_date,
+            effective_date=None,
+            end_date=None,
+            status="unknown",
+            level=found.level or "unknown",
+            policy_type=classified.policy_type,
+            themes=classified.themes,
+            region=found.region,
+            source=str(result.path),
+            full_text=text,
+            is_cbec=classified.is_cbec,
+            instruments=classified.instruments,
+            extraction_evidence=evidence,
+            classification_evidence=classified.evidence,
+        )
+    if not update:
+        changes: dict[str, Any] = {}
+        if not stored.full_text:
+            changes["full_text"] = text
+        if not stored.extraction_evidence:
+            changes["extraction_evidence"] = evidence
+        if stored.is_cbec is None and classified.is_cbec is not None:
+            changes.update(is_cbec=classified.is_cbec, classification_evidence=classified.evidence)
+            if not stored.instruments:
+                changes["instruments"] = classified.instruments
+        if stored.policy_type is None and classified.policy_type:
+            changes["policy_type"] = classified.policy_type
+        if not stored.themes and classified.themes:
+            changes["themes"] = classified.themes
+        return dataclasses.replace(stored, **changes) if changes else stored
+    return dataclasses.replace(
+        stored,
+        title=found.title or stored.title,
+        doc_number=found.doc_number or stored.doc_number,
+        issuers=tuple(found.issuers) or stored.issuers,
+        publish_date=found.publish_date or stored.publish_date,
+        level=found.level or stored.level,
+        region=found.region or stored.region,
+        full_text=text,
+        extraction_evidence=evidence,
+        is_cbec=classified.is_cbec if classified.is_cbec is not None else stored.is_cbec,
+        policy_type=classified.policy_type or stored.policy_type,
+        themes=classified.themes or stored.themes,
+        instruments=classified.instruments or stored.instruments,
+        classification_evidence=classified.evidence or stored.classification_evidence,
+    )
+
+
+@dataclass
+class IngestOutcome:
+    """What happened to one file: new / updated / unchanged / failed (with the reason)."""
+
+    path: str
+    status: str
+    policy_id: str | None = None
+    title: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class IngestSummary:
+    """Every file's outcome, in input order, with counts by status."""
+
+    outcomes: list[IngestOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        """How many files ended with ``status``."""
+        return sum(1 for outcome in self.outcomes if outcome.status == status)
+
+    @property
+    def failed(self) -> list[IngestOutcome]:
+        """The files that could not be ingested."""
+        return [outcome for outcome in self.outcomes if outcome.status == "failed"]
+
+
+ProgressCallback = Callable[[int, int, IngestOutcome], None]
+
+
+def ingest_paths(
+    paths: Iterable[str],
+    store: Store,
+    *,
+    update: bool = False,
+    dry_run: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    classify: bool = True,
+    progress: ProgressCallback | None = None,
+) -> IngestSummary:
+    """Store every document named by ``paths``; each in its own transaction.
+
+    ``progress(done, total, outcome)`` is called after each file. With ``dry_run`` nothing is
+    written and each outcome says what would have happened.
+    """
+    files = list(expand_paths(list(paths)))
+    summary = IngestSummary()
+    for done, path in enumerate(files, start=1):
+        outcome = ingest_one(path, store, update=update, dry_run=dry_run, max_bytes=max_bytes, classify=classify)
+        summary.outcomes.append(outcome)
+        if progress is not None:
+            progress(done, len(files), outcome)
+    return summary
+
+
+def ingest_one(
+    path: str,
+    store: Store,
+    *,
+    update: bool = False,
+    dry_run: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    classify: bool = True,
+) -> IngestOutcome:
+    """Ingest one file (see :func:`ingest_paths`); never raises for a bad file."""
+    result = process_document(path, max_bytes=max_bytes, store=store, classify=classify)
+    if result.error is not None:
+        return IngestOutcome(path, "failed", reason=result.error)
+    assert result.extraction is not None and result.raw is not None
+    policy_id = result.matched_policy_id
+    if policy_id is None:
+        # A document ingested before without number or title is found again by its derived id.
+        assert result.normalised is not None
+        candidate = policy_id_for(result.extraction, result.normalised.text)
+        if store.get_policy(candidate) is not None:
+            policy_id = candidate
+    stored = store.get_policy(policy_id) if policy_id else None
+    policy = build_policy(result, stored, update=update)
+    if stored is not None and policy == stored and not update:
+        # Already stored with its text: a second copy of the same document changes nothing.
+        return IngestOutcome(path, "unchanged", policy.id, policy.title)
+    if dry_run:
+        status = "new" if stored is None else ("unchanged" if policy == stored else "updated")
+        return IngestOutcome(path, status, policy.id, policy.title)
+    try:
+        status = store.save_policy(policy, original_text=result.raw.text)
+    except InputError as exc:
+        return IngestOutcome(path, "failed", policy.id, policy.title, reason=exc.reason)
+    except SQLAlchemyError as exc:
+        # The transaction was rolled back: nothing of this document is stored.
+        first_line = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        return IngestOutcome(path, "failed", policy.id, policy.title, reason=f"database error: {first_line}")
+    return IngestOutcome(path, status, policy.id, policy.title)

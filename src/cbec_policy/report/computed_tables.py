@@ -1,0 +1,451 @@
+"""Every computed table of the report as a :class:`TableData`, labelled in Chinese or English.
+
+Cells are text. An empty value prints as 未知/unknown where the fact is unknown and as "—"
+where a value cannot be computed (e.g. growth in a series' first year), and each table's
+notes say which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from cbec_policy.analysis.claims import verdict_label
+from cbec_policy.analysis.periods import period_label
+from cbec_policy.analysis.pilots import REGION_CODE, REGION_ORDER
+from cbec_policy.analysis.trade import RELEASE_LABELS
+from cbec_policy.departments import canonical_department
+from cbec_policy.labels import THEMES
+from cbec_policy.reference.loader import load_departments
+from cbec_policy.report.i18n import NOT_APPLICABLE, UNKNOWN, region_label, theme_label, tr, type_label
+from cbec_policy.report.results import Results
+from cbec_policy.report.table_writers import Column, TableData
+
+
+@dataclass(frozen=True)
+class Col:
+    """A column spec: key, labels, width, and what an empty value means (``unknown`` or ``na``)."""
+
+    key: str
+    zh: str
+    en: str
+    width: int = 12
+    empty: str = "unknown"
+    fmt: Callable[[Any], str] | None = None
+
+
+def _text(value: Any, col: Col, lang: str) -> str:
+    if value is None or value == "" or value == []:
+        return UNKNOWN[lang] if col.empty == "unknown" else NOT_APPLICABLE
+    if col.fmt is not None:
+        return col.fmt(value)
+    if isinstance(value, bool):
+        return tr("是", "yes", lang) if value else tr("否", "no", lang)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return "; ".join(str(item) for item in value)
+    return str(value)
+
+
+def _pct(value: Any) -> str:
+    return f"{float(value) * 100:.1f}%"
+
+
+def _table(
+    title_zh: str,
+    title_en: str,
+    cols: Sequence[Col],
+    rows: Sequence[Mapping[str, Any]],
+    lang: str,
+    notes: Sequence[str] = (),
+) -> TableData:
+    return TableData(
+        title=tr(title_zh, title_en, lang),
+        columns=tuple(Column(c.key, tr(c.zh, c.en, lang), c.width) for c in cols),
+        rows=tuple({c.key: _text(row.get(c.key), c, lang) for c in cols} for row in rows),
+        notes=tuple(notes),
+    )
+
+
+def _na_note(lang: str) -> str:
+    return tr(
+        "“—”表示无法计算；“未知”表示数据中没有该值。",
+        "'—' means not computable; 'unknown' means the data lacks the value.",
+        lang,
+    )
+
+
+def _department_en() -> dict[str, str]:
+    return {d.name: d.en for d in load_departments()}
+
+
+def department_name(name: str, lang: str) -> str:
+    """A department in the chosen language (English from the department table when known)."""
+    if lang == "zh":
+        return name
+    return _department_en().get(canonical_department(name) or name, name)
+
+
+def claims_table(results: Results, lang: str) -> TableData:
+    """One row per claim: where, what the paper says, what the data shows, verdict, rule."""
+    rows = [
+        {
+            "section": c.section,
+            "paper_says": tr(c.paper_says_zh, c.paper_says_en, lang),
+            "data_shows": tr(c.data_shows_zh, c.data_shows_en, lang),
+            "verdict": verdict_label(c.verdict, lang),
+            "rule": tr(c.rule_zh, c.rule_en, lang),
+        }
+        for c in results.claims
+    ]
+    cols = [
+        Col("section", "章节", "section", 8),
+        Col("paper_says", "论文所述", "paper says", 40),
+        Col("data_shows", "数据所示", "data shows", 60),
+        Col("verdict", "结论", "verdict", 10),
+        Col("rule", "判定规则", "rule", 50),
+    ]
+    return _table("论文所述与数据所示", "Paper says / data shows", cols, rows, lang)
+
+
+def changes_table(results: Results, lang: str) -> TableData:
+    """Later documents, revocations and revised figures the paper could not know."""
+    kinds = {
+        "document": ("新文件", "document"),
+        "revocation": ("撤销", "revocation"),
+        "trade_revision": ("数据修订", "revised figure"),
+    }
+    rows = [
+        {
+            "date": row["date"],
+            "kind": tr(*kinds.get(row["kind"], (row["kind"], row["kind"])), lang),
+            "what": tr(row["what_zh"], row["what_en"], lang),
+            "policy_id": row["policy_id"],
+        }
+        for row in results.changes
+    ]
+    cutoff = results.paper_cutoff.isoformat() if results.paper_cutoff else UNKNOWN[lang]
+    cols = [
+        Col("date", "日期", "date", 11),
+        Col("kind", "类别", "kind", 10),
+        Col("what", "内容", "what", 70),
+        Col("policy_id", "政策编号", "policy id", 24, empty="na"),
+    ]
+    note = tr(
+        f"论文表1的最晚日期为 {cutoff}，此后的变化列于此。",
+        f"The latest date in the paper's Table 1 is {cutoff}.",
+        lang,
+    )
+    return _table("论文之后的变化", "What changed since the paper", cols, rows, lang, [note, _na_note(lang)])
+
+
+def period_tables(results: Results, lang: str) -> list[TableData]:
+    """Policies per period of each framework, and every policy's period in each framework."""
+    counts = [
+        {
+            "framework": tr(row["framework_zh"], row["framework_en"], lang),
+            "period": tr(row["period_zh"], row["period_en"], lang),
+            "span": row["span"],
+            "policies": row["policies"],
+        }
+        for row in results.period_counts
+    ]
+    count_cols = [
+        Col("framework", "划分框架", "framework", 30),
+        Col("period", "阶段", "period", 24),
+        Col("span", "年份", "years", 12, empty="na"),
+        Col("policies", "政策数", "policies", 8),
+    ]
+    by_id = {p.id: p for p in results.inputs.policies}
+    assignment_rows = []
+    for item in results.assignments:
+        policy = by_id.get(item.policy_id)
+        row: dict[str, Any] = {
+            "policy_id": item.policy_id,
+            "date": item.day,
+            "doc_number": policy.doc_number if policy else None,
+            "title": item.title,
+        }
+        for framework in results.frameworks:
+            row[framework.key] = period_label(results.frameworks, framework.key, item.periods[framework.key], lang)
+        assignment_rows.append(row)
+    assignment_cols = [
+        Col("policy_id", "政策编号", "policy id", 24),
+        Col("date", "公布日期", "published", 11),
+        Col("doc_number", "发文字号", "document number", 22),
+        Col("title", "标题", "title", 40),
+        *(Col(f.key, f.zh, f.en, 22) for f in results.frameworks),
+    ]
+    return [
+        _table("各阶段政策数", "Policies per period", count_cols, counts, lang),
+        _table("每项政策所处阶段", "Period of every policy", assignment_cols, assignment_rows, lang),
+    ]
+
+
+def evolution_tables(results: Results, lang: str) -> list[TableData]:
+    """Year × type, year × theme, widening of content, departments per policy."""
+    type_codes = [k for k in (results.year_type[0] if results.year_type else {}) if k not in ("year", "total")]
+    type_cols = [
+        Col("year", "年份", "year", 6),
+        *(Col(c, type_label(c, "zh"), type_label(c, "en"), 8) for c in type_codes),
+    ]
+    type_cols.append(Col("total", "合计", "total", 6))
+    theme_cols = [Col("year", "年份", "year", 6), Col("policies", "政策数", "policies", 8)]
+    theme_cols += [Col(t.code, t.zh, t.en, 10) for t in THEMES]
+    widening_rows = [
+        {**row, "new_themes": [theme_label(code, lang) for code in row["new_themes"]]} for row in results.widening
+    ]
+    widening_cols = [
+        Col("year", "年份", "year", 6),
+        Col("policies", "政策数", "policies", 8),
+        Col("themes_this_year", "当年主题数", "themes that year", 10),
+        Col("new_themes", "新出现主题", "new themes", 24, empty="na"),
+        Col("cumulative_themes", "累计主题数", "cumulative themes", 10),
+        Col("cumulative_types", "累计类型数", "cumulative types", 10),
+        Col("shannon", "当年香农多样性", "Shannon diversity", 10),
+        Col("cumulative_shannon", "累计香农多样性", "cumulative Shannon", 10),
+    ]
+    dept_cols = [
+        Col("year", "年份", "year", 6),
+        Col("policies", "政策数", "policies", 8),
+        Col("mean_departments", "平均发文部门数", "mean departments", 10, empty="na"),
+        Col("max_departments", "最多发文部门数", "max departments", 10, empty="na"),
+        Col("joint_share", "联合发文占比", "jointly issued", 10, empty="na", fmt=_pct),
+    ]
+    dept_note = tr(
+        "部门数取已列明的发文机关数，论文注明“等N部门”时取较大者。",
+        "Departments = named issuers, or the count the paper states (…等N部门) when larger.",
+        lang,
+    )
+    return [
+        _table("逐年政策类型", "Policies per year by type", type_cols, results.year_type, lang),
+        _table("逐年政策主题", "Policies per year by theme", theme_cols, results.year_theme, lang),
+        _table("政策内容扩展", "Widening of policy content", widening_cols, widening_rows, lang, [_na_note(lang)]),
+        _table(
+            "每项政策的发文部门数",
+            "Departments per policy",
+            dept_cols,
+            results.departments,
+            lang,
+            [dept_note, _na_note(lang)],
+        ),
+    ]
+
+
+def network_table(results: Results, lang: str) -> TableData:
+    """Departments ranked by betweenness in the joint-issuance network."""
+    rows = [{**row, "department": department_name(row["department"], lang)} for row in results.network_rows]
+    cols = [
+        Col("department", "部门", "department", 30),
+        Col("policies", "发文数", "policies", 8),
+        Col("degree", "合作部门数（度）", "partners (degree)", 10),
+        Col("co_issuances", "联合发文次数", "co-issuances", 10),
+        Col("betweenness", "中介中心性", "betweenness", 10),
+    ]
+    note = tr(
+        "只列出名称已核实的发文机关；仅知部门数量的文件只计入牵头部门。",
+        "Only issuers named in the data enter the network; documents known only by a department count add their lead "
+        "issuer.",
+        lang,
+    )
+    return _table("联合发文网络", "Joint-issuance network", cols, rows, lang, [note])
+
+
+def _region_cols(per_province: bool) -> list[Col]:
+    cols = [
+        Col("batch", "批次", "batch", 6),
+        Col("approval_date", "批复日期", "approved", 11),
+        Col("zones", "综试区数", "zones", 8),
+    ]
+    for region in REGION_ORDER:
+        code = REGION_CODE[region]
+        cols.append(Col(f"{code}_zones", f"{region}", region_label(region, "en"), 6))
+        cols.append(Col(f"{code}_share", f"{region}占比", f"{region_label(region, 'en')} share", 8, "na", _pct))
+    if per_province:
+        for region in REGION_ORDER:
+            code = REGION_CODE[region]
+            cols.append(
+                Col(f"{code}_per_province", f"{region}每省", f"{region_label(region, 'en')} per province", 8, "na")
+            )
+    cols += [Col("evenness", "均衡度（Pielou）", "evenness (Pielou)", 10), Col("theil", "泰尔指数", "Theil index", 10)]
+    return cols
+
+
+def pilot_tables(results: Results, lang: str) -> list[TableData]:
+    """Batch progress, region shares per batch and cumulative, zones per province."""
+    progress_cols = [
+        Col("batch", "批次", "batch", 6),
+        Col("approval_date", "批复日期", "approved", 11),
+        Col("doc_number", "文号", "document number", 18),
+        Col("new_zones", "新增", "new zones", 6),
+        Col("cumulative_approved", "累计获批", "approved to date", 8),
+        Col("stated_cumulative", "批次表所载累计", "stated cumulative", 8),
+        Col("revoked", "撤销", "revoked", 6),
+        Col("in_force", "在运行", "in force", 8),
+        Col("provinces_covered", "覆盖省份", "provinces covered", 8),
+        Col("new_provinces", "新覆盖省份", "new provinces", 8),
+    ]
+    balance_note = tr(
+        "均衡度=四大区域香农熵/ln4（1为完全均匀）；泰尔指数以各区域省份数占比为基准（0为与省份数成比例）。",
+        "Evenness = Shannon entropy over the four regions / ln 4 (1 = even); Theil index against each region's "
+        "share of provinces (0 = proportional to provinces).",
+        lang,
+    )
+    province_rows = [
+        {
+            **row,
+            "province": row["province"] if lang == "zh" else (row["en"] or row["province"]),
+            "region": region_label(row["region"], lang),
+        }
+        for row in results.province_zones
+    ]
+    province_cols = [
+        Col("province", "省份", "province", 14),
+        Col("region", "区域", "region", 8),
+        Col("zones", "综试区数", "zones", 8),
+    ]
+    return [
+        _table("各批次综试区扩围", "Pilot zones batch by batch", progress_cols, results.batch_progress, lang),
+        _table(
+            "各批次新增综试区的区域结构",
+            "Regions of each batch's new zones",
+            _region_cols(False),
+            results.region_batch,
+            lang,
+            [balance_note],
+        ),
+        _table(
+            "各批次后在运行综试区的区域结构",
+            "Regions of zones in force after each batch",
+            _region_cols(True),
+            results.region_cumulative,
+            lang,
+            [balance_note],
+        ),
+        _table(
+            f"各省在运行综试区数（{results.map_day}）",
+            f"Zones in force per province ({results.map_day})",
+            province_cols,
+            province_rows,
+            lang,
+        ),
+    ]
+
+
+def positive_list_table(results: Results, lang: str) -> TableData:
+    """The positive list, version by version."""
+    cols = [
+        Col("label", "版本", "version", 16),
+        Col("doc_number", "公告", "announcement", 16),
+        Col("announced", "公布日期", "announced", 11),
+        Col("effective", "施行日期", "effective", 11),
+        Col("tariff_lines", "税目数", "tariff lines", 8),
+        Col("net_added", "净增", "net added", 8, empty="na"),
+        Col("growth_pct", "增幅 %", "growth %", 8, empty="na"),
+    ]
+    return _table(
+        "零售进口商品清单", "Retail import positive list", cols, results.positive_list, lang, [_na_note(lang)]
+    )
+
+
+def trade_tables(results: Results, lang: str) -> list[TableData]:
+    """Full-year and half-year series, and preliminary-vs-survey revisions."""
+
+    def release(value: Any) -> str:
+        return tr(*RELEASE_LABELS.get(str(value), (str(value), str(value))), lang)
+
+    def series(value: Any) -> str:
+        return (
+            tr("可比（全口径）", "comparable (full scope)", lang)
+            if value
+            else tr("早期窄口径", "early narrow scope", lang)
+        )
+
+    cols = [
+        Col("year", "年份", "year", 6),
+        Col("total", "进出口（亿元）", "total (100m yuan)", 10),
+        Col("export", "出口", "exports", 10),
+        Col("import", "进口", "imports", 10),
+        Col("release", "发布类型", "release", 10, fmt=release),
+        Col("comparable_series", "口径", "series", 12, fmt=series),
+        Col("published_yoy_pct", "公布增速 %", "published growth %", 8),
+        Col("computed_yoy_pct", "计算增速 %", "computed growth %", 8, empty="na"),
+        Col("other_releases", "被替代的发布", "superseded releases", 20, empty="na"),
+    ]
+    revision_cols = [
+        Col("year", "年份", "year", 6),
+        Col("period", "期间", "period", 8),
+        Col("preliminary_total", "初步数", "preliminary", 10),
+        Col("survey_total", "统计调查数", "survey", 10),
+        Col("change", "修订额", "change", 8, empty="na"),
+        Col("change_pct", "修订幅度 %", "change %", 8, empty="na"),
+        Col("preliminary_yoy_pct", "初步增速 %", "preliminary growth %", 8),
+        Col("survey_yoy_pct", "调查增速 %", "survey growth %", 8),
+    ]
+    brk = results.trade_break
+    break_note = tr(
+        f"2020 年前的早期数据（{', '.join(map(str, brk['narrow_years'])) or '无'}）为窄口径，与全口径序列不可比，"
+        "不计算跨口径增速。",
+        f"Early narrow-scope values ({', '.join(map(str, brk['narrow_years'])) or 'none'}) are not comparable with the "
+        "full-scope series; no growth is computed across the break.",
+        lang,
+    )
+    return [
+        _table(
+            "跨境电商进出口（全年）",
+            "CBEC trade, full year",
+            cols,
+            results.trade_series,
+            lang,
+            [break_note, _na_note(lang)],
+        ),
+        _table("跨境电商进出口（上半年）", "CBEC trade, first half", cols, results.trade_h1, lang, [_na_note(lang)]),
+        _table("初步数与统计调查数", "Preliminary vs survey figures", revision_cols, results.trade_revisions, lang),
+    ]
+
+
+def local_table(results: Results, lang: str) -> TableData | None:
+    """Provinces against the national theme profile; None when there are no local documents."""
+    if not results.local.rows:
+        return None
+    rows = [
+        {**row, "emphasis_theme": theme_label(row["emphasis_theme"], lang) if row["emphasis_theme"] else None}
+        for row in results.local.rows
+    ]
+    cols = [
+        Col("province", "省份", "province", 14),
+        Col("documents", "文件数", "documents", 8),
+        Col("themed_documents", "有主题文件数", "themed", 8),
+        Col("enough_documents", "可比较", "comparable", 8),
+        Col("cosine_distance", "与全国的余弦距离", "cosine distance to national", 10, empty="na"),
+        Col("emphasis_theme", "相对侧重主题", "theme emphasised", 16, empty="na"),
+    ]
+    return _table("地方与全国主题结构比较", "Local vs national theme profile", cols, rows, lang, [_na_note(lang)])
+
+
+def all_computed_tables(results: Results, lang: str) -> dict[str, TableData]:
+    """Every computed table keyed by a stable file-name stem, in report order."""
+    tables: dict[str, TableData] = {
+        "claims": claims_table(results, lang),
+        "changes_since_paper": changes_table(results, lang),
+    }
+    periods = period_tables(results, lang)
+    tables["period_counts"], tables["period_assignment"] = periods
+    evo = evolution_tables(results, lang)
+    tables["year_by_type"], tables["year_by_theme"], tables["content_widening"], tables["departments_per_year"] = evo
+    tables["issuer_network"] = network_table(results, lang)
+    pil = pilot_tables(results, lang)
+    tables["pilot_batches"], tables["regions_per_batch"], tables["regions_cumulative"], tables["zones_per_province"] = (
+        pil
+    )
+    tables["positive_list"] = positive_list_table(results, lang)
+    tables["trade_full_year"], tables["trade_half_year"], tables["trade_revisions"] = trade_tables(results, lang)
+    local = local_table(results, lang)
+    if local is not None:
+        tables["local_profiles"] = local
+    return tables

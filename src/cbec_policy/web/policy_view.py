@@ -1,0 +1,95 @@
+"""What the policy page shows, prepared from one policy and its relations.
+
+Kept apart from the route so the rules it applies can be tested directly: only ``http``
+and ``https`` sources become links (a stored ``javascript:`` URL stays plain text), the
+法规沿革 timeline runs in date order with this document in its place, and unknown values
+are shown as unknown, never guessed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from cbec_policy.analysis.evolution import policy_type_of
+from cbec_policy.labels import LEVELS, POLICY_TYPES, RELATION_ZH, STATUSES, THEMES
+from cbec_policy.models import Policy
+
+_SAFE_SCHEMES = {"http", "https"}
+
+
+def safe_url(text: str) -> str | None:
+    """``text`` when it is an absolute http(s) URL, else None (shown as text, never as a link)."""
+    candidate = text.strip()
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:
+        return None
+    if parts.scheme.lower() in _SAFE_SCHEMES and parts.netloc and not any(ch in candidate for ch in "\"'<> \t\n"):
+        return candidate
+    return None
+
+
+def _label(vocabulary: tuple, code: str | None, lang: str) -> str | None:
+    for label in vocabulary:
+        if label.code == code:
+            return label.en if lang == "en" else label.zh
+    return code
+
+
+def _relation_text(kind: str, lang: str) -> str:
+    if lang == "en":
+        return kind.replace("_", " ")
+    return RELATION_ZH.get(kind, kind)
+
+
+def history(policy: Policy, relations: list[tuple[str, Policy]], lang: str) -> list[dict[str, Any]]:
+    """The 法规沿革 timeline: related documents and this one, oldest first (undated last)."""
+    entries = [
+        {
+            "policy": other,
+            "relation": _relation_text(kind, lang),
+            "kind": kind,
+            "is_self": False,
+        }
+        for kind, other in relations
+    ]
+    entries.append({"policy": policy, "relation": None, "kind": None, "is_self": True})
+    entries.sort(key=lambda entry: (entry["policy"].publish_date or date.max, not entry["is_self"]))
+    return entries
+
+
+def _paper_differences(policy: Policy) -> list[tuple[str, str, str]]:
+    """(field, paper's value, verified value) where the paper's Table 1 prints something else."""
+    paper = policy.paper
+    if paper is None:
+        return []
+    differences = []
+    if paper.doc_number and paper.doc_number != (policy.doc_number or ""):
+        differences.append(("doc_number", paper.doc_number, policy.doc_number or ""))
+    paper_issuers = paper.issuers_text.replace("、", "；")
+    verified_issuers = "；".join(policy.issuers)
+    if paper_issuers != verified_issuers:
+        differences.append(("issuers", paper.issuers_text, verified_issuers))
+    if policy.publish_date and paper.date_text.replace(".", "-") != policy.publish_date.isoformat():
+        differences.append(("publish_date", paper.date_text, policy.publish_date.isoformat()))
+    return differences
+
+
+def policy_view(policy: Policy, relations: list[tuple[str, Policy]], lang: str) -> dict[str, Any]:
+    """The template context of the policy page."""
+    type_code = policy_type_of(policy)
+    return {
+        "policy": policy,
+        "type_label": _label(POLICY_TYPES, type_code, lang) if type_code in {x.code for x in POLICY_TYPES} else None,
+        "theme_labels": [_label(THEMES, code, lang) for code in policy.themes],
+        "status_label": _label(STATUSES, policy.status, lang),
+        "level_label": _label(LEVELS, policy.level, lang),
+        "history": history(policy, relations, lang),
+        "sources": [{"text": item, "url": safe_url(item)} for item in policy.evidence],
+        "source_link": safe_url(policy.source) if policy.source else None,
+        "paper_differences": _paper_differences(policy),
+        "classification_evidence": policy.classification_evidence,
+        "extraction_evidence": policy.extraction_evidence,
+    }

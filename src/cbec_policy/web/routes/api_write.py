@@ -1,0 +1,113 @@
+"""Write API (bearer token required): upload documents to ingest, edit a policy's labels.
+
+Also the report download, which writes only into the app's work directory (not the store)
+and is therefore open on a read-only server.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, Request, UploadFile
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.background import BackgroundTask
+
+from cbec_policy.errors import InputError
+from cbec_policy.labels import POLICY_TYPES, THEMES, find_label
+from cbec_policy.web.deps import get_config, get_store, require_token
+from cbec_policy.web.report_zip import build_report_zip, remove_job
+from cbec_policy.web.serializers import policy_detail
+from cbec_policy.web.uploads import save_upload
+
+router = APIRouter(prefix="/api", tags=["write"])
+MAX_FILES_PER_UPLOAD = 20
+
+
+class LabelEdit(BaseModel):
+    """New type and/or themes for a policy (codes or Chinese labels); omitted fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    policy_type: str | None = Field(default=None, max_length=20, description="e.g. tax or 税收类")
+    themes: list[str] | None = Field(default=None, max_length=len(THEMES), description="e.g. [tax, customs]")
+    note: str = Field(default="", max_length=500, description="why the labels were changed")
+
+
+@router.post("/ingest", summary="Upload documents to ingest (token)", dependencies=[Depends(require_token)])
+def api_ingest(
+    request: Request, files: Annotated[list[UploadFile], File(description=".txt .html .pdf .docx")]
+) -> dict[str, Any]:
+    """Save each file in the upload directory and ingest it; one result per file, failures listed."""
+    from cbec_policy.ingest import ingest_one
+
+    if len(files) > MAX_FILES_PER_UPLOAD:
+        raise InputError("files", f"at most {MAX_FILES_PER_UPLOAD} files per upload")
+    config = get_config(request)
+    store = get_store(request)
+    results = []
+    for upload in files:
+        try:
+            saved = save_upload(upload.file, upload.filename, config.upload_dir, config.max_upload_bytes)
+        except InputError as exc:
+            results.append({"file": upload.filename, "status": "failed", "reason": exc.reason})
+            continue
+        outcome = ingest_one(str(saved), store, max_bytes=config.max_upload_bytes)
+        results.append(
+            {
+                "file": upload.filename,
+                "stored_as": saved.name,
+                "status": outcome.status,
+                "policy_id": outcome.policy_id,
+                "title": outcome.title,
+                "reason": outcome.reason,
+            }
+        )
+    counts = {
+        status: sum(1 for r in results if r["status"] == status) for status in ("new", "updated", "unchanged", "failed")
+    }
+    return {"counts": counts, "results": results}
+
+
+@router.patch(
+    "/policies/{policy_ref:path}/labels", summary="Edit a policy's type and themes (token)",
+    dependencies=[Depends(require_token)],
+)  # fmt: skip
+def api_edit_labels(
+    request: Request, body: LabelEdit, policy_ref: Annotated[str, Path(min_length=1, max_length=200)]
+) -> dict[str, Any]:
+    """Store new labels; the previous ones are kept in the classification evidence."""
+    store = get_store(request)
+    policy = store.get_policy(policy_ref)
+    if policy is None:
+        raise HTTPException(status_code=404, detail=f"policy_ref: no policy {policy_ref!r}")
+    new_type = (
+        find_label(POLICY_TYPES, body.policy_type, "policy_type").code if body.policy_type else policy.policy_type
+    )
+    new_themes = (
+        tuple(dict.fromkeys(find_label(THEMES, theme, "themes").code for theme in body.themes))
+        if body.themes is not None
+        else policy.themes
+    )
+    evidence = dict(policy.classification_evidence)
+    evidence["manual_edit"] = {
+        "previous_type": policy.policy_type,
+        "previous_themes": list(policy.themes),
+        "note": body.note,
+        "method": "edited through the web API",
+    }
+    updated = dataclasses.replace(policy, policy_type=new_type, themes=new_themes, classification_evidence=evidence)
+    original = store.get_original_text(policy.id) if hasattr(store, "get_original_text") else None
+    status = store.save_policy(updated, original_text=original)
+    saved = store.get_policy(policy.id)
+    return {"status": status, "policy": policy_detail(saved, store.relations_of(policy.id))}
+
+
+@router.post("/report", summary="Generate the analysis report (zip)", tags=["report"])
+def api_report(request: Request, lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh") -> FileResponse:
+    """The same offline report as ``cbec report``, zipped."""
+    archive = build_report_zip(get_store(request), get_config(request).work_dir, lang)
+    return FileResponse(
+        archive, media_type="application/zip", filename=archive.name, background=BackgroundTask(remove_job, archive)
+    )
