@@ -80,6 +80,7 @@ class _PgDatabase:
         with open_store(self.url_for(self.template)) as store:
             store.init()
         open_store(self.url_for(self.work)).close()  # creates the (empty) working tables
+        # Parents before children (policy_search references policies).
         self.tables = [table.name for table in store_schema.metadata.sorted_tables] + ["policy_search"]
 
     def url_for(self, schema: str) -> str:
@@ -88,8 +89,8 @@ class _PgDatabase:
 
     def reset_work(self) -> None:
         """Make the working schema an exact copy of the template (data and id sequences)."""
-        tables = ", ".join(f"{self.work}.{name}" for name in self.tables)
-        statements = [f"TRUNCATE {tables} RESTART IDENTITY CASCADE"]
+        # DELETE, not TRUNCATE: on tables this small it is many times faster (no new files, no fsync).
+        statements = [f"DELETE FROM {self.work}.{name}" for name in reversed(self.tables)]
         statements += [f"INSERT INTO {self.work}.{name} SELECT * FROM {self.template}.{name}" for name in self.tables]
         for name in ("departments", "pilot_zones"):
             statements.append(

@@ -355,3 +355,53 @@ def test_label_edit_with_token_is_stored_and_keeps_the_previous_labels(writer: T
     assert after["classification_evidence"]["manual_edit"]["previous_themes"] == before["themes"]
     bad = writer.patch("/api/policies/2014-gacc-12/labels", json={"policy_type": "nonsense"}, headers=auth)
     assert bad.status_code == 422 and bad.json()["field"] == "policy_type"
+
+
+# ----------------------------------------------------------------------------- batch
+
+
+ORDERS_CSV = (
+    "order_id,date,price,freight,insurance,items,vat_rate,ct_rate,tariff_rate,buyer_id\n"
+    "A1,2020-01-01,1000,0,0,1,,,,\n"  # within limits: 1000 × 13 % × 70 % = 91.00
+    "A2,2016-01-01,1000,0,0,1,,,,\n"  # before the CBEC retail import regime (2016-04-08): a row error
+    "A3,2019-06-01,6000,0,0,1,,,0.1,\n"  # one item over the 5000 single limit → full tax in the CBEC channel
+)
+
+
+def test_batch_upload_returns_one_result_row_per_order(client: TestClient) -> None:
+    import csv
+
+    response = client.post("/api/tax/batch", files={"file": ("../../orders.csv", ORDERS_CSV.encode(), "text/csv")})
+    assert response.status_code == 200, response.text
+    assert response.headers["x-batch-rows"] == "3" and response.headers["x-batch-errors"] == "1"
+    rows = {row["order_id"]: row for row in csv.DictReader(io.StringIO(response.text))}
+    single = client.post("/api/tax/import", json={"date": "2019-06-01", "price": 6000, "tariff_rate": 0.1}).json()
+    assert rows["A1"]["path"] == "cbec_within_limits" and rows["A1"]["total_tax"] == "91.00"
+    assert rows["A2"]["error"] and not rows["A1"]["error"]
+    assert rows["A3"]["path"] == single["path"] == "cbec_full_tax"
+    assert rows["A3"]["total_tax"] == single["total_tax"]
+    assert "orders-results.csv" in response.headers["content-disposition"]
+
+
+def test_batch_upload_of_a_wrong_file_type_is_422(client: TestClient) -> None:
+    response = client.post("/api/tax/batch", files={"file": ("orders.xlsx", b"PK\x03\x04", "application/zip")})
+    assert response.status_code == 422 and ".xlsx" in response.json()["message"]
+
+
+# ----------------------------------------------------------------------------- report
+
+
+@pytest.mark.slow
+def test_report_page_builds_and_downloads_the_offline_report(client: TestClient) -> None:
+    import zipfile
+
+    response = client.post("/report", data={"lang": "zh"})
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as bundle:
+        names = set(bundle.namelist())
+        assert {"cbec-report/index.html", "cbec-report/report.md", "cbec-report/cbec_report.xlsx"} <= names
+        assert any(name.startswith("cbec-report/figures/") and name.endswith(".svg") for name in names)
+        index = bundle.read("cbec-report/index.html").decode("utf-8")
+    assert "165" in index  # the paper's count of pilot zones after batch 7 appears in the report
+    assert client.post("/api/report", params={"lang": "fr"}).status_code == 422

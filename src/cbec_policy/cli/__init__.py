@@ -14,21 +14,45 @@ import click
 from cbec_policy import __version__
 from cbec_policy.errors import CbecError
 
-# Command groups live in their own modules; each exposes ``register(cli)``.
-_COMMAND_MODULES = (
-    "cbec_policy.cli.store_commands",
-    "cbec_policy.cli.zones",
-    "cbec_policy.cli.tables",
-    "cbec_policy.cli.ingest",
-    "cbec_policy.cli.classify",
-    "cbec_policy.cli.report",
-    "cbec_policy.cli.tax",
-    "cbec_policy.cli.serve",
-)
+# Command groups live in their own modules; each exposes ``register(cli)``. They are imported
+# only when one of their commands runs, so ``cbec zones lookup`` does not pay for matplotlib,
+# scikit-learn or FastAPI. The one-line help here lets ``cbec --help`` list them without imports.
+_LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("cbec_policy.cli.store_commands", "建库/升级数据库 build or upgrade the database"),
+    "policies": ("cbec_policy.cli.store_commands", "政策查询 list and show policies"),
+    "search": ("cbec_policy.cli.store_commands", "全文检索 full-text search"),
+    "zones": ("cbec_policy.cli.zones", "综试区 CBEC comprehensive pilot zones"),
+    "tables": ("cbec_policy.cli.tables", "论文表1、表2 the paper's Tables 1 and 2"),
+    "extract": ("cbec_policy.cli.ingest", "抽取元数据 extract metadata without storing"),
+    "ingest": ("cbec_policy.cli.ingest", "入库 store policy documents"),
+    "classify": ("cbec_policy.cli.classify", "分类 classify policies (type, themes, instruments)"),
+    "labels": ("cbec_policy.cli.classify", "人工标注 import/export a researcher's labels"),
+    "report": ("cbec_policy.cli.report", "分析报告 write the offline analysis report"),
+    "tax": ("cbec_policy.cli.tax", "税费计算 CBEC tax calculators"),
+    "codes": ("cbec_policy.cli.tax", "监管方式代码 customs supervision codes"),
+    "serve": ("cbec_policy.cli.serve", "网页与接口 web application and REST API"),
+}
 
 
-class _FriendlyGroup(click.Group):
-    """Turn library errors into one clear line and exit code 2 instead of a traceback."""
+class _LazyGroup(click.Group):
+    """Imports a command's module on first use and turns library errors into one clear line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(_LAZY_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in _LAZY_COMMANDS:
+            return None
+        if cmd_name not in self.commands:
+            collector = click.Group()
+            importlib.import_module(_LAZY_COMMANDS[cmd_name][0]).register(collector)
+            for name, command in collector.commands.items():
+                self.commands.setdefault(name, command)
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, help_text) for name, (_, help_text) in _LAZY_COMMANDS.items()])
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -38,7 +62,7 @@ class _FriendlyGroup(click.Group):
             sys.exit(2)
 
 
-@click.group(cls=_FriendlyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cbec")
 def cli() -> None:
     """跨境电商政策库 — China cross-border e-commerce policy corpus, analysis and rules.
@@ -50,16 +74,6 @@ def cli() -> None:
       cbec zones lookup 杭州 --on 2016-01-01
       cbec tables table1 --format csv
     """
-
-
-for _name in _COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(_name)
-    except ModuleNotFoundError as _exc:
-        if _exc.name != _name:  # a real missing dependency inside the module must surface
-            raise
-        continue
-    _module.register(cli)
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from cbec_policy.errors import ReferenceDataError
 from cbec_policy.reference.loader import load_pilot_zones, reference_path
@@ -58,8 +58,19 @@ def _name_pattern() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(name) for name in names))
 
 
+@lru_cache(maxsize=4096)
+def _find_cached(text: str) -> tuple[tuple[Division, int, int], ...]:
+    table = divisions()
+    return tuple((table[m.group(0)], m.start(), m.end()) for m in _name_pattern().finditer(text))
+
+
 def find_divisions(text: str) -> list[tuple[Division, int, int]]:
-    """Every division named in ``text`` with its span, longest names first at each position."""
+    """Every division named in ``text`` with its span, longest names first at each position.
+
+    Issuer names repeat across documents, so results for short strings are cached.
+    """
+    if len(text) <= 60:
+        return list(_find_cached(text))
     table = divisions()
     return [(table[m.group(0)], m.start(), m.end()) for m in _name_pattern().finditer(text)]
 

@@ -16,6 +16,7 @@ can check it. Rules of thumb that the methods encode:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -320,6 +321,23 @@ def _trim_prefix(prefix: str, at_line_start: bool) -> str:
     return trimmed[-8:] if len(trimmed) > 8 else trimmed
 
 
+def _bracket_numbers(text: str) -> Iterator[re.Match[str]]:
+    """Matches of 前缀〔YYYY〕N号, found by jumping from one 〔 to the next (a full scan is slow)."""
+    position = text.find("〔")
+    while position >= 0:
+        match = _BRACKET_NUMBER.match(text, max(0, position - 16), position + 12)
+        # The prefix is at most 16 characters: match from the earliest start that reaches 〔.
+        for begin in range(max(0, position - 16), position):
+            if match is not None and match.start() == begin:
+                break
+            match = _BRACKET_NUMBER.match(text, begin, position + 12)
+            if match is not None:
+                break
+        if match is not None and match.end(1) == position:
+            yield match
+        position = text.find("〔", position + 1)
+
+
 @dataclass(frozen=True)
 class _NumberCandidate:
     value: str
@@ -329,7 +347,7 @@ class _NumberCandidate:
 
 def _number_candidates(text: str) -> list[_NumberCandidate]:
     candidates: list[_NumberCandidate] = []
-    for match in _BRACKET_NUMBER.finditer(text):
+    for match in _bracket_numbers(text):
         line_start = text.rfind("\n", 0, match.start()) + 1
         at_start = not text[line_start : match.start()].strip()
         prefix = _trim_prefix(match.group(1), at_start)

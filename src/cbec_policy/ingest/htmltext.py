@@ -122,8 +122,10 @@ def _is_chrome(node: Node) -> bool:
 def read_metadata(text: str) -> dict[str, str]:
     """Fields of a metadata block found in ``text`` (one label per cell or line)."""
     metadata: dict[str, str] = {}
-    text = _LABEL_SPACES.sub("", text)  # 标　　题： → 标题：
     for line in text.split("\n"):
+        if "：" not in line and ":" not in line and "】" not in line:
+            continue  # most lines hold no label: skip the regex
+        line = _LABEL_SPACES.sub("", line)  # 标　　题： → 标题：
         matches = list(_LABEL_RE.finditer(line))
         for index, match in enumerate(matches):
             end = matches[index + 1].start() if index + 1 < len(matches) else len(line)

@@ -41,7 +41,6 @@ _CLOSE = r"[\])）】〕］〗]"
 _DOC_NUMBER_BRACKETS = re.compile(rf"(?<=[\u4e00-\u9fffA-Za-z])\s?{_OPEN}\s*((?:19|20)\d{{2}})\s*{_CLOSE}\s*(第?\s*\d{{1,5}})\s*[号號]")
 _ANNOUNCEMENT_HAO = re.compile(r"((?:19|20)\d{2}\s*年\s*第\s*\d{1,5}\s*)號")
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2002-\u200a]+")
-_BLANK_LINES = re.compile(r"\n\s*\n+")
 
 # A line is site chrome when it is short and made of these markers.
 _SPAM_MARKERS = re.compile(
@@ -109,7 +108,7 @@ def _fold_compat(text: str) -> str:
 def normalise_doc_number_forms(text: str) -> str:
     """财关税[2018]49號 / （2018）/ 【2018】 → 财关税〔2018〕49号, anywhere in ``text``."""
     text = _DOC_NUMBER_BRACKETS.sub(lambda m: f"〔{m.group(1)}〕{m.group(2).replace(' ', '')}号", text)
-    return _ANNOUNCEMENT_HAO.sub(lambda m: m.group(1) + "号", text)
+    return _ANNOUNCEMENT_HAO.sub(lambda m: m.group(1) + "号", text) if "號" in text else text
 
 
 def _is_spam_line(line: str) -> bool:
@@ -121,30 +120,61 @@ def _is_spam_line(line: str) -> bool:
     return bool(_POSTING_LINE.search(stripped)) and not re.search(r"(成文日期|发布日期|发文字号|文号)", stripped)
 
 
+@cache
+def _char_sets() -> dict[str, frozenset[str]]:
+    """Characters that trigger each step; one ``set(text)`` decides which steps run at all."""
+    return {
+        "compat": frozenset(chr(code) for code in _compat_table()),
+        "emoji_bmp": frozenset(chr(code) for code in range(0x2600, 0x27C0))
+        | frozenset(chr(code) for code in range(0x2B00, 0x2C00))
+        | frozenset(chr(code) for code in range(0xFE00, 0xFE10))
+        | {"\u20e3"},
+        "traditional": frozenset(_TRADITIONAL_HINTS.pattern[1:-1]),
+        "tones": frozenset("āáǎàōóǒòēéěèīíǐìūúǔùǖǘǚǜńňǹḿ"),
+        "spaces": frozenset("\t\u00a0\u3000\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"),
+        "brackets": frozenset("[(（【［〖〔"),
+    }
+
+
 def normalise_text(original: str) -> NormalisedText:
-    """Return the normalised form of ``original`` (see the module docstring for the steps)."""
-    text = original.replace("\r\n", "\n").replace("\r", "\n")
+    """Return the normalised form of ``original`` (see the module docstring for the steps).
+
+    Each step costs a pass over the text, so the characters present are collected once and a
+    step runs only when a character it acts on is there (most copies need two or three steps).
+    """
+    text = original.replace("\r\n", "\n").replace("\r", "\n") if "\r" in original else original
+    sets = _char_sets()
+    chars = set(text)
     if not text.isascii():
-        text = _EMOJI.sub("", text)
-        text = _fold_compat(text)
-        if not unicodedata.is_normalized("NFC", text):
+        if chars & sets["emoji_bmp"] or any(char > "\uffff" for char in chars):
+            text = _EMOJI.sub("", text)
+        compat = chars & sets["compat"]
+        if compat:
+            table = _compat_table()
+            for char in compat:
+                text = text.replace(char, table[ord(char)])
+        if any("\u0300" <= char <= "\u036f" for char in chars) and not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
     converted = False
-    if _TRADITIONAL_HINTS.search(text):
+    if chars & sets["traditional"]:
         text = _t2s().convert(text)
         converted = True
-    if "(" in text or "（" in text:
+    if chars & sets["tones"]:
         text = _PINYIN_RESIDUE.sub("", text)
+    if chars & sets["spaces"] or "  " in text:
+        text = _SPACES.sub(" ", text)
     removed: list[str] = []
     kept: list[str] = []
     for line in text.split("\n"):
-        if _is_spam_line(line):
-            removed.append(line.strip())
+        stripped = line.strip()
+        if stripped and len(stripped) <= _SPAM_MAX_LINE and _is_spam_line(stripped):
+            removed.append(stripped)
             continue
-        kept.append(_SPACES.sub(" ", line).strip())
+        if stripped:
+            kept.append(stripped)
     text = "\n".join(kept)
-    text = _BLANK_LINES.sub("\n", text).strip()
-    text = normalise_doc_number_forms(text)
+    if chars & sets["brackets"] or "號" in chars:
+        text = normalise_doc_number_forms(text)
     return NormalisedText(text=text, original=original, converted_script=converted, removed_lines=tuple(removed))
 
 

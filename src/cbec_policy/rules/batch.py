@@ -351,7 +351,7 @@ def parse_orders(data: pa.RecordBatch | pa.Table | pd.DataFrame) -> OrderColumns
 
 def _round_half_up(values: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
     """Round to 1/scale half up as int64; also flag values too close to a half to trust float64."""
-    scaled = values * scale
+    scaled = np.nan_to_num(values * scale, nan=0.0, posinf=0.0, neginf=0.0)  # NaN only on error rows
     floor = np.floor(scaled)
     fraction = scaled - floor
     near_tie = np.abs(fraction - 0.5) < _TIE_EPS
@@ -361,7 +361,7 @@ def _round_half_up(values: np.ndarray, scale: float) -> tuple[np.ndarray, np.nda
 
 def _to_cents(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Exact fen where the input has at most two decimals; flags the rest."""
-    scaled = values * 100.0
+    scaled = np.nan_to_num(values * 100.0, nan=0.0, posinf=0.0, neginf=0.0)  # NaN only on error rows
     cents = np.rint(scaled)
     off = np.abs(scaled - cents) > 1e-9 * np.maximum(1.0, np.abs(scaled))
     return cents.astype(np.int64), off

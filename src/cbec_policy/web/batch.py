@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from pathlib import Path
+from typing import Any
 
 from fastapi import UploadFile
 from fastapi.responses import FileResponse
@@ -32,13 +33,13 @@ def batch_available() -> bool:
     return True
 
 
-def run_batch_file(orders: Path, results: Path) -> None:
-    """Compute every order of ``orders`` into ``results`` (same format) with the rules engine."""
+def run_batch_file(orders: Path, results: Path) -> dict[str, Any]:
+    """Compute every order of ``orders`` into ``results`` (same format); return the run's summary."""
     try:
         from cbec_policy.rules.batch import run_batch
     except ImportError:
         raise CbecError("the batch tax engine (cbec_policy.rules.batch) is not installed") from None
-    run_batch(orders, results)
+    return run_batch(orders, results).to_dict()
 
 
 def run_batch_upload(upload: UploadFile, config: WebConfig) -> FileResponse:
@@ -48,7 +49,7 @@ def run_batch_upload(upload: UploadFile, config: WebConfig) -> FileResponse:
         orders = save_upload(upload.file, upload.filename, job, config.max_upload_bytes, allowed=BATCH_SUFFIXES)
         suffix = orders.suffix.lower()
         results = job / f"results{suffix}"
-        run_batch_file(orders, results)
+        summary = run_batch_file(orders, results)
     except BaseException:
         shutil.rmtree(job, ignore_errors=True)
         raise
@@ -58,4 +59,5 @@ def run_batch_upload(upload: UploadFile, config: WebConfig) -> FileResponse:
         media_type=_MEDIA[suffix],
         filename=f"{stem}-results{suffix}",
         background=BackgroundTask(shutil.rmtree, job, ignore_errors=True),
+        headers={"X-Batch-Rows": str(summary["rows"]), "X-Batch-Errors": str(summary["errors"])},
     )
