@@ -53,7 +53,11 @@ FILLER = [
     "鼓励金融机构创新产品和服务，为中小企业提供便利的融资支持。",
     "推进数据共享和信息化建设，提高监管和服务的效率与精准度。",
 ]
-SPAM = ["首页 > 政策文件 > 正文", "来源：示例政务网 发布时间：2024-05-06 10:23 浏览次数：1024", "扫一扫在手机打开当前页"]
+SPAM = [
+    "首页 > 政策文件 > 正文",
+    "来源：示例政务网 发布时间：2024-05-06 10:23 浏览次数：1024",
+    "扫一扫在手机打开当前页",
+]
 ZH = "〇一二三四五六七八九"
 
 
@@ -75,7 +79,7 @@ def make_document(rng: random.Random, index: int) -> tuple[str, bytes]:
     body = []
     while sum(len(line) for line in body) < 3300:  # ~3,300 characters ≈ 10 KB in UTF-8
         body.append("".join(rng.choice(FILLER) for _ in range(3)))
-    body.insert(2, f"依据财关税〔2018〕49号的规定，现提出以下要求。")
+    body.insert(2, "依据财关税〔2018〕49号的规定，现提出以下要求。")
     lines = [title, number, "各有关单位：", *body, issuer, signed]
     if rng.random() < 0.3:
         lines = SPAM[:2] + lines + SPAM[2:]
@@ -139,7 +143,9 @@ def main() -> int:
         fts = sqlite3.connect(root / "fts.db", isolation_level=None)
         fts.execute("PRAGMA journal_mode=WAL")
         fts.execute("PRAGMA synchronous=NORMAL")
-        fts.execute("CREATE VIRTUAL TABLE policy_fts USING fts5(title, doc_number, summary, full_text, tokenize='trigram')")
+        fts.execute(
+            "CREATE VIRTUAL TABLE policy_fts USING fts5(title, doc_number, summary, full_text, tokenize='trigram')"
+        )
         start = time.perf_counter()
         for text, found in extracted:
             fts.execute("BEGIN IMMEDIATE")
@@ -179,7 +185,10 @@ def main() -> int:
     for name, value in rows:
         print(f"{name:<36} {value:>10,.0f} docs/s")
     if classify_rate is not None:
-        print(f"{'(e) full ingest with classifier':<36} {classify_rate:>10,.0f} docs/s  (sample of {args.classify_sample})")
+        print(
+            f"{'(e) full ingest with classifier':<36} {classify_rate:>10,.0f} docs/s"
+            f"  (sample of {args.classify_sample})"
+        )
     full, floor = rate(n, ingest_s), rate(n, fts_s)
     print(f"ratio (b)/(d): {floor / full:.2f}x  (target <= 4x)")
     print(f"ratio (a)/(d): {rate(n, read_s) / full:.2f}x;  ratio (c)/(d): {rate(n, extract_s) / full:.2f}x")

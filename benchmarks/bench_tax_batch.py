@@ -24,11 +24,11 @@ from decimal import Decimal
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the target says
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-from cbec_policy.rules.batch import PATHS, BatchEngine, OrderColumns, parse_orders  # noqa: E402
-from cbec_policy.rules.retail_import import retail_import_tax  # noqa: E402
+from cbec_policy.rules.batch import PATHS, BatchEngine, OrderColumns, parse_orders
+from cbec_policy.rules.retail_import import retail_import_tax
 
 
 def generate(rows: int, seed: int = 20261127) -> pd.DataFrame:
@@ -108,18 +108,31 @@ def run(rows: int, sample: int, chunk: int, repeats: int) -> None:
 
     batch_rate = rows / batch_seconds
     loop_rate = len(picks) / loop_seconds
-    print(f"orders: {rows:,} (chunks of {chunk:,}); paths: " + ", ".join(
-        f"{name} {int((path == code).sum()):,}" for code, name in enumerate(PATHS)) + f"; errors {int((path < 0).sum()):,}")
-    print(f"batch compute : {batch_seconds:8.3f} s  {batch_rate:14,.0f} orders/s  (exact re-done rows: {exact_rows:,}; "
-          f"best of {repeats})")
-    print(f"  not in compute: parse text {parse_seconds:.3f} s, buyer ids {resolve_seconds:.3f} s, "
-          f"to Arrow {arrow_seconds:.3f} s")
-    print(f"single loop   : {loop_seconds:8.3f} s for {len(picks):,} rows  {loop_rate:10,.0f} orders/s "
-          f"(extrapolated {rows / loop_rate:,.1f} s for all)")
-    print(f"ratio batch/single: {batch_rate / loop_rate:,.0f}x   identical on sample: {mismatches == 0} "
-          f"({mismatches} mismatches)")
-    print(f"targets: >= 50x {'met' if batch_rate / loop_rate >= 50 else 'NOT met'}; "
-          f">= 2,000,000 orders/s {'met' if batch_rate >= 2e6 else 'NOT met'}")
+    print(
+        f"orders: {rows:,} (chunks of {chunk:,}); paths: "
+        + ", ".join(f"{name} {int((path == code).sum()):,}" for code, name in enumerate(PATHS))
+        + f"; errors {int((path < 0).sum()):,}"
+    )
+    print(
+        f"batch compute : {batch_seconds:8.3f} s  {batch_rate:14,.0f} orders/s  (exact re-done rows: {exact_rows:,}; "
+        f"best of {repeats})"
+    )
+    print(
+        f"  not in compute: parse text {parse_seconds:.3f} s, buyer ids {resolve_seconds:.3f} s, "
+        f"to Arrow {arrow_seconds:.3f} s"
+    )
+    print(
+        f"single loop   : {loop_seconds:8.3f} s for {len(picks):,} rows  {loop_rate:10,.0f} orders/s "
+        f"(extrapolated {rows / loop_rate:,.1f} s for all)"
+    )
+    print(
+        f"ratio batch/single: {batch_rate / loop_rate:,.0f}x   identical on sample: {mismatches == 0} "
+        f"({mismatches} mismatches)"
+    )
+    print(
+        f"targets: >= 50x {'met' if batch_rate / loop_rate >= 50 else 'NOT met'}; "
+        f">= 2,000,000 orders/s {'met' if batch_rate >= 2e6 else 'NOT met'}"
+    )
 
 
 def main() -> None:

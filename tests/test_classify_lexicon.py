@@ -254,8 +254,16 @@ def test_full_width_digits_match_customs_codes(lexicon: LexiconClassifier) -> No
     [
         ("", "", "empty text"),
         ("   ", "\n\t", "empty text"),
-        ("Notice on cross-border e-commerce", "Retail imports are taxed at 70 percent of the statutory rate.", "not Chinese"),
-        ("越境ECの税制について", "越境電子商取引の小売輸入については、関税がかかりません。ご注意ください。", "not Chinese"),
+        (
+            "Notice on cross-border e-commerce",
+            "Retail imports are taxed at 70 percent of the statutory rate.",
+            "not Chinese",
+        ),
+        (
+            "越境ECの税制について",
+            "越境電子商取引の小売輸入については、関税がかかりません。ご注意ください。",
+            "not Chinese",
+        ),
     ],
 )
 def test_bad_input_is_refused_with_a_reason(title: str, text: str, reason: str) -> None:

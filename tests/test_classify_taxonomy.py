@@ -95,5 +95,5 @@ def test_researcher_file_is_loaded_from_a_path(tmp_path: Path, raw: dict) -> Non
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert load_taxonomy(path).types[0].terms["出口退税"] == 5.0
     (tmp_path / "broken.yaml").write_text("types: [", encoding="utf-8")
-    with pytest.raises(ReferenceDataError, match="broken.yaml.*malformed YAML"):
+    with pytest.raises(ReferenceDataError, match=r"broken\.yaml.*malformed YAML"):
         load_taxonomy(tmp_path / "broken.yaml")

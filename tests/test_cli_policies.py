@@ -36,7 +36,9 @@ def test_query_on_an_empty_database_loads_the_bundled_data_first(tmp_path) -> No
 
 
 def test_in_force_on_2024_06_30_tax_matches_the_hand_count(store_url: str) -> None:
-    result = run("policies", "list", "--db", store_url, "--in-force-on", "2024-06-30", "--type", "税收类", "--format", "json")
+    result = run(
+        "policies", "list", "--db", store_url, "--in-force-on", "2024-06-30", "--type", "税收类", "--format", "json"
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert {row["id"] for row in rows} == TAX_IN_FORCE_2024_06_30
@@ -75,7 +77,10 @@ def test_bad_options_are_one_line_errors_with_exit_2(store_url: str, args: list[
     assert named in result.stderr
 
 
-@pytest.mark.parametrize("written", ["财关税〔2016〕18号", "财关税[2016]18号", "财关税(2016)18号", "财关税（2016）18号", "财关税 [2016] 18 号"])
+@pytest.mark.parametrize(
+    "written",
+    ["财关税〔2016〕18号", "财关税[2016]18号", "财关税(2016)18号", "财关税（2016）18号", "财关税 [2016] 18 号"],
+)
 def test_show_accepts_any_bracket_form_and_lists_relations_both_ways(store_url: str, written: str) -> None:
     result = run("policies", "show", written, "--db", store_url, "--format", "json")
     assert result.exit_code == 0, result.output
@@ -103,7 +108,11 @@ def test_show_unknown_is_exit_2(store_url: str) -> None:
 
 def test_search_command_ranks_and_survives_hostile_text(store_url: str) -> None:
     result = run("search", "退运", "--db", store_url, "--format", "json")
-    assert {row["id"] for row in json.loads(result.stdout)} == {"2023-announce-4", "2023-announce-34", "2026-announce-16"}
+    assert {row["id"] for row in json.loads(result.stdout)} == {
+        "2023-announce-4",
+        "2023-announce-34",
+        "2026-announce-16",
+    }
     hostile = run("search", "'; DROP TABLE policies; --", "--db", store_url, "--format", "json")
     assert hostile.exit_code == 0 and json.loads(hostile.stdout) == []
     assert len(json.loads(run("policies", "list", "--db", store_url, "--format", "json").stdout)) == 59
@@ -111,7 +120,12 @@ def test_search_command_ranks_and_survives_hostile_text(store_url: str) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["nonsense", "mysql://u:p@localhost/db", "postgresql://cbec:s3cret@127.0.0.1:1/none", "sqlite:////no/such/dir/x.sqlite3"],
+    [
+        "nonsense",
+        "mysql://u:p@localhost/db",
+        "postgresql://cbec:s3cret@127.0.0.1:1/none",
+        "sqlite:////no/such/dir/x.sqlite3",
+    ],
 )
 def test_unusable_database_url_is_a_masked_one_line_error(url: str) -> None:
     result = run("policies", "list", "--db", url)

@@ -21,7 +21,9 @@ def load_builder() -> ModuleType:
     """The fixture builder (a plain file under tests/fixtures, not a package)."""
     name = "cbec_ingest_fixture_builder"
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).parent / "fixtures" / "ingest" / "builder.py")
+        spec = importlib.util.spec_from_file_location(
+            name, Path(__file__).parent / "fixtures" / "ingest" / "builder.py"
+        )
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
@@ -118,7 +120,7 @@ def test_html_chrome_scripts_and_handlers_are_gone(corpus) -> None:  # type: ign
 def test_html_metadata_block_is_read_as_metadata(corpus) -> None:  # type: ignore[no-untyped-def]
     with_meta = [(doc, result) for doc, result in corpus if "html-meta" in doc.variant]
     assert with_meta
-    for doc, result in with_meta:
+    for _doc, result in with_meta:
         evidence = result.as_record()["evidence"]
         assert evidence["doc_number"]["method"] == "metadata block 发文字号"
         assert evidence["publish_date"]["method"] == "metadata block 成文日期"

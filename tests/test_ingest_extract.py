@@ -21,7 +21,15 @@ def extract(text: str):  # type: ignore[no-untyped-def]
 
 def official(title: str, number: str, signature: str, signed: str) -> str:
     return "\n".join(
-        [title, number, "各有关单位：", "为做好有关工作，现将有关事项通知如下。", "一、各单位要认真执行。", signature, signed]
+        [
+            title,
+            number,
+            "各有关单位：",
+            "为做好有关工作，现将有关事项通知如下。",
+            "一、各单位要认真执行。",
+            signature,
+            signed,
+        ]
     )
 
 
@@ -50,7 +58,9 @@ def official(title: str, number: str, signature: str, signed: str) -> str:
 )
 def test_every_doc_number_form_is_found_and_implies_its_issuers(number: str, issuers: list[str]) -> None:
     # No title prefix and no signature names: the issuers can only come from the number.
-    found = extract("\n".join(["关于做好有关工作的通知", number, "各有关单位：", "现将有关事项通知如下。", "2023年1月5日"]))
+    found = extract(
+        "\n".join(["关于做好有关工作的通知", number, "各有关单位：", "现将有关事项通知如下。", "2023年1月5日"])
+    )
     assert found.doc_number == number
     assert found.issuers == issuers
     assert found.evidence["doc_number"].span is not None
@@ -183,7 +193,14 @@ def test_title_prefix_gives_full_official_names() -> None:
             "2018年11月28日",
         )
     )
-    assert found.issuers == ["商务部", "国家发展和改革委员会", "财政部", "海关总署", "国家税务总局", "国家市场监督管理总局"]
+    assert found.issuers == [
+        "商务部",
+        "国家发展和改革委员会",
+        "财政部",
+        "海关总署",
+        "国家税务总局",
+        "国家市场监督管理总局",
+    ]
 
 
 def test_signature_block_gives_issuers_when_the_title_has_none() -> None:
@@ -198,12 +215,15 @@ def test_signature_block_gives_issuers_when_the_title_has_none() -> None:
 
 
 def test_covering_notice_keeps_its_own_title() -> None:
-    text = official(
-        "国务院办公厅印发《关于加快内外贸一体化发展的若干措施》的通知",
-        "国办发〔2023〕42号",
-        "国务院办公厅",
-        "2023年12月11日",
-    ) + "\n关于加快内外贸一体化发展的若干措施\n为推动一体化发展，提出以下措施。"
+    text = (
+        official(
+            "国务院办公厅印发《关于加快内外贸一体化发展的若干措施》的通知",
+            "国办发〔2023〕42号",
+            "国务院办公厅",
+            "2023年12月11日",
+        )
+        + "\n关于加快内外贸一体化发展的若干措施\n为推动一体化发展，提出以下措施。"
+    )
     found = extract(text)
     assert found.title == "国务院办公厅印发《关于加快内外贸一体化发展的若干措施》的通知"
     assert found.issuers == ["国务院办公厅"]
@@ -211,7 +231,12 @@ def test_covering_notice_keeps_its_own_title() -> None:
 
 
 def test_title_broken_over_two_lines_is_joined() -> None:
-    text = official("财政部 海关总署 税务总局关于完善跨境电子商务\n零售进口税收政策的通知", "财关税〔2018〕49号", "财政部", "2018年11月29日")
+    text = official(
+        "财政部 海关总署 税务总局关于完善跨境电子商务\n零售进口税收政策的通知",
+        "财关税〔2018〕49号",
+        "财政部",
+        "2018年11月29日",
+    )
     assert extract(text).title == "财政部 海关总署 税务总局关于完善跨境电子商务零售进口税收政策的通知"
 
 
@@ -240,7 +265,8 @@ def test_document_without_title_line_reports_no_title() -> None:
     ("issuer_title", "number", "level", "region"),
     [
         ("厦门市商务局关于印发跨境电子商务扶持办法的通知", "厦商务规〔2022〕5号", "municipal", "福建省 厦门市"),
-        ("西藏自治区人民政府关于印发中国（拉萨）跨境电子商务综合试验区实施方案的通知", "藏政发〔2023〕19号", "provincial", "西藏自治区"),
+        ("西藏自治区人民政府关于印发中国（拉萨）跨境电子商务综合试验区实施方案的通知", "藏政发〔2023〕19号",
+         "provincial", "西藏自治区"),
         ("国务院关于同意在天津等12个城市设立跨境电子商务综合试验区的批复", "国函〔2016〕17号", "national", None),
     ],
 )  # fmt: skip
@@ -250,7 +276,14 @@ def test_level_and_region(issuer_title: str, number: str, level: str, region: st
 
 
 def test_law_adoption_clause_gives_date_and_issuer() -> None:
-    text = "中华人民共和国电子商务法\n（2018年8月31日第十三届全国人民代表大会常务委员会第五次会议通过）\n第一章 总则\n第一条 为了规范电子商务行为，制定本法。"
+    text = "\n".join(
+        [
+            "中华人民共和国电子商务法",
+            "（2018年8月31日第十三届全国人民代表大会常务委员会第五次会议通过）",
+            "第一章 总则",
+            "第一条 为了规范电子商务行为，制定本法。",
+        ]
+    )
     found = extract(text)
     assert found.title == "中华人民共和国电子商务法"
     assert found.doc_number is None
@@ -260,7 +293,9 @@ def test_law_adoption_clause_gives_date_and_issuer() -> None:
 
 def test_evidence_spans_point_at_the_values_in_the_normalised_text() -> None:
     normalised = normalise_text(
-        official("国家外汇管理局关于支持贸易新业态发展的通知", "汇发[2020]11號", "国家外汇管理局", "二〇二〇年五月二十日")
+        official(
+            "国家外汇管理局关于支持贸易新业态发展的通知", "汇发[2020]11號", "国家外汇管理局", "二〇二〇年五月二十日"
+        )
     ).text
     found = extract_metadata(normalised)
     start, end = found.evidence["doc_number"].span  # type: ignore[misc]

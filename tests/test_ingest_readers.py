@@ -12,7 +12,10 @@ from cbec_policy.errors import InputError
 from cbec_policy.ingest.readers import expand_paths, read_file
 from test_ingest_corpus import builder
 
-NOTICE = "国家外汇管理局关于支持贸易新业态发展的通知\n汇发〔2020〕11号\n各分局：\n现将有关事项通知如下。\n国家外汇管理局\n2020年5月20日\n"
+NOTICE = "\n".join(
+    ["国家外汇管理局关于支持贸易新业态发展的通知", "汇发〔2020〕11号", "各分局：", "现将有关事项通知如下。",
+     "国家外汇管理局", "2020年5月20日", ""]
+)  # fmt: skip
 
 
 def write(directory: Path, name: str, data: bytes) -> str:
@@ -35,7 +38,10 @@ def test_empty_file(tmp_path: Path) -> None:
 
 
 def test_binary_file_with_txt_suffix(tmp_path: Path) -> None:
-    assert reason_for(write(tmp_path, "photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)) == "binary file, not text"
+    assert (
+        reason_for(write(tmp_path, "photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4))
+        == "binary file, not text"
+    )
 
 
 def test_pdf_that_is_really_html(tmp_path: Path) -> None:

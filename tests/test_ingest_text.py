@@ -67,7 +67,14 @@ def test_traditional_and_mixed_script_become_simplified() -> None:
 
 @pytest.mark.parametrize(
     "variant",
-    ["财关税[2018]49号", "财关税(2018)49号", "财关税（2018）49号", "财关税【2018】49号", "财关税〔2018〕49號", "财关税 [ 2018 ] 49 号"],
+    [
+        "财关税[2018]49号",
+        "财关税(2018)49号",
+        "财关税（2018）49号",
+        "财关税【2018】49号",
+        "财关税〔2018〕49號",
+        "财关税 [ 2018 ] 49 号",
+    ],
 )
 def test_bracket_variants_become_canonical(variant: str) -> None:
     assert normalise_text(f"依据{variant}执行").text == "依据财关税〔2018〕49号执行"

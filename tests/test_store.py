@@ -125,7 +125,8 @@ def test_unknown_theme_region_are_input_errors(store: Store) -> None:
 
 
 @pytest.mark.parametrize(
-    "written", ["财关税〔2016〕18号", "财关税[2016]18号", "财关税(2016)18号", "财关税（2016）18号", "财关税 〔2016〕 18 号"]
+    "written",
+    ["财关税〔2016〕18号", "财关税[2016]18号", "财关税(2016)18号", "财关税（2016）18号", "财关税 〔2016〕 18 号"],
 )
 def test_get_policy_by_document_number_in_any_bracket_form(store: Store, written: str) -> None:
     policy = store.get_policy(written)
@@ -234,3 +235,27 @@ def test_trade_stats_keep_preliminary_and_survey_releases(store: Store) -> None:
     rows = [t for t in store.list_trade_stats() if t.year == 2022 and t.period == "full-year"]
     assert {(t.release, t.total) for t in rows} == {("preliminary", 21100.0), ("survey", 20578.0)}
     assert len(store.list_positive_list_versions()) == 5
+
+
+def test_deleted_policy_leaves_no_search_entry(store: Store) -> None:
+    store.save_policy(_new_policy())
+    assert store.delete_policy("test-local-1")
+    assert store.get_policy("test-local-1") is None
+    assert store.search("甲乙丙丁") == []
+    assert not store.delete_policy("test-local-1")
+
+
+def test_search_survives_vacuum(sqlite_store: Store, sqlite_store_url: str) -> None:
+    import sqlite3
+
+    # Delete a row early in the table so VACUUM has rowids it may renumber, then compact by hand.
+    assert sqlite_store.delete_policy("2013-guobanfa-89")
+    with sqlite3.connect(sqlite_store_url.removeprefix("sqlite:///"), isolation_level=None) as conn:
+        conn.execute("VACUUM")
+        assert conn.execute("SELECT count(*) FROM policy_fts").fetchone() == (58,)
+    assert {hit.policy.id for hit in sqlite_store.search("退运")} == {
+        "2023-announce-4",
+        "2023-announce-34",
+        "2026-announce-16",
+    }
+    assert sqlite_store.search("财关税[2016]18号")[0].policy.id == "2016-caiguanshui-18"

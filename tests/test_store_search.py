@@ -9,7 +9,11 @@ from cbec_policy.store import Store
 
 def test_two_character_query_uses_the_like_fallback(store: Store) -> None:
     # Titles with 退运 in national_policies.csv (trigrams cannot match a 2-character term).
-    assert {hit.policy.id for hit in store.search("退运")} == {"2023-announce-4", "2023-announce-34", "2026-announce-16"}
+    assert {hit.policy.id for hit in store.search("退运")} == {
+        "2023-announce-4",
+        "2023-announce-34",
+        "2026-announce-16",
+    }
 
 
 def test_longer_query_finds_substrings_and_ranks_title_hits_first(store: Store) -> None:

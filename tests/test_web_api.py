@@ -204,7 +204,8 @@ def test_import_tax_within_limits_with_citations(client: TestClient) -> None:
 
 
 def test_import_tax_over_single_limit_single_item_is_full_tax_from_2019(client: TestClient) -> None:
-    # 财关税〔2018〕49号: one item above the 5000-yuan single limit, within the annual limit → full tax in the CBEC channel
+    # 财关税〔2018〕49号: one item above the 5000-yuan single limit, within the annual limit
+    # → full tax in the CBEC channel
     body = client.post(
         "/api/tax/import", json={"date": "2019-06-01", "price": 6000, "items": 1, "tariff_rate": 0.1}
     ).json()
@@ -276,7 +277,14 @@ def test_docs_served_offline_and_openapi_lists_endpoints(client: TestClient) -> 
     assert "cdn" not in docs.lower() and "https://" not in docs
     assert client.get("/vendor/swagger/swagger-ui-bundle.js").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("/api/policies", "/api/zones/lookup", "/api/stats", "/api/tax/import", "/api/tax/batch", "/api/ingest"):
+    for path in (
+        "/api/policies",
+        "/api/zones/lookup",
+        "/api/stats",
+        "/api/tax/import",
+        "/api/tax/batch",
+        "/api/ingest",
+    ):
         assert path in paths
 
 
@@ -405,3 +413,35 @@ def test_report_page_builds_and_downloads_the_offline_report(client: TestClient)
         index = bundle.read("cbec-report/index.html").decode("utf-8")
     assert "165" in index  # the paper's count of pilot zones after batch 7 appears in the report
     assert client.post("/api/report", params={"lang": "fr"}).status_code == 422
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def test_search_pages_do_not_overlap_when_more_hits_exist(client: TestClient) -> None:
+    first = client.get("/api/policies", params={"q": "跨境", "per_page": 5}).json()
+    second = client.get("/api/policies", params={"q": "跨境", "per_page": 5, "page": 2}).json()
+    assert first["truncated"] is True and first["pages"] >= 2
+    assert len(first["items"]) == len(second["items"]) == 5
+    assert not {i["id"] for i in first["items"]} & {i["id"] for i in second["items"]}
+
+
+def test_highlight_escapes_first_then_marks() -> None:
+    from cbec_policy.web.highlight import highlight, strip_hit_brackets
+
+    marked = str(highlight('<b onclick="x">零售进口</b> &amp;', "零售 amp"))
+    assert marked == '&lt;b onclick=&#34;x&#34;&gt;<mark>零售</mark>进口&lt;/b&gt; &amp;<mark>amp</mark>;'
+    assert strip_hit_brackets("…跨境电商【零售】进口…", "零售") == "…跨境电商零售进口…"
+
+
+def test_only_http_sources_become_links_and_upload_names_lose_their_path() -> None:
+    from cbec_policy.web.policy_view import safe_url
+    from cbec_policy.web.uploads import safe_filename
+
+    assert safe_url("https://www.gov.cn/zhengce/content/2016-01/15/content_5033153.htm")
+    assert safe_url("javascript:alert(1)") is None
+    assert safe_url("JaVaScRiPt:alert(1)") is None
+    assert safe_url('https://example.com/"onmouseover="x') is None
+    assert safe_filename("../../etc/x") == "x"
+    assert safe_filename("..\\..\\windows\\政策 通知.txt") == "政策_通知.txt"
+    assert safe_filename("/..") == "upload"

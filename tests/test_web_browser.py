@@ -41,7 +41,7 @@ CHROMIUM_ARGS = [
 PAYLOAD_TITLE = '跨境电商测试<script>window.__pwned="title"</script><img src=x onerror="window.__pwned=\'img\'">通知'
 PAYLOAD_BODY = (
     '正文<script>alert("body")</script> <a href="javascript:window.__pwned=\'link\'">点我</a> '
-    '<svg onload="window.__pwned=\'svg\'"></svg> 跨境电商零售进口'
+    "<svg onload=\"window.__pwned='svg'\"></svg> 跨境电商零售进口"
 )
 
 
@@ -72,8 +72,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         relations=(),
         paper=None,
         summary=PAYLOAD_BODY,
-        notes='<img src=x onerror="alert(\'notes\')">',
-        evidence=("javascript:window.__pwned='evidence'", "https://example.invalid/\"onmouseover=\"alert(1)"),
+        notes="<img src=x onerror=\"alert('notes')\">",
+        evidence=("javascript:window.__pwned='evidence'", 'https://example.invalid/"onmouseover="alert(1)'),
         source="javascript:alert('source')",
         full_text=PAYLOAD_BODY,
         classification_evidence={"type": "<script>alert('evidence')</script>"},
@@ -103,7 +103,9 @@ def test_server_keeps_serving_while_an_ingest_writes(live: LiveServer) -> None:
 
     def ingest() -> None:
         for number in range(150):
-            policy = replace(template, id=f"bulk-{number}", doc_number=f"测试〔2030〕{number}号", relations=(), paper=None)
+            policy = replace(
+                template, id=f"bulk-{number}", doc_number=f"测试〔2030〕{number}号", relations=(), paper=None
+            )
             saved.append(live.store.save_policy(policy, original_text="跨境电商 " * 200))
         done.set()
 
@@ -180,9 +182,6 @@ def _shot(page: object, name: str, full: bool = True) -> None:
     page.screenshot(path=str(ARTIFACTS / f"web-{name}.png"), full_page=full)
 
 
-pytestmark_browser = pytest.mark.browser
-
-
 @pytest.mark.browser
 def test_dashboard_shows_counts_and_charts(tab: Tab, live: LiveServer) -> None:
     page = tab.page
@@ -246,7 +245,9 @@ def test_compute_a_tax_and_follow_its_citation(tab: Tab, live: LiveServer) -> No
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("path", ["/policies/xss-test", "/policies?q=script", "/policies?q=<script>alert(1)</script>", "/"])
+@pytest.mark.parametrize(
+    "path", ["/policies/xss-test", "/policies?q=script", "/policies?q=<script>alert(1)</script>", "/"]
+)
 def test_stored_hostile_text_never_runs(tab: Tab, live: LiveServer, path: str) -> None:
     page = tab.page
     page.goto(live.url + path)
@@ -272,9 +273,11 @@ def test_usable_on_a_phone_and_docs_render_offline(browser: object, live: LiveSe
     outside: list[str] = []
     page.route(
         "**/*",
-        lambda route: route.continue_()
-        if urlsplit(route.request.url).hostname == "127.0.0.1"
-        else (outside.append(route.request.url), route.abort()),
+        lambda route: (
+            route.continue_()
+            if urlsplit(route.request.url).hostname == "127.0.0.1"
+            else (outside.append(route.request.url), route.abort())
+        ),
     )
     for path in ("/", "/policies/2016-caiguanshui-18", "/tax"):
         page.goto(live.url + path)

@@ -3,7 +3,9 @@
 Public entry point::
 
     from cbec_policy.classify import classify_document
-    c = classify_document("关于跨境电子商务零售进口税收政策的通知", text, issuers=["财政部"], doc_number="财关税〔2016〕18号")
+    c = classify_document(
+        "关于跨境电子商务零售进口税收政策的通知", text, issuers=["财政部"], doc_number="财关税〔2016〕18号"
+    )
     c.is_cbec, c.policy_type, c.themes, c.instruments, c.evidence
 
 It uses the hybrid classifier with the trained model named ``default`` when one has been saved

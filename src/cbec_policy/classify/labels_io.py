@@ -162,6 +162,8 @@ def labelled_policy(row: LabelRow, policy: Policy, source: str) -> Policy:
     if row.is_cbec is not None:
         changes["is_cbec"] = row.is_cbec
     earlier = researcher_labelled(policy)
+    if earlier is not None and set(row.axes()) <= earlier and replace(policy, **changes) == policy:
+        return policy  # the same coding again: keep its provenance, write nothing
     previous = dict(policy.classification_evidence or {})
     evidence: dict[str, Any] = {
         "method": RESEARCHER_METHOD,

@@ -74,7 +74,8 @@ def load_model(name: str = DEFAULT_MODEL) -> TrainedClassifier:
         raise InputError(f"model {name!r}", "unknown file format; train it again")
     if payload.get("sklearn") != sklearn.__version__:
         raise InputError(
-            f"model {name!r}", f"made with scikit-learn {payload.get('sklearn')}, now {sklearn.__version__}; train again"
+            f"model {name!r}",
+            f"made with scikit-learn {payload.get('sklearn')}, now {sklearn.__version__}; train again",
         )
     if payload.get("taxonomy_version") != load_taxonomy().version:
         raise InputError(f"model {name!r}", "made with another taxonomy version; train it again")

@@ -8,6 +8,8 @@ of the text, so that every evidence span points at the original characters.
 
 from __future__ import annotations
 
+import re
+
 from cbec_policy.errors import InputError
 
 # One character in, one character out: evidence positions stay valid after folding.
@@ -23,9 +25,13 @@ _MIN_HAN_SHARE = 0.3
 _MAX_KANA_SHARE = 0.2
 
 
+_NEEDS_FOLD = re.compile("[A-Z\uff01-\uff5e\u3000]")
+
+
 def fold(text: str) -> str:
     """Full-width ASCII to ASCII and Latin letters to lower case, keeping the length unchanged."""
-    return text.translate(_FOLD)
+    # str.translate looks up every character; substituting only the few that change is far faster
+    return _NEEDS_FOLD.sub(lambda match: chr(_FOLD[ord(match.group())]), text)
 
 
 def _is_han(char: str) -> bool:

@@ -1,8 +1,9 @@
 """Trained classifier: character n-gram TF-IDF and linear models, fitted on labelled records.
 
 Chinese has no spaces, so the features are character 1- to 3-grams (no segmenter, fast, and
-robust to the many ways a title can be cut). One logistic-regression model is fitted per axis:
-one-vs-rest binary models for the policy type (probabilities normalised), one per theme, per instrument and for relevance.
+robust to the many ways a title can be cut). Logistic-regression models are fitted per axis:
+one-vs-rest binary models for the policy type (probabilities normalised to sum to one), and
+one binary model per theme, per instrument and for relevance.
 An axis or label the training records do not cover (no labels, or a single class) stays
 *unlearned*: its probabilities are reported as ``None`` and the hybrid falls back to the lexicon.
 
@@ -107,9 +108,7 @@ class TrainedClassifier:
                 self.type_models = {}
 
         self.theme_models = self._fit_multilabel(matrix, records, "themes", self.taxonomy.theme_codes())
-        self.instrument_models = self._fit_multilabel(
-            matrix, records, "instruments", self.taxonomy.instrument_codes()
-        )
+        self.instrument_models = self._fit_multilabel(matrix, records, "instruments", self.taxonomy.instrument_codes())
         judged = [i for i, record in enumerate(records) if record.is_cbec is not None]
         self.relevance_model = _binary_model(matrix[judged], [int(bool(records[i].is_cbec)) for i in judged])
         return self

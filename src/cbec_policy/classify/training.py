@@ -2,7 +2,7 @@
 
 Bundled policies carry a verified type and themes; the 26 rows of the paper's Table 1 also
 carry the paper's own type. A document's text is its Chinese description when the reference
-data has one (``table1_summaries_zh.csv``), else its English summary. Researcher labels come
+data has one (``table1_zh.csv``, written for the paper's Table 1 rows), else its English summary. Researcher labels come
 from stored policies whose classification was set by ``cbec labels import``; they override the
 bundled labels of the same policy, axis by axis.
 """
@@ -20,7 +20,7 @@ from cbec_policy.labels import type_by_zh
 from cbec_policy.models import Policy
 from cbec_policy.reference.loader import load_national_policies, reference_path
 
-SUMMARIES_FILE = "table1_summaries_zh.csv"
+SUMMARIES_FILE = "table1_zh.csv"
 RESEARCHER_METHOD = "researcher"
 
 
@@ -33,9 +33,10 @@ def load_zh_summaries() -> dict[str, str]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         fields = set(reader.fieldnames or [])
-        if not {"id", "summary"} <= fields:
-            raise ReferenceDataError(SUMMARIES_FILE, 1, None, "columns 'id' and 'summary' are required")
-        return {row["id"].strip(): row["summary"].strip() for row in reader if row.get("id") and row.get("summary")}
+        column = next((name for name in ("summary_zh", "summary") if name in fields), None)
+        if "id" not in fields or column is None:
+            raise ReferenceDataError(SUMMARIES_FILE, 1, None, "columns 'id' and 'summary_zh' are required")
+        return {row["id"].strip(): row[column].strip() for row in reader if row.get("id") and row.get(column)}
 
 
 def policy_document(policy: Policy, summaries: dict[str, str] | None = None) -> Document:

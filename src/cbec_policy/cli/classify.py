@@ -55,7 +55,9 @@ def _db_option(function: Any) -> Any:
 # ---------------------------------------------------------------------- reading the input
 
 
-def _document_from_argument(value: str, title: str | None, doc_number: str | None, issuers: tuple[str, ...]) -> Document:
+def _document_from_argument(
+    value: str, title: str | None, doc_number: str | None, issuers: tuple[str, ...]
+) -> Document:
     """A file path is read like ``cbec ingest`` reads it; anything else is the text itself."""
     is_path = len(value) <= _MAX_TEXT_ARGUMENT_PATH and "\n" not in value and Path(value).is_file()
     if not is_path:
@@ -169,7 +171,9 @@ def _emit_result(document: Document, result: Classification, output_format: str)
         click.echo(to_json({"title": document.title, "doc_number": document.doc_number, **result.to_dict()}))
         return
     type_label = next((c.zh for c in taxonomy.types if c.code == result.policy_type), "未知 unknown")
-    title = f"{document.title or '(无标题 untitled)'} — 类型 {type_label}，跨境电商相关 {'是' if result.is_cbec else '否'}"
+    title = (
+        f"{document.title or '(无标题 untitled)'} — 类型 {type_label}，跨境电商相关 {'是' if result.is_cbec else '否'}"
+    )
     emit_rows(result_rows(result, taxonomy), _RESULT_LABELS, output_format, title=title,
               footer=f"方法 method: {result.method}")  # fmt: skip
 

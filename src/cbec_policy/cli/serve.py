@@ -28,7 +28,8 @@ from cbec_policy.errors import InputError
 @click.option(
     "--data-dir", type=click.Path(file_okay=False), default=None, help="上传与临时文件目录 uploads and work files"
 )
-def serve(host: str, port: int, db_url: str | None, token_env: str, data_dir: str | None) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="工作进程数 worker processes")
+def serve(host: str, port: int, db_url: str | None, token_env: str, data_dir: str | None, workers: int) -> None:
     """启动网页与 API start the web pages and REST API (docs at /docs)."""
     import uvicorn
 
@@ -37,10 +38,22 @@ def serve(host: str, port: int, db_url: str | None, token_env: str, data_dir: st
     if not token_env.strip():
         raise InputError("--token-env", "must name an environment variable")
     token = os.environ.get(token_env) or None
-    app = create_app(db_url, token=token or "", data_dir=data_dir)
+    app = create_app(db_url, token=token or "", data_dir=data_dir)  # also initialises a new database
     mode = "可写 writable (bearer token set)" if token else "只读 read-only (no token)"
     click.echo(f"cbec serve: http://{host}:{port}/  API docs: http://{host}:{port}/docs  [{mode}]", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+        return
+    # Several processes: each builds its own app from the same settings, passed as environment variables.
+    app.state.store.close()
+    os.environ["CBEC_WEB_TOKEN"] = token or ""
+    if db_url:
+        os.environ["CBEC_DB_URL"] = db_url
+    if data_dir:
+        os.environ["CBEC_WEB_DATA_DIR"] = data_dir
+    uvicorn.run(
+        "cbec_policy.web.app:create_app_from_env", factory=True, host=host, port=port, workers=workers, log_level="info"
+    )
 
 
 def register(cli: click.Group) -> None:

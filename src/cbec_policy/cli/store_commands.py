@@ -107,7 +107,18 @@ _LIST_LABELS = {
     "status": "时效性",
     "id": "编号 id",
 }
-_LIST_DATA_COLUMNS = ["id", "publish_date", "type", "type_zh", "title", "doc_number", "issuers", "status", "level", "themes"]
+_LIST_DATA_COLUMNS = [
+    "id",
+    "publish_date",
+    "type",
+    "type_zh",
+    "title",
+    "doc_number",
+    "issuers",
+    "status",
+    "level",
+    "themes",
+]
 
 
 def _in_force_text(value: bool | None) -> str:
@@ -285,7 +296,10 @@ def register(cli: click.Group) -> None:
                 row["in_force"] = _in_force_text(verdict)
             labels["in_force"] = f"{day} 有效 in force" if output_format == "table" else "in_force"
             if undecided:
-                footer += f"；其中 {undecided} 条无法判定（已失效但失效日期未知） {undecided} undecided (repealed, date unknown)"
+                footer += (
+                    f"；其中 {undecided} 条无法判定（已失效但失效日期未知） "
+                    f"{undecided} undecided (repealed, date unknown)"
+                )
         emit_rows(rows, labels, output_format, footer=footer)
 
     @policies_group.command("show")

@@ -24,7 +24,7 @@ from cbec_policy.errors import CbecError, InputError
 from cbec_policy.rules.batch import DEFAULT_CHUNK_ROWS, parquet_rows, run_batch
 from cbec_policy.rules.citations import Citation
 from cbec_policy.rules.codes import explain_code, load_codes
-from cbec_policy.rules.export import ZoneLookup, export_income_tax
+from cbec_policy.rules.export import ZoneLookup, export_income_tax, reference_zone_lookup
 from cbec_policy.rules.postal import postal_tax
 from cbec_policy.rules.retail_import import CATEGORIES, PATH_LABELS, retail_import_tax
 from cbec_policy.rules.returns import REASONS, export_return_exemption
@@ -292,28 +292,12 @@ _EXPORT_LABELS = {
 }
 
 
-def _reference_zone_lookup() -> ZoneLookup:
-    """Pilot-zone membership from the bundled reference list (used when the store is unavailable)."""
-    from cbec_policy.reference.loader import load_pilot_zones
-
-    zones = load_pilot_zones()
-
-    def lookup(name: str, on: date) -> bool | None:
-        wanted = name.strip()
-        found = [z for z in zones if wanted in (z.zone_name, z.city) or z.zone_name.startswith(wanted)]
-        if not found:
-            return None  # an unrecognised name: unknown, not "no"
-        return any(zone.in_force_on(on) for zone in found)
-
-    return lookup
-
-
 def _store_zone_lookup(db_url: str | None) -> tuple[ZoneLookup, Callable[[], None]]:
     """Pilot-zone membership from the store (the contract's ``lookup_zone``); falls back to the reference list."""
     try:
         from cbec_policy.cli.store_commands import open_ready_store
     except ModuleNotFoundError:
-        return _reference_zone_lookup(), lambda: None
+        return reference_zone_lookup(), lambda: None
     store = open_ready_store(db_url)
 
     def lookup(name: str, on: date) -> bool | None:
@@ -340,7 +324,9 @@ def _relief_bands(values: Sequence[str]) -> list[tuple[str | None, str]]:
 @click.option("--zone", required=True, help="综试区城市 pilot-zone city, e.g. 杭州")
 @click.option("--revenue", default=None, help="收入总额 total revenue, for the deemed CIT")
 @click.option("--relief-band", "relief_bands", multiple=True, help="小型微利优惠 UPPER:RATE, e.g. 1000000:0.05")
-@click.option("--no-platform-record", is_flag=True, help="未在综试区线上综合服务平台登记 not recorded on the zone platform")
+@click.option(
+    "--no-platform-record", is_flag=True, help="未在综试区线上综合服务平台登记 not recorded on the zone platform"
+)
 @click.option("--not-zone-customs", is_flag=True, help="未在综试区所在地海关申报 not declared at the zone's customs")
 @click.option("--excluded-goods", is_flag=True, help="属于取消出口退（免）税的货物 goods excluded from export relief")
 @click.option("--with-invoices", is_flag=True, help="取得了有效进货凭证 has valid purchase invoices")

@@ -81,7 +81,8 @@ def lookup_sentence(result: ZoneLookup, on: date) -> str:
         return f"否 no: {result.query} 不是跨境电商综试区 is not a CBEC comprehensive pilot zone (on {on})"
     if result.is_pilot_zone:
         return (
-            f"是 yes: {zone.zone_name} 自 {zone.approval_date} 起为跨境电商综试区（第{zone.batch}批，{zone.doc_number}）"
+            f"是 yes: {zone.zone_name} 自 {zone.approval_date} 起为跨境电商综试区"
+            f"（第{zone.batch}批，{zone.doc_number}）"
             f" a pilot zone since {zone.approval_date} (batch {zone.batch})"
         )
     if result.revoked:
@@ -126,7 +127,9 @@ def register(cli: click.Group) -> None:
         rows = [zone_row(zone) for zone in zones]
         provinces = len({zone.province for zone in zones})
         unverified = sum(zone.confidence != "verified" for zone in zones)
-        footer = f"共 {len(zones)} 个综试区，分布于 {provinces} 个省级行政区 {len(zones)} zones in {provinces} provinces"
+        footer = (
+            f"共 {len(zones)} 个综试区，分布于 {provinces} 个省级行政区 {len(zones)} zones in {provinces} provinces"
+        )
         if day is not None:
             footer += f"（{day}）"
         if unverified:
@@ -163,7 +166,9 @@ def register(cli: click.Group) -> None:
         record = lookup_record(result)
         warning = None
         if result.unverified:
-            warning = f"注意 warning: {result.zone.zone_name} 为候选记录，未经官方名单核实 is an unverified candidate row"
+            warning = (
+                f"注意 warning: {result.zone.zone_name} 为候选记录，未经官方名单核实 is an unverified candidate row"
+            )
         if output_format == "json":
             click.echo(to_json(record))
         elif output_format == "csv":

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "0": 0, "Ｏ": 0, "〇": 0}
+_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "o": 0, "0": 0, "Ｏ": 0}
 _DIGITS.update({ch: i for i, ch in enumerate("一二三四五六七八九", start=1)})
 _ZH_DIGIT = "〇○零OoＯ0一二三四五六七八九"
 _ZH_SMALL = "一二三四五六七八九十"

@@ -101,7 +101,9 @@ def _looks_utf16(data: bytes) -> str | None:
 
 def _utf16_plausible(text: str) -> bool:
     common = _gb2312_level1() | _big5_common()
-    good = sum(1 for ch in text if ch.isascii() and (ch.isprintable() or ch in "\r\n\t") or ch in common or ch in _PUNCT)
+    good = sum(
+        1 for ch in text if (ch.isascii() and (ch.isprintable() or ch in "\r\n\t")) or ch in common or ch in _PUNCT
+    )
     return good >= len(text) * 0.9
 
 

@@ -34,10 +34,14 @@ _TYPE_WORDS = (
     "规程|公示|报告|纪要|命令|令|决议|法|安排|计划|清单|目录|名单|答复|说明"
 )
 _TITLE_END = re.compile(rf"(?:{_TYPE_WORDS})(?:（[^（）]{{1,20}}）|\([^()]{{1,20}}\))?$")
-_ORG_END = re.compile(r"(大学|学院|学校|中学|小学|公司|集团|中心|协会|商会|委员会|政府|办公厅|办公室|局|厅|部|署|院|所|会|行|处)$")
+_ORG_END = re.compile(
+    r"(大学|学院|学校|中学|小学|公司|集团|中心|协会|商会|委员会|政府|办公厅|办公室|局|厅|部|署|院|所|会|行|处)$"
+)
 _SALUTATION = re.compile(r"[:：]$")
 _SALUTATION_WORDS = re.compile(r"(各|人民政府|部门|单位|直属|有关|局|厅|委|办|公司|企业|同学|老师|教职工|供应商)")
-_META_LINE = re.compile(r"^【?(发布部门|颁布日期|实施日期|索引号|主题分类|发文机关|发布机构|成文日期|发文字号|文号|发布日期|公布日期|标题|主题词|时效性|效力级别)")
+_META_LINE = re.compile(
+    r"^【?(发布部门|颁布日期|实施日期|索引号|主题分类|发文机关|发布机构|成文日期|发文字号|文号|发布日期|公布日期|标题|主题词|时效性|效力级别)"
+)
 _CHROME_LINE = re.compile(r"(首页|当前位置|>|›|»|登录|注册|English|繁体|简体)")
 _CITE_BEFORE = re.compile(
     r"(依据|根据|按照|参照|依照|执行|贯彻|落实|废止|代替|替代|取代|修订|修改|转发|印发|详见|参见|见|按|据|《[^》]*》|〈[^〉]*〉|[（(])\s*$"
@@ -54,7 +58,6 @@ _STANDARD_ISSUED = re.compile(r"((?:19|20)\d{2}-\d{2}-\d{2})\s*发布")
 _LAW_ISSUER = re.compile(r"(全国人民代表大会常务委员会|全国人民代表大会)第[^，。）)]{1,20}次会议通过")
 _COUNT_ISSUERS = re.compile(r"(等\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*个?部门|等部门|等单位)")
 _GB = re.compile(r"GB(?:/[TZ])?\s*\d{3,6}(?:\.\d+)?\s*[-—–]\s*(?:19|20)\d{2}")
-_BRACKET_NUMBER = re.compile(r"([\u4e00-\u9fffA-Za-z]{1,16})〔((?:19|20)\d{2})〕(第?\d{1,5})号")
 _ANNOUNCEMENT_NUMBER = re.compile(r"公告\s*((?:19|20)\d{2})\s*年\s*第\s*(\d{1,5})\s*号")
 _CUE_WORDS = (
     "依据", "根据", "按照", "参照", "依照", "执行", "贯彻", "落实", "转发", "印发", "关于", "通知", "公告", "文件",
@@ -187,7 +190,7 @@ def _header_end(lines: list[_Line]) -> int:
             # Lost line breaks: the header ends where the first sentence or salutation does.
             stop = re.search(r"[:：。]", line.text[40:])
             return line.start + 40 + stop.start() if stop else line.start
-        if index > 0 and (len(stripped) >= 80 and "，" in stripped or len(stripped) >= 20 and "。" in stripped):
+        if index > 0 and ((len(stripped) >= 80 and "，" in stripped) or (len(stripped) >= 20 and "。" in stripped)):
             return line.start
         if line.start > _HEADER_MAX_CHARS:
             return line.start
@@ -274,7 +277,8 @@ def _find_title(
 @cache
 def _run_on_pattern() -> re.Pattern[str]:
     issuer = _issuer_pattern().pattern
-    prefix = rf"(?:(?:{issuer})[ 、]?)+(?:等\s*\d{{1,2}}\s*个?部门|等部门)?(?:转发(?:(?:{issuer})[ 、]?)+(?:等\s*\d{{1,2}}\s*个?部门|等部门)?)?"
+    group = rf"(?:(?:{issuer})[ 、]?)+(?:等\s*\d{{1,2}}\s*个?部门|等部门)?"
+    prefix = rf"{group}(?:转发{group})?"
     body = r"关于(?:《[^》\n]{1,80}》|〈[^〉\n]{1,80}〉|[^\n。；《〈])*?的(?:指导|实施|若干|补充|暂行|有关)?"
     return re.compile(rf"(?:{prefix})?{body}(?:{_TYPE_WORDS})")
 
@@ -321,20 +325,28 @@ def _trim_prefix(prefix: str, at_line_start: bool) -> str:
     return trimmed[-8:] if len(trimmed) > 8 else trimmed
 
 
-def _bracket_numbers(text: str) -> Iterator[re.Match[str]]:
-    """Matches of 前缀〔YYYY〕N号, found by jumping from one 〔 to the next (a full scan is slow)."""
+_PREFIX_BEFORE = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,16}$")
+_BRACKET_REST = re.compile(r"〔((?:19|20)\d{2})〕(第?\d{1,5})号")
+
+
+@dataclass(frozen=True)
+class _BracketMatch:
+    prefix: str
+    year: str
+    number: str
+    start: int
+    end: int
+
+
+def _bracket_numbers(text: str) -> Iterator[_BracketMatch]:
+    """前缀〔YYYY〕N号 numbers, found by jumping from one 〔 to the next (a full scan is slow)."""
     position = text.find("〔")
     while position >= 0:
-        match = _BRACKET_NUMBER.match(text, max(0, position - 16), position + 12)
-        # The prefix is at most 16 characters: match from the earliest start that reaches 〔.
-        for begin in range(max(0, position - 16), position):
-            if match is not None and match.start() == begin:
-                break
-            match = _BRACKET_NUMBER.match(text, begin, position + 12)
-            if match is not None:
-                break
-        if match is not None and match.end(1) == position:
-            yield match
+        rest = _BRACKET_REST.match(text, position)
+        if rest is not None:
+            before = _PREFIX_BEFORE.search(text, max(0, position - 16), position)
+            if before is not None:
+                yield _BracketMatch(before.group(0), rest.group(1), rest.group(2), before.start(), rest.end())
         position = text.find("〔", position + 1)
 
 
@@ -348,14 +360,14 @@ class _NumberCandidate:
 def _number_candidates(text: str) -> list[_NumberCandidate]:
     candidates: list[_NumberCandidate] = []
     for match in _bracket_numbers(text):
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        at_start = not text[line_start : match.start()].strip()
-        prefix = _trim_prefix(match.group(1), at_start)
+        line_start = text.rfind("\n", 0, match.start) + 1
+        at_start = not text[line_start : match.start].strip()
+        prefix = _trim_prefix(match.prefix, at_start)
         if not prefix:
             continue
-        start = match.end(1) - len(prefix)
-        value = normalise_doc_number(f"{prefix}〔{match.group(2)}〕{match.group(3)}号")
-        candidates.append(_NumberCandidate(value, start, match.end()))
+        start = match.start + len(match.prefix) - len(prefix)
+        value = normalise_doc_number(f"{prefix}〔{match.year}〕{match.number}号")
+        candidates.append(_NumberCandidate(value, start, match.end))
     pattern = _issuer_pattern()
     for match in _ANNOUNCEMENT_NUMBER.finditer(text):
         window_start = max(0, match.start() - 80)
@@ -393,7 +405,7 @@ def _find_doc_number(
         if cited:
             continue
         standalone = not before.strip(" 　") and (
-            not after.strip() or len(after.strip()) <= 12 and not re.search(r"[\u4e00-\u9fff]{3}", after)
+            not after.strip() or (len(after.strip()) <= 12 and not re.search(r"[\u4e00-\u9fff]{3}", after))
         )
         after_title = title_span is not None and 0 <= candidate.start - title_span[1] <= 6
         if standalone and candidate.start <= header_end + 40:
@@ -413,7 +425,9 @@ def _find_doc_number(
     if best is None:
         return None
     score, candidate, method = best
-    return candidate.value, Evidence((candidate.start, candidate.end), text[candidate.start : candidate.end], score, method)
+    return candidate.value, Evidence(
+        (candidate.start, candidate.end), text[candidate.start : candidate.end], score, method
+    )
 
 
 # --------------------------------------------------------------------------- dates

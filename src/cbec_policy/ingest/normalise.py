@@ -38,7 +38,9 @@ _PINYIN_RESIDUE = re.compile(
 )
 _OPEN = r"[\[(（【〔［〖]"
 _CLOSE = r"[\])）】〕］〗]"
-_DOC_NUMBER_BRACKETS = re.compile(rf"(?<=[\u4e00-\u9fffA-Za-z])\s?{_OPEN}\s*((?:19|20)\d{{2}})\s*{_CLOSE}\s*(第?\s*\d{{1,5}})\s*[号號]")
+_DOC_NUMBER_BRACKETS = re.compile(
+    rf"(?<=[\u4e00-\u9fffA-Za-z])\s?{_OPEN}\s*((?:19|20)\d{{2}})\s*{_CLOSE}\s*(第?\s*\d{{1,5}})\s*[号號]"
+)
 _ANNOUNCEMENT_HAO = re.compile(r"((?:19|20)\d{2}\s*年\s*第\s*\d{1,5}\s*)號")
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2002-\u200a]+")
 
@@ -136,6 +138,13 @@ def _char_sets() -> dict[str, frozenset[str]]:
     }
 
 
+@cache
+def _triggers() -> re.Pattern[str]:
+    everything = set().union(*_char_sets().values()) | {"號"}
+    ranges = "".join(re.escape(char) for char in sorted(everything))
+    return re.compile(f"[{ranges}\u0300-\u036f\U00010000-\U0010ffff]")
+
+
 def normalise_text(original: str) -> NormalisedText:
     """Return the normalised form of ``original`` (see the module docstring for the steps).
 
@@ -144,7 +153,8 @@ def normalise_text(original: str) -> NormalisedText:
     """
     text = original.replace("\r\n", "\n").replace("\r", "\n") if "\r" in original else original
     sets = _char_sets()
-    chars = set(text)
+    # One scan collects the characters some step acts on (usually a handful, or none).
+    chars = set(_triggers().findall(text)) if not text.isascii() else set(text) & sets["spaces"]
     if not text.isascii():
         if chars & sets["emoji_bmp"] or any(char > "\uffff" for char in chars):
             text = _EMOJI.sub("", text)

@@ -68,7 +68,10 @@ class DocumentResult:
         if found is not None:
             evidence = {name: item.as_dict() for name, item in found.evidence.items()}
             if found.release_date is not None:
-                evidence["release_date"] = {"value": found.release_date.isoformat(), "method": "metadata block 发布日期"}
+                evidence["release_date"] = {
+                    "value": found.release_date.isoformat(),
+                    "method": "metadata block 发布日期",
+                }
         if self.raw is not None:
             evidence["reader"] = {"format": self.raw.kind, "encoding": self.raw.encoding}
         if self.classification is not None and self.classification.evidence:
@@ -327,7 +330,7 @@ def ingest_one(
         return IngestOutcome(path, "failed", reason=result.error)
     assert result.extraction is not None and result.raw is not None
     policy_id = result.matched_policy_id
-    if policy_id is None:
+    if policy_id is None and not result.extraction.doc_number and not result.extraction.title:
         # A document ingested before without number or title is found again by its derived id.
         assert result.normalised is not None
         candidate = policy_id_for(result.extraction, result.normalised.text)

@@ -46,7 +46,7 @@ import pyarrow.parquet as pq
 from cbec_policy.errors import CbecError, InputError
 from cbec_policy.rules.errors import RuleNotApplicableError
 from cbec_policy.rules.parameters import ParameterSet, load_parameters
-from cbec_policy.rules.retail_import import PATH_FULL, PATH_GENERAL, PATH_WITHIN, PATHS, retail_import_tax
+from cbec_policy.rules.retail_import import PATH_GENERAL, PATH_WITHIN, PATHS, retail_import_tax
 
 ORDER_COLUMNS = (
     "order_id", "date", "price", "freight", "insurance", "items", "vat_rate", "ct_rate", "tariff_rate", "buyer_id",
@@ -59,7 +59,9 @@ _TIE_EPS = 1e-6  # in fen (or in millionths of a rate): closer than this to a ha
 _PATH_CODES = {name: number for number, name in enumerate(PATHS)}
 _NO_DAY = np.iinfo(np.int64).min // 4  # day number of an unparseable date
 _FIRST_YEAR = 1900
-_YEAR_STARTS = np.arange(_FIRST_YEAR - 1970, 2201 - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+_YEAR_STARTS = (
+    np.arange(_FIRST_YEAR - 1970, 2201 - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+)
 
 # Row errors are small integer codes while computing (fast), turned into text on output.
 MESSAGES: list[str | None] = [None]
@@ -226,7 +228,7 @@ class BatchSummary:
             "rows": self.rows,
             "errors": self.errors,
             "paths": {name: self.paths.get(name, 0) for name in PATHS},
-            "total_tax": str(Decimal(self.total_tax_cents) / 100),
+            "total_tax": str(Decimal(self.total_tax_cents).scaleb(-2)),
             "exact_rows": self.exact_rows,
             "error_examples": self.error_examples,
         }
@@ -319,8 +321,10 @@ def parse_orders(data: pa.RecordBatch | pa.Table | pd.DataFrame) -> OrderColumns
         return _numbers(_as_array(data.column(name)), name, error, default)
 
     order_id = _as_array(data.column("order_id"))
-    order_id = pc.fill_null(order_id.cast(pa.string()), "") if not pa.types.is_dictionary(order_id.type) else (
-        pc.fill_null(order_id.cast(order_id.type.value_type).cast(pa.string()), "")
+    order_id = (
+        pc.fill_null(order_id.cast(pa.string()), "")
+        if not pa.types.is_dictionary(order_id.type)
+        else (pc.fill_null(order_id.cast(order_id.type.value_type).cast(pa.string()), ""))
     )
     day = _days(_as_array(data.column("date")), error)
     price = column("price", None)
@@ -350,21 +354,27 @@ def parse_orders(data: pa.RecordBatch | pa.Table | pd.DataFrame) -> OrderColumns
 
 
 def _round_half_up(values: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """Round to 1/scale half up as int64; also flag values too close to a half to trust float64."""
-    scaled = np.nan_to_num(values * scale, nan=0.0, posinf=0.0, neginf=0.0)  # NaN only on error rows
-    floor = np.floor(scaled)
-    fraction = scaled - floor
-    near_tie = np.abs(fraction - 0.5) < _TIE_EPS
-    rounded = floor + (fraction >= 0.5)
-    return rounded.astype(np.int64), near_tie
+    """Round to 1/scale half up as int64; also flag values too close to a half to trust float64.
+
+    Flagged values are recomputed exactly, so the float rounding of ``scaled + 0.5`` near a
+    half never decides a result.
+    """
+    scaled = values * scale
+    shifted = scaled + 0.5
+    rounded = np.floor(shifted)
+    above = shifted - rounded  # in [0, 1): near 0 or near 1 means the value is near a half
+    near_tie = (above < _TIE_EPS) | (above > 1 - _TIE_EPS)
+    with np.errstate(invalid="ignore"):  # NaN only on error rows, whose values are never used
+        return rounded.astype(np.int64), near_tie
 
 
 def _to_cents(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Exact fen where the input has at most two decimals; flags the rest."""
-    scaled = np.nan_to_num(values * 100.0, nan=0.0, posinf=0.0, neginf=0.0)  # NaN only on error rows
+    scaled = values * 100.0
     cents = np.rint(scaled)
     off = np.abs(scaled - cents) > 1e-9 * np.maximum(1.0, np.abs(scaled))
-    return cents.astype(np.int64), off
+    with np.errstate(invalid="ignore"):  # NaN only on error rows
+        return cents.astype(np.int64), off
 
 
 _SEGMENT_KEYS = (

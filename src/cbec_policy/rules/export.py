@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from cbec_policy.errors import InputError
+from cbec_policy.reference.loader import load_pilot_zones
 from cbec_policy.rules.citations import Citation, cite, unique
 from cbec_policy.rules.errors import RuleNotApplicableError
 from cbec_policy.rules.money import money, percent, to_decimal
@@ -91,7 +92,9 @@ def _all(values: Sequence[bool | None]) -> bool | None:
 def deemed_cit(
     taxable_income: Decimal, relief_bands: Sequence[tuple[object | None, object]], standard_rate: Decimal
 ) -> Decimal:
-    """CIT on ``taxable_income``: each relief band ``(upper bound or None, effective rate)`` in turn, the rest at ``standard_rate``.
+    """CIT on ``taxable_income``: each relief band ``(upper bound or None, effective rate)`` in turn.
+
+    The income above the last band is taxed at ``standard_rate``.
 
     E.g. the 2020 small low-profit rule ``[(1_000_000, 0.05)]`` taxes the first million at 25 % × 20 % = 5 %.
     """
@@ -136,7 +139,11 @@ def export_income_tax(
     no_excluded = None if goods_excluded is None else not goods_excluded
     conditions = (
         Condition("in_pilot_zone", f"{zone}在{day}是跨境电商综合试验区", in_zone),
-        Condition("registered_and_recorded_on_zone_platform", "在综试区注册并在线上综合服务平台登记出口信息", platform_recorded),
+        Condition(
+            "registered_and_recorded_on_zone_platform",
+            "在综试区注册并在线上综合服务平台登记出口信息",
+            platform_recorded,
+        ),
         Condition("declared_at_zone_customs", "在综试区所在地海关办理电子商务出口申报", declared_at_zone_customs),
         Condition("goods_not_excluded", "出口货物不属于取消出口退（免）税的货物", no_excluded),
         Condition("no_valid_purchase_invoices", "未取得有效进货凭证（无票）", not has_purchase_invoices),
@@ -145,7 +152,9 @@ def export_income_tax(
     if in_zone is None:
         caveats.append(f"未能确定{zone}在{day}是否为综试区 pilot-zone membership unknown")
     if has_purchase_invoices:
-        caveats.append("有有效进货凭证时适用财税〔2013〕96号退（免）税 with invoices, 96号 refund/exemption applies instead")
+        caveats.append(
+            "有有效进货凭证时适用财税〔2013〕96号退（免）税 with invoices, 96号 refund/exemption applies instead"
+        )
         citations.append(cite("2013-caishui-96"))
 
     amount = None if revenue is None else to_decimal(revenue, "revenue")
@@ -176,9 +185,10 @@ def export_income_tax(
     verdict = {True: "符合", False: "不符合", None: "无法确定"}[eligible]
     zh = f"{day}：{zone} 无票免税条件{verdict}（财税〔2018〕103号）。"
     en = f"{day}: invoice-free VAT/CT exemption for {zone}: {verdict_en(eligible)} (财税〔2018〕103号)."
-    if tax is not None and taxable is not None and income_rate is not None:
-        zh += f"核定征收：收入{money(amount)}×应税所得率{percent(income_rate)} = 应纳税所得额{taxable}，企业所得税{tax}元。"  # type: ignore[arg-type]
-        en += f" Deemed CIT: revenue {money(amount)} x {percent(income_rate)} = {taxable} taxable income; CIT {tax}."  # type: ignore[arg-type]
+    if tax is not None and taxable is not None and income_rate is not None and amount is not None:
+        base = f"{money(amount)}×{percent(income_rate)} = {taxable}"
+        zh += f"核定征收：收入×应税所得率 {base}（应纳税所得额），企业所得税{tax}元。"
+        en += f" Deemed CIT: revenue x rate {base} taxable income; CIT {tax}."
         if applicable is not True:
             zh += "（须先符合无票免税条件）"
             en += " (only if the exemption applies)"
@@ -201,6 +211,23 @@ def export_income_tax(
         explanation_en=en,
         caveats=tuple(caveats),
     )
+
+
+def reference_zone_lookup() -> ZoneLookup:
+    """A ``zone_lookup`` over the bundled pilot-zone list (for use without a database).
+
+    A name that matches no zone (杭州, 杭州市 …) gives ``None`` — unknown, not "no".
+    """
+    zones = load_pilot_zones()
+
+    def lookup(name: str, on: date) -> bool | None:
+        wanted = name.strip()
+        found = [z for z in zones if wanted in (z.zone_name, z.city) or z.zone_name.startswith(wanted)]
+        if not found:
+            return None
+        return any(zone.in_force_on(on) for zone in found)
+
+    return lookup
 
 
 def verdict_en(value: bool | None) -> str:

@@ -209,7 +209,7 @@ def _load(directory: Path) -> ParameterSet:
     for path in files:
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError for 2019-02-30
             raise ParameterFileError(path.name, None, f"malformed YAML: {exc}") from None
         except OSError as exc:
             raise ParameterFileError(path.name, None, f"cannot read: {exc.strerror}") from None

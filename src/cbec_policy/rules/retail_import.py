@@ -175,7 +175,7 @@ def consumption_tax_rate(
         if net_content is None and pieces is None:
             raise InputError(
                 "--net-content/--pieces",
-                "category cosmetics needs the net content (ml or g) or the pieces per item for the 高档化妆品 price test",
+                "category cosmetics needs the net content (ml or g) or pieces per item for the 高档化妆品 price test",
             )
         tests = []
         if net_content is not None:
@@ -185,9 +185,13 @@ def consumption_tax_rate(
         if pieces is not None:
             per_unit = Fraction(dutiable_value) / (items * Fraction(pieces))
             limit = to_decimal(params["high_end_cosmetics_price_per_piece"].value_at(day), "threshold")
-            tests.append((per_unit >= limit, f"{money(per_unit)} 元/片(支) {'≥' if per_unit >= limit else '<'} {limit}"))
+            tests.append(
+                (per_unit >= limit, f"{money(per_unit)} 元/片(支) {'≥' if per_unit >= limit else '<'} {limit}")
+            )
         is_high_end = any(passed for passed, _ in tests)
-        note = "；".join(text for _, text in tests) + (" → 高档化妆品 high-end" if is_high_end else " → 普通化妆品 ordinary")
+        note = "；".join(text for _, text in tests) + (
+            " → 高档化妆品 high-end" if is_high_end else " → 普通化妆品 ordinary"
+        )
         period = params["ct_cosmetics_high_end" if is_high_end else "ct_cosmetics_ordinary"].at(day)
         return to_decimal(period.value, key), period, note
     if test == "watch":
@@ -195,7 +199,11 @@ def consumption_tax_rate(
         limit = to_decimal(params["high_end_watch_price_per_watch"].value_at(day), "threshold")
         per_watch = Fraction(dutiable_value) / items
         if per_watch >= limit:
-            return to_decimal(period.value, key), period, f"{money(per_watch)} 元/只 ≥ {limit} → 高档手表 high-end watch"
+            return (
+                to_decimal(period.value, key),
+                period,
+                f"{money(per_watch)} 元/只 ≥ {limit} → 高档手表 high-end watch",
+            )
         return Decimal(0), period, f"{money(per_watch)} 元/只 < {limit} → 非高档手表, no consumption tax"
     period = params[key].at(day)
     return to_decimal(period.value, key), period, ""
@@ -370,7 +378,9 @@ def _explain(
 ) -> tuple[str, str]:
     p, a = money(value), money(before + value)
     limits_zh = f"完税价格{p}元（单次限值{single}元），本年累计{money(before)}+{p}={a}元（年度限值{annual}元）"
-    limits_en = f"dutiable value {p} (single limit {single}); year total {money(before)}+{p}={a} (annual limit {annual})"
+    limits_en = (
+        f"dutiable value {p} (single limit {single}); year total {money(before)}+{p}={a} (annual limit {annual})"
+    )
     rates_zh = f"关税{percent(tariff_rate)}，消费税{percent(ct)}（按组成计税价格P/(1−c)），增值税{percent(vat)}"
     rates_en = f"tariff {percent(tariff_rate)}, consumption tax {percent(ct)} on P/(1−c), VAT {percent(vat)}"
     if ct_note:

@@ -47,6 +47,7 @@ class ReturnGoodsResult:
     failures: tuple[str, ...]
     window_from: date
     window_to: date
+    window_source: str  # policy id of the document whose window covers the export date
     deadline_start: date
     return_by: date
     return_date: date | None
@@ -67,6 +68,7 @@ class ReturnGoodsResult:
             "failures": list(self.failures),
             "window_from": self.window_from.isoformat(),
             "window_to": self.window_to.isoformat(),
+            "window_source": self.window_source,
             "deadline_start": self.deadline_start.isoformat(),
             "return_by": self.return_by.isoformat(),
             "return_date": self.return_date.isoformat() if self.return_date else None,
@@ -185,6 +187,7 @@ def export_return_exemption(
         failures=tuple(failures),
         window_from=window_p.start,  # type: ignore[arg-type]
         window_to=window_p.end,  # type: ignore[arg-type]
+        window_source=window_p.source,
         deadline_start=start,
         return_by=return_by,
         return_date=return_date,

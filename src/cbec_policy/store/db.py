@@ -9,7 +9,7 @@ failing half-way. PostgreSQL is used through psycopg 3 when a ``postgresql://`` 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, exists, func, insert, or_, select
 from sqlalchemy.engine import URL, Engine
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
 from cbec_policy.departments import normalise_issuer
@@ -171,9 +171,7 @@ class Store:
         summary = InitSummary(url=self.url)
         with self._write() as conn:
             load_bundled(conn, summary, progress)
-            conn.execute(
-                s.meta.update().where(s.meta.c.key == "schema_version").values(value=str(s.SCHEMA_VERSION))
-            )
+            conn.execute(s.meta.update().where(s.meta.c.key == "schema_version").values(value=str(s.SCHEMA_VERSION)))
         return summary
 
     # ------------------------------------------------------------------ policies
@@ -358,7 +356,7 @@ class Store:
         with self._write() as conn:
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql(
-                    "DELETE FROM policy_fts WHERE rowid = (SELECT rowid FROM policies WHERE id = ?)", (policy_id,)
+                    "DELETE FROM policy_fts WHERE rowid = (SELECT fts_rowid FROM policies WHERE id = ?)", (policy_id,)
                 )
             result = conn.execute(s.policies.delete().where(s.policies.c.id == policy_id))
         return result.rowcount > 0
@@ -509,7 +507,3 @@ def _validate(policy: Policy) -> None:
     for relation in policy.relations:
         if relation.kind not in kinds:
             raise InputError(where, f"relations: unknown kind {relation.kind!r}; allowed: {', '.join(sorted(kinds))}")
-
-
-# Exposed for callers that only need to know the type of the progress callback.
-ProgressCallback = Callable[[str, int, int], None]

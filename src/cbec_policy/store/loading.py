@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, Table, insert, select, tuple_, update
 
+from cbec_policy.docnumber import doc_number_key
 from cbec_policy.labels import THEMES
 from cbec_policy.models import Policy
 from cbec_policy.reference.loader import (
@@ -72,7 +73,9 @@ def _upsert(
     selected = [*key_columns, table.c[hash_column]] if hash_column else [*key_columns, *compare]
     for row in conn.execute(select(*selected)):
         key = tuple(row[: len(keys)])
-        existing[key] = row[len(keys)] if hash_column else dict(zip([c.name for c in compare], row[len(keys) :], strict=True))
+        existing[key] = (
+            row[len(keys)] if hash_column else dict(zip([c.name for c in compare], row[len(keys) :], strict=True))
+        )
     fresh = []
     for done, row in enumerate(rows, start=1):
         key = tuple(row[name] for name in keys)
@@ -104,8 +107,6 @@ def _theme_rows() -> list[dict[str, object]]:
 
 
 def _batch_rows() -> list[dict[str, object]]:
-    from cbec_policy.docnumber import doc_number_key
-
     return [
         {
             "batch": b.batch,

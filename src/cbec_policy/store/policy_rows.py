@@ -38,7 +38,9 @@ def department_ids(conn: Connection, names: Iterable[str]) -> dict[str, int]:
     wanted = list(dict.fromkeys(names))
     if not wanted:
         return {}
-    found = dict(conn.execute(select(s.departments.c.name, s.departments.c.id).where(s.departments.c.name.in_(wanted))).all())
+    found = dict(
+        conn.execute(select(s.departments.c.name, s.departments.c.id).where(s.departments.c.name.in_(wanted))).all()
+    )
     for name in wanted:
         if name not in found:
             result = conn.execute(insert(s.departments).values(name=name, short_forms=[], en="", kind="unknown"))
@@ -113,7 +115,9 @@ def write_policy(
         [{"policy_id": policy.id, "position": i, "department_id": ids[name]} for i, name in enumerate(policy.issuers)],
     )
     _insert_many(
-        conn, s.policy_themes, [{"policy_id": policy.id, "position": i, "theme": t} for i, t in enumerate(policy.themes)]
+        conn,
+        s.policy_themes,
+        [{"policy_id": policy.id, "position": i, "theme": t} for i, t in enumerate(policy.themes)],
     )
     _insert_many(
         conn,
@@ -169,9 +173,15 @@ def read_policies(conn: Connection, rows: Sequence) -> list[Policy]:
     issuers = _issuers(conn, ids)
     themes = _grouped(conn, ids, (s.policy_themes.c.theme,), s.policy_themes.c.policy_id, s.policy_themes.c.position)
     instruments = _grouped(
-        conn, ids, (s.policy_instruments.c.instrument,), s.policy_instruments.c.policy_id, s.policy_instruments.c.position
+        conn,
+        ids,
+        (s.policy_instruments.c.instrument,),
+        s.policy_instruments.c.policy_id,
+        s.policy_instruments.c.position,
     )
-    evidence = _grouped(conn, ids, (s.policy_evidence.c.url,), s.policy_evidence.c.policy_id, s.policy_evidence.c.position)
+    evidence = _grouped(
+        conn, ids, (s.policy_evidence.c.url,), s.policy_evidence.c.policy_id, s.policy_evidence.c.position
+    )
     relations = _grouped(
         conn,
         ids,
@@ -180,7 +190,14 @@ def read_policies(conn: Connection, rows: Sequence) -> list[Policy]:
         s.policy_relations.c.position,
     )
     return [
-        _policy(row, issuers[row["id"]], themes[row["id"]], instruments[row["id"]], evidence[row["id"]], relations[row["id"]])
+        _policy(
+            row,
+            issuers[row["id"]],
+            themes[row["id"]],
+            instruments[row["id"]],
+            evidence[row["id"]],
+            relations[row["id"]],
+        )
         for row in rows
     ]
 

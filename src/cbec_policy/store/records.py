@@ -73,7 +73,8 @@ class InitSummary:
         """The database, one line per table in Chinese and English, then an overall verdict."""
         out = [f"数据库 database: {self.url}"] if self.url else []
         out += [
-            f"  {TABLE_ZH.get(name, name)} {name}: 新增 new {c.new}, 更新 updated {c.updated}, 未变 unchanged {c.unchanged}"
+            f"  {TABLE_ZH.get(name, name)} {name}: "
+            f"新增 new {c.new}, 更新 updated {c.updated}, 未变 unchanged {c.unchanged}"
             + (f", 删除 removed {c.removed}" if c.removed else "")
             for name, c in self.tables.items()
         ]

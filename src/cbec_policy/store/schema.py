@@ -90,6 +90,9 @@ policies = Table(
     Column("content_hash", String(64), nullable=False),
     # Hash of the bundled reference row last loaded by ``init`` (NULL for ingested documents).
     Column("bundled_hash", String(64)),
+    # SQLite only: the rowid of this policy's FTS5 entry. An explicit column, because VACUUM may
+    # renumber the implicit rowid of a table whose primary key is not an integer.
+    Column("fts_rowid", Integer, unique=True),
 )
 
 policy_issuers = Table(

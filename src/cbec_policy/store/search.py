@@ -3,7 +3,7 @@
 Chinese has no spaces between words, so word tokenisers miss most substrings. Both backends
 therefore index character trigrams:
 
-* SQLite: an FTS5 table with the ``trigram`` tokenizer (rowid = the policy's rowid), ranked
+* SQLite: an FTS5 table with the ``trigram`` tokenizer (rowid = ``policies.fts_rowid``), ranked
   by ``bm25`` with column weights title 10, doc number 8, summary 3, full text 1. Trigrams
   cannot match a term shorter than three characters, so a query with any 1–2 character term
   falls back to ``LIKE`` over the same columns, ranked by the same column weights.
@@ -72,12 +72,20 @@ def index_policy(
     if conn.dialect.name == "sqlite":
         if replace:
             conn.execute(
-                text("DELETE FROM policy_fts WHERE rowid = (SELECT rowid FROM policies WHERE id = :id)"), {"id": policy_id}
+                text("DELETE FROM policy_fts WHERE rowid = (SELECT fts_rowid FROM policies WHERE id = :id)"),
+                {"id": policy_id},
             )
         conn.execute(
             text(
+                "UPDATE policies SET fts_rowid = "
+                "coalesce(fts_rowid, (SELECT coalesce(max(fts_rowid), 0) + 1 FROM policies)) WHERE id = :id"
+            ),
+            {"id": policy_id},
+        )
+        conn.execute(
+            text(
                 "INSERT INTO policy_fts (rowid, title, doc_number, summary, full_text) "
-                "SELECT rowid, :title, :doc_number, :summary, :full_text FROM policies WHERE id = :id"
+                "SELECT fts_rowid, :title, :doc_number, :summary, :full_text FROM policies WHERE id = :id"
             ),
             values,
         )
@@ -116,8 +124,8 @@ def _weighted_like_score(terms: list[str]):
     score = literal(0.0)
     for term in terms:
         pattern = _like_pattern(term)
-        for name, column in columns.items():
-            score = score + case((func.coalesce(column, "").ilike(pattern, escape="\\"), WEIGHTS[name]), else_=0.0)
+        for name, col in columns.items():
+            score = score + case((func.coalesce(col, "").ilike(pattern, escape="\\"), WEIGHTS[name]), else_=0.0)
     return score
 
 
@@ -125,7 +133,12 @@ def _all_terms_match(terms: list[str]):
     p = s.policies.c
     return and_(
         *(
-            or_(*(func.coalesce(c, "").ilike(_like_pattern(t), escape="\\") for c in (p.title, p.doc_number, p.summary, p.full_text)))
+            or_(
+                *(
+                    func.coalesce(c, "").ilike(_like_pattern(t), escape="\\")
+                    for c in (p.title, p.doc_number, p.summary, p.full_text)
+                )
+            )
             for t in terms
         )
     )
@@ -171,7 +184,7 @@ def _sqlite_fts(conn: Connection, terms: list[str], limit: int) -> list[tuple[st
     rows = conn.execute(
         text(
             f"SELECT p.id, {weighted} - bm25(policy_fts, {weights}) AS score FROM policy_fts "
-            "JOIN policies AS p ON p.rowid = policy_fts.rowid "
+            "JOIN policies AS p ON p.fts_rowid = policy_fts.rowid "
             "WHERE policy_fts MATCH :match ORDER BY score DESC, p.publish_date DESC, p.id LIMIT :limit"
         ),
         params,

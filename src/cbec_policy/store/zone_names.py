@@ -7,12 +7,11 @@ conventional English name that is not their pinyin, listed in ``_ENGLISH``.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import re
 import unicodedata
 from functools import cache
-
-import csv
 
 from cbec_policy.models import PilotZone
 from cbec_policy.reference.loader import reference_path

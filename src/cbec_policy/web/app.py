@@ -154,3 +154,11 @@ def create_app(
     app.include_router(tools.router)
 
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """App factory for several uvicorn worker processes: everything from ``CBEC_*`` variables.
+
+    Each worker opens its own store (``CBEC_DB_URL``); the parent has already initialised it.
+    """
+    return create_app(None, init=False)

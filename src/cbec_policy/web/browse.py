@@ -74,13 +74,14 @@ class BrowseResult:
     page: int
     per_page: int
     sort: str
-    truncated: bool = False  # the search hit limit was reached: more may exist
+    truncated: bool = False  # more hits exist than were fetched: ``total`` is a lower bound
     query: BrowseQuery = field(default_factory=BrowseQuery)
 
     @property
     def pages(self) -> int:
-        """Number of pages (at least 1)."""
-        return max(1, -(-self.total // self.per_page))
+        """Number of pages (at least 1); when truncated, at least one page beyond this one."""
+        known = max(1, -(-self.total // self.per_page))
+        return max(known, self.page + 1) if self.truncated else known
 
 
 def validate(query: BrowseQuery) -> BrowseQuery:
@@ -117,13 +118,21 @@ def browse(store: Any, query: BrowseQuery) -> BrowseResult:
     text = query.q.strip()
     truncated = False
     if text:
-        hits = store.search(text, limit=SEARCH_LIMIT)
-        truncated = len(hits) >= SEARCH_LIMIT
+        sort = query.sort or "relevance"
+        if sort == "relevance" and not query.has_filters():
+            # The store ranks hits: fetch only up to this page (+1 to know whether more exist),
+            # so a common word over a large corpus costs one page, not every hit.
+            wanted = query.page * query.per_page
+            hits = store.search(text, limit=min(SEARCH_LIMIT, wanted + 1))
+            truncated = len(hits) > wanted or len(hits) >= SEARCH_LIMIT
+            hits = hits[:wanted]
+        else:
+            hits = store.search(text, limit=SEARCH_LIMIT)
+            truncated = len(hits) >= SEARCH_LIMIT
         rows = [Row(hit.policy, hit.score, hit.snippet) for hit in hits]
         if query.has_filters():
             allowed = {policy.id for policy in store.list_policies(**query.filters())}
             rows = [row for row in rows if row.policy.id in allowed]
-        sort = query.sort or "relevance"
     else:
         rows = [Row(policy) for policy in store.list_policies(**query.filters())]
         sort = query.sort if query.sort and query.sort != "relevance" else "date_desc"

@@ -83,6 +83,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "effective_date": ("施行日期", "Effective"),
     "end_date": ("失效日期", "Ended"),
     "results": ("共 {n} 条结果", "{n} results"),
+    "results_more": ("已显示前 {n} 条，还有更多", "first {n} results shown; there are more"),
     "page_of": ("第 {page} / {pages} 页", "Page {page} of {pages}"),
     "prev": ("上一页", "Previous"),
     "next": ("下一页", "Next"),

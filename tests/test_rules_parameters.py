@@ -1,0 +1,156 @@
+"""Dated rule parameters: validation on load, lookups by date, and agreement with the reference facts."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cbec_policy.reference.loader import load_national_policies, load_rule_parameters
+from cbec_policy.rules.citations import cite, known_source_ids
+from cbec_policy.rules.codes import explain_code, load_codes
+from cbec_policy.rules.errors import ParameterFileError, RuleNotApplicableError
+from cbec_policy.rules.parameters import load_parameters
+
+GOOD_PERIOD = "{from: 2016-04-08, to: null, value: 1, source: 2016-caiguanshui-18}"
+
+
+def _write(tmp_path: Path, body: str) -> Path:
+    (tmp_path / "limits.yaml").write_text(body, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (f"x:\n  description: d\n  colour: red\n  periods: [{GOOD_PERIOD}]\n", "unknown keys: colour"),
+        (
+            "x:\n  description: d\n  periods: [{from: 2016-04-08, to: null, value: 1, source: 2016-caiguanshui-18, "
+            "extra: 2}]\n",
+            "unknown keys: extra",
+        ),
+        ("x:\n  description: d\n  periods: [{from: 2016-04-08, to: null, value: 1}]\n", "'source' is required"),
+        (
+            "x:\n  description: d\n  periods: [{from: 2016-04-08, to: null, value: 1, source: null}]\n",
+            "source is missing",
+        ),
+        (
+            "x:\n  description: d\n  periods: [{from: 2016-04-08, to: null, value: 1, source: no-such-policy}]\n",
+            "unknown source 'no-such-policy'",
+        ),
+        (
+            "x:\n  description: d\n  periods:\n"
+            "    - {from: 2016-04-08, to: 2019-06-30, value: 1, source: 2016-caiguanshui-18}\n"
+            "    - {from: 2019-01-01, to: null, value: 2, source: 2018-caiguanshui-49}\n",
+            "overlap",
+        ),
+        (
+            "x:\n  description: d\n  periods:\n"
+            "    - {from: 2019-01-01, to: null, value: 2, source: 2018-caiguanshui-49}\n"
+            "    - {from: 2016-04-08, to: 2018-12-31, value: 1, source: 2016-caiguanshui-18}\n",
+            "not in date order",
+        ),
+        (
+            "x:\n  description: d\n  periods: [{from: 2019-01-01, to: 2018-12-31, value: 1, "
+            "source: 2016-caiguanshui-18}]\n",
+            "before 'from'",
+        ),
+        (
+            "x:\n  description: d\n  periods: [{from: '2019-02-30', to: null, value: 1, source: 2014-gacc-12}]\n",
+            "no such date",
+        ),
+    ],
+)
+def test_bad_parameter_files_name_file_and_key(tmp_path: Path, body: str, reason: str) -> None:
+    with pytest.raises(ParameterFileError) as caught:
+        load_parameters(_write(tmp_path, body))
+    message = str(caught.value)
+    assert message.startswith("limits.yaml, key 'x") and reason in message
+
+
+def test_impossible_yaml_date_is_a_file_error(tmp_path: Path) -> None:
+    body = "x:\n  description: d\n  periods: [{from: 2019-02-30, to: null, value: 1, source: 2016-caiguanshui-18}]\n"
+    with pytest.raises(ParameterFileError, match=r"limits.yaml: malformed YAML: day is out of range"):
+        load_parameters(_write(tmp_path, body))
+
+
+def test_bundled_parameters_cite_real_policies() -> None:
+    """Every period's source resolves: to a corpus policy id or to a listed non-CBEC law."""
+    corpus = {policy.id for policy in load_national_policies()}
+    params = load_parameters()
+    for parameter in params.values():
+        for period in parameter.periods:
+            citation = period.citation
+            assert citation.policy_id in known_source_ids()
+            assert citation.in_corpus == (period.source in corpus)
+    # The core CBEC limits cite the two retail import notices of the corpus.
+    assert params["single_limit_cny"].at(date(2018, 12, 31)).source == "2016-caiguanshui-18"
+    assert params["single_limit_cny"].at(date(2019, 1, 1)).source == "2018-caiguanshui-49"
+    assert cite("2018-caiguanshui-49").doc_number == "财关税〔2018〕49号"
+
+
+def test_limits_and_rates_agree_with_reference_facts() -> None:
+    """The engine's dated values equal the verified facts in reference/rule_parameters.yaml."""
+    facts = load_rule_parameters()
+    params = load_parameters()
+    for key in ("single_limit_cny", "annual_limit_cny"):
+        for fact in facts["retail_import"][key]:
+            assert params[key].value_at(fact["from"]) == fact["value"]
+    for fact in facts["import_vat_rate"]["standard"]:
+        day = fact["to"] or date(2030, 1, 1)
+        assert params["import_vat_standard"].value_at(day) == fact["value"]
+    for fact in facts["postal_articles_tax"]["rates"]:
+        assert params["postal_rates"].value_at(fact["to"] or date(2030, 1, 1)) == fact["values"]
+    windows = facts["export_returns"]["versions"]
+    assert params["return_goods_window"].periods[0].start == windows[0]["export_declared_from"]
+    assert params["return_goods_window"].periods[-1].end == windows[-1]["export_declared_to"]
+    assert params["return_goods_codes"].value_at(date(2024, 6, 1)) == facts["export_returns"]["eligible_codes"]
+
+
+@pytest.mark.parametrize(
+    ("day", "single", "annual", "vat"),
+    [
+        (date(2016, 4, 8), 2000, 20000, 0.17),
+        (date(2018, 4, 30), 2000, 20000, 0.17),
+        (date(2018, 5, 1), 2000, 20000, 0.16),
+        (date(2018, 12, 31), 2000, 20000, 0.16),
+        (date(2019, 1, 1), 5000, 26000, 0.16),
+        (date(2019, 3, 31), 5000, 26000, 0.16),
+        (date(2019, 4, 1), 5000, 26000, 0.13),
+    ],
+)
+def test_values_switch_on_the_boundary_days(day: date, single: int, annual: int, vat: float) -> None:
+    params = load_parameters()
+    assert params["single_limit_cny"].value_at(day) == single
+    assert params["annual_limit_cny"].value_at(day) == annual
+    assert params["import_vat_standard"].value_at(day) == vat
+
+
+def test_date_before_the_regime_is_a_clear_answer() -> None:
+    with pytest.raises(RuleNotApplicableError) as caught:
+        load_parameters()["single_limit_cny"].at(date(2016, 4, 7))
+    assert "no CBEC retail import regime before 2016-04-08" in str(caught.value)
+    assert caught.value.day == date(2016, 4, 7)
+
+
+def test_vectorised_lookup_matches_scalar_lookup() -> None:
+    param = load_parameters()["import_vat_standard"]
+    days = np.array(["2010-01-01", "2018-04-30", "2018-05-01", "2019-03-31", "2019-04-01"], dtype="datetime64[D]")
+    values, covered = param.values_array(days)
+    assert covered.all()
+    assert values.tolist() == [param.value_at(day.astype(object)) for day in days]
+    _, covered = load_parameters()["single_limit_cny"].values_array(np.array(["2016-04-07"], dtype="datetime64[D]"))
+    assert not covered[0]
+
+
+def test_supervision_codes_cite_their_announcements() -> None:
+    codes = load_codes()
+    assert list(codes) == ["9610", "1210", "1239", "9710", "9810"]
+    assert explain_code("9610").created_by.doc_number == "海关总署公告2014年第12号"
+    assert explain_code("9610").effective == date(2014, 2, 10)
+    assert explain_code("1239").created_by.policy_id == "2016-gacc-75"
+    assert explain_code("9710").effective == date(2020, 7, 1)
+    assert [c.policy_id for c in explain_code("9810").expanded_by] == ["2020-gacc-92"]
+    assert not explain_code("9710").in_use_on(date(2020, 6, 30))
