@@ -286,3 +286,13 @@ def test_classify_document_contract() -> None:
     assert set(result.scores) >= {"type", "themes", "instruments", "is_cbec"}
     assert all({"term", "start", "end", "weight"} <= set(item) for items in result.evidence.values() for item in items)
     assert result.method == "lexicon"  # no model saved in this test's model folder
+
+
+def test_cited_document_numbers_are_not_content(lexicon: LexiconClassifier) -> None:
+    # 财关税〔2018〕49号 contains 关税 and 海关总署公告 contains 海关: a citation, not the subject
+    text = "为支持本市跨境电子商务发展，参照财关税〔2018〕49号和海关总署公告2018年第194号，对企业给予资金支持。"
+    result = lexicon.explain(Document("厦门市跨境电子商务发展扶持办法", text))
+    terms = {item["term"] for items in result.evidence.values() for item in items}
+    assert "关税" not in terms and "海关" not in terms
+    assert result.policy_type != "tax" and "tax" not in result.themes
+    assert "supply.funding" in result.instruments

@@ -99,3 +99,12 @@ def test_store_url_is_safe_to_print(store: Store, store_url: str) -> None:
     if store.dialect == "postgresql" and ":" in store_url.split("@")[0].split("//")[1]:
         password = store_url.split("@")[0].rsplit(":", 1)[1]
         assert f":{password}@" not in store.url and "***" in store.url
+
+
+def test_database_with_an_incompatible_table_is_refused_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE policies (id VARCHAR(200) PRIMARY KEY, title TEXT)")
+    with pytest.raises(InputError, match="table policies lacks columns") as caught:
+        open_store(f"sqlite:///{path}")
+    assert "\n" not in str(caught.value)

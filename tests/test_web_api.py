@@ -430,7 +430,7 @@ def test_highlight_escapes_first_then_marks() -> None:
     from cbec_policy.web.highlight import highlight, strip_hit_brackets
 
     marked = str(highlight('<b onclick="x">零售进口</b> &amp;', "零售 amp"))
-    assert marked == '&lt;b onclick=&#34;x&#34;&gt;<mark>零售</mark>进口&lt;/b&gt; &amp;<mark>amp</mark>;'
+    assert marked == "&lt;b onclick=&#34;x&#34;&gt;<mark>零售</mark>进口&lt;/b&gt; &amp;<mark>amp</mark>;"
     assert strip_hit_brackets("…跨境电商【零售】进口…", "零售") == "…跨境电商零售进口…"
 
 

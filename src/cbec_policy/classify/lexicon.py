@@ -7,7 +7,8 @@ Every label gets a raw score, the sum of its cues found in the document:
 * a title pattern, document-number pattern or issuer cue counts its weight once.
 
 Inside one label, a match nested in a longer match of the same label is not counted again
-(跨境电子商务 does not also count 电子商务). Themes, instruments and relevance turn raw scores into
+(跨境电子商务 does not also count 电子商务), and document numbers cited in the body are skipped
+(财关税〔2018〕49号 says nothing about tax). Themes, instruments and relevance turn raw scores into
 ``1 - exp(-raw / scale)`` and keep the labels at or above the threshold; the policy type is the
 type with the largest raw score, its score the share of that type among all positive raws.
 """
@@ -29,7 +30,7 @@ from cbec_policy.classify.base import (
     type_key,
 )
 from cbec_policy.classify.taxonomy import Category, Taxonomy, load_taxonomy
-from cbec_policy.classify.textcheck import fold
+from cbec_policy.classify.textcheck import fold, mask_cited_numbers
 
 # Enough occurrences to show why, without storing every hit of a long document.
 MAX_EVIDENCE_PER_LABEL = 40
@@ -119,7 +120,7 @@ class LexiconClassifier:
 
     def _term_hits(self, document: Document) -> dict[str, list[_Hit]]:
         hits: dict[str, list[_Hit]] = {}
-        for field, value in (("title", document.title), ("text", document.text)):
+        for field, value in (("title", document.title), ("text", mask_cited_numbers(document.text))):
             folded = fold(value)
             if not folded:
                 continue

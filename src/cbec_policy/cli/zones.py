@@ -17,7 +17,7 @@ from cbec_policy.labels import REGIONS, find_label
 from cbec_policy.models import PilotZone
 from cbec_policy.store import ZoneLookup
 
-_UNVERIFIED = "候选，未核实 candidate, unverified"
+_UNVERIFIED = "候选未核实 unverified"
 
 # The JSON keys of ``zones lookup``, fixed by the public interface.
 LOOKUP_KEYS = (
@@ -54,7 +54,7 @@ def zone_row(zone: PilotZone) -> dict[str, Any]:
         "approval_date": zone.approval_date,
         "doc_number": zone.doc_number,
         "revoked_date": zone.revoked_date,
-        "confidence": "已核实 verified" if zone.confidence == "verified" else _UNVERIFIED,
+        "confidence": "已核实" if zone.confidence == "verified" else _UNVERIFIED,
     }
 
 
@@ -142,7 +142,7 @@ def register(cli: click.Group) -> None:
             "approval_date": "获批日期",
             "doc_number": "批复文号",
             "revoked_date": "撤销日期",
-            "confidence": "核实 verified",
+            "confidence": "核实",
         }
         if output_format != "table":
             labels = {key: key for key in labels}

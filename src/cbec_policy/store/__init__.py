@@ -1,12 +1,9 @@
 """The database behind every command: policies, pilot zones and reference tables.
 
->>> store = open_store("sqlite:///:memory:")
->>> store.init().changed
-True
->>> store.lookup_zone("杭州", date(2016, 1, 1)).is_pilot_zone  # doctest: +SKIP
-True
-
-``open_store(None)`` uses ``$CBEC_DB_URL`` or a SQLite file in the user's data directory.
+Typical use: ``store = open_store(url)``, ``store.init()`` once to load the bundled data,
+then queries such as ``store.list_policies(policy_type="税收类", in_force_on=day)`` or
+``store.lookup_zone("杭州", day)``. ``open_store(None)`` uses ``$CBEC_DB_URL`` or a SQLite file
+in the user's data directory. Other packages use only what is exported here.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, create_engine, event, exists, func, insert, or_, select
+from sqlalchemy import Connection, create_engine, event, exists, func, insert, inspect, or_, select
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
@@ -47,7 +47,7 @@ def open_store(url: str | None = None) -> Store:
     raw = url if url is not None and url.strip() else default_db_url()
     parsed = parse_db_url(raw)
     masked = mask_url(raw)
-    engine = _engine(parsed, raw, masked)
+    engine = _engine(parsed, masked)
     try:
         with engine.connect() as conn:
             conn.info["immediate"] = True
@@ -69,7 +69,7 @@ def _reason(exc: BaseException) -> str:
     return lines[0] if lines else type(inner).__name__
 
 
-def _engine(parsed: URL, raw: str, masked: str) -> Engine:
+def _engine(parsed: URL, masked: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         return create_engine(parsed, connect_args={"connect_timeout": 10}, pool_pre_ping=True)
     database = parsed.database or ""
@@ -109,6 +109,7 @@ def _sqlite_on_begin(conn: Connection) -> None:
 
 def _create_schema(conn: Connection, masked: str) -> None:
     s.metadata.create_all(conn, checkfirst=True)
+    _check_columns(conn, masked)
     ensure_search_index(conn)
     version = conn.execute(select(s.meta.c.value).where(s.meta.c.key == "schema_version")).scalar()
     if version is None:
@@ -118,6 +119,20 @@ def _create_schema(conn: Connection, masked: str) -> None:
             f"database URL {masked!r}",
             f"schema version {version} was written by a newer cbec-policy (this one knows {s.SCHEMA_VERSION})",
         )
+
+
+def _check_columns(conn: Connection, masked: str) -> None:
+    """Refuse a database whose tables lack columns this version needs, instead of failing later."""
+    inspector = inspect(conn)
+    for table in s.metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        missing = [column.name for column in table.columns if column.name not in present]
+        if missing:
+            raise InputError(
+                f"database URL {masked!r}",
+                f"table {table.name} lacks columns {', '.join(missing)} (made by an older development version; "
+                "use a new database file or drop the old one)",
+            )
 
 
 def _label_code(vocabulary: tuple, value: str | None, what: str) -> str | None:
