@@ -25,7 +25,7 @@ def test_tax_import_json_keys_and_values() -> None:
     assert code == 0
     data = json.loads(out)
     assert list(data)[: len(IMPORT_KEYS)] == IMPORT_KEYS
-    assert (data["path"], data["total_tax"], data["effective_rate"]) == ("cbec_within_limits", "230.59", "0.230588")
+    assert (data["path"], data["total_tax"], data["effective_rate"]) == ("cbec_within_limits", 230.59, 0.230588)
     assert [c["policy_id"] for c in data["citations"]][:2] == ["2016-caiguanshui-18", "2018-caiguanshui-49"]
     assert any("rounding" in caveat for caveat in data["caveats"])
 
@@ -50,8 +50,8 @@ def test_tax_postal_compares_with_cbec() -> None:
     code, out = _run("tax", "postal", "--date", "2025-06-01", "--value", "250", "--item", "2", "--format", "json")
     data = json.loads(out)
     assert code == 0
-    assert (data["assessed_tax"], data["payable"], data["exempt"]) == ("50.00", "0.00", True)
-    assert data["cbec_total_tax"] == "22.75"  # 0.7 x 250 x 0.13 on the same goods
+    assert (data["assessed_tax"], data["payable"], data["exempt"]) == (50.00, 0.00, True)
+    assert data["cbec_total_tax"] == 22.75  # 0.7 x 250 x 0.13 on the same goods
 
 
 def test_tax_returns_and_codes() -> None:
@@ -73,7 +73,7 @@ def test_tax_export_income_uses_the_store(sqlite_store_url: str) -> None:
                      "--relief-band", "1000000:0.05", "--db", sqlite_store_url, "--format", "json")  # fmt: skip
     data = json.loads(out)
     assert code == 0
-    assert data["invoice_free_eligible"] is True and data["cit"] == "50000.00"
+    assert data["invoice_free_eligible"] is True and data["cit"] == 50000.00
     code, out = _run("tax", "export-income", "--date", "2019-06-01", "--zone", "石家庄", "--db", sqlite_store_url,
                      "--format", "json")  # fmt: skip
     assert json.loads(out)["invoice_free_eligible"] is False  # approved only on 2019-12-15
@@ -86,4 +86,4 @@ def test_tax_batch_command(tmp_path: Path) -> None:
     code, text = _run("tax", "batch", str(orders), "--out", str(out), "--format", "json")
     summary = json.loads(text)
     assert code == 0 and out.exists()
-    assert summary["rows"] == 2 and summary["errors"] == 1 and summary["total_tax"] == "45.50"  # E1: 500 x 9.1%
+    assert summary["rows"] == 2 and summary["errors"] == 1 and summary["total_tax"] == 45.50  # E1: 500 x 9.1%

@@ -12,6 +12,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import click
@@ -34,6 +35,9 @@ def format_option(default: str = "table", choices: Sequence[str] = FORMATS) -> C
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        # Amounts are already rounded (cents, six-place rates): the number's shortest form is exact.
+        return int(value) if value.as_tuple().exponent >= 0 else float(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, tuple | list):

@@ -197,7 +197,7 @@ def tax_postal(
     record = result.to_dict()
     try:  # the same goods as one CBEC retail order, where that regime exists and no tariff rate is needed
         cbec = retail_import_tax(on, value, ct_rate=ct_rate)
-        record["cbec_path"], record["cbec_total_tax"] = cbec.path, str(cbec.total_tax)
+        record["cbec_path"], record["cbec_total_tax"] = cbec.path, cbec.total_tax
     except CbecError as exc:  # e.g. before 2016-04-08, or over the limits without a tariff rate
         record["cbec_path"], record["cbec_total_tax"] = None, None
         record["caveats"] = [*record["caveats"], f"跨境电商对比不可用 no CBEC comparison: {exc}"]

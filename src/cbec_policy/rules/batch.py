@@ -223,12 +223,12 @@ class BatchSummary:
             self.error_examples.append(f"{result.order_id[int(row)]}: {result.messages[result.error[row]]}")
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary."""
+        """The summary as a record; the total stays Decimal (JSON writers emit it as a number)."""
         return {
             "rows": self.rows,
             "errors": self.errors,
             "paths": {name: self.paths.get(name, 0) for name in PATHS},
-            "total_tax": str(Decimal(self.total_tax_cents).scaleb(-2)),
+            "total_tax": Decimal(self.total_tax_cents).scaleb(-2),
             "exact_rows": self.exact_rows,
             "error_examples": self.error_examples,
         }

@@ -47,7 +47,7 @@ class SupervisionCode:
         return day >= self.effective
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
+        """The result as a record; amounts stay Decimal (JSON writers emit them as numbers)."""
         return {
             "code": self.code,
             "full_name": self.full_name,

@@ -58,10 +58,7 @@ class ExportIncomeResult:
     caveats: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
-
-        def text(value: Decimal | None) -> str | None:
-            return None if value is None else str(value)
+        """The result as a record; amounts stay Decimal (JSON writers emit them as numbers)."""
 
         return {
             "date": self.date.isoformat(),
@@ -70,10 +67,10 @@ class ExportIncomeResult:
             "conditions": [{"code": c.code, "zh": c.zh, "met": c.met} for c in self.conditions],
             "deemed_cit_applicable": self.deemed_cit_applicable,
             "deemed_cit_note": self.deemed_cit_note,
-            "revenue": text(self.revenue),
-            "taxable_income_rate": text(self.taxable_income_rate),
-            "taxable_income": text(self.taxable_income),
-            "cit": text(self.cit),
+            "revenue": self.revenue,
+            "taxable_income_rate": self.taxable_income_rate,
+            "taxable_income": self.taxable_income,
+            "cit": self.cit,
             "citations": [c.to_dict() for c in self.citations],
             "explanation_zh": self.explanation_zh,
             "explanation_en": self.explanation_en,

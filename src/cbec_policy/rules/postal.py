@@ -37,15 +37,15 @@ class PostalTaxResult:
     caveats: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
+        """The result as a record; amounts stay Decimal (JSON writers emit them as numbers)."""
         return {
             "date": self.date.isoformat(),
-            "value": str(self.value),
+            "value": self.value,
             "item": self.item,
-            "rate": str(self.rate),
-            "assessed_tax": str(self.assessed_tax),
+            "rate": self.rate,
+            "assessed_tax": self.assessed_tax,
             "exempt": self.exempt,
-            "payable": str(self.payable),
+            "payable": self.payable,
             "citations": [c.to_dict() for c in self.citations],
             "explanation_zh": self.explanation_zh,
             "explanation_en": self.explanation_en,

@@ -91,31 +91,31 @@ class ImportTaxResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: the contract keys first, in order, then the details."""
+        """The record: contract keys first, in order, then details; amounts stay Decimal (JSON writers emit numbers)."""
         return {
             "date": self.date.isoformat(),
             "path": self.path,
-            "dutiable_value": str(self.dutiable_value),
-            "tariff": str(self.tariff),
-            "consumption_tax": str(self.consumption_tax),
-            "vat": str(self.vat),
-            "total_tax": str(self.total_tax),
-            "effective_rate": str(self.effective_rate),
+            "dutiable_value": self.dutiable_value,
+            "tariff": self.tariff,
+            "consumption_tax": self.consumption_tax,
+            "vat": self.vat,
+            "total_tax": self.total_tax,
+            "effective_rate": self.effective_rate,
             "citations": [c.to_dict() for c in self.citations],
             "explanation_zh": self.explanation_zh,
             "explanation_en": self.explanation_en,
             "caveats": list(self.caveats),
             "items": self.items,
-            "tariff_rate": str(self.tariff_rate),
-            "ct_rate": str(self.ct_rate),
-            "vat_rate": str(self.vat_rate),
-            "collection_ratio": str(self.collection_ratio),
-            "consumption_tax_statutory": str(money(self.consumption_tax_statutory)),
-            "vat_statutory": str(money(self.vat_statutory)),
-            "single_limit": str(self.single_limit),
-            "annual_limit": str(self.annual_limit),
-            "annual_before": str(self.annual_before),
-            "annual_after": str(self.annual_after),
+            "tariff_rate": self.tariff_rate,
+            "ct_rate": self.ct_rate,
+            "vat_rate": self.vat_rate,
+            "collection_ratio": self.collection_ratio,
+            "consumption_tax_statutory": money(self.consumption_tax_statutory),
+            "vat_statutory": money(self.vat_statutory),
+            "single_limit": self.single_limit,
+            "annual_limit": self.annual_limit,
+            "annual_before": self.annual_before,
+            "annual_after": self.annual_after,
             **self.extra,
         }
 

@@ -60,7 +60,7 @@ class ReturnGoodsResult:
     caveats: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
+        """The result as a record; amounts stay Decimal (JSON writers emit them as numbers)."""
         return {
             "export_date": self.export_date.isoformat(),
             "code": self.code,
@@ -73,7 +73,7 @@ class ReturnGoodsResult:
             "return_by": self.return_by.isoformat(),
             "return_date": self.return_date.isoformat() if self.return_date else None,
             "exempt_taxes": list(self.exempt_taxes),
-            "exempt_amount": None if self.exempt_amount is None else str(self.exempt_amount),
+            "exempt_amount": self.exempt_amount,
             "steps": list(self.steps),
             "citations": [c.to_dict() for c in self.citations],
             "explanation_zh": self.explanation_zh,

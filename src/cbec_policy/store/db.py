@@ -26,6 +26,7 @@ from cbec_policy.errors import InputError
 from cbec_policy.labels import LEVELS, POLICY_TYPES, REGIONS, RELATION_INVERSES, STATUSES, THEMES, find_label
 from cbec_policy.models import PilotBatch, PilotZone, Policy, PositiveListVersion, TradeStat
 from cbec_policy.store import schema as s
+from cbec_policy.store.bulk import BulkSession, validate_policy
 from cbec_policy.store.hashing import record_hash
 from cbec_policy.store.loading import Progress, load_bundled
 from cbec_policy.store.policy_rows import read_policies, title_key, write_policy
@@ -165,6 +166,26 @@ class Store:
             conn.info["immediate"] = True
             with conn.begin():
                 yield conn
+
+    @contextmanager
+    def bulk(self, *, write: bool = True) -> Iterator[BulkSession]:
+        """One transaction for a batch of documents (see :mod:`cbec_policy.store.bulk`).
+
+        With ``write`` the transaction takes the write lock at its start and commits when the
+        block ends; without it (a dry run) it only reads and is rolled back.
+        """
+        with self._engine.connect() as conn:
+            conn.info["immediate"] = write
+            transaction = conn.begin()
+            try:
+                yield BulkSession(conn)
+            except BaseException:
+                transaction.rollback()
+                raise
+            if write:
+                transaction.commit()
+            else:
+                transaction.rollback()
 
     def close(self) -> None:
         """Release every connection."""
@@ -355,7 +376,7 @@ class Store:
         Returns ``"new"``, ``"updated"`` or ``"unchanged"`` (identical to what is stored).
         Invalid vocabulary values raise :class:`InputError` and nothing is written.
         """
-        _validate(policy)
+        validate_policy(policy)
         content_hash = record_hash(policy, original_text)
         with self._write() as conn:
             stored = conn.execute(select(s.policies.c.content_hash).where(s.policies.c.id == policy.id)).first()
@@ -498,27 +519,3 @@ def _zone(row: Any) -> PilotZone:
         revoked_by=row["revoked_by"],
         evidence=tuple(row["evidence"] or ()),
     )
-
-
-def _validate(policy: Policy) -> None:
-    """Reject values outside the closed vocabularies before anything is written."""
-    where = f"policy {policy.id!r}"
-    if not policy.id or not policy.id.strip():
-        raise InputError("policy", "id is empty")
-    if not policy.title or not policy.title.strip():
-        raise InputError(where, "title is empty")
-    checks: list[tuple[str, object, set[str]]] = [
-        ("status", policy.status, {label.code for label in STATUSES}),
-        ("level", policy.level, {label.code for label in LEVELS}),
-    ]
-    if policy.policy_type is not None:
-        checks.append(("policy_type", policy.policy_type, {label.code for label in POLICY_TYPES}))
-    theme_codes = {label.code for label in THEMES}
-    checks.extend(("themes", theme, theme_codes) for theme in policy.themes)
-    for field_name, value, allowed in checks:
-        if value not in allowed:
-            raise InputError(where, f"{field_name}: unknown value {value!r}; allowed: {', '.join(sorted(allowed))}")
-    kinds = set(RELATION_INVERSES)
-    for relation in policy.relations:
-        if relation.kind not in kinds:
-            raise InputError(where, f"relations: unknown kind {relation.kind!r}; allowed: {', '.join(sorted(kinds))}")

@@ -1,0 +1,345 @@
+"""Batched reads and writes for ingesting many documents: one transaction, each document atomic.
+
+Saving documents one transaction at a time spends most of its time on per-statement overhead
+and on one commit (one WAL sync) per document. A :class:`BulkSession` instead holds one write
+transaction for a batch and
+
+* matches a whole batch against stored policies with one query per key kind
+  (document-number keys ``IN (…)``, then title keys ``IN (…)``),
+* fetches the matched policies in bulk,
+* writes the batch with prepared multi-row statements (``executemany``) for the policy rows,
+  their link rows and their full-text entries, inside one SAVEPOINT. When that savepoint fails
+  (a constraint, a driver error), it is rolled back and every document is written again in a
+  SAVEPOINT of its own, so a bad document fails alone and the others are stored.
+
+Nothing is visible to other connections before the batch commits, and a process killed at any
+moment leaves the database as it was before the batch (or after it): never half a document.
+Both SQLite and PostgreSQL run the same code; only the full-text index differs (see ``search.py``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from cbec_policy.docnumber import doc_number_key
+from cbec_policy.errors import InputError
+from cbec_policy.labels import LEVELS, POLICY_TYPES, RELATION_INVERSES, STATUSES, THEMES
+from cbec_policy.models import Policy
+from cbec_policy.store import schema as s
+from cbec_policy.store.hashing import record_hash
+from cbec_policy.store.policy_rows import policy_row, read_policies, title_key
+
+_CHUNK = 500  # stay well under SQLite's bound-parameter limit for IN (…) lists
+_STATUS_CODES = frozenset(label.code for label in STATUSES)
+_LEVEL_CODES = frozenset(label.code for label in LEVELS)
+_TYPE_CODES = frozenset(label.code for label in POLICY_TYPES)
+_THEME_CODES = frozenset(label.code for label in THEMES)
+
+# Prepared statements, built once: SQLAlchemy then reuses their compiled form from its cache.
+_SELECT_STORED = select(s.policies.c.id, s.policies.c.content_hash, s.policies.c.fts_rowid)
+_UPDATE_POLICY = update(s.policies).where(s.policies.c.id == bindparam("b_id"))
+_LINK_TABLES = (
+    (s.policy_issuers, s.policy_issuers.c.policy_id),
+    (s.policy_themes, s.policy_themes.c.policy_id),
+    (s.policy_instruments, s.policy_instruments.c.policy_id),
+    (s.policy_evidence, s.policy_evidence.c.policy_id),
+    (s.policy_relations, s.policy_relations.c.source_id),
+)
+_FTS_INSERT = text(
+    "INSERT INTO policy_fts (rowid, title, doc_number, summary, full_text) "
+    "VALUES (:rowid, :title, :doc_number, :summary, :full_text)"
+)
+_FTS_DELETE = text("DELETE FROM policy_fts WHERE rowid IN :ids").bindparams(bindparam("ids", expanding=True))
+_PG_SEARCH_UPSERT = text(
+    "INSERT INTO policy_search (policy_id, body) VALUES (:id, :body) "
+    "ON CONFLICT (policy_id) DO UPDATE SET body = EXCLUDED.body"
+)
+
+
+def validate_policy(policy: Policy) -> None:
+    """Reject values outside the closed vocabularies before anything is written."""
+    where = f"policy {policy.id!r}"
+    if not policy.id or not policy.id.strip():
+        raise InputError("policy", "id is empty")
+    if not policy.title or not policy.title.strip():
+        raise InputError(where, "title is empty")
+    checks: list[tuple[str, object, frozenset[str]]] = [
+        ("status", policy.status, _STATUS_CODES),
+        ("level", policy.level, _LEVEL_CODES),
+    ]
+    if policy.policy_type is not None:
+        checks.append(("policy_type", policy.policy_type, _TYPE_CODES))
+    checks.extend(("themes", theme, _THEME_CODES) for theme in policy.themes)
+    for field_name, value, allowed in checks:
+        if value not in allowed:
+            raise InputError(where, f"{field_name}: unknown value {value!r}; allowed: {', '.join(sorted(allowed))}")
+    kinds = set(RELATION_INVERSES)
+    for relation in policy.relations:
+        if relation.kind not in kinds:
+            raise InputError(where, f"relations: unknown kind {relation.kind!r}; allowed: {', '.join(sorted(kinds))}")
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What saving one policy did: ``new``, ``updated``, ``unchanged``, or ``failed`` with a reason."""
+
+    status: str
+    reason: str | None = None
+
+
+@dataclass
+class _Pending:
+    """One policy on its way into the database."""
+
+    index: int
+    policy: Policy
+    original_text: str | None
+    content_hash: str
+    exists: bool
+    fts_rowid: int | None
+
+
+def _chunks(values: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _error_line(exc: BaseException) -> str:
+    inner = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(inner).splitlines() if line.strip()]
+    return lines[0] if lines else type(inner).__name__
+
+
+class BulkSession:
+    """Reads and writes of a batch of documents on one connection inside one transaction.
+
+    Obtained from ``Store.bulk()``; the transaction commits when the ``with`` block ends
+    normally and rolls back when it raises.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    # ------------------------------------------------------------------ reads
+
+    def find_matching_policies(
+        self, documents: Sequence[tuple[str | None, str | None, date | None]]
+    ) -> list[str | None]:
+        """``Store.find_matching_policy`` for many (doc_number, title, publish_date) at once, same rules.
+
+        A document number decides alone (any bracket form, a same-day policy first, then the
+        lowest id); without a stored number match, the title key must match and, when both
+        dates are known, the date too.
+        """
+        p = s.policies.c
+        doc_keys = [doc_number_key(number) if number and number.strip() else None for number, _, _ in documents]
+        by_doc: dict[str, list[tuple[str, date | None]]] = defaultdict(list)
+        wanted = sorted({key for key in doc_keys if key is not None})
+        for chunk in _chunks(wanted):
+            for row in self._conn.execute(select(p.doc_key, p.id, p.publish_date).where(p.doc_key.in_(chunk))):
+                by_doc[row.doc_key].append((row.id, row.publish_date))
+        answers: list[str | None] = [None] * len(documents)
+        need_title: dict[int, str] = {}
+        for i, ((_, title, publish_date), key) in enumerate(zip(documents, doc_keys, strict=True)):
+            rows = sorted(by_doc.get(key, ())) if key is not None else []
+            if rows:
+                same_day = [pid for pid, day in rows if publish_date and day == publish_date]
+                answers[i] = same_day[0] if same_day else rows[0][0]
+            elif title and title.strip():
+                need_title[i] = title_key(title)
+        by_title: dict[str, list[tuple[str, date | None]]] = defaultdict(list)
+        for chunk in _chunks(sorted(set(need_title.values()))):
+            for row in self._conn.execute(select(p.title_key, p.id, p.publish_date).where(p.title_key.in_(chunk))):
+                by_title[row.title_key].append((row.id, row.publish_date))
+        for i, key in need_title.items():
+            publish_date = documents[i][2]
+            for pid, day in sorted(by_title.get(key, ())):
+                if publish_date is None or day is None or day == publish_date:
+                    answers[i] = pid
+                    break
+        return answers
+
+    def get_policies(self, ids: Iterable[str]) -> dict[str, Policy]:
+        """The stored policies among ``ids``, by id (ids not stored are absent)."""
+        wanted = sorted(set(ids))
+        found: dict[str, Policy] = {}
+        for chunk in _chunks(wanted):
+            rows = self._conn.execute(select(s.policies).where(s.policies.c.id.in_(chunk))).mappings().all()
+            found.update((policy.id, policy) for policy in read_policies(self._conn, rows))
+        return found
+
+    # ------------------------------------------------------------------ writes
+
+    def save_policies(self, items: Sequence[tuple[Policy, str | None]]) -> list[SaveResult]:
+        """Insert or replace each (policy, original_text), each one atomically; one result per item.
+
+        Same outcome per item as ``Store.save_policy`` (``new`` / ``updated`` / ``unchanged``),
+        except that a failure is returned as ``failed`` with its reason instead of raised, and
+        the other items are still saved. An id given twice is saved in order (the last wins).
+        """
+        results: list[SaveResult | None] = [None] * len(items)
+        pending: list[_Pending] = []
+        for index, (policy, original_text) in enumerate(items):
+            try:
+                validate_policy(policy)
+            except InputError as exc:
+                results[index] = SaveResult("failed", exc.reason)
+                continue
+            pending.append(_Pending(index, policy, original_text, record_hash(policy, original_text), False, None))
+        # A repeated id goes into a later round, so every round writes distinct rows.
+        while pending:
+            seen: set[str] = set()
+            current, later = [], []
+            for item in pending:
+                (later if item.policy.id in seen else current).append(item)
+                seen.add(item.policy.id)
+            self._save_round(current, results)
+            pending = later
+        return [result if result is not None else SaveResult("failed", "not saved") for result in results]
+
+    def _save_round(self, items: list[_Pending], results: list[SaveResult | None]) -> None:
+        stored: dict[str, tuple[str, int | None]] = {}
+        for chunk in _chunks([item.policy.id for item in items]):
+            for row in self._conn.execute(_SELECT_STORED.where(s.policies.c.id.in_(chunk))):
+                stored[row.id] = (row.content_hash, row.fts_rowid)
+        to_write = []
+        for item in items:
+            previous = stored.get(item.policy.id)
+            if previous is not None and previous[0] == item.content_hash:
+                results[item.index] = SaveResult("unchanged")
+                continue
+            item.exists = previous is not None
+            item.fts_rowid = previous[1] if previous is not None else None
+            to_write.append(item)
+        if not to_write:
+            return
+        try:
+            with self._conn.begin_nested():
+                self._write(to_write)
+        except SQLAlchemyError:
+            # Something in the batch was refused: write each document alone, so only it fails.
+            for item in to_write:
+                try:
+                    with self._conn.begin_nested():
+                        self._write([item])
+                except SQLAlchemyError as exc:
+                    results[item.index] = SaveResult("failed", f"database error: {_error_line(exc)}")
+                else:
+                    results[item.index] = SaveResult("updated" if item.exists else "new")
+            return
+        for item in to_write:
+            results[item.index] = SaveResult("updated" if item.exists else "new")
+
+    def _write(self, items: list[_Pending]) -> None:
+        """Write ``items`` (distinct ids) with their link rows and full-text entries, multi-row statements."""
+        conn = self._conn
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # The transaction holds the write lock (BEGIN IMMEDIATE), so these numbers stay free.
+            next_rowid = int(conn.execute(select(func.coalesce(func.max(s.policies.c.fts_rowid), 0))).scalar_one())
+            for item in items:
+                if item.fts_rowid is None:
+                    next_rowid += 1
+                    item.fts_rowid = next_rowid
+        new_rows, changed_rows = [], []
+        for item in items:
+            row = policy_row(item.policy, item.original_text, item.content_hash)
+            if sqlite:
+                row["fts_rowid"] = item.fts_rowid
+            if item.exists:
+                row["b_id"] = row.pop("id")
+                changed_rows.append(row)
+            else:
+                new_rows.append(row)
+        if changed_rows:
+            ids = [row["b_id"] for row in changed_rows]
+            for chunk in _chunks(ids):
+                for table, column in _LINK_TABLES:
+                    conn.execute(delete(table).where(column.in_(chunk)))
+            if sqlite:
+                old = [item.fts_rowid for item in items if item.exists]
+                for chunk in _chunks(old):
+                    conn.execute(_FTS_DELETE, {"ids": list(chunk)})
+            conn.execute(_UPDATE_POLICY, changed_rows)
+        if new_rows:
+            conn.execute(insert(s.policies), new_rows)
+        departments = department_ids(conn, (name for item in items for name in item.policy.issuers))
+        links: dict[str, list[dict[str, object]]] = defaultdict(list)
+        for item in items:
+            policy = item.policy
+            pid = policy.id
+            links["issuers"].extend(
+                {"policy_id": pid, "position": i, "department_id": departments[name]}
+                for i, name in enumerate(policy.issuers)
+            )
+            links["themes"].extend({"policy_id": pid, "position": i, "theme": t} for i, t in enumerate(policy.themes))
+            links["instruments"].extend(
+                {"policy_id": pid, "position": i, "instrument": t} for i, t in enumerate(policy.instruments)
+            )
+            links["evidence"].extend({"policy_id": pid, "position": i, "url": u} for i, u in enumerate(policy.evidence))
+            links["relations"].extend(
+                {"source_id": pid, "position": i, "kind": rel.kind, "target_id": rel.target_id}
+                for i, rel in enumerate(policy.relations)
+            )
+        for name, table in (
+            ("issuers", s.policy_issuers),
+            ("themes", s.policy_themes),
+            ("instruments", s.policy_instruments),
+            ("evidence", s.policy_evidence),
+            ("relations", s.policy_relations),
+        ):
+            if links[name]:
+                conn.execute(insert(table), links[name])
+        if sqlite:
+            conn.execute(
+                _FTS_INSERT,
+                [
+                    {
+                        "rowid": item.fts_rowid,
+                        "title": item.policy.title,
+                        "doc_number": item.policy.doc_number or "",
+                        "summary": item.policy.summary or "",
+                        "full_text": item.policy.full_text or "",
+                    }
+                    for item in items
+                ],
+            )
+        else:
+            conn.execute(
+                _PG_SEARCH_UPSERT,
+                [
+                    {
+                        "id": item.policy.id,
+                        "body": "\n".join(
+                            (
+                                item.policy.title,
+                                item.policy.doc_number or "",
+                                item.policy.summary or "",
+                                item.policy.full_text or "",
+                            )
+                        ),
+                    }
+                    for item in items
+                ],
+            )
+
+
+def department_ids(conn: Connection, names: Iterable[str]) -> dict[str, int]:
+    """Ids of the named departments with one query, adding any name not known yet (kind ``unknown``)."""
+    wanted = list(dict.fromkeys(names))
+    found: dict[str, int] = {}
+    for chunk in _chunks(wanted):
+        found.update(
+            conn.execute(select(s.departments.c.name, s.departments.c.id).where(s.departments.c.name.in_(chunk))).all()
+        )
+    for name in wanted:
+        if name not in found:
+            result = conn.execute(insert(s.departments).values(name=name, short_forms=[], en="", kind="unknown"))
+            found[name] = result.inserted_primary_key[0]
+    return found
