@@ -7,6 +7,8 @@ bash scripts/setup.sh
 out="${1:-out}"
 mkdir -p "$out"
 .venv/bin/cbec init
+# relevance, instruments and evidence for every stored policy (verified types and themes are kept)
+.venv/bin/cbec classify stored
 .venv/bin/cbec tables table1 --format md > "$out/table1.md"
 .venv/bin/cbec tables table1 --format csv > "$out/table1.csv"
 .venv/bin/cbec tables table2 --format md > "$out/table2.md"
