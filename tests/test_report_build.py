@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import re
+import struct
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,12 +14,12 @@ from click.testing import CliRunner
 from matplotlib import font_manager
 from openpyxl import load_workbook
 
-from cbec_policy.errors import InputError
+from cbec_policy.errors import CbecError, InputError
 from cbec_policy.report import figures as figures_mod
 from cbec_policy.report.build import ReportResult, build_report
 from cbec_policy.report.computed_tables import all_computed_tables
 from cbec_policy.report.document import Section, build_document
-from cbec_policy.report.figures import FIGURES, MissingFontError, find_cjk_font
+from cbec_policy.report.figures import FIGURES, MissingFontError, figure_workers, find_cjk_font, render_figures
 from cbec_policy.report.html import render_html
 from cbec_policy.report.i18n import SECTIONS
 from cbec_policy.report.inputs import bundled_inputs
@@ -178,3 +180,56 @@ def test_cli_prints_only_the_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert calls == [(str(tmp_path), "en", "sqlite:///x.db")]
     bad = CliRunner().invoke(cli, ["report", "--out", str(tmp_path), "--lang", "fr"])
     assert bad.exit_code == 2 and "fr" in bad.output
+
+
+# Three quick figures stand in for the full set where only the drawing machinery is tested.
+_QUICK = ("pilot_growth", "positive_list", "trade")  # in report order
+
+
+def _quick_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(figures_mod, "FIGURES", tuple(item for item in FIGURES if item[0] in _QUICK))
+
+
+def test_parallel_figures_match_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if threading.active_count() > 1:
+        pytest.skip("another thread runs in this test process, so figures are never drawn by forked workers")
+    _quick_figures(monkeypatch)
+    results = run_analysis(bundled_inputs())
+    assert figure_workers(2) == 2
+    done: list[str] = []
+    serial = render_figures(results, tmp_path / "serial", "zh", workers=1)
+    parallel = render_figures(results, tmp_path / "parallel", "zh", workers=2, on_figure=done.append)
+    assert list(serial) == list(parallel) == list(_QUICK)  # report order, whichever worker finished first
+    assert sorted(done) == sorted(_QUICK)
+    for key in _QUICK:
+        assert parallel[key].png_bytes == serial[key].png_bytes, key
+        assert parallel[key].png.read_bytes() == serial[key].png_bytes, key
+        assert parallel[key].svg.read_bytes() == serial[key].svg.read_bytes(), key
+    # a 10 x 4.8 inch figure at 110 dpi; SVG text as glyph paths, so no <text> needing a font
+    assert struct.unpack(">II", parallel["pilot_growth"].png_bytes[16:24]) == (1100, 528)
+    assert "<text" not in parallel["pilot_growth"].svg.read_text(encoding="utf-8")
+
+
+def test_figures_drawn_in_one_process_where_threads_run() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert figure_workers(2) == 1  # forking beside another thread could hang the child
+    finally:
+        stop.set()
+        thread.join()
+    assert figure_workers(1) == 1
+
+
+def test_a_failing_figure_fails_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _quick_figures(monkeypatch)
+
+    def broken(results: object, lang: str) -> object:
+        raise CbecError("trade figure: no data to plot")
+
+    monkeypatch.setattr(figures_mod, "FIGURES", (*figures_mod.FIGURES[:-1], ("trade", broken)))
+    with pytest.raises(CbecError, match="no data to plot"):
+        build_report(tmp_path / "out", inputs=bundled_inputs(), progress=False, workers=2)
+    assert not (tmp_path / "out").exists()
+    assert not list(tmp_path.glob(".report-*"))  # nothing half-written is left behind

@@ -53,20 +53,27 @@ class HybridClassifier:
         self.trained = TrainedClassifier(self.taxonomy).fit(records)
         return self
 
-    def predict(self, documents: Sequence[Document]) -> list[Classification]:
-        """Combined labels and scores (lexicon evidence included)."""
+    def predict(self, documents: Sequence[Document], matrix: Any = None) -> list[Classification]:
+        """Combined labels and scores (lexicon evidence included).
+
+        ``matrix`` is the trained model's :meth:`~TrainedClassifier.features` of ``documents``
+        when the caller already has it.
+        """
         lexical = self.lexicon.predict(documents)
         if self.trained is None or not self.trained.is_fitted:
             return lexical
-        probabilities = self.trained.probabilities(documents)
+        probabilities = self.trained.probabilities(documents, matrix)
         return [self._combine(lex, probs) for lex, probs in zip(lexical, probabilities, strict=True)]
 
     def explain(self, document: Document) -> Classification:
         """Combined labels with the lexicon's evidence and the model's strongest n-grams."""
-        result = self.predict([document])[0]
-        if self.trained is not None and self.trained.is_fitted:
-            for key, items in self.trained.ngram_evidence(document, result).items():
-                result.evidence.setdefault(key, []).extend(items)
+        if self.trained is None or not self.trained.is_fitted:
+            return self.lexicon.explain(document)
+        # the n-gram features are computed once and serve both the probabilities and the evidence
+        matrix = self.trained.features([document])
+        result = self.predict([document], matrix)[0]
+        for key, items in self.trained.ngram_evidence(document, result, matrix).items():
+            result.evidence.setdefault(key, []).extend(items)
         return result
 
     def _combine(self, lex: Classification, probs: AxisProbabilities) -> Classification:

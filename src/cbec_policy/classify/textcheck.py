@@ -26,52 +26,84 @@ _MAX_KANA_SHARE = 0.2
 
 
 _NEEDS_FOLD = re.compile("[A-Z\uff01-\uff5e\u3000]")
+_FOLDED = {chr(code): chr(folded) for code, folded in _FOLD.items()}
+
+
+def _fold_match(match: re.Match[str]) -> str:
+    return _FOLDED[match.group()]
 
 
 def fold(text: str) -> str:
     """Full-width ASCII to ASCII and Latin letters to lower case, keeping the length unchanged."""
     # str.translate looks up every character; substituting only the few that change is far faster
-    return _NEEDS_FOLD.sub(lambda match: chr(_FOLD[ord(match.group())]), text)
+    return _NEEDS_FOLD.sub(_fold_match, text)
 
 
 # Document numbers cited in a body (财关税〔2018〕49号, 海关总署公告2018年第194号) name other
 # documents; their prefixes (财关税 holds 关税) say nothing about this document's content. Only
 # the four characters before the bracket are blanked: enough for 财关税 or 国办发, and a word
 # before the prefix (参照, 根据) loses at most a character or two.
+#
+# What is blanked is what ``_CITED_NUMBER`` matches. Trying that pattern at every Chinese
+# character is slow, so the search looks for its tail (bracketed year and number, or 公告 with
+# year and number), which starts with a rare character, and then walks back over at most four
+# Chinese characters. The tails cannot overlap and neither can a tail start inside the Chinese
+# prefix of another match, so this gives the same matches as the full pattern.
+_HAN_PREFIX = 4
 _CITED_NUMBER = re.compile(
     r"[\u4e00-\u9fff]{1,4}[〔\[［(（【]\s*\d{4}\s*[〕\]］)）】]\s*\d+\s*号"
     r"|[\u4e00-\u9fff]{0,4}公告\s*\d{4}\s*年\s*第\s*\d+\s*号"
+)
+_CITED_TAIL = re.compile(
+    r"(?P<bracket>[〔\[［(（【]\s*\d{4}\s*[〕\]］)）】]\s*\d+\s*号)"
+    r"|公告\s*\d{4}\s*年\s*第\s*\d+\s*号"
 )
 
 
 def mask_cited_numbers(text: str) -> str:
     """Blank out cited document numbers with spaces, keeping every other position unchanged."""
-    return _CITED_NUMBER.sub(lambda match: " " * len(match.group()), text)
+    pieces: list[str] = []
+    done = 0  # end of the previous match: the next one cannot start before it
+    for tail in _CITED_TAIL.finditer(text):
+        start = tail.start()
+        floor = max(done, start - _HAN_PREFIX)
+        while start > floor and "\u4e00" <= text[start - 1] <= "\u9fff":
+            start -= 1
+        if start == tail.start() and tail.group("bracket") is not None:
+            continue  # a bracketed number needs a Chinese prefix (财关税〔…〕), a bare 〔2018〕 is not one
+        pieces.append(text[done:start])
+        pieces.append(" " * (tail.end() - start))
+        done = tail.end()
+    if not pieces:
+        return text
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
-def _is_han(char: str) -> bool:
-    code = ord(char)
-    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
+_HAN_RUN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]+")
+_KANA_RUN = re.compile("[\u3040-\u30ff]+")
+# Every alphabetic character is a word character that is neither a decimal digit nor "_"; the
+# converse does not hold (〇 and ② are numeric), so candidates are checked with str.isalpha.
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
 
 
-def _is_kana(char: str) -> bool:
-    return 0x3040 <= ord(char) <= 0x30FF
+def _count_letters(text: str) -> tuple[int, int, int]:
+    """(Chinese characters, kana, all letters) of ``text``, counted by regular expressions in C."""
+    without_han = _HAN_RUN.sub("", text)
+    without_kana = _KANA_RUN.sub("", without_han)
+    han = len(text) - len(without_han)
+    kana = len(without_han) - len(without_kana)
+    others = 0
+    for run in _LETTER_RUN.findall(without_kana):
+        others += len(run) if run.isalpha() else sum(char.isalpha() for char in run)
+    return han, kana, han + kana + others
 
 
 def require_chinese(text: str, source: str) -> None:
     """Raise :class:`InputError` naming ``source`` unless ``text`` is non-empty Chinese text."""
     if not text or not text.strip():
         raise InputError(source, "empty text")
-    han = kana = letters = 0
-    for char in text:
-        if _is_han(char):
-            han += 1
-            letters += 1
-        elif _is_kana(char):
-            kana += 1
-            letters += 1
-        elif char.isalpha():
-            letters += 1
+    han, kana, letters = _count_letters(text)
     if han == 0:
         raise InputError(source, "not Chinese text (no Chinese characters)")
     if kana > _MAX_KANA_SHARE * (han + kana):

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any, Self
 
 import numpy as np
+from scipy.special import expit
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils.extmath import safe_sparse_dot
 
 from cbec_policy.classify.base import (
     RELEVANCE_KEY,
@@ -35,6 +37,8 @@ from cbec_policy.classify.textcheck import fold
 NGRAM_RANGE = (1, 3)
 REGULARISATION_C = 10.0
 EXPLAIN_TOP = 8
+# n-grams considered before sorting out the EXPLAIN_TOP strongest (room for blank ones)
+_CANDIDATES = 64
 DECISION_THRESHOLD = 0.5
 # A label seen once cannot be told from noise: below this many positive (or negative) examples
 # the label stays unlearned and the lexicon decides it.
@@ -55,6 +59,18 @@ class AxisProbabilities:
     instruments: dict[str, float | None]
     is_cbec: float | None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _positive_probability(model: LogisticRegression, matrix: Any) -> np.ndarray:
+    """``model.predict_proba(matrix)[:, 1]`` computed as scikit-learn does, without its input checks.
+
+    The checks cost about a millisecond per model and call, more than the product itself; the
+    matrix here always comes from the model's own fitted vectoriser, so there is nothing to check.
+    """
+    if len(model.classes_) != 2:
+        return model.predict_proba(matrix)[:, 1]
+    scores = safe_sparse_dot(matrix, model.coef_.T, dense_output=True) + model.intercept_
+    return expit(scores.reshape(-1))
 
 
 def _binary_model(texts_matrix: Any, targets: list[int]) -> LogisticRegression | None:
@@ -81,6 +97,19 @@ class TrainedClassifier:
         self.relevance_model: LogisticRegression | None = None
         self.trained_ids: tuple[str, ...] = ()
 
+    def _feature_names(self) -> np.ndarray:
+        """The vectoriser's n-grams by column; built once per loaded model (it is a large array)."""
+        names = self.__dict__.get("_names")
+        if names is None:
+            names = self._names = self.vectorizer.get_feature_names_out()  # type: ignore[union-attr]
+        return names
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the derived n-gram array (saved models stay as small as before)."""
+        state = dict(self.__dict__)
+        state.pop("_names", None)
+        return state
+
     @property
     def is_fitted(self) -> bool:
         """Whether ``fit`` has run on at least one record."""
@@ -92,6 +121,7 @@ class TrainedClassifier:
             raise ValueError("no labelled records to train on")
         self.trained_ids = tuple(record.id for record in records)
         texts = [features_text(record.document) for record in records]
+        self.__dict__.pop("_names", None)  # refitting changes the vocabulary
         self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=NGRAM_RANGE, sublinear_tf=True, min_df=1)
         matrix = self.vectorizer.fit_transform(texts)
 
@@ -126,11 +156,20 @@ class TrainedClassifier:
 
     # ------------------------------------------------------------------ prediction
 
-    def probabilities(self, documents: Sequence[Document]) -> list[AxisProbabilities]:
-        """Model probabilities per document and axis (``None`` where unlearned)."""
+    def features(self, documents: Sequence[Document]) -> Any:
+        """The fitted TF-IDF rows of ``documents`` (a sparse matrix, one row per document)."""
         if self.vectorizer is None:
             raise ValueError("the trained classifier has not been fitted")
-        matrix = self.vectorizer.transform([features_text(d) for d in documents])
+        return self.vectorizer.transform([features_text(d) for d in documents])
+
+    def probabilities(self, documents: Sequence[Document], matrix: Any = None) -> list[AxisProbabilities]:
+        """Model probabilities per document and axis (``None`` where unlearned).
+
+        ``matrix`` is :meth:`features` of ``documents`` when the caller already has it: turning a
+        long text into character n-grams is the model's main cost, so it is done once.
+        """
+        if matrix is None:
+            matrix = self.features(documents)
         count = len(documents)
         types: list[dict[str, float] | None] = [None] * count
         if self.type_models:
@@ -144,7 +183,7 @@ class TrainedClassifier:
         instruments = self._binary_probs(matrix, self.instrument_models, count)
         relevance: list[float | None] = [None] * count
         if self.relevance_model is not None:
-            relevance = [float(p) for p in self.relevance_model.predict_proba(matrix)[:, 1]]
+            relevance = [float(p) for p in _positive_probability(self.relevance_model, matrix)]
         return [AxisProbabilities(types[i], themes[i], instruments[i], relevance[i]) for i in range(count)]
 
     @staticmethod
@@ -152,7 +191,8 @@ class TrainedClassifier:
         matrix: Any, models: dict[str, LogisticRegression | None], count: int
     ) -> list[dict[str, float | None]]:
         columns: dict[str, np.ndarray | None] = {
-            code: (model.predict_proba(matrix)[:, 1] if model is not None else None) for code, model in models.items()
+            code: (_positive_probability(model, matrix) if model is not None else None)
+            for code, model in models.items()
         }
         return [
             {code: (float(values[i]) if values is not None else None) for code, values in columns.items()}
@@ -165,9 +205,10 @@ class TrainedClassifier:
 
     def explain(self, document: Document) -> Classification:
         """Labels with the n-grams that pushed each assigned label up, located in the document."""
-        probs = self.probabilities([document])[0]
+        matrix = self.features([document])
+        probs = self.probabilities([document], matrix)[0]
         result = self._classification(probs, {})
-        result.evidence = self.ngram_evidence(document, result)
+        result.evidence = self.ngram_evidence(document, result, matrix)
         return result
 
     def _classification(self, probs: AxisProbabilities, evidence: dict[str, list[dict[str, Any]]]) -> Classification:
@@ -196,22 +237,37 @@ class TrainedClassifier:
 
     # ------------------------------------------------------------------ explanation
 
-    def ngram_evidence(self, document: Document, result: Classification) -> dict[str, list[dict[str, Any]]]:
-        """For each assigned label, the n-grams with the largest positive contribution, with positions."""
+    def ngram_evidence(
+        self, document: Document, result: Classification, matrix: Any = None
+    ) -> dict[str, list[dict[str, Any]]]:
+        """For each assigned label, the n-grams with the largest positive contribution, with positions.
+
+        ``matrix`` is :meth:`features` of ``[document]`` when the caller already has it.
+        """
         if self.vectorizer is None:
             return {}
-        row = self.vectorizer.transform([features_text(document)]).tocsr()
-        vocabulary = self.vectorizer.get_feature_names_out()
+        row = (matrix if matrix is not None else self.features([document])).tocsr()
+        vocabulary = self._feature_names()
+        fields = _folded_fields(document)
         evidence: dict[str, list[dict[str, Any]]] = {}
 
         def add(key: str, coefficients: np.ndarray) -> None:
-            contributions = [(float(value * coefficients[index]), vocabulary[index]) for index, value in
-                             zip(row.indices, row.data, strict=True)]  # fmt: skip
-            contributions = [item for item in contributions if item[0] > 0 and item[1].strip()]
+            # the products are computed for all n-grams at once; only positive ones become tuples
+            products = row.data * coefficients[row.indices]
+            positive = np.flatnonzero(products > 0)
+            if len(positive) > _CANDIDATES:
+                # only the strongest few are shown: keep those at or above the _CANDIDATES-th value
+                # (ties included), unless blank n-grams among them leave too few to choose from
+                floor = np.partition(products[positive], -_CANDIDATES)[-_CANDIDATES]
+                strongest = positive[products[positive] >= floor]
+                if sum(1 for i in strongest if vocabulary[row.indices[i]].strip()) >= EXPLAIN_TOP:
+                    positive = strongest
+            contributions = [(float(products[i]), vocabulary[row.indices[i]]) for i in positive]
+            contributions = [item for item in contributions if item[1].strip()]
             contributions.sort(reverse=True)
             found = []
             for weight, gram in contributions[:EXPLAIN_TOP]:
-                found.append(_locate(document, gram, weight))
+                found.append(_locate(fields, gram, weight))
             if found:
                 evidence[key] = found
 
@@ -231,16 +287,21 @@ class TrainedClassifier:
         return evidence
 
 
-def _locate(document: Document, gram: str, weight: float) -> dict[str, Any]:
-    """Where an n-gram first occurs: title, text, doc number or issuers (positions as in that field)."""
+def _folded_fields(document: Document) -> list[tuple[str, str]]:
+    """The fields an n-gram is looked for in, folded like the model's input, in search order."""
     fields = (
         ("title", document.title),
         ("text", document.text),
         ("doc_number", document.doc_number or ""),
         ("issuers", "、".join(document.issuers)),
     )
+    return [(name, fold(value)) for name, value in fields]
+
+
+def _locate(fields: list[tuple[str, str]], gram: str, weight: float) -> dict[str, Any]:
+    """Where an n-gram first occurs: title, text, doc number or issuers (positions as in that field)."""
     for name, value in fields:
-        position = fold(value).find(gram)
+        position = value.find(gram)
         if position != -1:
             return {"term": gram, "start": position, "end": position + len(gram), "weight": round(weight, 4),
                     "field": name, "source": "model"}  # fmt: skip

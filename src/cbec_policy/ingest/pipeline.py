@@ -1,8 +1,10 @@
-"""Read → normalise → extract → classify → match → store, one document at a time.
+"""Read → normalise → extract → classify → match → store.
 
-Each document is stored by one ``store.save_policy`` call, i.e. one transaction: a run that is
-killed leaves every document either fully stored or not at all, and running the same command
-again finishes the job. Ids of ingested documents are derived from the document itself (its
+Documents are read and extracted one at a time and stored a batch at a time: each batch is
+matched against the store with a few bulk queries and written in one transaction, every
+document in a SAVEPOINT of its own (see ``cbec_policy.store.bulk``). A run that is killed
+leaves every document either fully stored or not at all, and running the same command again
+finishes the job. Ids of ingested documents are derived from the document itself (its
 number, else its title and date, else its text), so a rerun finds the same record instead of
 adding a duplicate; a document that matches an already stored policy (same number, or same
 title and date) updates that policy.
@@ -15,6 +17,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +32,7 @@ from cbec_policy.models import Policy
 
 if TYPE_CHECKING:  # the store is optional for extraction; imported lazily where used
     from cbec_policy.store import Store
+    from cbec_policy.store.bulk import BulkSession
 
 UNKNOWN_TITLE = "未知标题"
 EXTRACT_KEYS = (
@@ -173,10 +177,14 @@ def extract_paths(
 # --------------------------------------------------------------------------- storing
 
 
+# Pure function of a short string, asked several times per document while storing: cached.
+_doc_number_key = lru_cache(maxsize=16384)(doc_number_key)
+
+
 def policy_id_for(found: Extraction, text: str) -> str:
     """A stable id for a newly ingested document, so that a rerun finds the same record."""
     if found.doc_number:
-        key = "doc:" + doc_number_key(found.doc_number)
+        key = "doc:" + _doc_number_key(found.doc_number)
     elif found.title:
         key = f"title:{''.join(found.title.split())}|{found.publish_date or ''}"
     else:
@@ -289,6 +297,18 @@ class IngestSummary:
 
 ProgressCallback = Callable[[int, int, IngestOutcome], None]
 
+# Documents are stored in batches of growing size (1, 2, 4, … up to this many): the first
+# outcomes show quickly, and large runs pay one commit per batch instead of one per document.
+MAX_BATCH = 256
+
+
+def _batches(items: list[str], largest: int) -> Iterable[list[str]]:
+    size, start = 1, 0
+    while start < len(items):
+        yield items[start : start + size]
+        start += size
+        size = min(size * 2, largest)
+
 
 def ingest_paths(
     paths: Iterable[str],
@@ -299,19 +319,27 @@ def ingest_paths(
     max_bytes: int = DEFAULT_MAX_BYTES,
     classify: bool = True,
     progress: ProgressCallback | None = None,
+    batch_size: int = MAX_BATCH,
 ) -> IngestSummary:
-    """Store every document named by ``paths``; each in its own transaction.
+    """Store every document named by ``paths``; each document atomically.
 
-    ``progress(done, total, outcome)`` is called after each file. With ``dry_run`` nothing is
+    Documents are read and extracted a batch at a time, then matched and written in one
+    transaction per batch (one SAVEPOINT per document inside it, so a document the database
+    refuses fails alone). ``progress(done, total, outcome)`` is called for each file once its
+    batch is committed, so "done" always means stored. A killed run leaves whole documents
+    only; running it again finishes the job without duplicates. With ``dry_run`` nothing is
     written and each outcome says what would have happened.
     """
     files = list(expand_paths(list(paths)))
     summary = IngestSummary()
-    for done, path in enumerate(files, start=1):
-        outcome = ingest_one(path, store, update=update, dry_run=dry_run, max_bytes=max_bytes, classify=classify)
-        summary.outcomes.append(outcome)
-        if progress is not None:
-            progress(done, len(files), outcome)
+    done = 0
+    for batch in _batches(files, max(1, batch_size)):
+        results = [process_document(path, max_bytes=max_bytes, classify=classify) for path in batch]
+        for outcome in store_results(results, store, update=update, dry_run=dry_run):
+            summary.outcomes.append(outcome)
+            done += 1
+            if progress is not None:
+                progress(done, len(files), outcome)
     return summary
 
 
@@ -325,31 +353,131 @@ def ingest_one(
     classify: bool = True,
 ) -> IngestOutcome:
     """Ingest one file (see :func:`ingest_paths`); never raises for a bad file."""
-    result = process_document(path, max_bytes=max_bytes, store=store, classify=classify)
-    if result.error is not None:
-        return IngestOutcome(path, "failed", reason=result.error)
-    assert result.extraction is not None and result.raw is not None
-    policy_id = result.matched_policy_id
-    if policy_id is None and not result.extraction.doc_number and not result.extraction.title:
-        # A document ingested before without number or title is found again by its derived id.
-        assert result.normalised is not None
-        candidate = policy_id_for(result.extraction, result.normalised.text)
-        if store.get_policy(candidate) is not None:
-            policy_id = candidate
-    stored = store.get_policy(policy_id) if policy_id else None
-    policy = build_policy(result, stored, update=update)
-    if stored is not None and policy == stored and not update:
-        # Already stored with its text: a second copy of the same document changes nothing.
-        return IngestOutcome(path, "unchanged", policy.id, policy.title)
-    if dry_run:
-        status = "new" if stored is None else ("unchanged" if policy == stored else "updated")
-        return IngestOutcome(path, status, policy.id, policy.title)
+    result = process_document(path, max_bytes=max_bytes, classify=classify)
+    return store_results([result], store, update=update, dry_run=dry_run)[0]
+
+
+def _derived_id(result: DocumentResult) -> str:
+    assert result.extraction is not None and result.normalised is not None
+    return policy_id_for(result.extraction, result.normalised.text)
+
+
+def _match_keys(result: DocumentResult, derived: str) -> set[tuple[str, str]]:
+    """Keys under which ``result`` could find (or become, as ``derived``) a stored policy."""
+    from cbec_policy.store.policy_rows import title_key  # the store's own matching key
+
+    assert result.extraction is not None
+    found = result.extraction
+    keys = {("id", derived)}
+    if found.doc_number and found.doc_number.strip():
+        keys.add(("doc", _doc_number_key(found.doc_number)))
+    if found.title and found.title.strip():
+        keys.add(("title", title_key(found.title)))
+    return keys
+
+
+def _independent_prefix(keys_in_order: list[set[tuple[str, str]]]) -> int:
+    """How many leading documents share no match key, so matching them together equals one by one."""
+    seen: set[tuple[str, str]] = set()
+    for count, keys in enumerate(keys_in_order):
+        if count and keys & seen:
+            return count
+        seen |= keys
+    return len(keys_in_order)
+
+
+def store_results(
+    results: list[DocumentResult], store: Store, *, update: bool = False, dry_run: bool = False
+) -> list[IngestOutcome]:
+    """Match and store extracted documents in one transaction; one outcome per result, in order.
+
+    The outcome of each document is the same as storing the documents one after another: a
+    document that matches one earlier in the same batch (same number, title or target policy)
+    is matched only after the earlier one is written.
+    """
+    outcomes: list[IngestOutcome | None] = [None] * len(results)
+    todo: list[int] = []
+    for index, result in enumerate(results):
+        if result.error is not None:
+            outcomes[index] = IngestOutcome(result.path, "failed", reason=result.error)
+        else:
+            todo.append(index)
+    derived = {index: _derived_id(results[index]) for index in todo}
+    keys = {index: _match_keys(results[index], derived[index]) for index in todo}
     try:
-        status = store.save_policy(policy, original_text=result.raw.text)
-    except InputError as exc:
-        return IngestOutcome(path, "failed", policy.id, policy.title, reason=exc.reason)
+        with store.bulk(write=not dry_run) as session:
+            while todo:
+                group = todo[: _independent_prefix([keys[i] for i in todo])]
+                group = _store_group(session, results, group, derived, outcomes, update=update, dry_run=dry_run)
+                todo = todo[len(group) :]
     except SQLAlchemyError as exc:
-        # The transaction was rolled back: nothing of this document is stored.
-        first_line = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        return IngestOutcome(path, "failed", policy.id, policy.title, reason=f"database error: {first_line}")
-    return IngestOutcome(path, status, policy.id, policy.title)
+        # The batch's transaction was rolled back: none of its documents is stored.
+        reason = f"database error: {str(getattr(exc, 'orig', None) or exc).splitlines()[0]}"
+        for index, result in enumerate(results):
+            if result.error is None:
+                previous = outcomes[index] or IngestOutcome(result.path, "failed")
+                outcomes[index] = IngestOutcome(result.path, "failed", previous.policy_id, previous.title, reason)
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _store_group(
+    session: BulkSession,
+    results: list[DocumentResult],
+    group: list[int],
+    derived_ids: dict[int, str],
+    outcomes: list[IngestOutcome | None],
+    *,
+    update: bool,
+    dry_run: bool,
+) -> list[int]:
+    """Match, merge and save the documents ``group`` (indexes into ``results``); returns those handled.
+
+    The group is cut before the first document whose target policy an earlier one in it
+    already targets, so each stored policy is merged with its latest version.
+    """
+    found = [results[i].extraction for i in group]
+    matched = session.find_matching_policies(
+        [(item.doc_number, item.title, item.publish_date) if item else (None, None, None) for item in found]
+    )
+    targets: list[str | None] = []
+    lookups: list[str] = []
+    seen: set[str] = set()
+    for count, (index, policy_id) in enumerate(zip(group, matched, strict=True)):
+        result = results[index]
+        assert result.extraction is not None and result.normalised is not None
+        derived = derived_ids[index]
+        if (policy_id or derived) in seen:
+            group, matched = group[:count], matched[:count]
+            break
+        seen.add(policy_id or derived)
+        result.matched_policy_id = policy_id
+        if policy_id is None and not result.extraction.doc_number and not result.extraction.title:
+            # A document ingested before without number or title is found again by its derived id.
+            targets.append(derived)
+            lookups.append(derived)
+        else:
+            targets.append(policy_id)
+            if policy_id:
+                lookups.append(policy_id)
+    stored_by_id = session.get_policies(lookups)
+    to_save: list[tuple[int, Policy]] = []
+    for index, target in zip(group, targets, strict=True):
+        result = results[index]
+        assert result.raw is not None
+        stored = stored_by_id.get(target) if target else None
+        policy = build_policy(result, stored, update=update)
+        if stored is not None and policy == stored and not update:
+            # Already stored with its text: a second copy of the same document changes nothing.
+            outcomes[index] = IngestOutcome(result.path, "unchanged", policy.id, policy.title)
+        elif dry_run:
+            status = "new" if stored is None else ("unchanged" if policy == stored else "updated")
+            outcomes[index] = IngestOutcome(result.path, status, policy.id, policy.title)
+        else:
+            to_save.append((index, policy))
+    saved = session.save_policies(
+        [(policy, results[index].raw.text) for index, policy in to_save]  # type: ignore[union-attr]
+    )
+    for (index, policy), answer in zip(to_save, saved, strict=True):
+        path = results[index].path
+        outcomes[index] = IngestOutcome(path, answer.status, policy.id, policy.title, reason=answer.reason)
+    return group

@@ -1,6 +1,8 @@
 """Build the whole offline report: analysis → figures → tables (CSV, XLSX) → report.md → index.html.
 
-Each stage is timed (the benchmark prints the timings) and shown on a rich progress bar.
+Each stage is timed (the benchmark prints the timings) and shown on a rich progress bar; the
+bar is redrawn by the stages themselves, not by a timer thread, because figures are drawn in
+forked worker processes and forking while another thread runs is unsafe.
 Files are written into a temporary folder next to the target and moved into place at the
 end, so a failed build never leaves a half-written report behind.
 """
@@ -23,7 +25,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from cbec_policy.errors import InputError
 from cbec_policy.report.computed_tables import all_computed_tables
 from cbec_policy.report.document import build_document
-from cbec_policy.report.figures import find_cjk_font, render_figures
+from cbec_policy.report.figures import FIGURES, find_cjk_font, render_figures
 from cbec_policy.report.html import write_html
 from cbec_policy.report.i18n import LANGS
 from cbec_policy.report.inputs import ReportInputs, load_inputs
@@ -70,15 +72,23 @@ class _Stages:
         self.timings: dict[str, float] = {}
         self.task = progress.add_task("report", total=len(STAGES)) if progress else None
 
+    def note(self, text: str) -> None:
+        """Show progress inside a long stage (e.g. 'figures 3/11')."""
+        if self.progress is not None and self.task is not None:
+            self.progress.update(self.task, description=text)
+            self.progress.refresh()
+
     def run(self, key: str, work: Callable[[], Any]) -> Any:
         label = dict(STAGES)[key]
         if self.progress is not None and self.task is not None:
             self.progress.update(self.task, description=label)
+            self.progress.refresh()
         start = time.perf_counter()
         value = work()
         self.timings[key] = time.perf_counter() - start
         if self.progress is not None and self.task is not None:
             self.progress.advance(self.task)
+            self.progress.refresh()
         return value
 
 
@@ -93,6 +103,7 @@ def _maybe_progress(show: bool) -> Iterator[Progress | None]:
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
         console=Console(stderr=True),  # stdout is kept for the path of index.html
+        auto_refresh=False,  # no refresh thread: the figure workers are forked (see the module doc)
     )
     with progress:
         yield progress
@@ -113,11 +124,13 @@ def build_report(
     db_url: str | None = None,
     inputs: ReportInputs | None = None,
     progress: bool = True,
+    workers: int | None = None,
 ) -> ReportResult:
     """Write the full report into ``out_dir`` and return where ``index.html`` is.
 
     ``inputs`` skips the store (tests and benchmarks pass bundled inputs); otherwise policies,
-    zones and batches are read from the store at ``db_url``.
+    zones and batches are read from the store at ``db_url``. ``workers`` processes draw the
+    figures (default: one per usable CPU, or $CBEC_REPORT_WORKERS).
     """
     if lang not in LANGS:
         raise InputError("--lang", f"unknown language {lang!r}; accepted: {', '.join(LANGS)}")
@@ -133,7 +146,16 @@ def build_report(
             stages = _Stages(bar)
             data = stages.run("load", lambda: inputs if inputs is not None else load_inputs(db_url))
             results = stages.run("analysis", lambda: run_analysis(data))
-            figures = stages.run("figures", lambda: render_figures(results, staging / "figures", lang))
+            done: list[str] = []
+
+            def figure_done(key: str) -> None:
+                done.append(key)
+                stages.note(f"{dict(STAGES)['figures']} {len(done)}/{len(FIGURES)}")
+
+            figures = stages.run(
+                "figures",
+                lambda: render_figures(results, staging / "figures", lang, workers=workers, on_figure=figure_done),
+            )
 
             def tables_stage() -> tuple[dict[str, TableData], dict[str, TableData]]:
                 computed = all_computed_tables(results, lang)

@@ -4,13 +4,26 @@ Chinese labels need a CJK font; one from Debian's ``fonts-noto-cjk`` (or WenQuan
 looked up through matplotlib's font manager, and a missing font is a clear error rather
 than a figure full of empty boxes. SVG text is stored as paths, so the SVG files render the
 same on a machine without the font.
+
+Drawing is most of a report's time, so: each figure is drawn once and both files are saved
+from the same ``Figure``; the constrained layout is solved once (on the PNG pass) and then
+frozen for the SVG pass; labels placed inside an axes are left out of the layout so that it
+does not measure them; and the figures are rendered in parallel worker processes (forked,
+so they share the computed results without copying them). Figures are built on
+``matplotlib.figure.Figure`` directly, not through pyplot, so no global figure state is
+shared between figures or processes.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import multiprocessing
+import os
+import sys
+import threading
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -18,11 +31,13 @@ from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg")  # no display on servers and CI; must precede pyplot
+matplotlib.use("Agg")  # no display on servers and CI (networkx's drawing imports pyplot)
 
-import matplotlib.pyplot as plt
 import networkx as nx
 from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -95,16 +110,28 @@ class FigureFile:
     png_bytes: bytes
 
 
+PNG_DPI = 110  # sharp enough on screen and in print preview; more dots cost time and page weight
+
+
+def _new_axes(width: float, height: float) -> tuple[Figure, Axes]:
+    """A figure with one axes and the constrained layout (solved once, when the PNG is drawn)."""
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.subplots()
+
+
 def _save(fig: Figure, key: str, title: str, out_dir: Path) -> FigureFile:
+    """Write one drawn figure as PNG and SVG from the same ``Figure``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+    fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
     png_bytes = buffer.getvalue()
     png = out_dir / f"{key}.png"
     svg = out_dir / f"{key}.svg"
     png.write_bytes(png_bytes)
+    # The PNG pass placed every axes; keep those positions (they are fractions of the figure, so
+    # they hold at any dpi) instead of solving the layout a second time for the SVG.
+    fig.set_layout_engine("none")
     fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-    plt.close(fig)
     return FigureFile(key, title, png, svg, png_bytes)
 
 
@@ -124,7 +151,7 @@ def timeline(results: Results, lang: str) -> tuple[Figure, str]:
     codes = [label.code for label in POLICY_TYPES] + (
         ["unclassified"] if any(policy_type_of(p) == "unclassified" for p in policies) else []
     )
-    fig, ax = plt.subplots(figsize=(12, 6.5), layout="constrained")
+    fig, ax = _new_axes(12, 6.5)
     band_rows = len(results.frameworks)
     for row, framework in enumerate(results.frameworks):
         y = len(codes) + 0.8 + row
@@ -139,7 +166,8 @@ def timeline(results: Results, lang: str) -> tuple[Figure, str]:
             narrow = end - start < 2.2
             if narrow and len(name) > 4:  # a short period gets its name on two smaller lines
                 name = name[: len(name) // 2] + "\n" + name[len(name) // 2 :]
-            ax.text((start + end) / 2, y, name, ha="center", va="center", fontsize=6.5 if narrow else 8)
+            size = 6.5 if narrow else 8
+            ax.text((start + end) / 2, y, name, ha="center", va="center", fontsize=size, in_layout=False)
     for index, code in enumerate(codes):
         xs = [_year_fraction(p.publish_date) for p in policies if policy_type_of(p) == code]  # type: ignore[arg-type]
         ax.scatter(xs, [index] * len(xs), s=36, color=TYPE_COLOURS[index % len(TYPE_COLOURS)], zorder=3, alpha=0.85)
@@ -157,7 +185,7 @@ def timeline(results: Results, lang: str) -> tuple[Figure, str]:
 def _heatmap(rows: list[dict], keys: list[str], labels: list[str], title: str, lang: str) -> Figure:
     years = [row["year"] for row in rows]
     matrix = [[int(row.get(key, 0)) for row in rows] for key in keys]
-    fig, ax = plt.subplots(figsize=(max(7, len(years) * 0.6), 0.55 * len(keys) + 1.6), layout="constrained")
+    fig, ax = _new_axes(max(7, len(years) * 0.6), 0.55 * len(keys) + 1.6)
     image = ax.imshow(matrix, cmap="Blues", aspect="auto")
     ax.set_xticks(range(len(years)), [str(y) for y in years], rotation=45)
     ax.set_yticks(range(len(keys)), labels)
@@ -173,6 +201,7 @@ def _heatmap(rows: list[dict], keys: list[str], labels: list[str], title: str, l
                     va="center",
                     fontsize=8,
                     color="white" if value > peak / 2 else "black",
+                    in_layout=False,  # inside its cell: the layout need not measure it
                 )
     fig.colorbar(image, ax=ax, shrink=0.8, label=tr("政策数", "policies", lang))
     ax.set_title(title)
@@ -198,7 +227,7 @@ def widening(results: Results, lang: str) -> tuple[Figure, str]:
     title = tr("政策内容扩展：累计主题数与主题多样性", "Widening content: cumulative themes and diversity", lang)
     rows = results.widening
     years = [row["year"] for row in rows]
-    fig, ax = plt.subplots(figsize=(10, 4.5), layout="constrained")
+    fig, ax = _new_axes(10, 4.5)
     ax.bar(
         years,
         [row["cumulative_themes"] for row in rows],
@@ -236,7 +265,7 @@ def departments(results: Results, lang: str) -> tuple[Figure, str]:
     title = tr("每项政策的发文部门数", "Departments per policy", lang)
     rows = [row for row in results.departments if row["policies"]]
     years = [row["year"] for row in rows]
-    fig, ax = plt.subplots(figsize=(10, 4.2), layout="constrained")
+    fig, ax = _new_axes(10, 4.2)
     ax.bar(
         years,
         [row["joint_share"] for row in rows],
@@ -268,7 +297,7 @@ def network(results: Results, lang: str) -> tuple[Figure, str]:
     # Departments that never co-issued have no edge to place them by; they are listed under the plot.
     isolates = sorted(nx.isolates(full))
     graph = full.subgraph([n for n in full.nodes if n not in isolates])
-    fig, ax = plt.subplots(figsize=(11, 8), layout="constrained")
+    fig, ax = _new_axes(11, 8)
     if isolates:
         names = (
             "、".join(department_name(n, lang) for n in isolates)
@@ -292,10 +321,13 @@ def network(results: Results, lang: str) -> tuple[Figure, str]:
 
 def short_department(name: str) -> str:
     """The shortest known short form of a department (海关总署 stays, 国家税务总局 → 税务总局) for labels."""
-    for department in load_departments():
-        if department.name == name and department.short_forms:
-            return min(department.short_forms, key=len)
-    return name
+    return _short_forms().get(name, name)
+
+
+@cache
+def _short_forms() -> dict[str, str]:
+    # read the departments file once, not once per label
+    return {d.name: min(d.short_forms, key=len) for d in load_departments() if d.short_forms}
 
 
 def pilot_growth(results: Results, lang: str) -> tuple[Figure, str]:
@@ -303,7 +335,7 @@ def pilot_growth(results: Results, lang: str) -> tuple[Figure, str]:
     title = tr("综试区扩围：累计获批、在运行与覆盖省份", "Pilot zones: approved, in force, provinces covered", lang)
     rows = results.batch_progress
     batches = [row["batch"] for row in rows]
-    fig, ax = plt.subplots(figsize=(10, 4.8), layout="constrained")
+    fig, ax = _new_axes(10, 4.8)
     ax.bar(
         [b - 0.2 for b in batches],
         [row["cumulative_approved"] for row in rows],
@@ -320,9 +352,22 @@ def pilot_growth(results: Results, lang: str) -> tuple[Figure, str]:
     )
     for row in rows:
         ax.text(
-            row["batch"] - 0.2, row["cumulative_approved"] + 2, str(row["cumulative_approved"]), ha="center", fontsize=8
+            row["batch"] - 0.2,
+            row["cumulative_approved"] + 2,
+            str(row["cumulative_approved"]),
+            ha="center",
+            fontsize=8,
+            in_layout=False,
         )
-        ax.text(row["batch"] + 0.2, row["in_force"] + 2, str(row["in_force"]), ha="center", fontsize=8, color="#1e8449")
+        ax.text(
+            row["batch"] + 0.2,
+            row["in_force"] + 2,
+            str(row["in_force"]),
+            ha="center",
+            fontsize=8,
+            color="#1e8449",
+            in_layout=False,
+        )
     ax.set_xticks(
         batches,
         [f"{tr('第', 'batch ', lang)}{row['batch']}{tr('批', '', lang)}\n{row['approval_date']:%Y-%m}" for row in rows],
@@ -350,7 +395,7 @@ def region_balance(results: Results, lang: str) -> tuple[Figure, str]:
     title = tr("区域结构与平衡指数（在运行综试区）", "Regional shares and balance (zones in force)", lang)
     rows = results.region_cumulative
     batches = [row["batch"] for row in rows]
-    fig, ax = plt.subplots(figsize=(10, 4.8), layout="constrained")
+    fig, ax = _new_axes(10, 4.8)
     bottom = [0.0] * len(rows)
     for region in REGION_ORDER:
         code = REGION_CODE[region]
@@ -382,8 +427,8 @@ def province_map(results: Results, lang: str) -> tuple[Figure, str]:
     counts = {row["province"]: row["zones"] for row in results.province_zones}
     provinces = bundled_provinces()
     peak = max(counts.values(), default=0) or 1
-    cmap = plt.get_cmap("YlGnBu")
-    fig, ax = plt.subplots(figsize=(8.5, 8), layout="constrained")
+    cmap = matplotlib.colormaps["YlGnBu"]
+    fig, ax = _new_axes(8.5, 8)
     for province in provinces:
         value = counts.get(province.name, 0)
         colour = cmap(0.12 + 0.88 * value / peak) if value else "#f2f3f4"
@@ -400,6 +445,7 @@ def province_map(results: Results, lang: str) -> tuple[Figure, str]:
             va="center",
             fontsize=8 if lang == "zh" else 6.5,
             color="white" if dark else "black",
+            in_layout=False,  # inside its tile: the layout need not measure it
         )
         ax.text(
             province.col + 0.47,
@@ -410,6 +456,7 @@ def province_map(results: Results, lang: str) -> tuple[Figure, str]:
             fontsize=11,
             fontweight="bold",
             color="white" if dark else "black",
+            in_layout=False,
         )
     cols = [p.col for p in provinces]
     rows = [p.row for p in provinces]
@@ -417,7 +464,7 @@ def province_map(results: Results, lang: str) -> tuple[Figure, str]:
     ax.set_ylim(-max(rows) - 0.2, -min(rows) + 1.1)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    scalar = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, peak))
+    scalar = ScalarMappable(cmap=cmap, norm=Normalize(0, peak))
     fig.colorbar(scalar, ax=ax, shrink=0.6, label=tr("综试区数", "zones", lang))
     ax.set_title(title)
     return fig, title
@@ -427,7 +474,7 @@ def positive_list_steps(results: Results, lang: str) -> tuple[Figure, str]:
     """Tariff lines on the positive list over time (step chart from each effective date)."""
     title = tr("零售进口正面清单税目数", "Tariff lines on the retail import positive list", lang)
     rows = results.positive_list
-    fig, ax = plt.subplots(figsize=(9, 4), layout="constrained")
+    fig, ax = _new_axes(9, 4)
     if rows:
         xs = [_year_fraction(row["effective"]) for row in rows]
         ys = [row["tariff_lines"] for row in rows]
@@ -446,7 +493,7 @@ def trade_chart(results: Results, lang: str) -> tuple[Figure, str]:
     """Full-year CBEC trade by release type, with the series break and pilot batches marked."""
     title = tr("跨境电商进出口总额（亿元）与政策事件", "CBEC trade (100 million yuan) and policy events", lang)
     rows = [row for row in results.trade_series if row["total"] is not None]
-    fig, ax = plt.subplots(figsize=(10, 4.8), layout="constrained")
+    fig, ax = _new_axes(10, 4.8)
     styles = {
         "survey": ("#1f618d", "", tr("统计调查数", "survey", lang)),
         "preliminary": ("#85c1e9", "", tr("初步数", "preliminary", lang)),
@@ -472,7 +519,7 @@ def trade_chart(results: Results, lang: str) -> tuple[Figure, str]:
             label=None if key in seen else label,
         )
         seen.add(key)
-        ax.text(row["year"], row["total"] + 300, f"{row['total']:g}", ha="center", fontsize=7)
+        ax.text(row["year"], row["total"] + 300, f"{row['total']:g}", ha="center", fontsize=7, in_layout=False)
     top = max((row["total"] for row in rows), default=1) * 1.3
     ax.set_ylim(0, top)
     for batch in results.batch_progress:
@@ -486,6 +533,7 @@ def trade_chart(results: Results, lang: str) -> tuple[Figure, str]:
             fontsize=7,
             color="#1e8449",
             va="top",
+            in_layout=False,
         )
     if results.trade_break.get("has_break") and results.trade_break.get("first_comparable_year"):
         ax.axvline(results.trade_break["first_comparable_year"] - 0.5, color="#c0392b", lw=1.2)
@@ -510,11 +558,94 @@ FIGURES: tuple[tuple[str, Callable[[Results, str], tuple[Figure, str]]], ...] = 
 )
 
 
-def render_figures(results: Results, out_dir: Path, lang: str = "zh") -> dict[str, FigureFile]:
-    """Draw every figure into ``out_dir`` as PNG and SVG; returns them keyed, in report order."""
-    written = {}
+# Rough drawing cost, most expensive first: handing the slow figures out first keeps both workers
+# busy until the end instead of leaving one finishing a slow figure alone.
+_COST_ORDER = ("issuer_network", "year_by_theme", "province_map", "pilot_growth", "timeline", "year_by_type")
+
+# What a worker draws from: set by the pool's initializer (inherited through fork, not pickled).
+_JOB: tuple[Results, Path, str] | None = None
+
+
+def _set_job(results: Results, out_dir: Path, lang: str) -> None:
+    global _JOB
+    _JOB = (results, out_dir, lang)
+
+
+def _clear_job() -> None:
+    global _JOB
+    _JOB = None
+
+
+def _render_one(key: str) -> FigureFile:
+    """Draw and save one figure of the current job (in a worker process, or in this one)."""
+    if _JOB is None:
+        raise RuntimeError("no figure job set")
+    results, out_dir, lang = _JOB
     with matplotlib.rc_context(_style()):
-        for key, draw in FIGURES:
-            fig, title = draw(results, lang)
-            written[key] = _save(fig, key, title, out_dir)
-    return written
+        fig, title = dict(FIGURES)[key](results, lang)
+        return _save(fig, key, title, out_dir)
+
+
+def figure_workers(requested: int | None = None) -> int:
+    """How many processes draw figures: ``requested``, else $CBEC_REPORT_WORKERS, else the usable CPUs.
+
+    1 means drawing in this process. Parallel drawing needs the 'fork' start method (Linux); where
+    it is missing, or where this process runs other threads (a web server's worker thread: a forked
+    child could inherit a lock another thread holds and hang), figures are drawn here one after another.
+    """
+    if requested is None:
+        env = os.environ.get("CBEC_REPORT_WORKERS", "").strip()
+        if env.isdigit():
+            requested = int(env)
+        else:
+            requested = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if threading.active_count() > 1:
+        return 1
+    return max(1, min(requested, len(FIGURES)))
+
+
+def render_figures(
+    results: Results,
+    out_dir: Path,
+    lang: str = "zh",
+    *,
+    workers: int | None = None,
+    on_figure: Callable[[str], None] | None = None,
+) -> dict[str, FigureFile]:
+    """Draw every figure into ``out_dir`` as PNG and SVG; returns them keyed, in report order.
+
+    ``workers`` processes draw in parallel (see :func:`figure_workers`); ``on_figure`` is called
+    with each figure's key as it is written (for a progress display).
+    """
+    find_cjk_font()  # resolved once here, so forked workers inherit the answer
+    out_dir.mkdir(parents=True, exist_ok=True)
+    keys = [key for key, _draw in FIGURES]
+    count = figure_workers(workers)
+    written: dict[str, FigureFile] = {}
+    if count == 1:
+        _set_job(results, out_dir, lang)
+        try:
+            for key in keys:
+                written[key] = _render_one(key)
+                if on_figure:
+                    on_figure(key)
+        finally:
+            _clear_job()
+    else:
+        order = sorted(keys, key=lambda k: _COST_ORDER.index(k) if k in _COST_ORDER else len(_COST_ORDER))
+        context = multiprocessing.get_context("fork")
+        job = (results, out_dir, lang)
+        with ProcessPoolExecutor(count, mp_context=context, initializer=_set_job, initargs=job) as pool:
+            futures = {pool.submit(_render_one, key): key for key in order}
+            for future in as_completed(futures):
+                try:
+                    written[futures[future]] = future.result()  # a worker's error is raised here
+                except BaseException:
+                    for other in futures:  # do not draw the rest of a report that has failed
+                        other.cancel()
+                    raise
+                if on_figure:
+                    on_figure(futures[future])
+    return {key: written[key] for key in keys}

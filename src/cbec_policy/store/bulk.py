@@ -27,13 +27,12 @@ from datetime import date
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from cbec_policy.docnumber import doc_number_key
 from cbec_policy.errors import InputError
 from cbec_policy.labels import LEVELS, POLICY_TYPES, RELATION_INVERSES, STATUSES, THEMES
 from cbec_policy.models import Policy
 from cbec_policy.store import schema as s
 from cbec_policy.store.hashing import record_hash
-from cbec_policy.store.policy_rows import policy_row, read_policies, title_key
+from cbec_policy.store.policy_rows import cached_doc_key, policy_row, read_policies, title_key
 
 _CHUNK = 500  # stay well under SQLite's bound-parameter limit for IN (…) lists
 _STATUS_CODES = frozenset(label.code for label in STATUSES)
@@ -138,7 +137,7 @@ class BulkSession:
         dates are known, the date too.
         """
         p = s.policies.c
-        doc_keys = [doc_number_key(number) if number and number.strip() else None for number, _, _ in documents]
+        doc_keys = [cached_doc_key(number) if number and number.strip() else None for number, _, _ in documents]
         by_doc: dict[str, list[tuple[str, date | None]]] = defaultdict(list)
         wanted = sorted({key for key in doc_keys if key is not None})
         for chunk in _chunks(wanted):

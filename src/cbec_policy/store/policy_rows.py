@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from sqlalchemy import Connection, delete, insert, select, update
 
@@ -29,8 +30,12 @@ def title_key(title: str) -> str:
     return _NOT_WORD.sub("", unicodedata.normalize("NFKC", title)).lower()
 
 
+# Pure function of a short string, asked several times per ingested document: cached.
+cached_doc_key = lru_cache(maxsize=16384)(doc_number_key)
+
+
 def _doc_key(doc_number: str | None) -> str | None:
-    return doc_number_key(doc_number) if doc_number else None
+    return cached_doc_key(doc_number) if doc_number else None
 
 
 def department_ids(conn: Connection, names: Iterable[str]) -> dict[str, int]:
