@@ -36,6 +36,7 @@ matplotlib.use("Agg")  # no display on servers and CI (networkx's drawing import
 import networkx as nx
 from matplotlib import font_manager
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
@@ -87,6 +88,9 @@ def find_cjk_font() -> str:
     )
 
 
+PNG_DPI = 110  # sharp enough on screen and in print preview; more dots cost time and page weight
+
+
 def _style() -> dict[str, object]:
     return {
         "font.family": [find_cjk_font(), "DejaVu Sans"],
@@ -95,7 +99,10 @@ def _style() -> dict[str, object]:
         "svg.hashsalt": "cbec-policy",  # stable ids so a rebuilt report diffs cleanly
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "figure.dpi": 100,
+        "figure.dpi": PNG_DPI,  # the layout is solved at the dpi the PNG is written at
+        # the layout is solved by hand in _save; a user's matplotlibrc must not add a second pass
+        "figure.constrained_layout.use": False,
+        "figure.autolayout": False,
     }
 
 
@@ -110,27 +117,29 @@ class FigureFile:
     png_bytes: bytes
 
 
-PNG_DPI = 110  # sharp enough on screen and in print preview; more dots cost time and page weight
-
-
 def _new_axes(width: float, height: float) -> tuple[Figure, Axes]:
-    """A figure with one axes and the constrained layout (solved once, when the PNG is drawn)."""
+    """A figure with one axes, an Agg canvas and the constrained layout (solved once, in :func:`_save`)."""
     fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)  # the layout and the PNG share this canvas's renderer and its text measurements
     return fig, fig.subplots()
 
 
 def _save(fig: Figure, key: str, title: str, out_dir: Path) -> FigureFile:
     """Write one drawn figure as PNG and SVG from the same ``Figure``."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        # Solve the layout once, then drop the engine: the axes keep their places (fractions of the
+        # figure, so they hold for the 72-dpi SVG too), and savefig, seeing no engine, skips the
+        # extra layout pass and the dry-run draw it otherwise makes before every file.
+        engine.execute(fig)
+        fig.set_layout_engine(None)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
     png_bytes = buffer.getvalue()
     png = out_dir / f"{key}.png"
     svg = out_dir / f"{key}.svg"
     png.write_bytes(png_bytes)
-    # The PNG pass placed every axes; keep those positions (they are fractions of the figure, so
-    # they hold at any dpi) instead of solving the layout a second time for the SVG.
-    fig.set_layout_engine("none")
     fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
     return FigureFile(key, title, png, svg, png_bytes)
 

@@ -46,7 +46,7 @@ import pyarrow.parquet as pq
 from cbec_policy.errors import CbecError, InputError
 from cbec_policy.rules.errors import RuleNotApplicableError
 from cbec_policy.rules.parameters import ParameterSet, load_parameters
-from cbec_policy.rules.retail_import import PATH_GENERAL, PATH_WITHIN, PATHS, retail_import_tax
+from cbec_policy.rules.retail_import import PATH_FULL, PATH_GENERAL, PATH_WITHIN, PATHS, retail_import_tax
 
 ORDER_COLUMNS = (
     "order_id", "date", "price", "freight", "insurance", "items", "vat_rate", "ct_rate", "tariff_rate", "buyer_id",
@@ -57,11 +57,9 @@ RESULT_COLUMNS = ("order_id", "date", "path", *MONEY_COLUMNS[:5], "effective_rat
 DEFAULT_CHUNK_ROWS = 262_144
 _TIE_EPS = 1e-6  # in fen (or in millionths of a rate): closer than this to a half is re-done exactly
 _PATH_CODES = {name: number for number, name in enumerate(PATHS)}
+# compute() builds the path codes arithmetically, so it relies on this order.
+assert [_PATH_CODES[name] for name in (PATH_WITHIN, PATH_FULL, PATH_GENERAL)] == [0, 1, 2]
 _NO_DAY = np.iinfo(np.int64).min // 4  # day number of an unparseable date
-_FIRST_YEAR = 1900
-_YEAR_STARTS = (
-    np.arange(_FIRST_YEAR - 1970, 2201 - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
-)
 
 # Row errors are small integer codes while computing (fast), turned into text on output.
 MESSAGES: list[str | None] = [None]
@@ -81,6 +79,7 @@ E_VAT = _message("vat_rate: must be at least 0 and below 1")
 E_CT = _message("ct_rate: must be at least 0 and below 1")
 E_TARIFF = _message("tariff_rate: must not be negative")
 E_FEN = _message("price/freight/insurance: more than two decimal places")
+E_LARGE = _message("price/freight/insurance: dutiable value too large (2**50 fen or more)")
 E_REGIME = _message("no CBEC retail import regime on this date")  # replaced by the parameter's own text
 E_TARIFF_FULL = _message("tariff_rate: needed, the order is over the single limit and taxed in full")
 E_TARIFF_GENERAL = _message("tariff_rate: needed, the order is general trade (over the annual limit)")
@@ -351,30 +350,91 @@ def parse_orders(data: pa.RecordBatch | pa.Table | pd.DataFrame) -> OrderColumns
 
 
 # --------------------------------------------------------------------------- compute
+#
+# Why float64 may decide most rows, and which rows it may not (the exact path).
+#
+# Each tax is computed in fen, and the effective rate in millionths, from V (the dutiable
+# value in fen: an exact integer below 2**50, see _fen) and the rates t, c, v, k as doubles:
+#     tariff = V·t   CT = g·c   VAT = g·v   with g = (V + V·t)·q, q = k/(1 − c)
+#     rate·1e6 = (t + (1 + t)·q·(c + v))·1e6      (= the sum of the three over V, exactly)
+# The single-order calculator uses the exact decimal D behind each double r (its repr, or
+# the parameter's own text), and r is the double nearest to D: r = D(1 + a), |a| <= u = 2**-53.
+# Every float operation adds one factor (1 + d), |d| <= u. All terms are >= 0, so no sum
+# cancels; the one subtraction, 1 − c, turns the error of c into a relative error of at
+# most u·c/(1 − c) <= 3u while c <= 0.75. Counting relative error in units of u:
+#     V·t 2; V + V·t 3; 1 − c 4; q 6; g 10; g·c and g·v 12; the rate 14, times 1e6 15.
+# So the computed x and the exact X satisfy |x − X| <= γ16·X (γn = nu/(1 − nu)), and for
+# X < 2**28 that is below 2**-21 < 4.8e-7 < _TIE_EPS = 1e-6. With r = rint(x) and d = x − r
+# (exact in float64), |d| < 0.5 − _TIE_EPS puts X strictly inside (r − 0.5, r + 0.5), so the
+# exact half-up result floor(X + 0.5) is r. Every other row is recomputed exactly: a possible
+# tie (|d| >= 0.5 − _TIE_EPS, e.g. 10 % of 12.35 fen), c > 0.75, or a computed value at or
+# above _FAST_LIMIT = 2**27 (X may then reach 2**28; a tax of 1.3 million yuan).
+
+_FAST_LIMIT = 2.0**27
+_FAST_MAX_CT = 0.75
+_MAX_FEN = 2.0**50  # larger dutiable values are row errors: int64 and float64 stay exact below it
+_DAY_ONE = int(np.datetime64("1900-01-01", "D").astype(np.int64))
+_DAY_YEARS = (
+    np.arange("1900-01-01", "2201-01-01", dtype="datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+)
 
 
-def _round_half_up(values: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    """Round to 1/scale half up as int64; also flag values too close to a half to trust float64.
+def _years(day: np.ndarray) -> np.ndarray:
+    """Calendar year of each day number (a table look-up; numpy's calendar outside 1900–2200)."""
+    if len(day) == 0:
+        return day.copy()
+    if day.min() < _DAY_ONE or day.max() >= _DAY_ONE + len(_DAY_YEARS):
+        return day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    return np.take(_DAY_YEARS, day - _DAY_ONE)
 
-    Flagged values are recomputed exactly, so the float rounding of ``scaled + 0.5`` near a
-    half never decides a result.
+
+def _fen(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whole fen as float64 (integers, exact) and a mask of values that are not two-decimal amounts.
+
+    A two-decimal amount parsed from text is the double nearest to fen/100, and IEEE
+    division is correctly rounded, so rint(x·100)/100 gives exactly x back for those and
+    for no other value: 12.35 passes, 12.345 and 12.3500001 fail. NaN fails too; such rows
+    already carry an error, and the first error wins.
     """
-    scaled = values * scale
-    shifted = scaled + 0.5
-    rounded = np.floor(shifted)
-    above = shifted - rounded  # in [0, 1): near 0 or near 1 means the value is near a half
-    near_tie = (above < _TIE_EPS) | (above > 1 - _TIE_EPS)
-    with np.errstate(invalid="ignore"):  # NaN only on error rows, whose values are never used
-        return rounded.astype(np.int64), near_tie
+    fen = values * 100.0
+    np.rint(fen, out=fen)
+    back = fen / 100.0
+    return fen, back != values
 
 
-def _to_cents(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Exact fen where the input has at most two decimals; flags the rest."""
-    scaled = values * 100.0
-    cents = np.rint(scaled)
-    off = np.abs(scaled - cents) > 1e-9 * np.maximum(1.0, np.abs(scaled))
-    with np.errstate(invalid="ignore"):  # NaN only on error rows
-        return cents.astype(np.int64), off
+def _rint_checked(values: np.ndarray, suspect: np.ndarray) -> np.ndarray:
+    """rint of non-negative ``values`` as int64; rows near a half or too large for the bound join ``suspect``.
+
+    See the note above: where neither applies, rint equals the exact half-up rounding.
+    """
+    rounded = np.rint(values)
+    distance = values - rounded
+    np.abs(distance, out=distance)
+    suspect |= distance >= 0.5 - _TIE_EPS
+    suspect |= values >= _FAST_LIMIT
+    return rounded.astype(np.int64)
+
+
+def _by_buyer(buyer: np.ndarray, valid: np.ndarray, count: int, buyers: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows where ``valid``, ordered by buyer id and, within a buyer, by row: (rows, buyer ids).
+
+    One sort of distinct int64 keys (buyer id above the row number in the low bits) gives
+    exactly the order of a stable sort by buyer; numpy sorts plain int64 keys with SIMD, many
+    times faster than a stable argsort. Rows not valid get a key above every buyer and are
+    cut off after the sort.
+    """
+    bits = max(1, len(buyer).bit_length())
+    if (buyers + 1) >> (62 - bits):  # keys would not fit in 63 bits: stable argsort instead
+        rows = np.flatnonzero(valid)
+        ids = buyer[rows]
+        order = np.argsort(ids, kind="stable")
+        return rows[order], ids[order]
+    key = np.where(valid, buyer, buyers)
+    key <<= bits
+    key |= np.arange(len(buyer))
+    key.sort()
+    key = key[:count]
+    return key & ((1 << bits) - 1), key >> bits
 
 
 _SEGMENT_KEYS = (
@@ -392,7 +452,12 @@ class BatchEngine:
         self._build_segments()
 
     def _build_segments(self) -> None:
-        """Cut time at every date any needed parameter changes: one search per row finds all values."""
+        """Cut time at every date any needed parameter changes: one look-up per row finds all values.
+
+        Segment 0 is before the first cut, segment i from cut i−1 on. A table from the day
+        before the first cut to the last cut gives each day's segment; days outside it are
+        clipped onto its ends, which are already the first and the last segment.
+        """
         epoch = date(1970, 1, 1)
         cuts: set[int] = set()
         for key in _SEGMENT_KEYS:
@@ -402,6 +467,10 @@ class BatchEngine:
                 if period.end is not None:
                     cuts.add((period.end - epoch).days + 1)
         self._cuts = np.array(sorted(cuts), dtype=np.int64)
+        self._day_first = int(self._cuts[0]) - 1
+        self._day_segment = np.searchsorted(
+            self._cuts, np.arange(self._day_first, int(self._cuts[-1]) + 1), side="right"
+        ).astype(np.intp)
         representatives = [self._cuts[0] - 1, *self._cuts.tolist()]
         tables: dict[str, list[float]] = {key: [] for key in _SEGMENT_KEYS}
         covered = []
@@ -426,6 +495,10 @@ class BatchEngine:
         self._vat = np.array(tables["import_vat_standard"])
         self._regime_message = self.params["single_limit_cny"].outside
 
+    def _segments(self, day: np.ndarray) -> np.ndarray:
+        """Parameter segment of each day number (the same as a search of the cuts, by table)."""
+        return np.take(self._day_segment, day - self._day_first, mode="clip")
+
     def resolve_buyers(self, orders: OrderColumns) -> None:
         """Map the chunk's buyer id strings to the ledger's integer ids (string hashing: part of parsing)."""
         if orders.buyer_index is None or orders.buyer_names is None:
@@ -439,62 +512,80 @@ class BatchEngine:
         error = orders.error.copy()
         messages = list(MESSAGES)
         messages[E_REGIME] = self._regime_message or messages[E_REGIME]
-        segment = np.searchsorted(self._cuts, orders.day, side="right")
+        segment = self._segments(orders.day)
         _flag(error, ~self._covered[segment], E_REGIME)
-        single_c = self._single_c[segment]
-        annual_c = self._annual_c[segment]
 
-        price_c, off1 = _to_cents(orders.price)
-        freight_c, off2 = _to_cents(orders.freight)
-        insurance_c, off3 = _to_cents(orders.insurance)
-        _flag(error, off1 | off2 | off3, E_FEN)
-        value_c = price_c + freight_c + insurance_c
+        # NaN and huge values occur only on rows that already have an error; their results are never used.
+        with np.errstate(invalid="ignore", over="ignore"):
+            value_f, off = _fen(orders.price)
+            freight_f, off_freight = _fen(orders.freight)
+            insurance_f, off_insurance = _fen(orders.insurance)
+            off |= off_freight
+            off |= off_insurance
+            _flag(error, off, E_FEN)
+            value_f += freight_f  # sums of integers below 2**50: exact
+            value_f += insurance_f
+            _flag(error, value_f >= _MAX_FEN, E_LARGE)
+            value_c = value_f.astype(np.int64)
 
-        over_single = value_c > single_c
-        single_ok = ~over_single | (self._channel[segment] & (orders.items == 1))
+        over_single = value_c > self._single_c[segment]
+        single_ok = ~over_single
+        single_ok |= self._channel[segment] & (orders.items == 1)
         no_tariff = np.isnan(orders.tariff_rate)
         _flag(error, over_single & no_tariff, E_TARIFF_FULL)
 
+        annual_c = self._annual_c[segment]
         before_c = np.zeros(len(orders), dtype=np.int64)
         if orders.buyer_index is not None:
             self._accumulate(orders, error == 0, single_ok, value_c, annual_c, before_c, error)
-        general = ~single_ok | (before_c + value_c > annual_c)
-        within = ~general & ~over_single
+        general = before_c + value_c > annual_c
+        general |= ~single_ok
+        within = ~(general | over_single)
         _flag(error, general & no_tariff, E_TARIFF_GENERAL)
-        path = np.where(general, _PATH_CODES[PATH_GENERAL], np.where(within, _PATH_CODES[PATH_WITHIN], 1))
+        path = general.view(np.int8) + (~within).view(np.int8)  # PATHS order: within 0, full 1, general 2
 
+        # Rates; a missing tariff rate (NaN) only matters where it is an error already.
         vat = np.where(np.isnan(orders.vat_rate), self._vat[segment], orders.vat_rate)
-        ct = np.where(np.isnan(orders.ct_rate), 0.0, orders.ct_rate)
-        tariff_rate = np.where(within, self._within_tariff[segment], np.where(no_tariff, 0.0, orders.tariff_rate))
+        ct = np.fmax(orders.ct_rate, 0.0)  # NaN (not given) -> 0; negative rates are row errors
+        tariff_rate = np.where(within, self._within_tariff[segment], np.fmax(orders.tariff_rate, 0.0))
         k = np.where(within, self._ratio[segment], 1.0)
 
-        value = value_c / 100.0
-        tariff_x = value * tariff_rate
-        base = value + tariff_x
-        ct_statutory = base / (1 - ct) * ct
-        vat_statutory = (base + ct_statutory) * vat
-        ct_x = ct_statutory * k
-        vat_x = vat_statutory * k
-        tariff_c, tie1 = _round_half_up(tariff_x, 100)
-        ct_c, tie2 = _round_half_up(ct_x, 100)
-        vat_c, tie3 = _round_half_up(vat_x, 100)
-        safe_value = np.where(value > 0, value, 1.0)
-        rate_m, tie4 = _round_half_up((tariff_x + ct_x + vat_x) / safe_value, 1_000_000)
-        counted = ~general
+        # Float fast path (see the note above _FAST_LIMIT); NaN and inf only on error rows.
+        suspect = ct > _FAST_MAX_CT
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            q = 1.0 - ct
+            np.divide(k, q, out=q)
+            tariff_x = value_f * tariff_rate
+            gross = value_f + tariff_x
+            gross *= q
+            tariff_c = _rint_checked(tariff_x, suspect)
+            ct_c = _rint_checked(np.multiply(gross, ct, out=tariff_x), suspect)
+            vat_c = _rint_checked(np.multiply(gross, vat, out=gross), suspect)
+            rate_x = 1.0 + tariff_rate
+            rate_x *= q
+            rate_x *= np.add(ct, vat, out=q)
+            rate_x += tariff_rate
+            rate_x *= 1_000_000.0
+            rate_m = _rint_checked(rate_x, suspect)
+
+        total_c = tariff_c + ct_c
+        total_c += vat_c
+        after_c = np.where(general, 0, value_c)  # an order taxed as general trade does not count
+        after_c += before_c
         cents = {
             "dutiable_value": value_c,
             "tariff": tariff_c,
             "consumption_tax": ct_c,
             "vat": vat_c,
-            "total_tax": tariff_c + ct_c + vat_c,
+            "total_tax": total_c,
             "annual_before": before_c,
-            "annual_after": before_c + np.where(counted, value_c, 0),
+            "annual_after": after_c,
         }
-        ok = error == 0
-        result = ChunkResult(
-            orders.order_id, orders.day, np.where(ok, path, -1).astype(np.int8), cents, rate_m, error, messages
-        )
-        exact = np.flatnonzero(ok & (tie1 | tie2 | tie3 | tie4))
+        bad = error != 0
+        path[bad] = -1
+        result = ChunkResult(orders.order_id, orders.day, path, cents, rate_m, error, messages)
+        suspect &= ~bad
+        exact = np.flatnonzero(suspect)
         self._redo_exactly(orders, exact, result, tariff_rate, ct, vat, k)
         return result
 
@@ -508,10 +599,13 @@ class BatchEngine:
         vat: np.ndarray,
         k: np.ndarray,
     ) -> None:
-        """Recompute near-tie rows exactly, in integer fractions with rates in millionths.
+        """Recompute rows the float path may not decide, exactly, in integer fractions with rates in millionths.
 
         tariff = P·t; CT = k·P(1+t)·c/(1−c); VAT = k·P(1+t)·v/(1−c), rounded half up in
-        Python integers: the same exact values the single-order calculator rounds.
+        Python integers: the same exact values the single-order calculator rounds. A rate is
+        taken as m millionths only when it is the double nearest to m/1e6, so its decimal
+        (what the single-order calculator reads) is exactly m/1e6; other rows go through
+        the single-order calculator itself.
         """
         result.exact_rows = len(rows)
         if len(rows) == 0:
@@ -520,9 +614,8 @@ class BatchEngine:
         whole = np.ones(len(rows), dtype=bool)
         scaled_rates = []
         for values in (tariff_rate[rows], ct[rows], vat[rows], k[rows]):
-            scaled = values * scale
-            rounded = np.rint(scaled)
-            whole &= np.abs(scaled - rounded) < 1e-6
+            rounded = np.rint(values * scale)
+            whole &= rounded / scale == values
             scaled_rates.append(rounded.astype(np.int64).astype(object))  # Python ints: no overflow
         t, c, v, kk = scaled_rates
         value = result.cents["dutiable_value"][rows].astype(object)
@@ -588,13 +681,12 @@ class BatchEngine:
         if orders.buyer_ids is None:
             self.resolve_buyers(orders)
         assert orders.buyer_ids is not None
-        rows = np.flatnonzero(ok & (orders.buyer_ids >= 0))
-        if len(rows) == 0:
+        valid = ok & (orders.buyer_ids >= 0)
+        count = int(np.count_nonzero(valid))
+        if count == 0:
             return
         ledger = self.ledger
-        ids = orders.buyer_ids[rows]
-        order = np.argsort(ids, kind="stable")
-        rows, ids = rows[order], ids[order]
+        rows, ids = _by_buyer(orders.buyer_ids, valid, count, len(ledger.year))
         day = orders.day[rows]
         first_of_buyer = np.r_[True, ids[1:] != ids[:-1]]
         # Date order per buyer: compare with the running maximum of the buyer's earlier rows.
@@ -608,7 +700,7 @@ class BatchEngine:
             rows, ids, day = rows[~late], ids[~late], day[~late]
             if len(rows) == 0:
                 return
-        year = np.searchsorted(_YEAR_STARTS, day, side="right") + (_FIRST_YEAR - 1)
+        year = _years(day)
         new_group = np.r_[True, (ids[1:] != ids[:-1]) | (year[1:] != year[:-1])]
         group = np.cumsum(new_group) - 1
         group_starts = np.flatnonzero(new_group)
