@@ -5,7 +5,7 @@ Public entry points::
     from cbec_policy.ingest import process_document, extract_paths, ingest_paths
     result = process_document("notice.html")          # read + normalise + extract (+ classify)
     result.as_record()                                 # the ``cbec extract`` JSON object
-    summary = ingest_paths(["folder/"], store)         # one transaction per document
+    summary = ingest_paths(["folder/"], store)         # each document atomic (savepoint), committed in batches
 """
 
 from __future__ import annotations
