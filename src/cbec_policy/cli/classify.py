@@ -19,6 +19,7 @@ import click
 from cbec_policy.classify.base import RELEVANCE_KEY, Classification, Document, instrument_key, theme_key, type_key
 from cbec_policy.classify.taxonomy import Taxonomy, load_taxonomy
 from cbec_policy.classify.textcheck import require_chinese
+from cbec_policy.cli.options import db_option
 from cbec_policy.cli.output import emit_rows, format_option, to_json
 from cbec_policy.errors import InputError
 
@@ -36,20 +37,9 @@ class _DefaultToDocument(click.Group):
 
 
 def _open_store(db_url: str | None) -> Any:
-    from cbec_policy.cli.store_commands import open_ready_store
+    from cbec_policy.cli.options import open_ready_store
 
     return open_ready_store(db_url)
-
-
-def _db_option(function: Any) -> Any:
-    return click.option(
-        "--db",
-        "db_url",
-        envvar="CBEC_DB_URL",
-        default=None,
-        metavar="URL",
-        help="数据库 database URL (env CBEC_DB_URL; default: SQLite file in the user data dir)",
-    )(function)
 
 
 # ---------------------------------------------------------------------- reading the input
@@ -235,7 +225,7 @@ def _training_records(db_url: str | None, user_labels: bool) -> tuple[list[Any],
 @click.option("--model", "name", default="default", show_default=True, help="模型名 model name")
 @click.option("--user-labels/--no-user-labels", default=True, show_default=True,
               help="包含库中研究者标注 include researcher labels from the store")  # fmt: skip
-@_db_option
+@db_option
 def train_command(name: str, user_labels: bool, db_url: str | None) -> None:
     """训练 Train the n-gram model on the bundled policies plus the researcher labels in the store."""
     from cbec_policy.classify.persist import model_path, save_model
@@ -266,7 +256,7 @@ def train_command(name: str, user_labels: bool, db_url: str | None) -> None:
 @click.option("--seed", default=0, show_default=True, help="折划分随机种子 fold seed")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="另存 CSV write metrics (and *_confusion.csv) here")  # fmt: skip
-@_db_option
+@db_option
 @format_option()
 def evaluate_command(
     method: str,
@@ -323,7 +313,7 @@ def _with_type(record: Any, policy_type: str | None) -> Any:
 @classify.command("stored")
 @click.option("--force", is_flag=True, help="重新分类全部 reclassify every policy, not only unclassified ones")
 @click.option("--model", default=None, help="已训练模型名 trained model name (default: 'default' when saved)")
-@_db_option
+@db_option
 def stored_command(force: bool, model: str | None, db_url: str | None) -> None:
     """为库中政策补充相关性、政策工具与依据 Fill relevance, instruments and evidence of stored policies.
 
@@ -352,7 +342,7 @@ def labels() -> None:
 
 @labels.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@_db_option
+@db_option
 def labels_import_command(file: Path, db_url: str | None) -> None:
     """导入标注 Import labels from FILE.csv; every row is checked first, then all are written."""
     from cbec_policy.classify.labels_io import import_labels
@@ -373,7 +363,7 @@ def labels_import_command(file: Path, db_url: str | None) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="写入文件 write to this file instead of standard output")  # fmt: skip
 @click.option("--researcher-only", is_flag=True, help="只导出研究者标注 only policies a researcher labelled")
-@_db_option
+@db_option
 def labels_export_command(output: Path | None, researcher_only: bool, db_url: str | None) -> None:
     """导出标注 Export the labels of stored policies as CSV (the import format)."""
     from cbec_policy.classify.labels_io import export_csv

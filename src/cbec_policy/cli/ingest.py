@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from cbec_policy.cli.options import db_option
 from cbec_policy.cli.output import emit_rows, format_option
 from cbec_policy.ingest.pipeline import EXTRACT_KEYS, IngestOutcome, extract_paths, ingest_paths
 from cbec_policy.ingest.readers import DEFAULT_MAX_BYTES, expand_paths
@@ -54,12 +55,12 @@ def register(cli: click.Group) -> None:
     @cli.command("extract")
     @click.argument("paths", nargs=-1, required=True)
     @format_option(default="table")
-    @click.option("--db", envvar="CBEC_DB_URL", default=None, help="数据库 database URL (for matching stored policies)")
+    @db_option
     @click.option("--no-match", is_flag=True, help="不与数据库比对 do not look up stored policies")
     @click.option("--max-size-mb", type=float, default=DEFAULT_MAX_BYTES / 1024 / 1024, show_default=True,
                   help="单个文件大小上限 size limit per file (MB)")  # fmt: skip
     def extract_command(
-        paths: tuple[str, ...], output_format: str, db: str | None, no_match: bool, max_size_mb: float
+        paths: tuple[str, ...], output_format: str, db_url: str | None, no_match: bool, max_size_mb: float
     ) -> None:
         """抽取元数据（不入库） Read documents and print their metadata without storing them.
 
@@ -68,7 +69,7 @@ def register(cli: click.Group) -> None:
           path, title, doc_number, issuers, publish_date, level, region, is_cbec,
           policy_type, themes, matched_policy_id, evidence, warnings, error
         """
-        store = None if no_match else _open_store_or_none(db)
+        store = None if no_match else _open_store_or_none(db_url)
         failed = False
         rows = []
         try:
@@ -93,11 +94,13 @@ def register(cli: click.Group) -> None:
     @click.argument("paths", nargs=-1, required=True)
     @click.option("--update", is_flag=True, help="用文件内容覆盖已存政策的元数据 overwrite a matched policy's metadata")
     @click.option("--dry-run", is_flag=True, help="只显示将会发生什么 show what would happen, store nothing")
-    @click.option("--db", envvar="CBEC_DB_URL", default=None, help="数据库 database URL")
+    @db_option
     @click.option("--max-size-mb", type=float, default=DEFAULT_MAX_BYTES / 1024 / 1024, show_default=True,
                   help="单个文件大小上限 size limit per file (MB)")  # fmt: skip
-    def ingest_command(paths: tuple[str, ...], update: bool, dry_run: bool, db: str | None, max_size_mb: float) -> None:
-        """入库 Store documents (each in one transaction); a stored policy is updated, never duplicated.
+    def ingest_command(
+        paths: tuple[str, ...], update: bool, dry_run: bool, db_url: str | None, max_size_mb: float
+    ) -> None:
+        """入库 Store documents (each atomic; committed in batches); a stored policy is updated, never duplicated.
 
         \b
         Without --update a document that matches a stored policy (same number, or same title
@@ -107,7 +110,7 @@ def register(cli: click.Group) -> None:
 
         files = list(expand_paths(list(paths)))
         console = Console(stderr=True)
-        with open_store(db) as store:
+        with open_store(db_url) as store:
             if store.count_policies() == 0:
                 # A fresh database: load the reference data first, so matches and theme codes resolve.
                 console.print("数据库为空，先载入内置数据 empty database: loading the bundled reference data first")

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from cbec_policy.cli.options import db_option
 from cbec_policy.report.build import build_report
 
 
@@ -17,7 +18,7 @@ def register(cli: click.Group) -> None:
     @click.option(
         "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="报告语言 report language"
     )
-    @click.option("--db", "db_url", envvar="CBEC_DB_URL", default=None, help="数据库 URL database URL")
+    @db_option
     def report(out_dir: str, lang: str, db_url: str | None) -> None:
         """生成离线分析报告 Write the offline report (index.html, report.md, figures, tables, XLSX).
 

@@ -6,19 +6,14 @@ import os
 
 import click
 
+from cbec_policy.cli.options import db_option
 from cbec_policy.errors import InputError
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="地址 address to listen on (loopback by default)")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口 port")
-@click.option(
-    "--db",
-    "db_url",
-    envvar="CBEC_DB_URL",
-    default=None,
-    help="数据库 database URL (default: CBEC_DB_URL or the user data dir)",
-)
+@db_option
 @click.option(
     "--token-env",
     default="CBEC_WEB_TOKEN",

@@ -8,7 +8,6 @@ the bundled data first (and says so on stderr), so a fresh machine answers at on
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,8 +15,8 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from cbec_policy.cli.options import date_value, db_option, open_ready_store
 from cbec_policy.cli.output import emit_record, emit_rows, format_option, to_json
-from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
 from cbec_policy.labels import LEVELS, POLICY_TYPES, RELATION_ZH, STATUSES, THEMES, find_label
 from cbec_policy.models import Policy
@@ -28,36 +27,6 @@ _TYPE_ZH = {label.code: label.zh for label in POLICY_TYPES}
 _THEME_ZH = {label.code: label.zh for label in THEMES}
 _LEVEL_ZH = {label.code: label.zh for label in LEVELS}
 _STATUS_ZH = {label.code: label.zh for label in STATUSES}
-
-
-def db_option(function: Callable[..., Any]) -> Callable[..., Any]:
-    """The ``--db URL`` option (default ``$CBEC_DB_URL``, else the SQLite file in the user data dir)."""
-    return click.option(
-        "--db",
-        "db_url",
-        envvar="CBEC_DB_URL",
-        default=None,
-        metavar="URL",
-        help="数据库 database URL: sqlite:///FILE or postgresql://USER:PASS@HOST/DB (env CBEC_DB_URL)",
-    )(function)
-
-
-def date_value(value: str | None, option: str) -> date | None:
-    """Parse a date option strictly (``2023-02-30`` is an error naming the option)."""
-    return parse_date(value, option) if value else None
-
-
-def open_ready_store(db_url: str | None) -> Store:
-    """Open the store; load the bundled data first when the database was never initialised."""
-    store = open_store(db_url)
-    try:
-        if store.count_policies() == 0 and not store.list_batches():
-            click.echo("数据库为空，正在载入内置数据 database empty: loading the bundled data …", err=True)
-            store.init()
-    except BaseException:
-        store.close()
-        raise
-    return store
 
 
 def _run_init(store: Store, show_progress: bool) -> Any:

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cbec_policy.cli.options import db_option
 from cbec_policy.cli.output import emit_rows, format_option, to_csv, to_json
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import CbecError, InputError
@@ -295,7 +296,7 @@ _EXPORT_LABELS = {
 def _store_zone_lookup(db_url: str | None) -> tuple[ZoneLookup, Callable[[], None]]:
     """Pilot-zone membership from the store (the contract's ``lookup_zone``); falls back to the reference list."""
     try:
-        from cbec_policy.cli.store_commands import open_ready_store
+        from cbec_policy.cli.options import open_ready_store
     except ModuleNotFoundError:
         return reference_zone_lookup(), lambda: None
     store = open_ready_store(db_url)
@@ -330,7 +331,7 @@ def _relief_bands(values: Sequence[str]) -> list[tuple[str | None, str]]:
 @click.option("--not-zone-customs", is_flag=True, help="未在综试区所在地海关申报 not declared at the zone's customs")
 @click.option("--excluded-goods", is_flag=True, help="属于取消出口退（免）税的货物 goods excluded from export relief")
 @click.option("--with-invoices", is_flag=True, help="取得了有效进货凭证 has valid purchase invoices")
-@click.option("--db", "db_url", envvar="CBEC_DB_URL", default=None, metavar="URL", help="数据库 database URL")
+@db_option
 @format_option(choices=_DETAIL_FORMATS)
 def tax_export_income(
     day: str,

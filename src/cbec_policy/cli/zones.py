@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
+from cbec_policy.cli.options import date_value, db_option, open_ready_store
 from cbec_policy.cli.output import emit_record, emit_rows, format_option, to_csv, to_json
-from cbec_policy.cli.store_commands import date_value, db_option, open_ready_store
 from cbec_policy.errors import InputError
 from cbec_policy.labels import REGIONS, find_label
 from cbec_policy.models import PilotZone
