@@ -7,6 +7,8 @@ bash scripts/setup.sh --test
 CBEC_TEST_PG_URL="$(bash scripts/start_postgres.sh | tail -n 1)"
 export CBEC_TEST_PG_URL
 export CBEC_CHROMIUM="${CBEC_CHROMIUM:-/usr/bin/chromium}"
+# Here PostgreSQL and Chromium are installed and started: a missing one fails the run, never skips.
+export CBEC_REQUIRE_SERVICES=1
 # Tests never touch the user's own database.
 CBEC_DB_URL="sqlite:///$(mktemp -d)/cbec-test.sqlite3"
 export CBEC_DB_URL

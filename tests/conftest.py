@@ -29,6 +29,40 @@ from cbec_policy.store import Store, open_store
 from cbec_policy.store import schema as store_schema
 
 PG_ENV = "CBEC_TEST_PG_URL"
+# scripts/test.sh sets this: there a missing PostgreSQL server or Chromium fails the run
+# instead of skipping half the suite.
+REQUIRE_ENV = "CBEC_REQUIRE_SERVICES"
+CHROMIUM = os.environ.get("CBEC_CHROMIUM", "/usr/bin/chromium")
+# Flags for a headless Chromium on a machine with no network beyond loopback.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip a test whose service is missing, or fail when the run requires every service."""
+    if os.environ.get(REQUIRE_ENV):
+        pytest.fail(f"{reason} (required: {REQUIRE_ENV} is set)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """A real headless Debian Chromium driven by Playwright (module-wide, closed at the end)."""
+    if not Path(CHROMIUM).exists() and shutil.which(CHROMIUM) is None:
+        skip_or_fail(f"no Chromium at {CHROMIUM} (set CBEC_CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(autouse=True)
@@ -131,7 +165,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path, _sqlite_template: 
         return _sqlite_url(tmp_path, _sqlite_template)
     database = request.getfixturevalue("_pg_database")
     if database is None:
-        pytest.skip(f"{PG_ENV} not set: no PostgreSQL server for this run")
+        skip_or_fail(f"{PG_ENV} not set: no PostgreSQL server for this run")
     database.reset_work()
     return database.url_for(database.work)
 

@@ -8,8 +8,6 @@ server keeps answering while an ingest writes to the store.
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import threading
 import time
@@ -28,16 +26,6 @@ from cbec_policy.store import open_store
 from cbec_policy.web.app import create_app
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-CHROMIUM = os.environ.get("CBEC_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PAYLOAD_TITLE = '跨境电商测试<script>window.__pwned="title"</script><img src=x onerror="window.__pwned=\'img\'">通知'
 PAYLOAD_BODY = (
     '正文<script>alert("body")</script> <a href="javascript:window.__pwned=\'link\'">点我</a> '
@@ -125,18 +113,6 @@ def test_server_keeps_serving_while_an_ingest_writes(live: LiveServer) -> None:
     assert max(latencies) < 5.0
     for number in range(150):  # leave the store as the browser tests expect it
         live.store.delete_policy(f"bulk-{number}")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists() and shutil.which(CHROMIUM) is None:
-        pytest.skip(f"no Chromium at {CHROMIUM} (set CBEC_CHROMIUM)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @dataclass
