@@ -9,8 +9,7 @@ export CBEC_TEST_PG_URL
 export CBEC_CHROMIUM="${CBEC_CHROMIUM:-/usr/bin/chromium}"
 # Here PostgreSQL and Chromium are installed and started: a missing one fails the run, never skips.
 export CBEC_REQUIRE_SERVICES=1
-# Tests never touch the user's own database.
-CBEC_DB_URL="sqlite:///$(mktemp -d)/cbec-test.sqlite3"
-export CBEC_DB_URL
+# Tests never touch the user's own database: tests/conftest.py gives each test a throw-away one.
+unset CBEC_DB_URL
 mkdir -p artifacts
 exec .venv/bin/python -m pytest "$@"
