@@ -6,20 +6,22 @@ numpy columns, with results equal to the single-order calculator to the fen:
 - the dutiable value and the limits are compared in integer fen, so a value equal to a
   limit is never misjudged by float rounding; money inputs with more than two decimals are
   row errors;
-- each tax is computed in float64 and rounded half-up; where the unrounded value lies
-  within 1e-6 fen of a half fen (a possible float tie, e.g. 10 % of 12.35), the row is
-  recomputed exactly in integer fractions — the same exact values the single-order
-  calculator rounds. Rates are expected to have at most six decimals; others go through
-  the single-order calculator.
+- each tax is computed in float64 (in fen) and rounded; where the unrounded value lies
+  within 1e-6 fen of a half fen (a possible tie, e.g. 10 % of 12.35), or the proven error
+  bound does not hold (see the note above ``_FAST_LIMIT``), the row is recomputed exactly
+  in integer fractions — the same exact values the single-order calculator rounds. Rates
+  with at most six decimals are done this way; others go through the single-order
+  calculator.
 
 Annual totals (when ``buyer_id`` is given). A buyer's CBEC purchases accumulate per
 calendar year in date order. Streaming keeps a small ledger per buyer (latest year, its
 total, last date) across chunks, so the file is read once and never sorted in memory. The
 rows of one buyer must come in date order (a file sorted by date does); a row dated before
 the same buyer's previous row gets an error and is not counted — sort the file first.
-Within a chunk the running totals are one vectorised cumulative sum; only where a buyer
-crosses the annual limit (an over-limit order does not count, so a later smaller order may
-still fit) is the rest of that buyer's year walked row by row. Orders without a buyer are
+Within a chunk the rows are put in buyer order by one sort of packed integer keys and the
+running totals are one vectorised cumulative sum; only where a buyer crosses the annual
+limit (an over-limit order does not count, so a later smaller order may still fit) is the
+rest of that buyer's year walked row by row. Orders without a buyer are
 taxed as the buyer's first purchase of the year (``annual_before`` = 0).
 
 A bad row (unparseable value, date before 2016-04-08, missing tariff rate where full tax
@@ -367,15 +369,15 @@ def parse_orders(data: pa.RecordBatch | pa.Table | pd.DataFrame) -> OrderColumns
 # X < 2**28 that is below 2**-21 < 4.8e-7 < _TIE_EPS = 1e-6. With r = rint(x) and d = x − r
 # (exact in float64), |d| < 0.5 − _TIE_EPS puts X strictly inside (r − 0.5, r + 0.5), so the
 # exact half-up result floor(X + 0.5) is r. Every other row is recomputed exactly: a possible
-# tie (|d| >= 0.5 − _TIE_EPS, e.g. 10 % of 12.35 fen), c > 0.75, or a computed value at or
+# tie (|d| >= 0.5 − _TIE_EPS, e.g. 10 % of 12.35 yuan), c > 0.75, or a computed value at or
 # above _FAST_LIMIT = 2**27 (X may then reach 2**28; a tax of 1.3 million yuan).
 
 _FAST_LIMIT = 2.0**27
 _FAST_MAX_CT = 0.75
 _MAX_FEN = 2.0**50  # larger dutiable values are row errors: int64 and float64 stay exact below it
 _DAY_ONE = int(np.datetime64("1900-01-01", "D").astype(np.int64))
-_DAY_YEARS = (
-    np.arange("1900-01-01", "2201-01-01", dtype="datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+_DAY_YEARS = (  # int16: a small table, so the look-up stays in cache
+    np.arange("1900-01-01", "2201-01-01", dtype="datetime64[D]").astype("datetime64[Y]").astype(np.int16) + 1970
 )
 
 
