@@ -5,13 +5,15 @@ looked up through matplotlib's font manager, and a missing font is a clear error
 than a figure full of empty boxes. SVG text is stored as paths, so the SVG files render the
 same on a machine without the font.
 
-Drawing is most of a report's time, so: each figure is drawn once and both files are saved
-from the same ``Figure``; the constrained layout is solved once (on the PNG pass) and then
-frozen for the SVG pass; labels placed inside an axes are left out of the layout so that it
-does not measure them; and the figures are rendered in parallel worker processes (forked,
-so they share the computed results without copying them). Figures are built on
-``matplotlib.figure.Figure`` directly, not through pyplot, so no global figure state is
-shared between figures or processes.
+Drawing is most of a report's time, so: each figure is built once and both files are saved
+from the same ``Figure``; the constrained layout is solved once, before either file, and then
+frozen, so savefig neither solves it again nor makes its dry-run draw; labels placed inside an
+axes are left out of the layout so that it does not measure them; and the figures are
+rendered in parallel worker processes (forked, so they share the computed results without
+copying them). Figures are built on ``matplotlib.figure.Figure`` directly, not through
+pyplot, so no global figure state is shared between figures or processes. Glyphs stay paths
+in the SVG (``svg.fonttype = 'none'`` would be faster and smaller but would make the Chinese
+text depend on the reader's fonts).
 """
 
 from __future__ import annotations
