@@ -62,22 +62,51 @@ def _big5_common() -> frozenset[str]:
     return frozenset(chars)
 
 
-_IDEOGRAPH = re.compile("[\u4e00-\u9fff]")
+_NON_IDEOGRAPH = re.compile("[^\u4e00-\u9fff]+")
+# Lead bytes outside the common blocks, deleted with bytes.translate to count the others.
+_NOT_GB_LEVEL1_LEAD = bytes(b for b in range(256) if not 0xB0 <= b <= 0xD7)
+_NOT_BIG5_COMMON_LEAD = bytes(b for b in range(256) if not 0xA4 <= b <= 0xC5)
 
 
-def _common_share(text: str, common: frozenset[str]) -> float:
-    """Share of the ideographs in a sample of ``text`` that belong to ``common`` (1.0 if none)."""
-    ideographs = _IDEOGRAPH.findall(text, 0, _SAMPLE_CHARS)
+def _ideographs(text: str) -> str:
+    """The CJK unified ideographs (U+4E00–U+9FFF) of the sample at the start of ``text``."""
+    return _NON_IDEOGRAPH.sub("", text[:_SAMPLE_CHARS])
+
+
+def _gb_level1_share(ideographs: str) -> float:
+    """Share of ``ideographs`` in :func:`_gb2312_level1` (1.0 if none), counted in C.
+
+    Every ideograph GB2312 has encodes to two bytes, and it is in level 1 exactly when its lead
+    byte is 0xB0–0xD7 (the rows the set is built from), so counting lead bytes counts the
+    members without a Python loop over the characters.
+    """
     if not ideographs:
         return 1.0
-    return sum(map(common.__contains__, ideographs)) / len(ideographs)
+    leads = ideographs.encode("gb2312", "ignore")[0::2]
+    return len(leads.translate(None, _NOT_GB_LEVEL1_LEAD)) / len(ideographs)
+
+
+def _big5_common_share(ideographs: str) -> float:
+    """Share of ``ideographs`` in :func:`_big5_common` (Big5 0xA440–0xC67E; 1.0 if none), counted in C.
+
+    As for GB2312, every Big5 ideograph encodes to two bytes and its lead (and, in row 0xC6,
+    trail) byte says whether it is in the set.
+    """
+    if not ideographs:
+        return 1.0
+    encoded = ideographs.encode("big5", "ignore")
+    leads = encoded[0::2]
+    count = len(leads.translate(None, _NOT_BIG5_COMMON_LEAD))
+    if 0xC6 in leads:  # row 0xC6 belongs to the set only up to 0xC67E
+        count += sum(1 for lead, trail in zip(leads, encoded[1::2], strict=True) if lead == 0xC6 and trail <= 0x7E)
+    return count / len(ideographs)
 
 
 def _plausible_gb(text: str) -> bool:
     # Traditional characters encoded in GB18030 are legitimate too, so accept either table.
-    return _common_share(text, _gb2312_level1()) >= _MIN_COMMON_SHARE or (
-        _common_share(text, _big5_common()) >= 0.95 and _common_share(text, _gb2312_level1()) >= 0.5
-    )
+    ideographs = _ideographs(text)
+    level1 = _gb_level1_share(ideographs)
+    return level1 >= _MIN_COMMON_SHARE or (_big5_common_share(ideographs) >= 0.95 and level1 >= 0.5)
 
 
 def _looks_utf16(data: bytes) -> str | None:
@@ -155,7 +184,7 @@ def decode_bytes(data: bytes, source: str) -> Decoded:
         return _strict(data, lane, source, "UTF-16")
     try:
         big5_text = data.decode("big5hkscs")
-        if _common_share(big5_text, _big5_common()) >= _MIN_COMMON_SHARE:
+        if _big5_common_share(_ideographs(big5_text)) >= _MIN_COMMON_SHARE:
             return Decoded(big5_text, "big5hkscs")
     except UnicodeDecodeError:
         pass

@@ -16,13 +16,16 @@ can check it. Rules of thumb that the methods encode:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
+from itertools import accumulate
+from typing import overload
 
 from cbec_policy.departments import canonical_department, issuers_for_doc_number, normalise_issuer
-from cbec_policy.docnumber import normalise_doc_number
+from cbec_policy.docnumber import normalise_doc_number as _normalise_doc_number
 from cbec_policy.ingest.dates_zh import DateMatch, find_dates, parse_zh_date
 from cbec_policy.ingest.divisions import Division, divisions, find_divisions, region_label
 from cbec_policy.ingest.htmltext import read_metadata
@@ -63,6 +66,13 @@ _CUE_WORDS = (
     "依据", "根据", "按照", "参照", "依照", "执行", "贯彻", "落实", "转发", "印发", "关于", "通知", "公告", "文件",
     "精神", "要求", "规定", "详见", "参见", "以及", "和", "及", "与", "或", "的", "是", "在", "对", "将", "见", "即",
 )  # fmt: skip
+_NUMBER_LINE = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,16}〔\d{4}〕第?\d{1,5}号")
+_ANNOUNCEMENT_LINE = re.compile(r"[\u4e00-\u9fff、]{2,60}公告\d{4}年第\d{1,5}号")
+_THREE_IDEOGRAPHS = re.compile(r"[\u4e00-\u9fff]{3}")
+_SENTENCE_STOP = re.compile(r"[:：。]")
+# _CC_LINE, _LAW_ADOPTED and _STANDARD_ISSUED run only where a literal word of theirs occurs:
+# a str.find is far cheaper than running a pattern over the text, and without the word the
+# pattern cannot match.
 _HEADER_SCAN_LINES = 30
 _HEADER_MAX_CHARS = 1500
 
@@ -101,30 +111,73 @@ class Extraction:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
 class _Line:
-    start: int
-    end: int
-    text: str
+    """One line of the text: its span, its text and its position in the list of lines."""
+
+    # A plain slotted class: a frozen dataclass costs several times more to build, and a
+    # document has dozens of lines.
+    __slots__ = ("end", "index", "start", "text")
+
+    def __init__(self, start: int, end: int, text: str, index: int) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        self.index = index
 
 
-def _lines(text: str) -> list[_Line]:
-    lines, start = [], 0
-    for part in text.split("\n"):
-        lines.append(_Line(start, start + len(part), part))
-        start += len(part) + 1
-    return lines
+class _Lines(Sequence[_Line]):
+    """The lines of a text, each built only when asked for.
+
+    A document has dozens of lines but extraction looks at a few of them (the header, the
+    lines around a date or a number), so the start offsets are computed for all lines (also
+    for the binary search in :func:`_line_at`) and the line objects lazily.
+    """
+
+    __slots__ = ("_made", "starts", "texts")
+
+    def __init__(self, text: str) -> None:
+        self.texts = text.split("\n")
+        # Start of each line: running total of (length + 1 for the line break), in C.
+        self.starts = list(accumulate(map((1).__add__, map(len, self.texts)), initial=0))
+        self.starts.pop()  # the offset after the last line
+        self._made: list[_Line | None] = [None] * len(self.texts)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> _Line: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[_Line]: ...
+
+    def __getitem__(self, index: int | slice) -> _Line | list[_Line]:
+        if isinstance(index, slice):
+            return [self[position] for position in range(*index.indices(len(self.texts)))]
+        if index < 0:
+            index += len(self.texts)
+        line = self._made[index]  # IndexError beyond the end, as a list would raise
+        if line is None:
+            part = self.texts[index]
+            start = self.starts[index]
+            line = self._made[index] = _Line(start, start + len(part), part, index)
+        return line
+
+    def __iter__(self) -> Iterator[_Line]:
+        return (self[index] for index in range(len(self.texts)))
 
 
-def _line_at(lines: list[_Line], offset: int) -> _Line:
-    low, high = 0, len(lines) - 1
-    while low < high:
-        mid = (low + high + 1) // 2
-        if lines[mid].start <= offset:
-            low = mid
-        else:
-            high = mid - 1
-    return lines[low]
+def _lines(text: str) -> _Lines:
+    return _Lines(text)
+
+
+def _line_at(lines: _Lines, offset: int) -> _Line:
+    """The line holding ``offset`` (the first line for an offset before it)."""
+    return lines[max(0, bisect_right(lines.starts, offset) - 1)]
+
+
+# Pure functions of short strings, asked again and again across a corpus: cached.
+normalise_doc_number = lru_cache(maxsize=16384)(_normalise_doc_number)
 
 
 # --------------------------------------------------------------------------- issuer vocabulary
@@ -149,8 +202,33 @@ def _issuer_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?:{tax_branch}|{local}|{national})")
 
 
+@cache
+def _issuer_run_end() -> re.Pattern[str]:
+    """A run of issuer names that ends the searched text (a signature before its date)."""
+    return re.compile(rf"(?:(?:{_issuer_pattern().pattern})[ 、]*)+$")
+
+
+@cache
+def _issuer_at_end() -> re.Pattern[str]:
+    """One issuer name that ends the searched text."""
+    return re.compile(rf"(?:{_issuer_pattern().pattern})$")
+
+
+@cache
+def _announcement_head() -> re.Pattern[str]:
+    """The issuers before 公告YYYY年第N号, up to the end of the searched text."""
+    return re.compile(rf"((?:(?:{_issuer_pattern().pattern})[ 、]*)+(?:等\s*\d{{1,2}}\s*个?部门)?)$")
+
+
 def _issuer_tokens(text: str) -> list[str] | None:
     """Split a run of issuer names (separated by spaces or 、) into official names; None if other text remains."""
+    found = _issuer_tokens_cached(text)
+    return None if found is None else list(found)
+
+
+@lru_cache(maxsize=8192)
+def _issuer_tokens_cached(text: str) -> tuple[str, ...] | None:
+    # The issuer pattern is a long alternation, slow to try; the same issuer lines recur.
     pattern = _issuer_pattern()
     found: list[str] = []
     position = 0
@@ -164,7 +242,7 @@ def _issuer_tokens(text: str) -> list[str] | None:
             return None
         found.append(normalise_issuer(match.group(0)))
         position = match.end()
-    return found
+    return tuple(found)
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -178,9 +256,10 @@ def _unique(items: list[str]) -> list[str]:
 # --------------------------------------------------------------------------- layout
 
 
-def _header_end(lines: list[_Line]) -> int:
+def _header_end(lines: _Lines) -> int:
     """Offset where the body starts: the salutation line or the first long paragraph."""
-    for index, line in enumerate(lines[:_HEADER_SCAN_LINES]):
+    for index in range(min(len(lines), _HEADER_SCAN_LINES)):
+        line = lines[index]
         stripped = line.text.strip()
         if not stripped:
             continue
@@ -188,8 +267,8 @@ def _header_end(lines: list[_Line]) -> int:
             return line.start
         if index == 0 and len(stripped) >= 100 and "。" in stripped:
             # Lost line breaks: the header ends where the first sentence or salutation does.
-            stop = re.search(r"[:：。]", line.text[40:])
-            return line.start + 40 + stop.start() if stop else line.start
+            stop = _SENTENCE_STOP.search(line.text, 40)
+            return line.start + stop.start() if stop else line.start
         if index > 0 and ((len(stripped) >= 80 and "，" in stripped) or (len(stripped) >= 20 and "。" in stripped)):
             return line.start
         if line.start > _HEADER_MAX_CHARS:
@@ -214,7 +293,7 @@ def _title_like(text: str) -> bool:
 
 
 def _find_title(
-    text: str, lines: list[_Line], header_end: int, metadata: dict[str, str], page_title: str | None
+    text: str, lines: _Lines, header_end: int, metadata: dict[str, str], page_title: str | None
 ) -> tuple[str, Evidence] | None:
     meta_title = metadata.get("title")
     if meta_title:
@@ -223,7 +302,11 @@ def _find_title(
         span = (position, position + len(value)) if position >= 0 else None
         return value, Evidence(span, value, 0.97, "metadata block 标题")
     best: tuple[float, str, tuple[int, int]] | None = None
-    candidates = [line for line in lines[:_HEADER_SCAN_LINES] if line.start <= max(header_end, 1)]
+    # Lines that start in the header (their starts grow, so stop at the first one past it).
+    limit = max(header_end, 1)
+    candidates = [
+        lines[index] for index in range(bisect_right(lines.starts, limit, 0, min(len(lines), _HEADER_SCAN_LINES)))
+    ]
     for index, line in enumerate(candidates):
         stripped = line.text.strip()
         if not stripped or _META_LINE.match(stripped) or _is_number_line(stripped) or parse_zh_date(stripped):
@@ -296,12 +379,10 @@ def _run_on_title(text: str) -> tuple[str, Evidence] | None:
 
 
 def _is_number_line(line: str) -> bool:
+    if "号" not in line and "GB" not in line:
+        return False  # every form below contains one of these
     compact = line.replace(" ", "")
-    return bool(
-        re.fullmatch(r"[\u4e00-\u9fffA-Za-z]{1,16}〔\d{4}〕第?\d{1,5}号", compact)
-        or re.fullmatch(r"[\u4e00-\u9fff、]{2,60}公告\d{4}年第\d{1,5}号", compact)
-        or _GB.fullmatch(line.strip())
-    )
+    return bool(_NUMBER_LINE.fullmatch(compact) or _ANNOUNCEMENT_LINE.fullmatch(compact) or _GB.fullmatch(line.strip()))
 
 
 @cache
@@ -309,13 +390,20 @@ def _known_prefixes() -> list[str]:
     return sorted({"".join(prefix.split()) for prefix, _ in load_doc_number_prefixes()}, key=len, reverse=True)
 
 
+@cache
+def _known_prefix_set() -> frozenset[str]:
+    return frozenset(_known_prefixes())
+
+
 def _trim_prefix(prefix: str, at_line_start: bool) -> str:
     """The number's own prefix out of the characters before 〔: drop leading sentence words."""
     if at_line_start and len(prefix) <= 10:
         return prefix
-    for known in _known_prefixes():
-        if prefix.endswith(known):
-            return known
+    # The longest known prefix that ends ``prefix``: try its suffixes, longest first.
+    known = _known_prefix_set()
+    for length in range(len(prefix), -1, -1):
+        if prefix[len(prefix) - length :] in known:
+            return prefix[len(prefix) - length :]
     cut = 0
     for word in _CUE_WORDS:
         position = prefix.rfind(word)
@@ -368,14 +456,10 @@ def _number_candidates(text: str) -> list[_NumberCandidate]:
         start = match.start + len(match.prefix) - len(prefix)
         value = normalise_doc_number(f"{prefix}〔{match.year}〕{match.number}号")
         candidates.append(_NumberCandidate(value, start, match.end))
-    pattern = _issuer_pattern()
     for match in _ANNOUNCEMENT_NUMBER.finditer(text):
         window_start = max(0, match.start() - 80)
         window = text[window_start : match.start()]
-        head = re.search(
-            rf"((?:(?:{pattern.pattern})[ 、]*)+(?:等\s*\d{{1,2}}\s*个?部门)?)$",
-            window,
-        )
+        head = _announcement_head().search(window)
         if not head:
             continue
         issuers = head.group(1).strip()
@@ -387,7 +471,7 @@ def _number_candidates(text: str) -> list[_NumberCandidate]:
 
 
 def _find_doc_number(
-    text: str, lines: list[_Line], header_end: int, title_span: tuple[int, int] | None, metadata: dict[str, str]
+    text: str, lines: _Lines, header_end: int, title_span: tuple[int, int] | None, metadata: dict[str, str]
 ) -> tuple[str, Evidence] | None:
     meta_number = metadata.get("doc_number")
     if meta_number and re.search(r"\d", meta_number):
@@ -405,7 +489,7 @@ def _find_doc_number(
         if cited:
             continue
         standalone = not before.strip(" 　") and (
-            not after.strip() or (len(after.strip()) <= 12 and not re.search(r"[\u4e00-\u9fff]{3}", after))
+            not after.strip() or (len(after.strip()) <= 12 and not _THREE_IDEOGRAPHS.search(after))
         )
         after_title = title_span is not None and 0 <= candidate.start - title_span[1] <= 6
         if standalone and candidate.start <= header_end + 40:
@@ -433,13 +517,13 @@ def _find_doc_number(
 # --------------------------------------------------------------------------- dates
 
 
-def _date_context(text: str, lines: list[_Line], found: DateMatch) -> tuple[str, str, _Line]:
+def _date_context(text: str, lines: _Lines, found: DateMatch) -> tuple[str, str, _Line]:
     line = _line_at(lines, found.start)
     return text[line.start : found.start], text[found.end : line.end], line
 
 
 def _find_publish_date(
-    text: str, lines: list[_Line], header_end: int, metadata: dict[str, str], extraction: Extraction
+    text: str, lines: _Lines, header_end: int, metadata: dict[str, str], extraction: Extraction
 ) -> None:
     release = metadata.get("release_date")
     if release:
@@ -461,9 +545,12 @@ def _find_publish_date(
             best = (score, found, method)
 
     cc_start = len(text)
-    for line in lines:
-        if _CC_LINE.match(line.text.strip()) and line.start > header_end:
-            cc_start = min(cc_start, line.start)
+    # 抄送/抄报 contain 抄 and 主送/分送 contain 送: three searches instead of five.
+    has_cc_word = "抄" in text or "送" in text or "印发" in text
+    # Only lines that start after the header count, so the loop starts at the first of them.
+    for index in range(bisect_right(lines.starts, header_end), len(lines)) if has_cc_word else ():
+        if _CC_LINE.match(lines.texts[index].strip()):
+            cc_start = min(cc_start, lines.starts[index])
             break
     for found in find_dates(text):
         before, after, line = _date_context(text, lines, found)
@@ -486,17 +573,18 @@ def _find_publish_date(
         if not standalone and found.start > header_end and not bare_after:
             # Run-on signature: '…特此公告。海关总署2018年12月10日'
             tail = bare_before[-30:]
-            issuer_run = re.search(rf"(?:{_issuer_pattern().pattern})$", tail)
+            issuer_run = _issuer_at_end().search(tail)
             if tail.endswith("。") or issuer_run:
                 offer(0.75, found, "signature date in run-on text")
             continue
         if standalone and found.start <= header_end:
             offer(0.55, found, "date line in the header")
-    for match in _LAW_ADOPTED.finditer(text, 0, min(len(text), header_end + 400)):
+    adopted_end = min(len(text), header_end + 400)
+    for match in _LAW_ADOPTED.finditer(text, 0, adopted_end) if text.find("会议通过", 0, adopted_end) >= 0 else ():
         value = parse_zh_date(match.group(1))
         if value:
             offer(0.85, DateMatch(value, match.start(1), match.end(1), False), "date of adoption")
-    for match in _STANDARD_ISSUED.finditer(text, 0, min(len(text), 3000)):
+    for match in _STANDARD_ISSUED.finditer(text, 0, 3000) if text.find("发布", 0, 3000) >= 0 else ():
         value = parse_zh_date(match.group(1))
         if value:
             offer(0.85, DateMatch(value, match.start(1), match.end(1), True), "standard issue date")
@@ -517,8 +605,8 @@ def _meta_date(value: str) -> date | None:
     return found.value if found else None
 
 
-def _previous_nonempty(lines: list[_Line], line: _Line) -> _Line | None:
-    index = lines.index(line)
+def _previous_nonempty(lines: _Lines, line: _Line) -> _Line | None:
+    index = line.index
     for previous in reversed(lines[max(0, index - 3) : index]):
         if previous.text.strip():
             return previous
@@ -555,7 +643,7 @@ def _title_issuers(title: str, extraction: Extraction) -> list[str] | None:
     return None
 
 
-def _signature_issuers(text: str, lines: list[_Line], extraction: Extraction) -> list[str] | None:
+def _signature_issuers(text: str, lines: _Lines, extraction: Extraction) -> list[str] | None:
     evidence = extraction.evidence.get("publish_date")
     if evidence is None or evidence.span is None or not evidence.method.startswith("signature"):
         return None
@@ -563,10 +651,10 @@ def _signature_issuers(text: str, lines: list[_Line], extraction: Extraction) ->
     line = _line_at(lines, start)
     before = text[line.start : start].strip()
     if before:
-        tail = re.search(rf"(?:(?:{_issuer_pattern().pattern})[ 、]*)+$", before)
+        tail = _issuer_run_end().search(before)
         return _issuer_tokens(tail.group(0)) if tail else None
     collected: list[str] = []
-    index = lines.index(line)
+    index = line.index
     for previous in reversed(lines[max(0, index - 4) : index]):
         stripped = previous.text.strip()
         if not stripped:
@@ -580,7 +668,7 @@ def _signature_issuers(text: str, lines: list[_Line], extraction: Extraction) ->
     return collected or None
 
 
-def _find_issuers(text: str, lines: list[_Line], metadata: dict[str, str], extraction: Extraction) -> None:
+def _find_issuers(text: str, lines: _Lines, metadata: dict[str, str], extraction: Extraction) -> None:
     meta_issuer = metadata.get("issuer")
     if meta_issuer:
         names = [normalise_issuer(part) for part in re.split(r"[\s、，,;；]+", meta_issuer) if part]
@@ -653,7 +741,7 @@ def extract_metadata(text: str, metadata: dict[str, str] | None = None, page_tit
     header_end = _header_end(lines)
     fields = dict(metadata or {})
     if not fields:
-        fields = read_metadata("\n".join(line.text for line in lines[:40]))
+        fields = read_metadata(text[: lines[min(len(lines), 40) - 1].end])  # the first 40 lines
     found_title = _find_title(text, lines, header_end, fields, page_title)
     if found_title:
         extraction.title, extraction.evidence["title"] = found_title

@@ -104,9 +104,10 @@ def _node_text(node: Node) -> str:
             child = child.next
 
     walk(node)
-    text = "".join(parts)
-    lines = (" ".join(line.replace("\t", " ").split()) for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    # Each line with its runs of white space (tabs included) made one space, empty lines dropped;
+    # map/filter keep the loop over the many short lines in C.
+    lines = map(" ".join, map(str.split, "".join(parts).split("\n")))
+    return "\n".join(filter(None, lines))
 
 
 def _text_of(node: Node) -> str:

@@ -1,0 +1,109 @@
+"""The fast paths of decoding and normalising give the same answers as the plain definitions.
+
+Decoding counts common characters by their encoded lead bytes and normalising finds document
+numbers from their opening brackets; both are checked here against the straightforward forms
+(set membership, a regular expression with a look-behind) that they replace for speed.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cbec_policy.ingest.decode import _big5_common, _big5_common_share, _gb2312_level1, _gb_level1_share
+from cbec_policy.ingest.extract import _line_at, _lines
+from cbec_policy.ingest.normalise import _SPAM_MARKERS, normalise_doc_number_forms
+
+_ALL_IDEOGRAPHS = "".join(chr(code) for code in range(0x4E00, 0xA000))
+
+
+def _share(ideographs: str, common: frozenset[str]) -> float:
+    return sum(char in common for char in ideographs) / len(ideographs) if ideographs else 1.0
+
+
+def test_level1_count_by_lead_byte_matches_the_gb2312_table() -> None:
+    # GB2312 level 1 holds 3,755 characters, all in the unified block.
+    assert len(_gb2312_level1()) == 3755
+    for char in _ALL_IDEOGRAPHS:
+        assert _gb_level1_share(char) == _share(char, _gb2312_level1()), char
+    assert _gb_level1_share(_ALL_IDEOGRAPHS) == pytest.approx(3755 / len(_ALL_IDEOGRAPHS))
+
+
+def test_big5_count_by_lead_byte_matches_the_big5_table() -> None:
+    # Big5 0xA440–0xC67E: the 5,401 frequently used characters.
+    assert len(_big5_common()) == 5401
+    for char in _ALL_IDEOGRAPHS:
+        assert _big5_common_share(char) == _share(char, _big5_common()), char
+    assert _big5_common_share("跨境電子商務零售進口") == 1.0
+    assert _gb_level1_share("") == _big5_common_share("") == 1.0
+
+
+_REFERENCE = re.compile(
+    r"(?<=[\u4e00-\u9fffA-Za-z])\s?[\[(（【〔［〖]\s*((?:19|20)\d{2})\s*[\])）】〕］〗]\s*(第?\s*\d{1,5})\s*[号號]"
+)
+
+
+def _reference_forms(text: str) -> str:
+    text = _REFERENCE.sub(lambda m: f"〔{m.group(1)}〕{m.group(2).replace(' ', '')}号", text)
+    return re.sub(r"((?:19|20)\d{2}\s*年\s*第\s*\d{1,5}\s*)號", lambda m: m.group(1) + "号", text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "财关税[2018]49號",
+        "财关税 （2018） 第 49 号",
+        "依据财关税【2018】49号和商贸函〔2019〕3号的规定",
+        "豫政\n(2016)28号",
+        "（2016）28号：年份前没有前缀",
+        " (2016)28号",
+        "厦商务规〖2022〗5号；GB/T 1-2020",
+        "（一）按照（2018）号文件（（2019）12号）执行",
+        "海关总署公告2018年第194號",
+        "没有文号的正文（见附件）。",
+    ],
+)
+def test_document_number_brackets_match_the_lookbehind_definition(text: str) -> None:
+    assert normalise_doc_number_forms(text) == _reference_forms(text)
+
+
+def test_line_lookup_finds_the_line_holding_an_offset() -> None:
+    text = "标题\n\n财关税〔2018〕49号\n正文第一段。"
+    lines = _lines(text)
+    assert [line.text for line in lines] == text.split("\n")
+    for offset in range(len(text)):
+        line = _line_at(lines, offset)
+        assert line.start <= offset <= line.end
+        assert text[line.start : line.end] == line.text
+        assert lines[line.index] is line
+
+
+# The spam-marker pattern as first written (case-insensitive throughout, look-behind first).
+_SPAM_REFERENCE = re.compile(
+    r"(扫一扫|分享到|打印本页|关闭窗口|【?\s*字体\s*[:：]?\s*[大中小]|浏览次数|阅读次数|访问量|点击数|点击量|点击率|"
+    r"责任编辑|编辑\s*[:：]|版权所有|ICP\s*备|网站地图|联系我们|免责声明|返回顶部|上一篇|下一篇|相关阅读|相关链接|"
+    r"热门推荐|收藏本页|加入收藏|设为首页|微信公众号|官方微博|下载\s*APP|【\s*打印\s*】|【\s*关闭\s*】|"
+    r"当前位置\s*[:：]|您现在的位置|首页\s*[>›»]|(?<!文)字号\s*[:：]\s*[大中小]|原文链接|本文链接|转载请注明|技术支持\s*[:：]|"
+    r"扫描二维码|手机版|无障碍|政务微博|网站标识码)",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "【字体：大 中 小】",
+        "【 字体 大中小",
+        "字号：大 中 小",
+        "发文字号：大",  # 文字号 is the label 发文字号, not the font-size switch
+        "京icp备12345号",
+        "京İCP备12345号",
+        "下载app",
+        "首页 > 政策文件 > 正文",
+        "各有关单位：",
+        "财政部 海关总署 税务总局",
+    ],
+)
+def test_spam_markers_match_the_case_insensitive_definition(line: str) -> None:
+    assert bool(_SPAM_MARKERS.search(line)) == bool(_SPAM_REFERENCE.search(line))
