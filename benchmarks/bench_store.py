@@ -61,10 +61,17 @@ def main(count: int) -> None:
         saved = time.perf_counter() - start
 
         query, repeats = "海外仓储", 20
+        fts_hits = store.search(query, limit=50)
+        # The ranking itself, every time (store.search would answer repeats from its cache).
+        start = time.perf_counter()
+        with store._engine.connect() as conn:
+            for _ in range(repeats):
+                store_search.search_ids(conn, query, 50)
+        fts = (time.perf_counter() - start) / repeats
         start = time.perf_counter()
         for _ in range(repeats):
-            fts_hits = store.search(query, limit=50)
-        fts = (time.perf_counter() - start) / repeats
+            store.search(query, limit=50)
+        cached = (time.perf_counter() - start) / repeats
 
         # The same query through the LIKE path (the one 1–2 character terms take).
         start = time.perf_counter()
@@ -76,7 +83,8 @@ def main(count: int) -> None:
     assert {h.policy.id for h in fts_hits} == set(like_hits), "both paths must find the same documents"
     print(f"documents: {count} (~10 KB each); found {len(fts_hits)} for {query!r}")
     print(f"save_policy incl. full-text index: {count / saved:,.0f} docs/s")
-    print(f"search via FTS5 trigram: {fts * 1000:.1f} ms; via LIKE scan: {like * 1000:.1f} ms; ratio {like / fts:.1f}x")
+    print(f"ranking via FTS5 trigram: {fts * 1000:.1f} ms; LIKE scan: {like * 1000:.1f} ms; ratio {like / fts:.1f}x")
+    print(f"store.search of a repeated query (cached ranking, policies read afresh): {cached * 1000:.1f} ms")
 
 
 def _like_search(store, query: str) -> list[str]:  # type: ignore[no-untyped-def]
@@ -86,7 +94,7 @@ def _like_search(store, query: str) -> list[str]:  # type: ignore[no-untyped-def
 
     with store._engine.connect() as conn:
         terms = store_search.query_terms(query)
-        rows = conn.execute(select(schema.policies.c.id).where(store_search._all_terms_match(terms))).all()
+        rows = conn.execute(select(schema.policies.c.id).where(store_search.all_terms_match(terms))).all()
     return [row[0] for row in rows]
 
 

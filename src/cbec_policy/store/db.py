@@ -31,11 +31,13 @@ from cbec_policy.store.hashing import record_hash
 from cbec_policy.store.loading import Progress, load_bundled
 from cbec_policy.store.policy_rows import read_policies, title_key, write_policy
 from cbec_policy.store.records import InitSummary, SearchHit, ZoneLookup
-from cbec_policy.store.search import ensure_search_index, make_snippet, search_ids
+from cbec_policy.store.search import SearchCache, ensure_search_index, make_snippet, search_ids, search_version
 from cbec_policy.store.url import default_db_url, default_sqlite_path, mask_url, parse_db_url
 from cbec_policy.store.zone_names import close_matches, is_known_place, matches
 
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Every column a Policy is built from: the large original text is read only by get_original_text.
+_POLICY_COLUMNS = [column for column in s.policies.c if column.name != "original_text"]
 
 
 def open_store(url: str | None = None) -> Store:
@@ -146,6 +148,7 @@ class Store:
     def __init__(self, engine: Engine, masked_url: str) -> None:
         self._engine = engine
         self.url = masked_url  # password masked: safe to print
+        self._search_cache = SearchCache()
 
     # ------------------------------------------------------------------ plumbing
 
@@ -290,11 +293,11 @@ class Store:
             return None
         p = s.policies.c
         with self._read() as conn:
-            row = conn.execute(select(s.policies).where(p.id == key)).mappings().first()
+            row = conn.execute(select(*_POLICY_COLUMNS).where(p.id == key)).mappings().first()
             if row is None:
                 row = (
                     conn.execute(
-                        select(s.policies)
+                        select(*_POLICY_COLUMNS)
                         .where(p.doc_key == doc_number_key(key))
                         .order_by(p.publish_date.is_(None), p.publish_date, p.id)
                     )
@@ -326,24 +329,48 @@ class Store:
             for kind, other in [*outgoing, *((RELATION_INVERSES.get(k, k), o) for k, o in incoming)]:
                 if other != policy_id and (kind, other) not in pairs:
                     pairs.append((kind, other))
-            rows = conn.execute(select(s.policies).where(s.policies.c.id.in_({o for _, o in pairs}))).mappings().all()
+            others = select(*_POLICY_COLUMNS).where(s.policies.c.id.in_({o for _, o in pairs}))
+            rows = conn.execute(others).mappings().all()
             by_id = {policy.id: policy for policy in read_policies(conn, rows)}
         return [(kind, by_id[other]) for kind, other in pairs if other in by_id]
 
     def search(self, text: str, limit: int = 20) -> list[SearchHit]:
-        """Policies containing every white-space separated term of ``text`` (Chinese substrings too), best first."""
+        """Policies containing every white-space separated term of ``text`` (Chinese substrings too), best first.
+
+        Rankings of repeated queries come from a small cache while the database is unchanged
+        (SQLite; see :class:`~cbec_policy.store.search.SearchCache`); the policies themselves
+        are always read afresh.
+        """
         with self._read() as conn:
-            scored = search_ids(conn, text, limit)
-            if not scored:
+            version = search_version(conn)
+            ranked = self._search_cache.get(text, limit, version)
+            if ranked is None:
+                ranked = self._rank(conn, text, limit)
+                self._search_cache.put(text, limit, version, ranked)
+            if not ranked:
                 return []
-            rows = conn.execute(select(s.policies).where(s.policies.c.id.in_([i for i, _ in scored]))).mappings().all()
-            by_id = {policy.id: policy for policy in read_policies(conn, rows)}
-        hits = []
-        for policy_id, score in scored:
-            policy = by_id[policy_id]
-            fields = [policy.title, policy.summary, policy.full_text or "", policy.doc_number or ""]
-            hits.append(SearchHit(policy=policy, score=round(score, 4), snippet=make_snippet(text, fields)))
-        return hits
+            rows = conn.execute(select(*_POLICY_COLUMNS).where(s.policies.c.id.in_([i for i, _, _ in ranked])))
+            by_id = {policy.id: policy for policy in read_policies(conn, rows.mappings().all())}
+        return [
+            SearchHit(policy=by_id[policy_id], score=score, snippet=snippet)
+            for policy_id, score, snippet in ranked
+            if policy_id in by_id
+        ]
+
+    @staticmethod
+    def _rank(conn: Connection, text: str, limit: int) -> list[tuple[str, float, str]]:
+        """(id, score, snippet) of the best ``limit`` hits; snippets only for those hits."""
+        scored = search_ids(conn, text, limit)
+        if not scored:
+            return []
+        p = s.policies.c
+        fields = {
+            row.id: [row.title, row.summary or "", row.full_text or "", row.doc_number or ""]
+            for row in conn.execute(
+                select(p.id, p.title, p.summary, p.full_text, p.doc_number).where(p.id.in_([i for i, _ in scored]))
+            )
+        }
+        return [(i, round(score, 4), make_snippet(text, fields[i])) for i, score in scored if i in fields]
 
     def find_matching_policy(self, doc_number: str | None, title: str | None, publish_date: date | None) -> str | None:
         """The id of a stored policy that is the same document, or None.

@@ -13,7 +13,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    Connection,
+    bindparam,
+    delete,
+    insert,
+    literal_column,
+    null,
+    select,
+    union_all,
+    update,
+)
 
 from cbec_policy.docnumber import doc_number_key
 from cbec_policy.models import PaperEntry, Policy, Relation
@@ -161,66 +172,54 @@ def _insert_many(conn: Connection, table: s.Table, rows: list[dict[str, object]]
 _CHUNK = 500  # stay well under SQLite's bound-parameter limit for IN (…) lists
 
 
-def _grouped(conn: Connection, ids: Sequence[str], columns: tuple, key_column, order_column) -> dict[str, list]:
-    """Rows of a link query grouped by policy id, in ``position`` order."""
-    grouped: dict[str, list] = defaultdict(list)
+_LINK_KINDS = ("issuers", "themes", "instruments", "evidence", "relations")
+
+
+def _link_statement() -> CompoundSelect:
+    """Every link row of the ids bound to ``:ids``, tagged with its table, in ONE statement (built once)."""
+    ids = bindparam("ids", expanding=True)
+    issuers, themes, instruments = s.policy_issuers.c, s.policy_themes.c, s.policy_instruments.c
+    evidence, relations, departments = s.policy_evidence.c, s.policy_relations.c, s.departments.c
+    return union_all(
+        select(literal_column("'issuers'"), issuers.policy_id, issuers.position, departments.name, null())
+        .join_from(s.policy_issuers, s.departments, departments.id == issuers.department_id)
+        .where(issuers.policy_id.in_(ids)),
+        select(literal_column("'themes'"), themes.policy_id, themes.position, themes.theme, null()).where(
+            themes.policy_id.in_(ids)
+        ),
+        select(
+            literal_column("'instruments'"), instruments.policy_id, instruments.position, instruments.instrument, null()
+        ).where(instruments.policy_id.in_(ids)),
+        select(literal_column("'evidence'"), evidence.policy_id, evidence.position, evidence.url, null()).where(
+            evidence.policy_id.in_(ids)
+        ),
+        select(
+            literal_column("'relations'"), relations.source_id, relations.position, relations.kind, relations.target_id
+        ).where(relations.source_id.in_(ids)),
+    )
+
+
+_LINKS = _link_statement()
+
+
+def _link_rows(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, list]]:
+    """Every link row of ``ids`` (issuers, themes, instruments, evidence, outgoing relations), by table and id.
+
+    One ``UNION ALL`` statement per chunk instead of one per link table: a policy page or a
+    page of search hits reads its links in a single round trip.
+    """
+    grouped: dict[str, dict[str, list]] = {name: defaultdict(list) for name in _LINK_KINDS}
     for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        query = select(key_column, *columns).where(key_column.in_(chunk)).order_by(key_column, order_column)
-        for key, *values in conn.execute(query):
-            grouped[key].append(values[0] if len(values) == 1 else tuple(values))
+        rows = conn.execute(_LINKS, {"ids": list(ids[start : start + _CHUNK])}).all()
+        for kind, policy_id, _position, a, b in sorted(rows, key=lambda row: row[2]):  # in position order
+            grouped[kind][policy_id].append((a, b) if kind == "relations" else a)
     return grouped
 
 
 def read_policies(conn: Connection, rows: Sequence) -> list[Policy]:
     """Build ``Policy`` records from ``policies`` rows (mappings), loading their link rows in bulk."""
-    ids = [row["id"] for row in rows]
-    issuers = _issuers(conn, ids)
-    themes = _grouped(conn, ids, (s.policy_themes.c.theme,), s.policy_themes.c.policy_id, s.policy_themes.c.position)
-    instruments = _grouped(
-        conn,
-        ids,
-        (s.policy_instruments.c.instrument,),
-        s.policy_instruments.c.policy_id,
-        s.policy_instruments.c.position,
-    )
-    evidence = _grouped(
-        conn, ids, (s.policy_evidence.c.url,), s.policy_evidence.c.policy_id, s.policy_evidence.c.position
-    )
-    relations = _grouped(
-        conn,
-        ids,
-        (s.policy_relations.c.kind, s.policy_relations.c.target_id),
-        s.policy_relations.c.source_id,
-        s.policy_relations.c.position,
-    )
-    return [
-        _policy(
-            row,
-            issuers[row["id"]],
-            themes[row["id"]],
-            instruments[row["id"]],
-            evidence[row["id"]],
-            relations[row["id"]],
-        )
-        for row in rows
-    ]
-
-
-def _issuers(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = defaultdict(list)
-    link = s.policy_issuers
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        query = (
-            select(link.c.policy_id, s.departments.c.name)
-            .join(s.departments, s.departments.c.id == link.c.department_id)
-            .where(link.c.policy_id.in_(chunk))
-            .order_by(link.c.policy_id, link.c.position)
-        )
-        for policy_id, name in conn.execute(query):
-            grouped[policy_id].append(name)
-    return grouped
+    links = _link_rows(conn, [row["id"] for row in rows])
+    return [_policy(row, *(links[kind][row["id"]] for kind in _LINK_KINDS)) for row in rows]
 
 
 def _policy(row, issuers, themes, instruments, evidence, relations) -> Policy:
