@@ -29,6 +29,7 @@ from cbec_policy.docnumber import normalise_doc_number as _normalise_doc_number
 from cbec_policy.ingest.dates_zh import DateMatch, find_dates, parse_zh_date
 from cbec_policy.ingest.divisions import Division, divisions, find_divisions, region_label
 from cbec_policy.ingest.htmltext import read_metadata
+from cbec_policy.ingest.normalise import normalise_text
 from cbec_policy.reference.loader import load_departments, load_doc_number_prefixes
 
 # Words a document title ends with (the genre of the document).
@@ -45,7 +46,22 @@ _SALUTATION_WORDS = re.compile(r"(各|人民政府|部门|单位|直属|有关|�
 _META_LINE = re.compile(
     r"^【?(发布部门|颁布日期|实施日期|索引号|主题分类|发文机关|发布机构|成文日期|发文字号|文号|发布日期|公布日期|标题|主题词|时效性|效力级别)"
 )
-_CHROME_LINE = re.compile(r"(首页|当前位置|>|›|»|登录|注册|English|繁体|简体)")
+_CHROME_LINE = re.compile(r"(首页|当前位置|>|›|»|\||｜|登录|注册|English|繁体|简体)")
+# Lines that mirrors, blogs and site templates add around a document: never a title, never the
+# end of the header (a copy notice ending in 。 is not the first paragraph of the body).
+_SPAM_LINE = re.compile(
+    r"(转载自|转自|版权归|免责声明|扫码关注|扫一扫|长按识别|点击上方|关注我们|阅读原文|责任编辑|浏览次数|"
+    r"字号|打印本页|关闭窗口|分享到|来源[:：]|发布时间[:：]|原创\s)"
+)
+# A heading that carries the announcement number with the title in brackets after it, as
+# customs pages write it: 海关总署公告2014年第57号（关于增列海关监管方式代码的公告）
+_NUMBER_THEN_TITLE = re.compile(r"^(.{2,40}?(?:公告\d{4}年第\d{1,5}号|〔\d{4}〕第?\d{1,5}号))\s*[（(](.{4,120})[）)]$")
+# A headline (news report, blog post) has no sentence punctuation and no genre word; it is the
+# title only when nothing title-like was found.
+_HEADLINE_BREAK = re.compile(r"[。；：:！!？?，,]")
+_CLAUSE_STOP = "。！？；!?;"
+# A page number that a PDF copy keeps between the lines: — 1 —, - 2 -, 第1页
+_PAGE_NUMBER = re.compile(r"^(?:[—\-－–]+\s*\d{1,3}\s*[—\-－–]+|第\s*\d{1,3}\s*页(?:\s*共\s*\d{1,3}\s*页)?)$")
 _CITE_BEFORE = re.compile(
     r"(依据|根据|按照|参照|依照|执行|贯彻|落实|废止|代替|替代|取代|修订|修改|转发|印发|详见|参见|见|按|据|《[^》]*》|〈[^〉]*〉|[（(])\s*$"
 )
@@ -68,6 +84,7 @@ _CUE_WORDS = (
 )  # fmt: skip
 _NUMBER_LINE = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,16}〔\d{4}〕第?\d{1,5}号")
 _ANNOUNCEMENT_LINE = re.compile(r"[\u4e00-\u9fff、]{2,60}公告\d{4}年第\d{1,5}号")
+_TITLE_TAIL = re.compile(rf"的(?:{_TYPE_WORDS})")
 _THREE_IDEOGRAPHS = re.compile(r"[\u4e00-\u9fff]{3}")
 _SENTENCE_STOP = re.compile(r"[:：。]")
 # _CC_LINE, _LAW_ADOPTED and _STANDARD_ISSUED run only where a literal word of theirs occurs:
@@ -263,6 +280,8 @@ def _header_end(lines: _Lines) -> int:
         stripped = line.text.strip()
         if not stripped:
             continue
+        if len(stripped) < 60 and _SPAM_LINE.search(stripped):
+            continue
         if _SALUTATION.search(stripped) and _SALUTATION_WORDS.search(stripped) and len(stripped) < 150:
             return line.start
         if index == 0 and len(stripped) >= 100 and "。" in stripped:
@@ -309,11 +328,16 @@ def _find_title(
     ]
     for index, line in enumerate(candidates):
         stripped = line.text.strip()
+        numbered = _NUMBER_THEN_TITLE.match(stripped) if "号" in stripped else None
+        if numbered and _title_like(numbered.group(2)) and _is_number_line(numbered.group(1)):
+            # 海关总署公告2014年第57号（关于…的公告）: the bracketed part is the title.
+            inner_start = line.start + line.text.index(stripped) + numbered.start(2)
+            inner = numbered.group(2)
+            best = (0.92, inner, (inner_start, inner_start + len(inner)))
+            break
         if not stripped or _META_LINE.match(stripped) or _is_number_line(stripped) or parse_zh_date(stripped):
             continue
-        if _COVER_LINE.match(stripped):
-            continue
-        if len(stripped) < 90 and _CHROME_LINE.search(stripped) and "关于" not in stripped:
+        if _COVER_LINE.match(stripped) or _is_template_line(stripped):
             continue
         joined, end = stripped, line.end
         # A title broken over two or three lines: join while the result becomes title-like.
@@ -322,8 +346,18 @@ def _find_title(
                 piece = follow.text.strip()
                 if not piece or len(piece) > 60 or _is_number_line(piece) or _META_LINE.match(piece):
                     break
-                if _COVER_LINE.match(piece) or parse_zh_date(piece):
+                if _COVER_LINE.match(piece) or parse_zh_date(piece) or _is_template_line(piece):
                     break
+                if (
+                    "关于" in piece
+                    and _title_like(piece)
+                    and (_issuer_tokens(joined) is None or not piece.startswith("关于"))
+                ):
+                    # A whole title of its own: what stands above it (a banner with the issuer's
+                    # name, a blog's teaser) is not part of it. Only '关于…' continues an issuer line.
+                    break
+                if "".join(piece.split()).startswith("".join(joined.split())):
+                    break  # the issuer banner above a title that repeats the issuer's name
                 joined, end = joined + piece, follow.end
                 if _title_like(joined):
                     break
@@ -352,8 +386,44 @@ def _find_title(
         position = text.find(value)
         span = (position, position + len(value)) if position >= 0 else None
         return value, Evidence(span, value, 0.7, "page <title>")
+    headline = _headline(lines, page_title)
+    if headline is not None:
+        return headline
     if best is not None:
         return _clean_title(best[1]), Evidence(best[2], best[1], best[0], "title line (no genre word)")
+    return None
+
+
+def _is_template_line(line: str) -> bool:
+    """Navigation, breadcrumbs, share bars, copy notices: never part of a title."""
+    if len(line) >= 90:
+        return False
+    if _SPAM_LINE.search(line) or _PAGE_NUMBER.match(line):
+        return True
+    return bool(_CHROME_LINE.search(line)) and ("关于" not in line or "关于我们" in line)
+
+
+def _headline(lines: _Lines, page_title: str | None) -> tuple[str, Evidence] | None:
+    """A news report's or blog post's headline: the first line, short and without sentence marks.
+
+    Taken only when no title line with a genre word exists. It must not be a number, a date, a
+    template line or a sentence; where the page has a <title>, the two must agree.
+    """
+    for index in range(min(len(lines), 5)):
+        line = lines[index]
+        stripped = line.text.strip()
+        if not stripped or _is_template_line(stripped):
+            continue
+        if not 6 <= len(stripped) <= 60 or _HEADLINE_BREAK.search(stripped) or "〔" in stripped:
+            return None
+        if _is_number_line(stripped) or next(find_dates(stripped), None) or _issuer_tokens(stripped) is not None:
+            return None
+        if page_title:
+            compact_page, compact_line = "".join(page_title.split()), "".join(stripped.split())
+            if compact_page not in compact_line and compact_line not in compact_page:
+                return None
+        value = _clean_title(stripped)
+        return value, Evidence((line.start, line.end), stripped, 0.65, "headline (no genre word)")
     return None
 
 
@@ -368,11 +438,29 @@ def _run_on_pattern() -> re.Pattern[str]:
 
 def _run_on_title(text: str) -> tuple[str, Evidence] | None:
     """A title inside a line that lost its breaks: '…关于…的通知财关税〔2018〕49号各省…'."""
-    match = _run_on_pattern().search(text, 0, min(len(text), 800))
+    pattern = _run_on_pattern()
+    limit = min(len(text), 800)
+    match = pattern.search(text, 0, limit)
+    # A title inside 《》 or 〈〉 is one the text cites (a news report, a forwarding notice).
+    while match is not None and _inside_title_marks(text, match.start()):
+        match = pattern.search(text, match.end(), limit)
     if not match:
         return None
-    value = _clean_title(match.group(0))
-    return value, Evidence((match.start(), match.end()), match.group(0), 0.75, "title inside run-on text")
+    end = match.end()
+    # A forwarding notice's title ends one genre word later: 转发…关于…的函的通知.
+    extended = _TITLE_TAIL.match(text, end)
+    while extended is not None and "转发" in match.group(0):
+        end = extended.end()
+        extended = _TITLE_TAIL.match(text, end)
+    found = text[match.start() : end]
+    return _clean_title(found), Evidence((match.start(), end), found, 0.75, "title inside run-on text")
+
+
+def _inside_title_marks(text: str, position: int) -> bool:
+    """Whether ``position`` lies inside 《…》 or 〈…〉 on its line."""
+    line_start = text.rfind("\n", 0, position) + 1
+    before = text[line_start:position]
+    return before.count("《") > before.count("》") or before.count("〈") > before.count("〉")
 
 
 # --------------------------------------------------------------------------- document number
@@ -484,6 +572,10 @@ def _find_doc_number(
     for candidate in _number_candidates(text):
         line = _line_at(lines, candidate.start)
         before = text[line.start : candidate.start]
+        # In a line that lost its breaks, what precedes the number's own clause is another line.
+        stop = max(before.rfind(mark) for mark in _CLAUSE_STOP)
+        if stop >= 0:
+            before = before[stop + 1 :]
         after = text[candidate.end : line.end]
         cited = bool(_CITE_BEFORE.search(before[-20:]) or _CITE_AFTER.match(after))
         if cited:
@@ -661,8 +753,14 @@ def _signature_issuers(text: str, lines: _Lines, extraction: Extraction) -> list
             continue
         tokens = _issuer_tokens(stripped)
         if tokens is None:
-            if not collected and 2 <= len(stripped) <= 30 and _ORG_END.search(stripped):
-                collected = [stripped]
+            # A signature run on after the last sentence: '…特此公告。海关总署'
+            stop = max(stripped.rfind(mark) for mark in _CLAUSE_STOP)
+            tail = stripped[stop + 1 :].strip()
+            tail_tokens = _issuer_tokens(tail) if tail and stop >= 0 else None
+            if tail_tokens:
+                collected = tail_tokens + collected
+            elif not collected and 2 <= len(tail) <= 30 and _ORG_END.search(tail):
+                collected = [tail]
             break
         collected = tokens + collected
     return collected or None
@@ -730,6 +828,12 @@ def _find_level(extraction: Extraction) -> None:
 # --------------------------------------------------------------------------- entry point
 
 
+@lru_cache(maxsize=8192)
+def _normalised_value(value: str) -> str:
+    """A metadata value or page title normalised as the document text is (script, width, brackets)."""
+    return normalise_text(value).text
+
+
 def extract_metadata(text: str, metadata: dict[str, str] | None = None, page_title: str | None = None) -> Extraction:
     """Extract the metadata of a normalised document ``text``.
 
@@ -739,7 +843,10 @@ def extract_metadata(text: str, metadata: dict[str, str] | None = None, page_tit
     extraction = Extraction()
     lines = _lines(text)
     header_end = _header_end(lines)
-    fields = dict(metadata or {})
+    # The reader hands over metadata and <title> as the page wrote them: a traditional-script or
+    # full-width mirror needs the same normalisation as the text, or they match nothing in it.
+    fields = {key: _normalised_value(value) for key, value in (metadata or {}).items()}
+    page_title = _normalised_value(page_title) if page_title else page_title
     if not fields:
         fields = read_metadata(text[: lines[min(len(lines), 40) - 1].end])  # the first 40 lines
     found_title = _find_title(text, lines, header_end, fields, page_title)

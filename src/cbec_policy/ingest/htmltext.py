@@ -37,6 +37,26 @@ META_LABELS: dict[str, str] = {
     "主题词": "keywords",
     "效力级别": "level_text",
     "时效性": "status_text",
+    # Traditional-script mirrors (Hong Kong, Taiwan) write the same labels in their script.
+    "索引號": "index_number",
+    "主題分類": "topic",
+    "發文機關": "issuer",
+    "發布機構": "issuer",
+    "發佈機構": "issuer",
+    "發文單位": "issuer",
+    "標題": "title",
+    "名稱": "title",
+    "發文字號": "doc_number",
+    "文號": "doc_number",
+    "發布日期": "release_date",
+    "發佈日期": "release_date",
+    "發文日期": "written_date",
+    "發布部門": "issuer",
+    "頒布日期": "release_date",
+    "實施日期": "effective_date",
+    "主題詞": "keywords",
+    "效力級別": "level_text",
+    "時效性": "status_text",
 }
 _LABEL_ALTERNATION = "|".join(sorted((re.escape(k) for k in META_LABELS), key=len, reverse=True))
 # "发文字号：…" or, as legal databases write it, "【发文字号】…"
@@ -64,7 +84,7 @@ _CONTENT_SELECTORS = (
     "#mainText",
 )
 _TITLE_SELECTORS = ("h1", ".article-title", ".title", "#title", "h2")
-_SITE_SUFFIX = re.compile(r"\s*[_|｜\-—]+\s*[^_|｜]{0,30}(网|网站|门户|政府|平台|首页)[^_|｜]{0,20}$")
+_SITE_SUFFIX = re.compile(r"\s*[_|｜\-—]+\s*[^_|｜]{0,30}(网|網|网站|網站|门户|門戶|政府|平台|首页|首頁)[^_|｜]{0,20}$")
 _BLOCK_TAGS = {
     "p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article",
     "ul", "ol", "dt", "dd", "blockquote", "pre", "hr", "center", "td", "th",
