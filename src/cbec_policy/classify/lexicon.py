@@ -4,7 +4,9 @@ Every label gets a raw score, the sum of its cues found in the document:
 
 * a term in the title counts ``weight × title_multiplier``;
 * a term in the body counts ``weight × min(1 + ln(count), repeat_cap)``, damped for long texts;
-* a title pattern, document-number pattern or issuer cue counts its weight once.
+* a title, document-number or text pattern or an issuer cue counts its weight once;
+* relevance mentioned only in passing (no cue in the title, number or a strong pattern, few body
+  mentions and none in the opening paragraph or a heading) is damped (taxonomy.yaml: passing).
 
 Inside one label, a match nested in a longer match of the same label is not counted again
 (跨境电子商务 does not also count 电子商务), and document numbers cited in the body are skipped
@@ -132,6 +134,32 @@ def _strongest_hits(hits: list[_Hits]) -> list[dict[str, Any]]:
     return evidence
 
 
+_SENTENCE_END = "。！？；，：.;"
+
+
+def _opening_end(text: str) -> int:
+    """End of the opening paragraph: the line that holds the first full stop (the whole text if none)."""
+    stop = text.find("。")
+    if stop == -1:
+        return len(text)
+    line_end = text.find("\n", stop)
+    return len(text) if line_end == -1 else line_end
+
+
+def _in_heading(text: str, position: int, heading_chars: int) -> bool:
+    """True when ``position`` lies on a short line that does not end a sentence (a heading)."""
+    line_start = text.rfind("\n", 0, position) + 1
+    line_end = text.find("\n", position)
+    line = text[line_start : len(text) if line_end == -1 else line_end].strip()
+    return 0 < len(line) <= heading_chars and line[-1] not in _SENTENCE_END
+
+
+def _passing_note(raw: float, factor: float) -> dict[str, Any]:
+    """Evidence record saying that the relevance raw was damped as a passing mention."""
+    return {"term": f"passing mention ×{factor:g}", "start": 0, "end": 0, "weight": round(raw * (factor - 1), 4),
+            "field": "relevance"}  # fmt: skip
+
+
 def _weight_order(item: dict[str, Any]) -> float:
     return -abs(item["weight"])
 
@@ -169,7 +197,9 @@ class LexiconClassifier:
 
     # ------------------------------------------------------------------ scoring
 
-    def _term_hits(self, document: Document) -> dict[str, tuple[list[_Hits], list[_Count]]]:
+    def _term_hits(
+        self, document: Document, folded_text: str | None = None
+    ) -> dict[str, tuple[list[_Hits], list[_Count]]]:
         """Per label key, its hits grouped by term and field, and their counts.
 
         Within one label and field, a hit lying inside a longer hit of that label is dropped
@@ -177,15 +207,18 @@ class LexiconClassifier:
         occurrence of a term of its label covers its span, i.e. when a term of the label that
         contains it occurs at the matching offset. The counts come field by field (text, then
         title); sorted by first start, longest first, they give the order in which raw scores
-        are summed.
+        are summed. ``folded_text`` is the body already masked and folded, when the caller has it.
         """
         matcher = self._matcher
         terms, targets = matcher.terms, matcher.targets
         found: dict[str, tuple[list[_Hits], list[_Count]]] = {}
         for field in _TERM_FIELDS:
-            value = mask_cited_numbers(document.text) if field == "text" else document.title
+            if field == "text":
+                folded = folded_text if folded_text is not None else fold(mask_cited_numbers(document.text))
+            else:
+                folded = fold(document.title)
             not_title = field != "title"
-            positions = matcher.positions(fold(value))
+            positions = matcher.positions(folded)
             starts: dict[int, set[int]] = {}  # container index -> its start positions, built on demand
             for index, term_starts in positions.items():
                 term = terms[index]
@@ -227,11 +260,19 @@ class LexiconClassifier:
 
     @staticmethod
     def _raw_cues(
-        category: Category, document: Document, title: str, number: str
+        category: Category, document: Document, title: str, number: str, text: str
     ) -> tuple[float, list[dict[str, Any]]]:
-        """Title pattern, document-number pattern and issuer cues; ``title`` and ``number`` come folded."""
+        """Title, document-number and text pattern cues and issuer cues; ``title``, ``number``, ``text`` come folded."""
         raw = 0.0
         evidence: list[dict[str, Any]] = []
+        for cue in category.text_patterns:
+            match = cue.pattern.search(text)
+            if match:
+                raw += cue.weight
+                evidence.append(
+                    {"term": match.group(0), "start": match.start(), "end": match.end(), "weight": cue.weight,
+                     "field": "text", "cue": cue.pattern.pattern}
+                )  # fmt: skip
         for cue in category.title_patterns:
             match = cue.pattern.search(title)
             if match:
@@ -264,9 +305,37 @@ class LexiconClassifier:
             offset += len(issuer) + 1  # issuers are shown joined by "、"
         return raw, evidence
 
+    def _passing_factor(self, hits: list[_Hits], cue_raw: float, text: str) -> float:
+        """1, or the passing factor when the document mentions CBEC only in passing (taxonomy.yaml: passing).
+
+        A cue in the title, the document number or a strong pattern names the subject: no damping.
+        Otherwise the core mentions of the body are counted; fewer than the minimum count still
+        as the subject when one of them stands in the opening paragraph or in a heading.
+        """
+        passing = self.taxonomy.scoring.passing
+        if cue_raw > 0:
+            return 1.0
+        core_starts: list[int] = []
+        for _order, not_title, _term, weight, _field, starts in hits:
+            if weight < passing.core_weight:
+                continue
+            if not not_title:
+                return 1.0  # a core term in the title
+            core_starts.extend(starts)
+        if not core_starts:
+            return passing.factor
+        if len(core_starts) >= passing.min_mentions:
+            return 1.0
+        opening_end = _opening_end(text)
+        for start in core_starts:
+            if start < opening_end or _in_heading(text, start, passing.heading_chars):
+                return 1.0
+        return passing.factor
+
     def raw_scores(self, document: Document) -> tuple[dict[str, float], dict[str, list[dict[str, Any]]]]:
         """Raw score and evidence of every label key (``is_cbec``, ``type:…``, ``theme:…``, ``instrument:…``)."""
-        hits = self._term_hits(document)
+        folded_text = fold(mask_cited_numbers(document.text))
+        hits = self._term_hits(document, folded_text)
         text_length = len(document.text)
         # body cues of long documents are damped (see taxonomy.yaml: reference_chars)
         damp = min(1.0, math.sqrt(self.taxonomy.scoring.reference_chars / text_length)) if text_length else 1.0
@@ -276,7 +345,12 @@ class LexiconClassifier:
         for key, category in self._targets:
             entry = hits.get(key)
             raw, found = self._raw_terms(category, *entry, damp) if entry else (0.0, [])
-            cue_raw, cue_found = self._raw_cues(category, document, title, number)
+            cue_raw, cue_found = self._raw_cues(category, document, title, number, folded_text)
+            if key == RELEVANCE_KEY:
+                factor = self._passing_factor(entry[0] if entry else [], cue_raw, document.text)
+                if factor < 1.0:
+                    found = [*found, _passing_note(raw + cue_raw, factor)]
+                    raw, cue_raw = raw * factor, cue_raw * factor
             raws[key] = raw + cue_raw
             if cue_found:
                 # term evidence is already strongest first; cues go first on ties (stable sort)

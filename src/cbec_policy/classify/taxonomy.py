@@ -44,6 +44,9 @@ class Category:
     terms: dict[str, float]
     title_patterns: tuple[Cue, ...] = ()
     doc_number_patterns: tuple[Cue, ...] = ()
+    # tried against the body once each (e.g. a customs code with digit boundaries, which a plain
+    # substring would also find inside tariff numbers or telephone numbers)
+    text_patterns: tuple[Cue, ...] = ()
     issuers: dict[str, float] = field(default_factory=dict)
     side: str | None = None  # instruments only: supply / environment / demand
 
@@ -57,6 +60,23 @@ class Axis:
 
 
 @dataclass(frozen=True)
+class Passing:
+    """When body mentions of relevance cues are only passing ones (see taxonomy.yaml: passing).
+
+    Terms of at least ``core_weight`` point at CBEC on their own; weaker ones only support them.
+    Without a cue in the title, number or a strong pattern, the relevance raw is multiplied by
+    ``factor`` when the document has no core term at all, or fewer than ``min_mentions`` core
+    mentions none of which stands in the opening paragraph or a heading of at most
+    ``heading_chars`` characters.
+    """
+
+    core_weight: float
+    min_mentions: int
+    heading_chars: int
+    factor: float
+
+
+@dataclass(frozen=True)
 class Scoring:
     """Global scoring settings (see the comments in taxonomy.yaml)."""
 
@@ -64,6 +84,7 @@ class Scoring:
     repeat_cap: float
     reference_chars: int
     relevance: Axis
+    passing: Passing
     themes: Axis
     instruments: Axis
     breadth_type: str
@@ -188,6 +209,7 @@ class _Reader:
             terms=self.weighted(data.get("terms"), f"{where}.terms", folded=True),
             title_patterns=self.cues(data.get("title_patterns"), f"{where}.title_patterns"),
             doc_number_patterns=self.cues(data.get("doc_number_patterns"), f"{where}.doc_number_patterns"),
+            text_patterns=self.cues(data.get("text_patterns"), f"{where}.text_patterns"),
             issuers=self.weighted(data.get("issuers"), f"{where}.issuers", folded=False),
             side=side,
         )
@@ -236,6 +258,15 @@ def parse_taxonomy(data: Any, name: str = "taxonomy.yaml") -> Taxonomy:
     codes = [c.code for c in items]
     if len(set(codes)) != len(codes) or not codes:
         raise reader.error("instruments.items", "codes must be present and unique")
+    passing_data = reader.mapping(scoring_data.get("passing"), "scoring.passing")
+    passing = Passing(
+        core_weight=reader.number(passing_data, "core_weight", "scoring.passing"),
+        min_mentions=int(reader.number(passing_data, "min_mentions", "scoring.passing")),
+        heading_chars=int(reader.number(passing_data, "heading_chars", "scoring.passing")),
+        factor=reader.number(passing_data, "factor", "scoring.passing"),
+    )
+    if passing.factor > 1:
+        raise reader.error("scoring.passing.factor", "must be at most 1")
     breadth_type = reader.text(breadth, "type", "scoring.breadth")
     if breadth_type not in {c.code for c in types}:
         raise reader.error("scoring.breadth.type", f"unknown type {breadth_type!r}")
@@ -247,6 +278,7 @@ def parse_taxonomy(data: Any, name: str = "taxonomy.yaml") -> Taxonomy:
         repeat_cap=reader.number(scoring_data, "repeat_cap", "scoring"),
         reference_chars=int(reader.number(scoring_data, "reference_chars", "scoring")),
         relevance=reader.axis(scoring_data.get("relevance"), "scoring.relevance"),
+        passing=passing,
         themes=reader.axis(scoring_data.get("themes"), "scoring.themes"),
         instruments=reader.axis(scoring_data.get("instruments"), "scoring.instruments"),
         breadth_type=breadth_type,
