@@ -17,13 +17,11 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from cbec_policy.docnumber import doc_number_key
 from cbec_policy.errors import CbecError, InputError
 from cbec_policy.ingest.extract import Extraction, extract_metadata
 from cbec_policy.ingest.normalise import NormalisedText, normalise_text
@@ -65,8 +63,8 @@ class DocumentResult:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
 
-    def as_record(self) -> dict[str, Any]:
-        """The ``cbec extract`` JSON object: exactly :data:`EXTRACT_KEYS`, values normalised."""
+    def extraction_evidence(self) -> dict[str, Any]:
+        """Evidence of each extracted value, the release date when read, and the reader used."""
         found = self.extraction
         evidence: dict[str, Any] = {}
         if found is not None:
@@ -78,6 +76,12 @@ class DocumentResult:
                 }
         if self.raw is not None:
             evidence["reader"] = {"format": self.raw.kind, "encoding": self.raw.encoding}
+        return evidence
+
+    def as_record(self) -> dict[str, Any]:
+        """The ``cbec extract`` JSON object: exactly :data:`EXTRACT_KEYS`, values normalised."""
+        found = self.extraction
+        evidence = self.extraction_evidence()
         if self.classification is not None and self.classification.evidence:
             evidence["classification"] = self.classification.evidence
         classified = self.classification
@@ -177,8 +181,11 @@ def extract_paths(
 # --------------------------------------------------------------------------- storing
 
 
-# Pure function of a short string, asked several times per document while storing: cached.
-_doc_number_key = lru_cache(maxsize=16384)(doc_number_key)
+def _doc_number_key(number: str) -> str:
+    """The store's matching key of a document number, from the store's cache (asked several times per document)."""
+    from cbec_policy.store.policy_rows import cached_doc_key  # the store is optional for extraction
+
+    return cached_doc_key(number)
 
 
 def policy_id_for(found: Extraction, text: str) -> str:
@@ -193,11 +200,14 @@ def policy_id_for(found: Extraction, text: str) -> str:
 
 
 def _evidence_dict(result: DocumentResult) -> dict[str, object]:
-    record = result.as_record()
-    evidence: dict[str, object] = dict(record["evidence"])
-    evidence.pop("classification", None)
-    if record["warnings"]:
-        evidence["warnings"] = record["warnings"]
+    """What is stored as a policy's extraction evidence: the record's evidence and warnings, no classification.
+
+    Built directly rather than from ``as_record()``, which is made for output and costs more.
+    """
+    evidence: dict[str, object] = result.extraction_evidence()
+    warnings = list(result.warnings) + (list(result.extraction.warnings) if result.extraction else [])
+    if warnings:
+        evidence["warnings"] = warnings
     return evidence
 
 
@@ -364,7 +374,7 @@ def _derived_id(result: DocumentResult) -> str:
 
 def _match_keys(result: DocumentResult, derived: str) -> set[tuple[str, str]]:
     """Keys under which ``result`` could find (or become, as ``derived``) a stored policy."""
-    from cbec_policy.store.policy_rows import title_key  # the store's own matching key
+    from cbec_policy.store.policy_rows import cached_title_key  # the store's own matching key
 
     assert result.extraction is not None
     found = result.extraction
@@ -372,7 +382,7 @@ def _match_keys(result: DocumentResult, derived: str) -> set[tuple[str, str]]:
     if found.doc_number and found.doc_number.strip():
         keys.add(("doc", _doc_number_key(found.doc_number)))
     if found.title and found.title.strip():
-        keys.add(("title", title_key(found.title)))
+        keys.add(("title", cached_title_key(found.title)))
     return keys
 
 

@@ -12,19 +12,27 @@ transaction for a batch and
   (a constraint, a driver error), it is rolled back and every document is written again in a
   SAVEPOINT of its own, so a bad document fails alone and the others are stored.
 
+On SQLite the rows are handed to the driver as plain tuples (``executemany`` on the same
+connection, inside the same SAVEPOINT), converted by the column types' own bind processors so
+the stored bytes are those SQLAlchemy would store; PostgreSQL goes through SQLAlchemy Core.
+
 Nothing is visible to other connections before the batch commits, and a process killed at any
 moment leaves the database as it was before the batch (or after it): never half a document.
-Both SQLite and PostgreSQL run the same code; only the full-text index differs (see ``search.py``).
+Matching, batching and the per-document SAVEPOINTs are the same on both backends; only how rows
+reach the driver and the full-text index (see ``search.py``) differ.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Dialect, Table, bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from cbec_policy.errors import InputError
@@ -32,13 +40,26 @@ from cbec_policy.labels import LEVELS, POLICY_TYPES, RELATION_INVERSES, STATUSES
 from cbec_policy.models import Policy
 from cbec_policy.store import schema as s
 from cbec_policy.store.hashing import record_hash
-from cbec_policy.store.policy_rows import cached_doc_key, policy_row, read_policies, title_key
+from cbec_policy.store.policy_rows import (
+    POLICY_VALUE_COLUMNS,
+    cached_doc_key,
+    cached_title_key,
+    policy_row,
+    policy_values,
+    read_policies,
+)
 
 _CHUNK = 500  # stay well under SQLite's bound-parameter limit for IN (…) lists
+# SQLite page cache of a connection that writes batches, in KiB: a batch of a few hundred
+# documents (their rows, texts and full-text segments) then stays in memory until it commits
+# instead of spilling pages to the WAL half-way (SQLite's default is 2 MiB).
+BULK_CACHE_KIB = 32768
 _STATUS_CODES = frozenset(label.code for label in STATUSES)
 _LEVEL_CODES = frozenset(label.code for label in LEVELS)
 _TYPE_CODES = frozenset(label.code for label in POLICY_TYPES)
 _THEME_CODES = frozenset(label.code for label in THEMES)
+# What a failed write raises: SQLAlchemy's wrapped errors, or the sqlite3 driver's own on the direct path.
+_DB_ERRORS = (SQLAlchemyError, sqlite3.Error)
 
 # Prepared statements, built once: SQLAlchemy then reuses their compiled form from its cache.
 _SELECT_STORED = select(s.policies.c.id, s.policies.c.content_hash, s.policies.c.fts_rowid)
@@ -50,11 +71,15 @@ _LINK_TABLES = (
     (s.policy_evidence, s.policy_evidence.c.policy_id),
     (s.policy_relations, s.policy_relations.c.source_id),
 )
-_FTS_INSERT = text(
-    "INSERT INTO policy_fts (rowid, title, doc_number, summary, full_text) "
-    "VALUES (:rowid, :title, :doc_number, :summary, :full_text)"
-)
-_FTS_DELETE = text("DELETE FROM policy_fts WHERE rowid IN :ids").bindparams(bindparam("ids", expanding=True))
+# SQLite writes go straight to the driver (see ``_write_sqlite``): plain SQL, built once.
+_SQLITE_INSERT = {
+    table.name: f"INSERT INTO {table.name} ({', '.join(c.name for c in table.columns)}) "
+    f"VALUES ({', '.join('?' for _ in table.columns)})"
+    for table, _ in _LINK_TABLES
+}
+_SQLITE_DELETE_LINKS = [f"DELETE FROM {table.name} WHERE {column.name} = ?" for table, column in _LINK_TABLES]
+_SQLITE_DELETE_FTS = "DELETE FROM policy_fts WHERE rowid = ?"
+_SQLITE_FTS_INSERT = "INSERT INTO policy_fts (rowid, title, doc_number, summary, full_text) VALUES (?, ?, ?, ?, ?)"
 _PG_SEARCH_UPSERT = text(
     "INSERT INTO policy_search (policy_id, body) VALUES (:id, :body) "
     "ON CONFLICT (policy_id) DO UPDATE SET body = EXCLUDED.body"
@@ -124,6 +149,10 @@ class BulkSession:
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+        self._sqlite = _SqliteWriter.for_dialect(conn.dialect) if conn.dialect.name == "sqlite" else None
+        if self._sqlite is not None and not conn.info.get("bulk_cache"):
+            conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+            conn.info["bulk_cache"] = True  # kept by this pooled connection
 
     # ------------------------------------------------------------------ reads
 
@@ -151,7 +180,7 @@ class BulkSession:
                 same_day = [pid for pid, day in rows if publish_date and day == publish_date]
                 answers[i] = same_day[0] if same_day else rows[0][0]
             elif title and title.strip():
-                need_title[i] = title_key(title)
+                need_title[i] = cached_title_key(title)
         by_title: dict[str, list[tuple[str, date | None]]] = defaultdict(list)
         for chunk in _chunks(sorted(set(need_title.values()))):
             for row in self._conn.execute(select(p.title_key, p.id, p.publish_date).where(p.title_key.in_(chunk))):
@@ -221,13 +250,13 @@ class BulkSession:
         try:
             with self._conn.begin_nested():
                 self._write(to_write)
-        except SQLAlchemyError:
+        except _DB_ERRORS:
             # Something in the batch was refused: write each document alone, so only it fails.
             for item in to_write:
                 try:
                     with self._conn.begin_nested():
                         self._write([item])
-                except SQLAlchemyError as exc:
+                except _DB_ERRORS as exc:
                     results[item.index] = SaveResult("failed", f"database error: {_error_line(exc)}")
                 else:
                     results[item.index] = SaveResult("updated" if item.exists else "new")
@@ -237,20 +266,82 @@ class BulkSession:
 
     def _write(self, items: list[_Pending]) -> None:
         """Write ``items`` (distinct ids) with their link rows and full-text entries, multi-row statements."""
+        if self._sqlite is not None:
+            self._write_sqlite(items, self._sqlite)
+        else:
+            self._write_core(items)
+
+    def _write_sqlite(self, items: list[_Pending], writer: _SqliteWriter) -> None:
+        """SQLite: plain tuples through the driver's ``executemany``, inside the caller's SAVEPOINT.
+
+        The rows and values are exactly those the SQLAlchemy statements of :meth:`_write_core`
+        would bind (the column types' own bind processors convert dates, booleans and JSON);
+        skipping SQLAlchemy's per-row parameter handling is what makes this path cheaper.
+        """
+        cursor = writer.cursor(self._conn)
+        try:
+            self._write_sqlite_rows(items, writer, cursor)
+        finally:
+            cursor.close()
+
+    def _write_sqlite_rows(self, items: list[_Pending], writer: _SqliteWriter, cursor: Any) -> None:
+        # The transaction holds the write lock (BEGIN IMMEDIATE), so these numbers stay free.
+        next_rowid = cursor.execute("SELECT coalesce(max(fts_rowid), 0) FROM policies").fetchone()[0]
+        for item in items:
+            if item.fts_rowid is None:
+                next_rowid += 1
+                item.fts_rowid = next_rowid
+        changed = [item for item in items if item.exists]
+        if changed:
+            ids = [(item.policy.id,) for item in changed]
+            for statement in _SQLITE_DELETE_LINKS:
+                cursor.executemany(statement, ids)
+            cursor.executemany(_SQLITE_DELETE_FTS, [(item.fts_rowid,) for item in changed])
+            cursor.executemany(writer.update, [writer.update_values(item) for item in changed])
+        new = [writer.insert_values(item) for item in items if not item.exists]
+        if new:
+            cursor.executemany(writer.insert, new)
+        self._write_links(items, lambda table, rows: cursor.executemany(_SQLITE_INSERT[table.name], rows))
+        cursor.executemany(
+            _SQLITE_FTS_INSERT,
+            [
+                (
+                    item.fts_rowid,
+                    item.policy.title,
+                    item.policy.doc_number or "",
+                    item.policy.summary or "",
+                    item.policy.full_text or "",
+                )
+                for item in items
+            ],
+        )
+
+    def _write_links(self, items: list[_Pending], write: Callable[[Table, list[tuple]], object]) -> None:
+        """Insert the link rows of ``items`` with ``write(table, rows)``, rows as tuples in column order."""
+        departments = department_ids(self._conn, (name for item in items for name in item.policy.issuers))
+        issuers: list[tuple] = []
+        themes: list[tuple] = []
+        instruments: list[tuple] = []
+        evidence: list[tuple] = []
+        relations: list[tuple] = []
+        for item in items:
+            policy = item.policy
+            pid = policy.id
+            issuers.extend((pid, i, departments[name]) for i, name in enumerate(policy.issuers))
+            themes.extend((pid, i, theme) for i, theme in enumerate(policy.themes))
+            instruments.extend((pid, i, value) for i, value in enumerate(policy.instruments))
+            evidence.extend((pid, i, url) for i, url in enumerate(policy.evidence))
+            relations.extend((pid, i, rel.kind, rel.target_id) for i, rel in enumerate(policy.relations))
+        for table, rows in zip(_LINK_TABLES, (issuers, themes, instruments, evidence, relations), strict=True):
+            if rows:
+                write(table[0], rows)
+
+    def _write_core(self, items: list[_Pending]) -> None:
+        """Any other backend (PostgreSQL): the same rows through SQLAlchemy multi-row statements."""
         conn = self._conn
-        sqlite = conn.dialect.name == "sqlite"
-        if sqlite:
-            # The transaction holds the write lock (BEGIN IMMEDIATE), so these numbers stay free.
-            next_rowid = int(conn.execute(select(func.coalesce(func.max(s.policies.c.fts_rowid), 0))).scalar_one())
-            for item in items:
-                if item.fts_rowid is None:
-                    next_rowid += 1
-                    item.fts_rowid = next_rowid
         new_rows, changed_rows = [], []
         for item in items:
             row = policy_row(item.policy, item.original_text, item.content_hash)
-            if sqlite:
-                row["fts_rowid"] = item.fts_rowid
             if item.exists:
                 row["b_id"] = row.pop("id")
                 changed_rows.append(row)
@@ -261,72 +352,76 @@ class BulkSession:
             for chunk in _chunks(ids):
                 for table, column in _LINK_TABLES:
                     conn.execute(delete(table).where(column.in_(chunk)))
-            if sqlite:
-                old = [item.fts_rowid for item in items if item.exists]
-                for chunk in _chunks(old):
-                    conn.execute(_FTS_DELETE, {"ids": list(chunk)})
             conn.execute(_UPDATE_POLICY, changed_rows)
         if new_rows:
             conn.execute(insert(s.policies), new_rows)
-        departments = department_ids(conn, (name for item in items for name in item.policy.issuers))
-        links: dict[str, list[dict[str, object]]] = defaultdict(list)
-        for item in items:
-            policy = item.policy
-            pid = policy.id
-            links["issuers"].extend(
-                {"policy_id": pid, "position": i, "department_id": departments[name]}
-                for i, name in enumerate(policy.issuers)
-            )
-            links["themes"].extend({"policy_id": pid, "position": i, "theme": t} for i, t in enumerate(policy.themes))
-            links["instruments"].extend(
-                {"policy_id": pid, "position": i, "instrument": t} for i, t in enumerate(policy.instruments)
-            )
-            links["evidence"].extend({"policy_id": pid, "position": i, "url": u} for i, u in enumerate(policy.evidence))
-            links["relations"].extend(
-                {"source_id": pid, "position": i, "kind": rel.kind, "target_id": rel.target_id}
-                for i, rel in enumerate(policy.relations)
-            )
-        for name, table in (
-            ("issuers", s.policy_issuers),
-            ("themes", s.policy_themes),
-            ("instruments", s.policy_instruments),
-            ("evidence", s.policy_evidence),
-            ("relations", s.policy_relations),
-        ):
-            if links[name]:
-                conn.execute(insert(table), links[name])
-        if sqlite:
-            conn.execute(
-                _FTS_INSERT,
-                [
-                    {
-                        "rowid": item.fts_rowid,
-                        "title": item.policy.title,
-                        "doc_number": item.policy.doc_number or "",
-                        "summary": item.policy.summary or "",
-                        "full_text": item.policy.full_text or "",
-                    }
-                    for item in items
-                ],
-            )
-        else:
-            conn.execute(
-                _PG_SEARCH_UPSERT,
-                [
-                    {
-                        "id": item.policy.id,
-                        "body": "\n".join(
-                            (
-                                item.policy.title,
-                                item.policy.doc_number or "",
-                                item.policy.summary or "",
-                                item.policy.full_text or "",
-                            )
-                        ),
-                    }
-                    for item in items
-                ],
-            )
+
+        def write(table: Table, rows: list[tuple]) -> None:
+            names = [column.name for column in table.columns]
+            conn.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
+
+        self._write_links(items, write)
+        conn.execute(
+            _PG_SEARCH_UPSERT,
+            [
+                {
+                    "id": item.policy.id,
+                    "body": "\n".join(
+                        (
+                            item.policy.title,
+                            item.policy.doc_number or "",
+                            item.policy.summary or "",
+                            item.policy.full_text or "",
+                        )
+                    ),
+                }
+                for item in items
+            ],
+        )
+
+
+class _SqliteWriter:
+    """Prepared SQL and value converters for writing ``policies`` rows through the sqlite3 driver.
+
+    Built once per dialect: the converters are the column types' own bind processors, so a
+    row written here is byte for byte the row SQLAlchemy would write.
+    """
+
+    def __init__(self, dialect: Dialect) -> None:
+        columns = [*POLICY_VALUE_COLUMNS, "fts_rowid"]
+        self.insert = f"INSERT INTO policies ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        self.update = f"UPDATE policies SET {', '.join(f'{name} = ?' for name in columns[1:])} WHERE id = ?"
+        self._convert: list[tuple[int, Callable[[object], object]]] = []
+        for index, name in enumerate(columns):
+            processor = s.policies.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                self._convert.append((index, processor))
+
+    @classmethod
+    def for_dialect(cls, dialect: Dialect) -> _SqliteWriter:
+        writer = _WRITERS.get(dialect)
+        if writer is None:
+            writer = _WRITERS[dialect] = cls(dialect)
+        return writer
+
+    @staticmethod
+    def cursor(conn: Connection) -> Any:
+        """A cursor of the DBAPI connection under ``conn``: same connection, same transaction."""
+        return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+    def insert_values(self, item: _Pending) -> list[object]:
+        values = [*policy_values(item.policy, item.original_text, item.content_hash), item.fts_rowid]
+        for index, convert in self._convert:
+            values[index] = convert(values[index])
+        return values
+
+    def update_values(self, item: _Pending) -> list[object]:
+        values = self.insert_values(item)
+        values.append(values.pop(0))  # id moves to the WHERE clause
+        return values
+
+
+_WRITERS: WeakKeyDictionary[Dialect, _SqliteWriter] = WeakKeyDictionary()
 
 
 def department_ids(conn: Connection, names: Iterable[str]) -> dict[str, int]:

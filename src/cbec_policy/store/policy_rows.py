@@ -41,8 +41,10 @@ def title_key(title: str) -> str:
     return _NOT_WORD.sub("", unicodedata.normalize("NFKC", title)).lower()
 
 
-# Pure function of a short string, asked several times per ingested document: cached.
+# Pure functions of a short string, each asked several times per ingested document (matching,
+# deriving its id, writing its row): cached, one cache shared by the store and the pipeline.
 cached_doc_key = lru_cache(maxsize=16384)(doc_number_key)
+cached_title_key = lru_cache(maxsize=16384)(title_key)
 
 
 def _doc_key(doc_number: str | None) -> str | None:
@@ -64,37 +66,56 @@ def department_ids(conn: Connection, names: Iterable[str]) -> dict[str, int]:
     return found
 
 
+# The ``policies`` columns that :func:`policy_values` fills, in its order (``bundled_hash`` and
+# ``fts_rowid`` are set by the writers that own them).
+POLICY_VALUE_COLUMNS = (
+    "id", "title", "title_key", "doc_number", "doc_key", "publish_date", "effective_date", "end_date", "status",
+    "level", "region", "policy_type", "is_cbec", "source", "summary", "notes", "full_text", "original_text",
+    "extraction_evidence", "classification_evidence", "paper_type", "paper_date", "paper_issuers", "paper_title",
+    "paper_doc_number", "content_hash",
+)  # fmt: skip
+
+
+def policy_values(policy: Policy, original_text: str | None, content_hash: str) -> tuple[object, ...]:
+    """The ``policies`` row for ``policy`` as a tuple in :data:`POLICY_VALUE_COLUMNS` order.
+
+    A plain tuple, because bulk writes hand thousands of rows straight to the driver's
+    ``executemany``; :func:`policy_row` is the same row as a mapping for SQLAlchemy statements.
+    """
+    paper = policy.paper
+    return (
+        policy.id,
+        policy.title,
+        cached_title_key(policy.title),
+        policy.doc_number,
+        _doc_key(policy.doc_number),
+        policy.publish_date,
+        policy.effective_date,
+        policy.end_date,
+        policy.status,
+        policy.level,
+        policy.region,
+        policy.policy_type,
+        policy.is_cbec,
+        policy.source,
+        policy.summary,
+        policy.notes,
+        policy.full_text,
+        original_text,
+        dict(policy.extraction_evidence),
+        dict(policy.classification_evidence),
+        paper.policy_type if paper else None,
+        paper.date_text if paper else None,
+        paper.issuers_text if paper else None,
+        paper.title if paper else None,
+        paper.doc_number if paper else None,
+        content_hash,
+    )
+
+
 def policy_row(policy: Policy, original_text: str | None, content_hash: str) -> dict[str, object]:
     """The ``policies`` row for ``policy`` (link tables are written by :func:`write_policy`)."""
-    paper = policy.paper
-    return {
-        "id": policy.id,
-        "title": policy.title,
-        "title_key": title_key(policy.title),
-        "doc_number": policy.doc_number,
-        "doc_key": _doc_key(policy.doc_number),
-        "publish_date": policy.publish_date,
-        "effective_date": policy.effective_date,
-        "end_date": policy.end_date,
-        "status": policy.status,
-        "level": policy.level,
-        "region": policy.region,
-        "policy_type": policy.policy_type,
-        "is_cbec": policy.is_cbec,
-        "source": policy.source,
-        "summary": policy.summary,
-        "notes": policy.notes,
-        "full_text": policy.full_text,
-        "original_text": original_text,
-        "extraction_evidence": dict(policy.extraction_evidence),
-        "classification_evidence": dict(policy.classification_evidence),
-        "paper_type": paper.policy_type if paper else None,
-        "paper_date": paper.date_text if paper else None,
-        "paper_issuers": paper.issuers_text if paper else None,
-        "paper_title": paper.title if paper else None,
-        "paper_doc_number": paper.doc_number if paper else None,
-        "content_hash": content_hash,
-    }
+    return dict(zip(POLICY_VALUE_COLUMNS, policy_values(policy, original_text, content_hash), strict=True))
 
 
 def write_policy(
