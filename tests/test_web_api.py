@@ -445,3 +445,65 @@ def test_only_http_sources_become_links_and_upload_names_lose_their_path() -> No
     assert safe_filename("../../etc/x") == "x"
     assert safe_filename("..\\..\\windows\\政策 通知.txt") == "政策_通知.txt"
     assert safe_filename("/..") == "upload"
+
+
+def test_shared_worker_socket_sends_without_nagle_delay() -> None:
+    """The socket ``cbec serve --workers N`` shares is TCP, so asyncio sets TCP_NODELAY on each connection.
+
+    uvicorn binds it with protocol 0; asyncio then leaves Nagle's algorithm on and every
+    kept-alive response (headers, then body) waits about 40 ms for the client's delayed ACK.
+    """
+    import asyncio
+    import socket
+
+    from cbec_policy.cli.serve import tcp_listening_socket
+
+    raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # as uvicorn's Config.bind_socket does
+    raw.bind(("127.0.0.1", 0))
+    assert raw.proto == 0
+    listening = tcp_listening_socket(raw)
+    assert listening.proto == socket.IPPROTO_TCP
+
+    async def accepted_nodelay() -> int:
+        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        def on_connect(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            seen.set_result(writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(on_connect, sock=listening)
+        _reader, writer = await asyncio.open_connection(*listening.getsockname())
+        value = await asyncio.wait_for(seen, 5)
+        writer.close()
+        server.close()
+        await server.wait_closed()
+        return value
+
+    assert asyncio.run(accepted_nodelay()) != 0
+
+
+def test_read_lane_size_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cbec_policy.errors import InputError
+    from cbec_policy.web.read_lane import DEFAULT_READ_THREADS, READ_THREADS_ENV, read_threads
+
+    monkeypatch.delenv(READ_THREADS_ENV, raising=False)
+    assert read_threads() == DEFAULT_READ_THREADS
+    monkeypatch.setenv(READ_THREADS_ENV, "5")
+    assert read_threads() == 5
+    for bad in ("many", "0"):
+        monkeypatch.setenv(READ_THREADS_ENV, bad)
+        with pytest.raises(InputError, match=READ_THREADS_ENV):
+            read_threads()
+
+
+def test_default_workers_follow_the_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from cbec_policy.cli.serve import MAX_DEFAULT_WORKERS, default_workers
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert default_workers() == 2
+    monkeypatch.setattr(os, "cpu_count", lambda: 32)
+    assert default_workers() == MAX_DEFAULT_WORKERS
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert default_workers() == 1

@@ -112,6 +112,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from cbec_policy.web.tax import preload
+
+        preload()  # before the first request, not during it
         yield
         if owns_store:  # a store passed in belongs to the caller
             store.close()

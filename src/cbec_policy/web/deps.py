@@ -16,6 +16,15 @@ def get_store(request: Request) -> Any:
     return request.app.state.store
 
 
+async def store_dependency(request: Request) -> Any:
+    """:func:`get_store` as a FastAPI dependency.
+
+    ``async`` only so that FastAPI calls it on the event loop: a plain ``def`` dependency costs
+    one trip through the thread pool on every request, for a single attribute read.
+    """
+    return request.app.state.store
+
+
 def get_config(request: Request) -> WebConfig:
     """The app's :class:`WebConfig`."""
     return request.app.state.config

@@ -39,6 +39,9 @@ def build_environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the package and never change while the server runs: skip the
+        # file-modification check that Jinja otherwise makes on every ``get_template``.
+        auto_reload=False,
     )
     env.globals.update(
         POLICY_TYPES=POLICY_TYPES,

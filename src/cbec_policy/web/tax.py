@@ -99,3 +99,12 @@ def returns(request: ReturnsRequest) -> dict[str, Any]:
     data = request.model_dump()
     day = data.pop("export_date")
     return _linked(export_return_exemption(day, **data).to_dict())
+
+
+def preload() -> None:
+    """Read the bundled rule parameters and citation tables now, once per worker process.
+
+    The tax endpoints run on the event loop; without this the first request would read
+    those files there, holding up every other request of that worker meanwhile.
+    """
+    retail_import_tax(dt.date(2019, 1, 1), Decimal(100))

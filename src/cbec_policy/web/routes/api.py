@@ -8,16 +8,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 
 from cbec_policy.web.browse import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, BrowseQuery, browse
-from cbec_policy.web.deps import get_store
+from cbec_policy.web.deps import store_dependency
+from cbec_policy.web.read_lane import reads_store
 from cbec_policy.web.serializers import batch_dict, policy_detail, policy_summary, zone_dict
 from cbec_policy.web.stats import dashboard_stats, trade_stats
 from cbec_policy.web.zones import MAX_CITY_LENGTH, ZoneQuery, list_zones, lookup_zone
 
 router = APIRouter(prefix="/api", tags=["read"])
-Store = Annotated[Any, Depends(get_store)]
+Store = Annotated[Any, Depends(store_dependency)]
 
 
 @router.get("/policies", summary="List, filter and search policies")
+@reads_store
 def api_policies(
     store: Store,
     q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, description="full-text search (Chinese substrings)")] = "",
@@ -60,6 +62,7 @@ def api_policies(
 
 
 @router.get("/policies/{policy_ref:path}", summary="One policy by id or document number")
+@reads_store
 def api_policy(
     store: Store,
     policy_ref: Annotated[
@@ -74,6 +77,7 @@ def api_policy(
 
 
 @router.get("/zones", summary="Pilot zones by batch, province, region or date")
+@reads_store
 def api_zones(
     store: Store,
     batch: Annotated[int | None, Query(ge=1)] = None,
@@ -87,6 +91,7 @@ def api_zones(
 
 
 @router.get("/zones/lookup", summary="Is this city a pilot zone on this date?")
+@reads_store
 def api_zone_lookup(
     store: Store,
     city: Annotated[str, Query(min_length=1, max_length=MAX_CITY_LENGTH, description="city, e.g. 杭州 or 杭州市")],
@@ -106,6 +111,7 @@ def api_zone_lookup(
 
 
 @router.get("/batches", summary="Approval batches of pilot zones")
+@reads_store
 def api_batches(store: Store) -> dict[str, Any]:
     """Every State Council batch approving pilot zones, oldest first."""
     batches = store.list_batches()
@@ -113,6 +119,7 @@ def api_batches(store: Store) -> dict[str, Any]:
 
 
 @router.get("/stats", summary="Figures behind the dashboard")
+@reads_store
 def api_stats(
     store: Store, on: Annotated[date | None, Query(description="reference date (default: today)")] = None
 ) -> dict[str, Any]:

@@ -13,21 +13,25 @@ from cbec_policy.web.deps import get_config
 
 router = APIRouter(prefix="/api/tax", tags=["tax"])
 
+# The calculators are pure functions that take well under a millisecond and touch no file or
+# database, so their endpoints are ``async``: FastAPI runs them on the event loop instead of
+# handing each request to the thread pool and back. The batch upload reads a file: it stays ``def``.
+
 
 @router.post("/import", summary="CBEC retail import tax for one order")
-def api_import_tax(body: tax.ImportTaxRequest) -> dict[str, Any]:
+async def api_import_tax(body: tax.ImportTaxRequest) -> dict[str, Any]:
     """Path taken (within limits / full tax / general trade), amounts, explanation and citations."""
     return tax.import_tax(body)
 
 
 @router.post("/postal", summary="Postal articles tax (行邮税) for comparison")
-def api_postal_tax(body: tax.PostalTaxRequest) -> dict[str, Any]:
+async def api_postal_tax(body: tax.PostalTaxRequest) -> dict[str, Any]:
     """Assessed and payable postal tax with the 50-yuan exemption."""
     return tax.postal(body)
 
 
 @router.post("/returns", summary="Export return-goods tax exemption")
-def api_returns(body: tax.ReturnsRequest) -> dict[str, Any]:
+async def api_returns(body: tax.ReturnsRequest) -> dict[str, Any]:
     """Eligibility, the return deadline, exempt taxes and citations."""
     return tax.returns(body)
 

@@ -21,6 +21,7 @@ from cbec_policy.web.browse import BrowseQuery, browse
 from cbec_policy.web.deps import get_lang, get_store
 from cbec_policy.web.highlight import excerpt, highlight, strip_hit_brackets
 from cbec_policy.web.policy_view import policy_view
+from cbec_policy.web.read_lane import reads_store
 from cbec_policy.web.render import render
 from cbec_policy.web.stats import dashboard_stats, trade_stats
 from cbec_policy.web.zones import ZoneQuery, list_zones, lookup_zone
@@ -50,6 +51,7 @@ def _int_param(request: Request, name: str, default: int) -> int:
 
 
 @router.get("/", response_class=HTMLResponse)
+@reads_store
 def dashboard(request: Request) -> HTMLResponse:
     """Counts, timeline with period bands, type/theme × year, pilot-zone growth and map, trade."""
     store = get_store(request)
@@ -130,6 +132,7 @@ def dashboard(request: Request) -> HTMLResponse:
 
 
 @router.get("/policies", response_class=HTMLResponse)
+@reads_store
 def policies(request: Request) -> HTMLResponse:
     """The policy browser: filters, full-text search with highlighted hits, sort, pages."""
     store = get_store(request)
@@ -167,6 +170,7 @@ def policies(request: Request) -> HTMLResponse:
 
 
 @router.get("/policies/{policy_ref:path}", response_class=HTMLResponse)
+@reads_store
 def policy_page(request: Request, policy_ref: str) -> HTMLResponse:
     """One policy: metadata, 法规沿革 timeline, classification with evidence, sources, full text."""
     store = get_store(request)
@@ -177,6 +181,7 @@ def policy_page(request: Request, policy_ref: str) -> HTMLResponse:
 
 
 @router.get("/zones", response_class=HTMLResponse)
+@reads_store
 def zones(request: Request) -> HTMLResponse:
     """Pilot zones by batch, province and region, and the 'is my city a pilot zone' form."""
     store = get_store(request)
