@@ -48,6 +48,7 @@ from cbec_policy.store.policy_rows import (
     policy_values,
     read_policies,
 )
+from cbec_policy.store.search import BUMP_SEARCH_VERSION_SQL
 
 _CHUNK = 500  # stay well under SQLite's bound-parameter limit for IN (…) lists
 # SQLite page cache of a connection that writes batches, in KiB: a batch of a few hundred
@@ -301,6 +302,7 @@ class BulkSession:
         new = [writer.insert_values(item) for item in items if not item.exists]
         if new:
             cursor.executemany(writer.insert, new)
+            cursor.execute(BUMP_SEARCH_VERSION_SQL)  # once per batch (updates move it by trigger)
         self._write_links(items, lambda table, rows: cursor.executemany(_SQLITE_INSERT[table.name], rows))
         cursor.executemany(
             _SQLITE_FTS_INSERT,

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, create_engine, event, exists, func, insert, inspect, or_, select
+from sqlalchemy import Connection, bindparam, create_engine, event, exists, func, insert, inspect, or_, select
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
@@ -38,6 +38,24 @@ from cbec_policy.store.zone_names import close_matches, is_known_place, matches
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Every column a Policy is built from: the large original text is read only by get_original_text.
 _POLICY_COLUMNS = [column for column in s.policies.c if column.name != "original_text"]
+# The statements of the web's hot reads (search hits, policy pages), built once: SQLAlchemy then
+# finds their compiled form by a cache key memoised on the object instead of rebuilding the key
+# from a fresh statement on every request. Lists of ids are bound as expanding parameters.
+_p = s.policies.c
+_r = s.policy_relations.c
+_POLICY_BY_ID = select(*_POLICY_COLUMNS).where(_p.id == bindparam("id"))
+_POLICY_BY_DOC_KEY = (
+    select(*_POLICY_COLUMNS)
+    .where(_p.doc_key == bindparam("doc_key"))
+    .order_by(_p.publish_date.is_(None), _p.publish_date, _p.id)
+    .limit(1)
+)
+_POLICIES_BY_IDS = select(*_POLICY_COLUMNS).where(_p.id.in_(bindparam("ids", expanding=True)))
+_SNIPPET_FIELDS = select(_p.id, _p.title, _p.summary, _p.full_text, _p.doc_number).where(
+    _p.id.in_(bindparam("ids", expanding=True))
+)
+_RELATIONS_OUT = select(_r.kind, _r.target_id).where(_r.source_id == bindparam("id")).order_by(_r.position)
+_RELATIONS_IN = select(_r.kind, _r.source_id).where(_r.target_id == bindparam("id")).order_by(_r.source_id, _r.position)
 
 
 def open_store(url: str | None = None) -> Store:
@@ -291,19 +309,10 @@ class Store:
         key = id_or_doc_number.strip()
         if not key:
             return None
-        p = s.policies.c
         with self._read() as conn:
-            row = conn.execute(select(*_POLICY_COLUMNS).where(p.id == key)).mappings().first()
+            row = conn.execute(_POLICY_BY_ID, {"id": key}).mappings().first()
             if row is None:
-                row = (
-                    conn.execute(
-                        select(*_POLICY_COLUMNS)
-                        .where(p.doc_key == doc_number_key(key))
-                        .order_by(p.publish_date.is_(None), p.publish_date, p.id)
-                    )
-                    .mappings()
-                    .first()
-                )
+                row = conn.execute(_POLICY_BY_DOC_KEY, {"doc_key": doc_number_key(key)}).mappings().first()
             return read_policies(conn, [row])[0] if row is not None else None
 
     def get_original_text(self, policy_id: str) -> str | None:
@@ -317,20 +326,16 @@ class Store:
         A relation stored as ``A amends B`` appears as ``("amends", B)`` for A and as
         ``("amended_by", A)`` for B; targets that are not stored are left out.
         """
-        r = s.policy_relations.c
         with self._read() as conn:
-            outgoing = conn.execute(
-                select(r.kind, r.target_id).where(r.source_id == policy_id).order_by(r.position)
-            ).all()
-            incoming = conn.execute(
-                select(r.kind, r.source_id).where(r.target_id == policy_id).order_by(r.source_id, r.position)
-            ).all()
+            outgoing = conn.execute(_RELATIONS_OUT, {"id": policy_id}).all()
+            incoming = conn.execute(_RELATIONS_IN, {"id": policy_id}).all()
             pairs: list[tuple[str, str]] = []
             for kind, other in [*outgoing, *((RELATION_INVERSES.get(k, k), o) for k, o in incoming)]:
                 if other != policy_id and (kind, other) not in pairs:
                     pairs.append((kind, other))
-            others = select(*_POLICY_COLUMNS).where(s.policies.c.id.in_({o for _, o in pairs}))
-            rows = conn.execute(others).mappings().all()
+            if not pairs:
+                return []
+            rows = conn.execute(_POLICIES_BY_IDS, {"ids": sorted({o for _, o in pairs})}).mappings().all()
             by_id = {policy.id: policy for policy in read_policies(conn, rows)}
         return [(kind, by_id[other]) for kind, other in pairs if other in by_id]
 
@@ -349,8 +354,8 @@ class Store:
                 self._search_cache.put(text, limit, version, ranked)
             if not ranked:
                 return []
-            rows = conn.execute(select(*_POLICY_COLUMNS).where(s.policies.c.id.in_([i for i, _, _ in ranked])))
-            by_id = {policy.id: policy for policy in read_policies(conn, rows.mappings().all())}
+            rows = conn.execute(_POLICIES_BY_IDS, {"ids": [i for i, _, _ in ranked]}).mappings().all()
+            by_id = {policy.id: policy for policy in read_policies(conn, rows)}
         return [
             SearchHit(policy=by_id[policy_id], score=score, snippet=snippet)
             for policy_id, score, snippet in ranked
@@ -363,12 +368,9 @@ class Store:
         scored = search_ids(conn, text, limit)
         if not scored:
             return []
-        p = s.policies.c
         fields = {
             row.id: [row.title, row.summary or "", row.full_text or "", row.doc_number or ""]
-            for row in conn.execute(
-                select(p.id, p.title, p.summary, p.full_text, p.doc_number).where(p.id.in_([i for i, _ in scored]))
-            )
+            for row in conn.execute(_SNIPPET_FIELDS, {"ids": [i for i, _ in scored]})
         }
         return [(i, round(score, 4), make_snippet(text, fields[i])) for i, score in scored if i in fields]
 

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from cbec_policy.docnumber import doc_number_key
 from cbec_policy.models import PaperEntry, Policy, Relation
 from cbec_policy.store import schema as s
-from cbec_policy.store.search import index_policy
+from cbec_policy.store.search import bump_search_version, index_policy
 
 # Everything that is not a letter or digit (CJK included) is dropped from a title key, so
 # 《关于…的通知》 and 关于…的通知 (or full-width vs half-width brackets) compare equal.
@@ -145,6 +145,7 @@ def write_policy(
             conn.execute(delete(s.policy_relations).where(s.policy_relations.c.source_id == policy.id))
     else:
         conn.execute(insert(s.policies).values(**row))
+        bump_search_version(conn)
     ids = department_ids(conn, policy.issuers)
     _insert_many(
         conn,

@@ -52,13 +52,17 @@ def ensure_search_index(conn: Connection) -> None:
             "ON policies (publish_date, id, title, doc_number, summary, fts_rowid)"
         )
         # A counter that every change to a policy row moves on, whichever process or module
-        # writes it, so a cached ranking can tell cheaply whether it is still current.
+        # writes it, so a cached ranking can tell cheaply whether it is still current. Updates
+        # and deletions move it by trigger; inserts move it through bump_search_version, called
+        # by every writer once per transaction, because a per-row trigger would rewrite the
+        # counter once for every document of a bulk ingest.
         conn.exec_driver_sql(
             "CREATE TABLE IF NOT EXISTS search_version "
             "(id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)"
         )
         conn.exec_driver_sql("INSERT OR IGNORE INTO search_version (id, version) VALUES (1, 0)")
-        for event in ("INSERT", "UPDATE", "DELETE"):
+        conn.exec_driver_sql("DROP TRIGGER IF EXISTS policies_search_version_insert")  # made by older versions
+        for event in ("UPDATE", "DELETE"):
             conn.exec_driver_sql(
                 f"CREATE TRIGGER IF NOT EXISTS policies_search_version_{event.lower()} AFTER {event} ON policies "
                 "BEGIN UPDATE search_version SET version = version + 1 WHERE id = 1; END"
@@ -305,6 +309,16 @@ def all_terms_match(terms: list[str]):
             for t in terms
         )
     )
+
+
+# Moves the SQLite change counter on (see ensure_search_index); plain SQL for the driver's own cursor too.
+BUMP_SEARCH_VERSION_SQL = "UPDATE search_version SET version = version + 1 WHERE id = 1"
+
+
+def bump_search_version(conn: Connection) -> None:
+    """Tell cached rankings that policies were inserted, inside the caller's transaction (SQLite only)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(BUMP_SEARCH_VERSION_SQL)
 
 
 def search_version(conn: Connection) -> int | None:
