@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 MARK = "✱"
 TEXT_FORMATS = ("md", "csv", "latex")
@@ -202,27 +203,41 @@ def to_latex(table: TableData) -> str:
 _HIGHLIGHT = PatternFill(start_color="FFF2CC", end_color="FFF2CC", fill_type="solid")
 
 
-def to_xlsx(table: TableData) -> bytes:
-    """One worksheet: bold header row, set widths, wrapped text; differing cells filled and commented."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = table.title[:31] or "table"  # Excel's limit on sheet names
+def write_sheet(sheet: Worksheet, table: TableData, *, title_row: bool = False, max_width: float | None = None) -> None:
+    """Write ``table`` into ``sheet``: bold header, wrapped text, set widths, differing cells filled and commented.
+
+    ``title_row`` puts the table's title above the header (for workbooks holding many tables);
+    ``max_width`` caps column widths. Shared by the single-table export and the report workbook.
+    """
+    if title_row:
+        sheet.append([table.title])
+        sheet["A1"].font = Font(bold=True, size=12)
+    header_row = 2 if title_row else 1
     sheet.append([column.label for column in table.columns])
-    for cell in sheet[1]:
+    for cell in sheet[header_row]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for index, row in enumerate(table.rows):
         sheet.append([row.get(column.key, "") for column in table.columns])
         differs = table.differs_in(index)
         for position, column in enumerate(table.columns, start=1):
-            cell = sheet.cell(row=index + 2, column=position)
+            cell = sheet.cell(row=header_row + 1 + index, column=position)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if column.key in differs:
                 cell.fill = _HIGHLIGHT
                 cell.comment = Comment(f"{table.reference_label}：{differs[column.key] or '（无 none）'}", "cbec")
     for position, column in enumerate(table.columns, start=1):
-        sheet.column_dimensions[get_column_letter(position)].width = column.width
-    sheet.freeze_panes = "A2"
+        width = column.width if max_width is None else max(6, min(column.width, max_width))
+        sheet.column_dimensions[get_column_letter(position)].width = width
+    sheet.freeze_panes = f"A{header_row + 1}"
+
+
+def to_xlsx(table: TableData) -> bytes:
+    """One worksheet: bold header row, set widths, wrapped text; differing cells filled and commented."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = table.title[:31] or "table"  # Excel's limit on sheet names
+    write_sheet(sheet, table)
     legend = f"{MARK} 与{table.reference_label}不同的单元格已标色 differing cells are highlighted"
     notes = [legend] if table.checked else []
     for note in [*notes, *table.notes]:

@@ -1,8 +1,7 @@
 """Write every table of the report into ONE Excel workbook, one worksheet per table.
 
-The tables engineer's writer makes one workbook per table; a report wants them together, so
-this module adds worksheets to a single workbook with the same look (bold header, widths,
-wrapped text, differing cells filled and commented).
+``table_writers.to_xlsx`` makes one workbook per table; a report wants them together, so this
+module adds one worksheet per table to a single workbook through the same ``write_sheet``.
 """
 
 from __future__ import annotations
@@ -12,14 +11,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cbec_policy.report.table_writers import TableData
+from cbec_policy.report.table_writers import TableData, write_sheet
 
-_HIGHLIGHT = PatternFill(start_color="FFF2CC", end_color="FFF2CC", fill_type="solid")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -36,24 +31,7 @@ def _sheet_name(key: str, used: set[str]) -> str:
 
 
 def _fill(sheet: Worksheet, table: TableData) -> None:
-    sheet.append([table.title])
-    sheet["A1"].font = Font(bold=True, size=12)
-    sheet.append([column.label for column in table.columns])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for index, row in enumerate(table.rows):
-        sheet.append([row.get(column.key, "") for column in table.columns])
-        differs = table.differs_in(index)
-        for position, column in enumerate(table.columns, start=1):
-            cell = sheet.cell(row=index + 3, column=position)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if column.key in differs:
-                cell.fill = _HIGHLIGHT
-                cell.comment = Comment(f"{table.reference_label}：{differs[column.key] or '（无 none）'}", "cbec")
-    for position, column in enumerate(table.columns, start=1):
-        sheet.column_dimensions[get_column_letter(position)].width = max(6, min(column.width, 60))
-    sheet.freeze_panes = "A3"
+    write_sheet(sheet, table, title_row=True, max_width=60)
     for note in table.notes:
         sheet.append([])
         sheet.append([note])
