@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from cbec_policy import tables
 from cbec_policy.cli import cli
 from cbec_policy.errors import ReferenceDataError
-from cbec_policy.reference import load_national_policies
+from cbec_policy.reference import load_national_policies, reference_path
 from cbec_policy.report.table_writers import MARK, latex_escape
 
 HERE = Path(__file__).parent
@@ -206,3 +206,22 @@ def test_a_table1_policy_without_a_summary_row_is_a_reference_error() -> None:
     stray = dataclasses.replace(in_table, id="2099-unknown")
     with pytest.raises(ReferenceDataError, match="2099-unknown"):
         tables.table1_rows(policies=[*policies, stray])
+
+
+def test_table1_csv_fact_cells_equal_the_papers_values_kept_in_the_reference_data() -> None:
+    """The fact columns equal the ``paper_*`` columns of national_policies.csv, row for row."""
+    with reference_path("national_policies.csv").open(encoding="utf-8") as handle:
+        paper = {
+            (row["paper_date"], row["paper_title"]): row
+            for row in csv.DictReader(handle)
+            if row["in_seed_table"] == "yes"
+        }
+    rows = _read_csv(_run("table1", "--format", "csv"))
+    assert len(rows) == len(paper) == 26
+    for row in rows:
+        source = paper[(row["date"], row["title"])]
+        assert (row["type"], row["issuers"], row["doc_number"]) == (
+            source["seed_type"],
+            source["paper_issuers"],
+            source["paper_doc_number"],
+        )
