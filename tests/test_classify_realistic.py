@@ -9,10 +9,6 @@ while the lexicon was developed, so these figures are a regression guard, not a 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -21,18 +17,8 @@ from cbec_policy.classify.base import Document
 from cbec_policy.classify.lexicon import LexiconClassifier
 from cbec_policy.ingest.pipeline import process_document
 
-
-def _load_builder() -> ModuleType:
-    """The fixture builder (a plain file under tests/fixtures, shared with the ingest tests)."""
-    name = "cbec_realistic_fixture_builder"
-    if name not in sys.modules:
-        path = Path(__file__).parent / "fixtures" / "realistic" / "builder.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+# One loader for the realistic fixture builder, shared with the ingest tests.
+from test_ingest_realistic import _load_builder
 
 
 @pytest.fixture(scope="module")

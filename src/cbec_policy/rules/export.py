@@ -59,7 +59,6 @@ class ExportIncomeResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The result as a record; amounts stay Decimal (JSON writers emit them as numbers)."""
-
         return {
             "date": self.date.isoformat(),
             "zone": self.zone,
