@@ -205,8 +205,8 @@ def test_parallel_figures_match_one_process(tmp_path: Path, monkeypatch: pytest.
         assert parallel[key].png_bytes == serial[key].png_bytes, key
         assert parallel[key].png.read_bytes() == serial[key].png_bytes, key
         assert parallel[key].svg.read_bytes() == serial[key].svg.read_bytes(), key
-    # a 10 x 4.8 inch figure at 110 dpi; SVG text as glyph paths, so no <text> needing a font
-    assert struct.unpack(">II", parallel["pilot_growth"].png_bytes[16:24]) == (1100, 528)
+    # a 10 x 4.8 inch figure at 200 dpi (print quality); SVG text as glyph paths, so no <text> needing a font
+    assert struct.unpack(">II", parallel["pilot_growth"].png_bytes[16:24]) == (2000, 960)
     assert "<text" not in parallel["pilot_growth"].svg.read_text(encoding="utf-8")
 
 

@@ -148,3 +148,31 @@ class Department:
     short_forms: tuple[str, ...]
     en: str
     kind: str
+
+
+@dataclass(frozen=True)
+class LocalPolicy:
+    """A local (provincial, municipal or district) CBEC document, kept apart from national policies.
+
+    ``focus`` holds the focus keywords recorded with the document; ``confidence`` says how it is
+    known (high: the document itself was seen; medium: a citation, news report or translation;
+    low: uncertain). ``source`` is ``bundled`` for the reference list, else where it was ingested
+    from, in which case ``full_text`` may be set. Empty values are unknown, not absent.
+    """
+
+    id: str
+    title: str
+    doc_number: str | None
+    issuers: tuple[str, ...]
+    publish_date: date | None  # only when the day is known
+    date_text: str  # the date as recorded, which may be a month only (2023-05); empty when unknown
+    province: str
+    cities: tuple[str, ...]
+    level: str  # provincial / municipal / district / unknown
+    kind: str  # 实施方案 / 若干措施 / 管理办法 ... as the document calls itself
+    focus: tuple[str, ...]
+    evidence: tuple[str, ...]
+    confidence: str  # high / medium / low
+    notes: str = ""
+    source: str = "bundled"
+    full_text: str | None = None

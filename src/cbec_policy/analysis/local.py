@@ -1,118 +1,281 @@
-"""Local differentiation (§3.2 ④): does each province's policy mix differ from the national one?
+"""The local layer (§3.2 ④): what local CBEC documents focus on, by region and by coastal/inland
+province, how long after a zone's approval its implementation plan appeared, and which
+provinces have no local document in the data.
 
-A province's theme profile (share of theme mentions in its documents) is compared with the
-national profile by cosine distance (0 = same mix, 1 = nothing in common). The bundled data
-holds national documents only, so until local documents are ingested the honest answer is
-"local documents are needed" — never a profile made up from national rows.
+Local documents come from the bundled reference list (``local_policies.csv``) and from the
+store (ingested documents of provincial or municipal level); an ingested document that is also
+in the list joins its row (its full text then adds focus terms). Local documents never enter a
+national statistic. Focus categories are data (``local_focus.yaml``).
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from cbec_policy.analysis.provinces import find_province
-from cbec_policy.labels import THEMES
-from cbec_policy.models import Policy
+from cbec_policy.analysis._data import data_path, read_yaml
+from cbec_policy.analysis.corpus import cbec_policies
+from cbec_policy.analysis.provinces import bundled_provinces, find_province, is_coastal, region_of
+from cbec_policy.docnumber import doc_number_key
+from cbec_policy.errors import ReferenceDataError
+from cbec_policy.models import LocalPolicy, PilotZone, Policy
 
-MIN_DOCUMENTS = 3  # fewer themed documents than this make a profile too thin to compare
-LOCAL_LEVELS = frozenset({"provincial", "municipal"})
 UNKNOWN_PROVINCE = "未知"
-
-
-def theme_profile(policies: Iterable[Policy]) -> dict[str, float]:
-    """Share of each theme among all theme mentions of ``policies`` (every theme code present, zeros kept)."""
-    counts = Counter(theme for policy in policies for theme in set(policy.themes))
-    total = sum(counts.values())
-    return {label.code: (counts.get(label.code, 0) / total if total else 0.0) for label in THEMES}
-
-
-def cosine_distance(left: Mapping[str, float], right: Mapping[str, float]) -> float | None:
-    """1 − cosine similarity of two profiles over the same keys; None when either is all zeros."""
-    keys = set(left) | set(right)
-    dot = sum(left.get(k, 0.0) * right.get(k, 0.0) for k in keys)
-    norm_left = math.sqrt(sum(left.get(k, 0.0) ** 2 for k in keys))
-    norm_right = math.sqrt(sum(right.get(k, 0.0) ** 2 for k in keys))
-    if norm_left == 0 or norm_right == 0:
-        return None
-    return max(0.0, 1.0 - dot / (norm_left * norm_right))
-
-
-def province_of(policy: Policy) -> str:
-    """The province a local policy belongs to, from its ``region`` field; 未知 when it cannot be told."""
-    if not policy.region:
-        return UNKNOWN_PROVINCE
-    found = find_province(policy.region)
-    return found.name if found else policy.region.strip()
+PLAN_KIND = "实施方案"  # a zone's implementation plan calls itself so
 
 
 @dataclass(frozen=True)
-class LocalComparison:
-    """Result of the local-vs-national comparison, or the plain statement that data is missing."""
+class FocusCategory:
+    """One focus category and the terms that place a document in it."""
 
-    available: bool
-    national_count: int
-    local_count: int
-    message_zh: str
-    message_en: str
-    national_profile: dict[str, float]
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    code: str
+    zh: str
+    en: str
+    terms: tuple[str, ...]
 
 
-def is_local(policy: Policy) -> bool:
-    """Whether a policy was issued below the national level."""
-    return policy.level in LOCAL_LEVELS
+def load_focus_categories(path: Path | None = None) -> list[FocusCategory]:
+    """The focus categories of ``local_focus.yaml`` (or a file of the same shape)."""
+    source = path or data_path("local_focus.yaml")
+    data = read_yaml(source)
+    out = []
+    for index, entry in enumerate(data.get("categories") or [], start=1):
+        try:
+            out.append(
+                FocusCategory(str(entry["code"]), str(entry["zh"]), str(entry["en"]), tuple(map(str, entry["terms"])))
+            )
+        except (KeyError, TypeError) as exc:
+            raise ReferenceDataError(source.name, None, f"categories[{index}]", f"malformed: missing {exc}") from None
+    if not out:
+        raise ReferenceDataError(source.name, None, "categories", "no category defined")
+    return out
 
 
-def local_differentiation(policies: Iterable[Policy]) -> LocalComparison:
-    """Theme profile of each province's documents against the national profile (cosine distance)."""
-    items = list(policies)
-    national = [p for p in items if not is_local(p) and p.themes]
-    local = [p for p in items if is_local(p)]
-    national_profile = theme_profile(national)
-    if not local:
-        return LocalComparison(
-            available=False,
-            national_count=len(national),
-            local_count=0,
-            message_zh="库中只有国家层面的政策文件；要检验地方政策的差异化，需要先导入各省市的地方政策文件。",
-            message_en="The store holds national documents only; local (provincial or municipal) documents must be "
-            "ingested before local differentiation can be measured.",
-            national_profile=national_profile,
-        )
-    by_province: dict[str, list[Policy]] = {}
-    for policy in local:
-        by_province.setdefault(province_of(policy), []).append(policy)
+@cache
+def bundled_focus_categories() -> tuple[FocusCategory, ...]:
+    """The bundled focus categories, loaded once."""
+    return tuple(load_focus_categories())
+
+
+def focus_of(document: LocalPolicy, categories: Sequence[FocusCategory] | None = None) -> tuple[str, ...]:
+    """Focus category codes of a document: terms found in its title, focus keywords or full text."""
+    text = " ".join((document.title, *document.focus, document.full_text or ""))
+    return tuple(c.code for c in (categories or bundled_focus_categories()) if any(t in text for t in c.terms))
+
+
+def _from_policy(policy: Policy) -> LocalPolicy:
+    """An ingested local policy as a local document (province and cities from its ``region``)."""
+    region = (policy.region or "").strip()
+    province = find_province(region)
+    rest = region[len(province.name) :] if province and region.startswith(province.name) else ""
+    cities = tuple(part for part in rest.replace("；", ";").split(";") if part.strip()) if rest else ()
+    return LocalPolicy(
+        id=policy.id,
+        title=policy.title,
+        doc_number=policy.doc_number,
+        issuers=policy.issuers,
+        publish_date=policy.publish_date,
+        date_text=policy.publish_date.isoformat() if policy.publish_date else "",
+        province=province.name if province else (region or UNKNOWN_PROVINCE),
+        cities=cities,
+        level=policy.level,
+        kind=_kind_of(policy.title),
+        focus=(),
+        evidence=policy.evidence,
+        confidence="high",  # the document itself was read
+        notes=policy.notes,
+        source=policy.source,
+        full_text=policy.full_text,
+    )
+
+
+def _kind_of(title: str) -> str:
+    for kind in (PLAN_KIND, "行动计划", "实施意见", "若干措施", "管理办法", "实施细则", "工作方案", "指导意见"):
+        if kind in title:
+            return kind
+    return ""
+
+
+def local_documents(bundled: Iterable[LocalPolicy], policies: Iterable[Policy] = ()) -> list[LocalPolicy]:
+    """The bundled local list joined with ingested local CBEC policies of the store.
+
+    An ingested document with the same number (or, without one, the same title) as a bundled row
+    keeps the row's recorded facts and adds its full text and source; others are added.
+    """
+    rows = list(bundled)
+    by_number = {doc_number_key(d.doc_number): i for i, d in enumerate(rows) if d.doc_number}
+    by_title = {d.title: i for i, d in enumerate(rows)}
+    for policy in cbec_policies(policies, level="local"):
+        found = by_number.get(doc_number_key(policy.doc_number)) if policy.doc_number else None
+        if found is None:
+            found = by_title.get(policy.title)
+        if found is not None:
+            rows[found] = replace(rows[found], full_text=policy.full_text, source=policy.source)
+        else:
+            rows.append(_from_policy(policy))
+    return rows
+
+
+def group_of(document: LocalPolicy, by: str) -> str:
+    """The group a document falls in: its ``region``, ``coastal``/``inland``, or ``province``."""
+    if by == "region":
+        return region_of(document.province) or UNKNOWN_PROVINCE
+    if by == "coastal":
+        return "coastal" if is_coastal(document.province) else "inland"
+    return document.province
+
+
+def focus_table(documents: Sequence[LocalPolicy], by: str = "region") -> list[dict[str, Any]]:
+    """Per group: documents and the share of them in each focus category (one row per group)."""
+    categories = bundled_focus_categories()
+    groups: dict[str, list[LocalPolicy]] = {}
+    for document in documents:
+        groups.setdefault(group_of(document, by), []).append(document)
+    order = _group_order(by, list(groups))
     rows = []
-    for province, documents in sorted(by_province.items(), key=lambda item: (-len(item[1]), item[0])):
-        themed = [p for p in documents if p.themes]
-        profile = theme_profile(themed)
-        distance = cosine_distance(profile, national_profile) if themed else None
-        gaps = {code: profile[code] - national_profile.get(code, 0.0) for code in profile}
-        emphasis = max(gaps, key=lambda code: gaps[code]) if themed else None
+    for name in order:
+        items = groups[name]
+        counts = Counter(code for d in items for code in focus_of(d, categories))
+        row: dict[str, Any] = {"group": name, "documents": len(items)}
+        for category in categories:
+            row[category.code] = counts.get(category.code, 0)
+            row[f"{category.code}_share"] = round(counts.get(category.code, 0) / len(items), 4)
+        rows.append(row)
+    return rows
+
+
+def _group_order(by: str, present: list[str]) -> list[str]:
+    if by == "region":
+        fixed = [label for label in ("东部", "中部", "西部", "东北") if label in present]
+    elif by == "coastal":
+        fixed = [label for label in ("coastal", "inland") if label in present]
+    else:
+        fixed = [p.name for p in bundled_provinces() if p.name in present]
+    return fixed + sorted(set(present) - set(fixed))
+
+
+def provinces_without_documents(documents: Sequence[LocalPolicy]) -> list[str]:
+    """Provinces with no local document in the data (absent from the data, not shown to have none)."""
+    present = {d.province for d in documents}
+    return [p.name for p in bundled_provinces() if p.name not in present]
+
+
+def _zone_in_title(zone: PilotZone, document: LocalPolicy) -> bool:
+    short = zone.city.removesuffix("市")
+    return any(mark in document.title for mark in (f"（{short}）", f"({short})", f"{short}、", f"、{short}")) or any(
+        city.removesuffix("市") == short for city in document.cities
+    )
+
+
+def plan_lags(zones: Sequence[PilotZone], documents: Sequence[LocalPolicy]) -> list[dict[str, Any]]:
+    """Per zone: its implementation plan (earliest dated on or after approval) and the lag in days.
+
+    ``plan`` is None when the data has no plan for the zone; ``lag_days`` is None when the plan's
+    day is unknown. A plan dated before the approval (a city's own plan before it became a zone)
+    is counted in ``earlier_plans``, not as a negative lag.
+    """
+    plans = [d for d in documents if PLAN_KIND in d.kind or PLAN_KIND in d.title]
+    rows = []
+    for zone in sorted(zones, key=lambda z: (z.batch, z.zone_name)):
+        mine = [d for d in plans if d.province == zone.province and _zone_in_title(zone, d)]
+        dated = sorted((d for d in mine if d.publish_date and d.publish_date >= zone.approval_date), key=_day)
+        earlier = [d for d in mine if d.publish_date and d.publish_date < zone.approval_date]
+        undated = [d for d in mine if d.publish_date is None]
+        plan = dated[0] if dated else (undated[0] if undated else None)
+        lag = (plan.publish_date - zone.approval_date).days if plan and plan.publish_date else None
         rows.append(
             {
-                "province": province,
-                "documents": len(documents),
-                "themed_documents": len(themed),
-                "enough_documents": len(themed) >= MIN_DOCUMENTS,
-                "cosine_distance": round(distance, 4) if distance is not None else None,
-                "emphasis_theme": emphasis,
-                **{f"share_{code}": round(share, 3) for code, share in profile.items()},
+                "zone": zone.zone_name,
+                "province": zone.province,
+                "batch": zone.batch,
+                "approval_date": zone.approval_date,
+                "confidence": zone.confidence,
+                "plan_id": plan.id if plan else None,
+                "plan_title": plan.title if plan else None,
+                "plan_date": plan.date_text if plan else None,
+                "plan_confidence": plan.confidence if plan else None,
+                "lag_days": lag,
+                "earlier_plans": len(earlier),
             }
         )
-    enough = sum(1 for row in rows if row["enough_documents"])
-    return LocalComparison(
-        available=enough > 0,
-        national_count=len(national),
-        local_count=len(local),
-        message_zh=f"{len(local)} 份地方政策文件，{len(rows)} 个省级地区；其中 {enough} 个地区有至少 "
-        f"{MIN_DOCUMENTS} 份已标注主题的文件，可与全国主题结构比较。",
-        message_en=f"{len(local)} local documents from {len(rows)} provinces; {enough} of them have at least "
-        f"{MIN_DOCUMENTS} themed documents and can be compared with the national theme profile.",
-        national_profile=national_profile,
-        rows=rows,
-    )
+    return rows
+
+
+def _day(document: LocalPolicy) -> date:
+    return document.publish_date or date.max
+
+
+def lag_summary(lags: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per batch: zones, zones with a dated plan, median and range of the lag in days."""
+    import numpy as np  # numpy only here: the rest of the local layer is plain Python
+
+    rows = []
+    for batch in sorted({int(r["batch"]) for r in lags}):
+        mine = [r for r in lags if int(r["batch"]) == batch]
+        days = [int(r["lag_days"]) for r in mine if r["lag_days"] is not None]
+        rows.append(
+            {
+                "batch": batch,
+                "zones": len(mine),
+                "with_plan": sum(1 for r in mine if r["plan_id"]),
+                "with_dated_plan": len(days),
+                "median_lag_days": float(np.median(days)) if days else None,
+                "min_lag_days": min(days) if days else None,
+                "max_lag_days": max(days) if days else None,
+            }
+        )
+    return rows
+
+
+def document_row(document: LocalPolicy) -> dict[str, Any]:
+    """A local document as a plain row (codes, not labels) for tables, JSON and pages."""
+    return {
+        "id": document.id,
+        "title": document.title,
+        "doc_number": document.doc_number,
+        "issuers": list(document.issuers),
+        "date": document.date_text or None,
+        "province": document.province,
+        "region": region_of(document.province),
+        "coastal": is_coastal(document.province),
+        "cities": list(document.cities),
+        "level": document.level,
+        "kind": document.kind,
+        "focus_terms": list(document.focus),
+        "focus": list(focus_of(document)),
+        "confidence": document.confidence,
+        "evidence": list(document.evidence),
+        "notes": document.notes,
+        "source": document.source,
+    }
+
+
+def find_local(documents: Sequence[LocalPolicy], key: str) -> LocalPolicy | None:
+    """A local document by id, document number or exact title."""
+    wanted = key.strip()
+    for document in documents:
+        if wanted in (document.id, document.title) or (
+            document.doc_number and doc_number_key(document.doc_number) == doc_number_key(wanted)
+        ):
+            return document
+    return None
+
+
+__all__ = [
+    "FocusCategory",
+    "bundled_focus_categories",
+    "document_row",
+    "find_local",
+    "focus_of",
+    "focus_table",
+    "group_of",
+    "lag_summary",
+    "local_documents",
+    "plan_lags",
+    "provinces_without_documents",
+]

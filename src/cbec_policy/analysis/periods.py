@@ -179,17 +179,3 @@ def period_counts(
                     }
                 )
     return rows
-
-
-def period_label(frameworks: Sequence[Framework], framework_key: str, period_key: str, lang: str = "zh") -> str:
-    """Readable name of a period key in a framework (handles ``outside`` and ``unknown``)."""
-    if period_key == OUTSIDE:
-        return "不在任何阶段" if lang == "zh" else "outside every period"
-    if period_key == UNKNOWN:
-        return "未知" if lang == "zh" else "unknown"
-    for framework in frameworks:
-        if framework.key == framework_key:
-            for period in framework.periods:
-                if period.key == period_key:
-                    return f"{period.zh if lang == 'zh' else period.en} ({period.span_text()})"
-    return period_key

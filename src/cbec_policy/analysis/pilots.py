@@ -93,7 +93,8 @@ def _region_row(prefix: dict[str, object], counts: Counter[str], per_region: dic
     row["zones"] = total
     for region in REGION_ORDER:
         row[f"{REGION_CODE[region]}_zones"] = counts.get(region, 0)
-        row[f"{REGION_CODE[region]}_share"] = round(counts.get(region, 0) / total, 4) if total else None
+        # unrounded: the report rounds once when it prints (25/46 → 54.3 %, not 54.35 → 54.4 %)
+        row[f"{REGION_CODE[region]}_share"] = counts.get(region, 0) / total if total else None
     for region in REGION_ORDER:
         provinces = per_region.get(region, 0)
         row[f"{REGION_CODE[region]}_per_province"] = round(counts.get(region, 0) / provinces, 2) if provinces else None

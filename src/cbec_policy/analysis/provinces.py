@@ -68,3 +68,26 @@ def find_province(text: str, provinces: tuple[Province, ...] | None = None) -> P
         if cleaned.startswith(province.name) or cleaned.startswith(province.short):
             return province
     return None
+
+
+@cache
+def coastal_provinces() -> frozenset[str]:
+    """The 11 coastal provincial-level regions (沿海地区), from ``coastal_provinces.csv``."""
+    known = {p.name for p in bundled_provinces()}
+    names = set()
+    for line, row in read_csv(data_path("coastal_provinces.csv"), {"province", "source"}):
+        if row["province"] not in known:
+            raise ReferenceDataError("coastal_provinces.csv", line, "province", f"unknown province {row['province']!r}")
+        names.add(row["province"])
+    return frozenset(names)
+
+
+def is_coastal(province: str) -> bool:
+    """Whether a province (full name) is one of the coastal regions."""
+    return province in coastal_provinces()
+
+
+def region_of(province: str) -> str | None:
+    """The four-region label (东部/中部/西部/东北) of a province named in full or short form."""
+    found = find_province(province)
+    return found.region if found else None

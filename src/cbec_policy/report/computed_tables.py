@@ -12,14 +12,25 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from cbec_policy.analysis.claims import verdict_label
-from cbec_policy.analysis.periods import period_label
 from cbec_policy.analysis.pilots import REGION_CODE, REGION_ORDER
 from cbec_policy.analysis.trade import RELEASE_LABELS
 from cbec_policy.departments import canonical_department
-from cbec_policy.labels import THEMES
+from cbec_policy.labels import RELATION_ZH, THEMES
 from cbec_policy.reference.loader import load_departments
-from cbec_policy.report.i18n import NOT_APPLICABLE, UNKNOWN, region_label, theme_label, tr, type_label
+from cbec_policy.report.claims_tables import claims_table, sensitivity_tables
+from cbec_policy.report.i18n import (
+    NOT_APPLICABLE,
+    PROVENANCE_MARKS,
+    UNKNOWN,
+    period_label,
+    provenance_label,
+    region_label,
+    theme_label,
+    tr,
+    type_label,
+)
+from cbec_policy.report.local_tables import local_tables
+from cbec_policy.report.network_tables import instruments_table, network_period_table
 from cbec_policy.report.results import Results
 from cbec_policy.report.table_writers import Column, TableData
 
@@ -91,26 +102,30 @@ def department_name(name: str, lang: str) -> str:
     return _department_en().get(canonical_department(name) or name, name)
 
 
-def claims_table(results: Results, lang: str) -> TableData:
-    """One row per claim: where, what the paper says, what the data shows, verdict, rule."""
-    rows = [
-        {
-            "section": c.section,
-            "paper_says": tr(c.paper_says_zh, c.paper_says_en, lang),
-            "data_shows": tr(c.data_shows_zh, c.data_shows_en, lang),
-            "verdict": verdict_label(c.verdict, lang),
-            "rule": tr(c.rule_zh, c.rule_en, lang),
-        }
-        for c in results.claims
-    ]
-    cols = [
-        Col("section", "章节", "section", 8),
-        Col("paper_says", "论文所述", "paper says", 40),
-        Col("data_shows", "数据所示", "data shows", 60),
-        Col("verdict", "结论", "verdict", 10),
-        Col("rule", "判定规则", "rule", 50),
-    ]
-    return _table("论文所述与数据所示", "Paper says / data shows", cols, rows, lang)
+def change_text(row: dict[str, Any], lang: str) -> str:
+    """One change since the paper in words."""
+    if row["kind"] == "revocation":
+        return tr(
+            f"撤销综试区：{row['zone']}（第 {row['batch']} 批设立，依据 {row['by'] or '未知'}）",
+            f"Pilot zone revoked: {row['zone']} (batch {row['batch']}; by {row['by'] or 'unknown'})",
+            lang,
+        )
+    if row["kind"] == "trade_revision":
+        when = tr("上半年", "H1 ", lang) if row["period"] == "H1" else tr("全年", "", lang)
+        growth = f"，增长 {row['yoy_pct']}%" if row["yoy_pct"] is not None else ""
+        return tr(
+            f"{row['year']} 年{when}统计调查数（{row['published'] or '日期未知'}）：{row['total']:g} 亿元{growth}",
+            f"{when}{row['year']} survey figure ({row['published'] or 'date unknown'}): {row['total']:g}"
+            + (f", growth {row['yoy_pct']}%" if row["yoy_pct"] is not None else ""),
+            lang,
+        )
+    if row.get("relation"):
+        until = f"，适用至 {row['until']}" if row.get("until") else ""
+        in_table = tr("（论文表1）", " (paper's Table 1)", lang) if row.get("target_in_table1") else ""
+        verb = tr(RELATION_ZH.get(row["relation"], row["relation"]), row["relation"].replace("_", " "), lang)
+        return f"{row['label']} {verb} {row['target']}{in_table}" + (until if lang == "zh" else "")
+    number = f"（{row['doc_number']}）" if row.get("doc_number") else ""
+    return tr(f"新文件：{row['label']}{number}", f"New document: {row.get('doc_number') or row['label']}", lang)
 
 
 def changes_table(results: Results, lang: str) -> TableData:
@@ -124,7 +139,7 @@ def changes_table(results: Results, lang: str) -> TableData:
         {
             "date": row["date"],
             "kind": tr(*kinds.get(row["kind"], (row["kind"], row["kind"])), lang),
-            "what": tr(row["what_zh"], row["what_en"], lang),
+            "what": change_text(row, lang),
             "policy_id": row["policy_id"],
         }
         for row in results.changes
@@ -366,6 +381,24 @@ def trade_tables(results: Results, lang: str) -> list[TableData]:
             else tr("早期窄口径", "early narrow scope", lang)
         )
 
+    notes_text = {
+        "cross_vintage": ("上年数值来自另一次发布，不跨发布计算", "previous figure from another release: not computed"),
+        "series_break": ("跨口径，不计算", "across the series break: not computed"),
+        "no_previous": ("无上年数值", "no previous year"),
+    }
+
+    def marked(row: dict[str, Any]) -> dict[str, Any]:
+        out = dict(row)
+        for measure in ("total", "export", "import"):
+            status = row["provenance"][measure]
+            if row[measure] is not None and PROVENANCE_MARKS.get(status):
+                out[measure] = f"{row[measure]:g}{PROVENANCE_MARKS[status]}"
+        out["provenance"] = "; ".join(
+            f"{m}: {provenance_label(st, lang)}" for m, st in row["provenance"].items() if row[m] is not None
+        )
+        out["growth_note"] = tr(*notes_text[row["growth_note"]], lang) if row["growth_note"] else None
+        return out
+
     cols = [
         Col("year", "年份", "year", 6),
         Col("total", "进出口（亿元）", "total (100m yuan)", 10),
@@ -373,8 +406,10 @@ def trade_tables(results: Results, lang: str) -> list[TableData]:
         Col("import", "进口", "imports", 10),
         Col("release", "发布类型", "release", 10, fmt=release),
         Col("comparable_series", "口径", "series", 12, fmt=series),
+        Col("provenance", "来源状态", "provenance", 24),
         Col("published_yoy_pct", "公布增速 %", "published growth %", 8),
-        Col("computed_yoy_pct", "计算增速 %", "computed growth %", 8, empty="na"),
+        Col("computed_yoy_pct", "同一发布内计算增速 %", "computed within one release %", 8, empty="na"),
+        Col("growth_note", "未计算原因", "why not computed", 20, empty="na"),
         Col("other_releases", "被替代的发布", "superseded releases", 20, empty="na"),
     ]
     revision_cols = [
@@ -395,43 +430,45 @@ def trade_tables(results: Results, lang: str) -> list[TableData]:
         "full-scope series; no growth is computed across the break.",
         lang,
     )
+    mark_note = tr(
+        "标记：² 二手来源，? 待核实，ᴾ 仅见于论文（不能用来印证论文）；"
+        "无标记为已核实。增速只在同一次发布的数值之间计算。",
+        "Marks: ² secondary, ? candidate, ᴾ from the paper only (cannot confirm the paper); unmarked values are "
+        "verified. Growth is computed only between figures of the same release.",
+        lang,
+    )
+    projected = "; ".join(f"{s.year} {s.period}: {s.total:g}" for s in results.trade_projections if s.total is not None)
+    projection_note = tr(
+        f"预测值（非数据，不入表、不作图）：{projected or '无'}。",
+        f"Projections (not data; neither tabled nor plotted): {projected or 'none'}.",
+        lang,
+    )
     return [
         _table(
             "跨境电商进出口（全年）",
             "CBEC trade, full year",
             cols,
-            results.trade_series,
+            [marked(r) for r in results.trade_series],
             lang,
-            [break_note, _na_note(lang)],
+            [break_note, mark_note, projection_note, _na_note(lang)],
         ),
-        _table("跨境电商进出口（上半年）", "CBEC trade, first half", cols, results.trade_h1, lang, [_na_note(lang)]),
+        _table(
+            "跨境电商进出口（上半年）",
+            "CBEC trade, first half",
+            cols,
+            [marked(r) for r in results.trade_h1],
+            lang,
+            [mark_note, _na_note(lang)],
+        ),
         _table("初步数与统计调查数", "Preliminary vs survey figures", revision_cols, results.trade_revisions, lang),
     ]
-
-
-def local_table(results: Results, lang: str) -> TableData | None:
-    """Provinces against the national theme profile; None when there are no local documents."""
-    if not results.local.rows:
-        return None
-    rows = [
-        {**row, "emphasis_theme": theme_label(row["emphasis_theme"], lang) if row["emphasis_theme"] else None}
-        for row in results.local.rows
-    ]
-    cols = [
-        Col("province", "省份", "province", 14),
-        Col("documents", "文件数", "documents", 8),
-        Col("themed_documents", "有主题文件数", "themed", 8),
-        Col("enough_documents", "可比较", "comparable", 8),
-        Col("cosine_distance", "与全国的余弦距离", "cosine distance to national", 10, empty="na"),
-        Col("emphasis_theme", "相对侧重主题", "theme emphasised", 16, empty="na"),
-    ]
-    return _table("地方与全国主题结构比较", "Local vs national theme profile", cols, rows, lang, [_na_note(lang)])
 
 
 def all_computed_tables(results: Results, lang: str) -> dict[str, TableData]:
     """Every computed table keyed by a stable file-name stem, in report order."""
     tables: dict[str, TableData] = {
         "claims": claims_table(results, lang),
+        **sensitivity_tables(results, lang),
         "changes_since_paper": changes_table(results, lang),
     }
     periods = period_tables(results, lang)
@@ -439,13 +476,14 @@ def all_computed_tables(results: Results, lang: str) -> dict[str, TableData]:
     evo = evolution_tables(results, lang)
     tables["year_by_type"], tables["year_by_theme"], tables["content_widening"], tables["departments_per_year"] = evo
     tables["issuer_network"] = network_table(results, lang)
+    tables["network_periods"] = network_period_table(results, lang)
+    tables["instruments_themes"] = instruments_table(results.instruments_themes, lang)
+    tables["instruments_periods"] = instruments_table(results.instruments_periods, lang)
     pil = pilot_tables(results, lang)
     tables["pilot_batches"], tables["regions_per_batch"], tables["regions_cumulative"], tables["zones_per_province"] = (
         pil
     )
     tables["positive_list"] = positive_list_table(results, lang)
     tables["trade_full_year"], tables["trade_half_year"], tables["trade_revisions"] = trade_tables(results, lang)
-    local = local_table(results, lang)
-    if local is not None:
-        tables["local_profiles"] = local
+    tables.update(local_tables(results, lang))
     return tables

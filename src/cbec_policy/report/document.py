@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cbec_policy.analysis.claims import verdict_label
-from cbec_policy.analysis.local import MIN_DOCUMENTS
+from cbec_policy.report.claims_tables import TESTED
+from cbec_policy.report.claims_text import paper_says, verdict_text
 from cbec_policy.report.figures import FigureFile
-from cbec_policy.report.i18n import SECTIONS, tr
+from cbec_policy.report.i18n import SECTIONS, tr, verdict_label
+from cbec_policy.report.local_tables import provenance_note
 from cbec_policy.report.results import Results
 from cbec_policy.report.table_writers import TableData
 
@@ -42,16 +43,19 @@ def build_document(
         return tuple(figures[key] for key in keys if key in figures)
 
     inputs = results.inputs
-    local_documents = sum(1 for p in inputs.policies if p.level in ("provincial", "municipal"))
+    local_documents = len(results.local_documents)
     last_batch = results.batch_progress[-1] if results.batch_progress else None
     overview = [
         tr(
             f"数据来源：{inputs.source_zh}。政策 {len(inputs.policies)} 项（其中论文表1收录 "
-            f"{sum(1 for p in inputs.policies if p.paper)} 项，地方文件 {local_documents} 项），综试区批复 "
+            f"{sum(1 for p in inputs.policies if p.paper)} "
+            f"项；另有地方文件 {local_documents} 份，单独统计），综试区批复 "
             f"{len(inputs.zones)} 个、{len(inputs.batches)} 批，贸易数据 {len(inputs.trade)} 条，正面清单 "
             f"{len(inputs.positive_list)} 版。",
             f"Source: {inputs.source_en}. {len(inputs.policies)} policies "
-            f"({sum(1 for p in inputs.policies if p.paper)} in the paper's Table 1, {local_documents} local), "
+            f"({sum(1 for p in inputs.policies if p.paper)} in the "
+            f"paper's Table 1; {local_documents} local documents kept "
+            "apart), "
             f"{len(inputs.zones)} pilot-zone approvals in {len(inputs.batches)} batches, {len(inputs.trade)} trade "
             f"figures, {len(inputs.positive_list)} positive-list versions.",
             lang,
@@ -74,28 +78,67 @@ def build_document(
             )
         )
     verdicts = tuple(
-        (tr(c.paper_says_zh, c.paper_says_en, lang), c.verdict, verdict_label(c.verdict, lang)) for c in results.claims
+        (f"{c.section} {paper_says(c, lang)}", c.verdict, verdict_text(c, lang)) for c in results.claims
     )
-    since = [
-        tr(line_zh, line_en, lang)
-        for c in results.claims
-        for line_zh, line_en in zip(c.since_paper_zh, c.since_paper_en, strict=True)
+    since_text: list[str] = []
+    for claim in results.claims:
+        for event in claim.events:
+            if event["kind"] == "batch":
+                since_text.append(
+                    tr(
+                        f"第 {event['batch']} 批（{event['doc_number']}，{event['date']}）新增 {event['new_zones']} 个，"
+                        f"同时撤销 {event['revoked']} 个，累计获批 {event['approved']} 个、在运行 {event['in_force']} 个。",
+                        f"Batch {event['batch']} ({event['doc_number']}, {event['date']}) added {event['new_zones']} "
+                        f"zones and revoked {event['revoked']}: {event['approved']} approved, {event['in_force']} in "
+                        "force.",
+                        lang,
+                    )
+                )
+        if claim.numbers.get("as_published"):
+            revised = claim.numbers["revised_to"]
+            since_text.append(
+                tr(
+                    f"{claim.section} {paper_says(claim, lang)}："
+                    f"按发布时（{claim.numbers.get('matched_published')}）支持；"
+                    f"后修订为 {revised['value'] / 10000:.2f} 万亿元，增长 {revised['yoy_pct']:.1f}%。",
+                    f"{claim.section} {paper_says(claim, lang)}: supported as published "
+                    f"({claim.numbers.get('matched_published')}); later revised to {revised['value'] / 10000:.2f} "
+                    f"trillion yuan, {revised['yoy_pct']:+.1f}%.",
+                    lang,
+                )
+            )
+    local_claim = next((c for c in results.claims if c.key == "local_differentiation"), None)
+    missing = "、".join(results.local_missing) if lang == "zh" else ", ".join(results.local_missing)
+    local_text = [
+        tr(
+            f"地方文件 {len(results.local_documents)} 份（内置参考清单与已导入文件），与国家层面政策分开统计。"
+            f"数据中没有任何地方文件的省份：{missing or '无'}——这是数据缺口，不表示这些省份没有出台文件。",
+            f"{len(results.local_documents)} local documents (the bundled list plus ingested ones), counted apart from "
+            f"national policies. Provinces with no local document in the data: {missing or 'none'} — a gap in the "
+            "data, not evidence that they issued none.",
+            lang,
+        )
     ]
-    local_text = [tr(results.local.message_zh, results.local.message_en, lang)]
-    if not results.local.available:
+    if local_claim is not None:
         local_text.append(
             tr(
-                "导入地方政策文件（级别为省级或市级并注明地区）后重新生成报告，即可按省比较主题结构；每省至少需要 "
-                f"{MIN_DOCUMENTS} 份带主题的文件。",
-                f"Ingest local documents (provincial or municipal level, with their region) and rebuild the report to "
-                f"compare theme profiles by province; each province needs at least {MIN_DOCUMENTS} themed documents.",
+                f"§3.2 ④ 结论：{verdict_label(local_claim.verdict, lang)}。",
+                f"§3.2 ④ verdict: {verdict_label(local_claim.verdict, lang)}.",
                 lang,
             )
         )
     sections = {
         "overview": Section("overview", "", tuple(overview), verdicts=verdicts),
-        "claims": Section("claims", "", (), t("claims")),
-        "changes": Section("changes", "", tuple(since), t("changes_since_paper")),
+        "claims": Section(
+            "claims",
+            "",
+            (),
+            t(
+                "claims",
+                *TESTED.values(),
+            ),
+        ),
+        "changes": Section("changes", "", tuple(since_text), t("changes_since_paper")),
         "periods": Section(
             "periods",
             "",
@@ -131,18 +174,25 @@ def build_document(
         ),
         "positive_list": Section("positive_list", "", (), t("positive_list"), f("positive_list")),
         "trade": Section("trade", "", (), t("trade_full_year", "trade_half_year", "trade_revisions"), f("trade")),
-        "local": Section("local", "", tuple(local_text), t("local_profiles")),
+        "local": Section(
+            "local",
+            "",
+            tuple(local_text),
+            t("local_focus_region", "local_focus_coastal", "local_plan_lag", "local_documents"),
+            f("local_map"),
+        ),
         "paper_tables": Section("paper_tables", "", (), tuple(paper_tables.items())),
         "method": Section(
             "method",
             "",
             (
                 tr(
-                    "政策、综试区、贸易与正面清单数据均附来源；数据中未核实或缺失的值显示为“未知”，不作推测。",
-                    "Policies, zones, trade figures and list versions carry their sources; unverified or missing "
-                    "values show as 'unknown' and are never guessed.",
+                    "政策、综试区、贸易与正面清单数据均附来源；缺失的值显示为“未知”，不作推测；每个值的来源状态在表中标出。",
+                    "Policies, zones, trade figures and list versions carry their sources; missing values show as "
+                    "'unknown' and are never guessed; each value's provenance is marked in the tables.",
                     lang,
                 ),
+                provenance_note(results, lang),
                 tr(
                     "2020年之前的早期贸易数据口径较窄，与之后的全口径序列不可比；初步数会被统计调查数替代，表中标明发布类型。",
                     "Trade figures before 2020 follow a narrower scope and are not comparable with the later "

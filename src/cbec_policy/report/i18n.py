@@ -62,3 +62,64 @@ def section_title(key: str, lang: str) -> str:
         if code == key:
             return tr(zh, en, lang)
     raise KeyError(key)
+
+
+VERDICTS: dict[str, tuple[str, str]] = {
+    "supported": ("支持", "supported"),
+    "partly": ("部分支持", "partly supported"),
+    "not_supported": ("不支持", "not supported"),
+    "not_enough_data": ("数据不足", "not enough data"),
+}
+OUTCOMES: dict[str, tuple[str, str]] = {
+    "up": ("显著上升", "significant rise"),
+    "down": ("显著下降", "significant fall"),
+    "none": ("无显著变化", "no significant change"),
+    "differs": ("差异显著", "significant difference"),
+    "holds": ("成立", "holds"),
+    "fails": ("不成立", "fails"),
+    "not_enough_data": ("数据不足", "not enough data"),
+}
+PROVENANCE: dict[str, tuple[str, str]] = {
+    "verified": ("已核实", "verified"),
+    "secondary": ("二手来源", "secondary"),
+    "candidate": ("待核实", "candidate"),
+    "paper": ("仅见于论文", "from the paper"),
+    "unknown": ("未知", "unknown"),
+}
+# A short mark per status for table cells: verified values stay unmarked.
+PROVENANCE_MARKS: dict[str, str] = {"verified": "", "secondary": "²", "candidate": "?", "paper": "ᴾ", "unknown": "?"}
+
+
+def verdict_label(code: str, lang: str) -> str:
+    """Readable verdict (支持 / supported ...)."""
+    zh, en = VERDICTS.get(code, (code, code))
+    return tr(zh, en, lang)
+
+
+def outcome_label(code: str, lang: str) -> str:
+    """Readable test outcome (显著上升 / significant rise ...)."""
+    zh, en = OUTCOMES.get(code, (code, code))
+    return tr(zh, en, lang)
+
+
+def provenance_label(code: str, lang: str) -> str:
+    """Readable provenance status (已核实 / verified ...)."""
+    zh, en = PROVENANCE.get(code, (code, code))
+    return tr(zh, en, lang)
+
+
+def period_label(frameworks: object, framework_key: str, period_key: str, lang: str) -> str:
+    """Readable name of a period key in a framework (handles ``outside`` and ``unknown``)."""
+    from cbec_policy.analysis.periods import OUTSIDE
+    from cbec_policy.analysis.periods import UNKNOWN as UNKNOWN_PERIOD
+
+    if period_key == OUTSIDE:
+        return tr("不在任何阶段", "outside every period", lang)
+    if period_key == UNKNOWN_PERIOD:
+        return UNKNOWN[lang]
+    for framework in frameworks:  # type: ignore[attr-defined]
+        if framework.key == framework_key:
+            for period in framework.periods:
+                if period.key == period_key:
+                    return f"{tr(period.zh, period.en, lang)} ({period.span_text()})"
+    return period_key

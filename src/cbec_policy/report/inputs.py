@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
-from cbec_policy.models import PilotBatch, PilotZone, Policy, PositiveListVersion, TradeStat
+from cbec_policy.models import LocalPolicy, PilotBatch, PilotZone, Policy, PositiveListVersion, TradeStat
 from cbec_policy.reference.loader import (
     load_national_policies,
     load_pilot_batches,
@@ -15,6 +15,7 @@ from cbec_policy.reference.loader import (
     load_positive_list,
     load_trade_stats,
 )
+from cbec_policy.reference.local_policies import load_local_policies
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class ReportInputs:
     source_zh: str
     source_en: str
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # the bundled list of local documents (claim ④); ingested local documents are among ``policies``
+    local: tuple[LocalPolicy, ...] = field(default_factory=lambda: tuple(load_local_policies()))
 
 
 def bundled_inputs() -> ReportInputs:
