@@ -77,17 +77,17 @@ def build_document(
                 lang,
             )
         )
-    verdicts = tuple(
-        (f"{c.section} {paper_says(c, lang)}", c.verdict, verdict_text(c, lang)) for c in results.claims
-    )
+    verdicts = tuple((f"{c.section} {paper_says(c, lang)}", c.verdict, verdict_text(c, lang)) for c in results.claims)
     since_text: list[str] = []
     for claim in results.claims:
         for event in claim.events:
             if event["kind"] == "batch":
                 since_text.append(
                     tr(
-                        f"第 {event['batch']} 批（{event['doc_number']}，{event['date']}）新增 {event['new_zones']} 个，"
-                        f"同时撤销 {event['revoked']} 个，累计获批 {event['approved']} 个、在运行 {event['in_force']} 个。",
+                        f"第 {event['batch']} 批（{event['doc_number']}，"
+                        f"{event['date']}）新增 {event['new_zones']} 个，"
+                        f"同时撤销 {event['revoked']} 个，累计获批 "
+                        f"{event['approved']} 个、在运行 {event['in_force']} 个。",
                         f"Batch {event['batch']} ({event['doc_number']}, {event['date']}) added {event['new_zones']} "
                         f"zones and revoked {event['revoked']}: {event['approved']} approved, {event['in_force']} in "
                         "force.",
