@@ -128,11 +128,33 @@ def _issuers_cell(policy: Policy, paper_text: str) -> str:
     return "、".join(policy.issuers)
 
 
+@cache
+def _conventions() -> dict[str, list[str]]:
+    """The paper's print conventions for Table 1 (``table1_conventions.yaml``)."""
+    import yaml
+
+    path = reference_path("table1_conventions.yaml")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for key in ("issuer_names_not_equivalent", "title_suffixes_omitted", "unresolved_dates"):
+        if not isinstance(data.get(key), list):
+            raise ReferenceDataError(path.name, None, key, "expected a list")
+    return data
+
+
+def _official(name: str) -> str:
+    """The official name of an issuer as the paper prints it (税务总局 → 国家税务总局), unless the
+    printed name belongs to another body."""
+    cleaned = name.strip()
+    if cleaned in _conventions()["issuer_names_not_equivalent"]:
+        return cleaned
+    return canonical_department(cleaned) or cleaned
+
+
 def _same_issuers(paper_text: str, verified: Sequence[str]) -> bool:
     group = _GROUP.match(paper_text)
     if group:
         return bool(verified) and verified[0] == group["lead"] and len(verified) in (1, int(group["count"]))
-    return [name.strip() for name in paper_text.split("、")] == list(verified)
+    return [_official(name) for name in paper_text.split("、")] == [_official(name) for name in verified]
 
 
 def _without_issuer_prefix(title: str) -> str:
@@ -147,7 +169,9 @@ def _without_issuer_prefix(title: str) -> str:
 
 
 def _same_title(paper_title: str, verified_title: str) -> bool:
-    return _compact(paper_title) == _compact(_without_issuer_prefix(verified_title))
+    verified = _compact(_without_issuer_prefix(verified_title))
+    shortened = [verified.removesuffix(suffix) for suffix in _conventions()["title_suffixes_omitted"]]
+    return _compact(paper_title) in {verified, *shortened}
 
 
 def _same_doc_number(paper_number: str, verified_number: str | None) -> bool:
@@ -167,7 +191,8 @@ def _differences_1(policy: Policy) -> dict[str, str]:
     assert policy.paper is not None
     paper = _paper_cells_1(policy)
     differs = {}
-    if policy.publish_date is None or paper_date(policy.publish_date) != policy.paper.date_text:
+    unresolved = policy.id in _conventions()["unresolved_dates"]
+    if not unresolved and (policy.publish_date is None or paper_date(policy.publish_date) != policy.paper.date_text):
         differs["date"] = paper["date"]
     if not _same_issuers(policy.paper.issuers_text, policy.issuers):
         differs["issuers"] = paper["issuers"]
@@ -223,7 +248,76 @@ def table1(*, verified: bool = False, policies: Sequence[Policy] | None = None) 
             "citation conventions (issuer prefix in titles, issuing-body prefix in numbers, bracket width) "
             "are not counted as differences."
         )
+        unresolved = ", ".join(_conventions()["unresolved_dates"])
+        notes.append(
+            "签发日与发布日未能确定的日期不标为差异 dates that may be the signing or the release date are not "
+            f"marked: {unresolved}; 税务总局 即 国家税务总局 (the same body)."
+        )
     return _as_table(TABLE1_TITLE, _TABLE1_COLUMNS, rows, FACT_FIELDS_1, verified, notes, group_by="type")
+
+
+# --------------------------------------------------------------------------- Table 1 from the store
+
+UNCLASSIFIED_ZH = "未分类"
+_STORE_COLUMNS = (*_TABLE1_COLUMNS[:5], Column("summary", "内容概要（本项目撰写）", 48), Column("id", "编号", 24))
+
+
+def table1_from_policies(
+    policies: Sequence[Policy],
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    level: str = "national",
+) -> TableData:
+    """Table 1 rebuilt from whatever is stored: the paper's columns, grouped and ordered by type
+    as the paper prints them (then by date), with our description column.
+
+    Only CBEC policies of ``level`` count (documents judged not CBEC stay out); a document the
+    classifier has not typed goes to a last 未分类 group. The description is our own summary
+    for Table 1 rows and empty (unknown) for others.
+    """
+    from cbec_policy.analysis.corpus import cbec_policies
+    from cbec_policy.analysis.evolution import policy_type_of
+
+    chosen = [
+        p
+        for p in cbec_policies(policies, level=level)
+        if (date_from is None or (p.publish_date is not None and p.publish_date >= date_from))
+        and (date_to is None or (p.publish_date is not None and p.publish_date <= date_to))
+    ]
+    labels = {label.code: label.zh for label in POLICY_TYPES}
+    order = {label.code: position for position, label in enumerate(POLICY_TYPES)}
+    summaries = _table1_summaries()
+
+    def key(policy: Policy) -> tuple[int, date, str]:
+        return (order.get(policy_type_of(policy), len(order)), policy.publish_date or date.max, policy.id)
+
+    rows = []
+    for policy in sorted(chosen, key=key):
+        issuers = "、".join(dict.fromkeys(canonical_department(n) or n for n in policy.issuers)) or UNKNOWN
+        rows.append(
+            {
+                "type": labels.get(policy_type_of(policy), UNCLASSIFIED_ZH),
+                "date": paper_date(policy.publish_date) if policy.publish_date else UNKNOWN,
+                "issuers": issuers,
+                "title": policy.title,
+                "doc_number": policy.doc_number or "",
+                "summary": summaries.get(policy.id, ""),
+                "id": policy.id,
+            }
+        )
+    span = f"{date_from or '…'} ~ {date_to or '…'}"
+    return TableData(
+        title=f"表1（据政策库重建 rebuilt from the store）{span}",
+        columns=_STORE_COLUMNS,
+        rows=tuple(rows),
+        group_by="type",
+        notes=(
+            f"层级 level: {level}; {len(rows)} 项 policies. 按论文的类型顺序分组，组内按日期 grouped by type in the "
+            "paper's order, by date within a type; 判定为非跨境电商的文件不计入 "
+            "documents judged not CBEC are left out.",
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- Table 2

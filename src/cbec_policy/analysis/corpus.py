@@ -21,7 +21,8 @@ def is_local(policy: Policy) -> bool:
 
 
 def cbec_policies(policies: Iterable[Policy], *, level: str = NATIONAL) -> list[Policy]:
-    """The policies CBEC statistics count at ``level``: ``national``, ``local`` or ``all``.
+    """The policies CBEC statistics count at ``level``: ``national``, ``local`` (every level below
+    national), ``all``, or one exact level (``provincial``, ``municipal``, ``district``).
 
     A policy the classifier or a researcher marked as not CBEC (``is_cbec is False``) is left
     out; one not yet judged (``None``) counts, as every bundled document is CBEC by curation.
@@ -31,4 +32,6 @@ def cbec_policies(policies: Iterable[Policy], *, level: str = NATIONAL) -> list[
         return [p for p in chosen if p.level == NATIONAL]
     if level == "local":
         return [p for p in chosen if is_local(p)]
-    return chosen
+    if level == "all":
+        return chosen
+    return [p for p in chosen if p.level == level]

@@ -23,6 +23,7 @@ _LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "search": ("cbec_policy.cli.store_commands", "全文检索 full-text search"),
     "zones": ("cbec_policy.cli.zones", "综试区 CBEC comprehensive pilot zones"),
     "tables": ("cbec_policy.cli.tables", "论文表1、表2 the paper's Tables 1 and 2"),
+    "local": ("cbec_policy.cli.local", "地方政策 local CBEC documents (claim ④)"),
     "extract": ("cbec_policy.cli.ingest", "抽取元数据 extract metadata without storing"),
     "ingest": ("cbec_policy.cli.ingest", "入库 store policy documents"),
     "classify": ("cbec_policy.cli.classify", "分类 classify policies (type, themes, instruments)"),

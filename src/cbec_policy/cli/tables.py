@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cbec_policy import tables
+from cbec_policy.cli.options import date_value, db_option, open_ready_store
 from cbec_policy.cli.output import format_option, to_json
 from cbec_policy.errors import InputError
 from cbec_policy.report.table_writers import FORMATS, TableData, rows_as_dicts, write
@@ -69,12 +70,53 @@ def tables_group() -> None:
 
 @tables_group.command("table1")
 @_VERIFIED
+@click.option(
+    "--from-store", "from_store", is_flag=True, help="据政策库重建（含已导入文件）rebuild from the store, ingested too"
+)
+@click.option("--from", "date_from", default=None, metavar="DATE", help="起始日期 from DATE (with --from-store)")
+@click.option("--to", "date_to", default=None, metavar="DATE", help="截止日期 to DATE (with --from-store)")
+@click.option(
+    "--level",
+    type=click.Choice(["national", "provincial", "municipal"]),
+    default="national",
+    show_default=True,
+    help="层级 level (with --from-store)",
+)
 @_FORMAT
 @_out_option
-def table1_command(verified: bool, output_format: str, out: str | None) -> None:
-    """表1 国家层面跨境电商政策（26条，按类型分组）Table 1: 26 national policies grouped by type."""
-    name = "table1_verified" if verified else "table1"
-    _emit(tables.table1(verified=verified), output_format, out, name)
+@db_option
+def table1_command(
+    verified: bool,
+    from_store: bool,
+    date_from: str | None,
+    date_to: str | None,
+    level: str,
+    output_format: str,
+    out: str | None,
+    db_url: str | None,
+) -> None:
+    """表1 国家层面跨境电商政策（按类型分组）Table 1: national policies grouped by type.
+
+    \b
+    例 Example:
+      cbec tables table1 --from-store --from 2024-01-01
+    """
+    if not from_store:
+        if date_from or date_to or level != "national":
+            raise InputError("--from/--to/--level", "only with --from-store (the paper's table is fixed)")
+        name = "table1_verified" if verified else "table1"
+        _emit(tables.table1(verified=verified), output_format, out, name)
+        return
+    if verified:
+        raise InputError("--verified", "not with --from-store (stored values are the verified ones)")
+    start, end = date_value(date_from, "--from"), date_value(date_to, "--to")
+    store = open_ready_store(db_url)
+    try:
+        policies = store.list_policies(date_from=start, date_to=end)
+    finally:
+        store.close()
+    table = tables.table1_from_policies(policies, date_from=start, date_to=end, level=level)
+    _emit(table, output_format, out, "table1_store")
 
 
 @tables_group.command("table2")
