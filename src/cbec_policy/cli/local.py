@@ -79,7 +79,8 @@ def list_command(province: str | None, region: str | None, output_format: str, d
     例 Example:
       cbec local list --province 广东
     """
-    documents = _documents(db_url)
+    everything = _documents(db_url)
+    documents = everything
     if province:
         found = find_province(province)
         if found is None:
@@ -92,7 +93,7 @@ def list_command(province: str | None, region: str | None, output_format: str, d
     if output_format == "json":
         click.echo(to_json(rows))
         return
-    missing = provinces_without_documents(_documents(db_url)) if not (province or region) else []
+    missing = provinces_without_documents(everything) if not (province or region) else []
     footer = f"{len(rows)} 份 documents" + (
         f"；数据中没有地方文件的省份 provinces with none in the data: {'、'.join(missing)}" if missing else ""
     )
