@@ -17,6 +17,7 @@ from typing import Any
 
 import networkx as nx
 
+from cbec_policy.analysis.agencies import harmonise_agency
 from cbec_policy.departments import normalise_issuer
 from cbec_policy.labels import POLICY_TYPES, THEMES
 from cbec_policy.models import Policy
@@ -173,12 +174,13 @@ def departments_per_year(policies: Iterable[Policy]) -> list[dict[str, object]]:
 def issuer_network(policies: Iterable[Policy]) -> nx.Graph:
     """Joint-issuance network: nodes are departments, an edge's ``weight`` counts co-issued policies.
 
-    Only named issuers enter the network (a stated count without names cannot place an edge).
+    Agencies are harmonised across the 2018 reform (农业部 and 农业农村部 are one node). Only
+    named issuers enter the network (a stated count without names cannot place an edge).
     Node attribute ``policies`` counts the policies a department issued alone or jointly.
     """
     graph = nx.Graph()
     for policy in policies:
-        names = sorted({normalise_issuer(name) for name in policy.issuers if name.strip()})
+        names = sorted({harmonise_agency(name) for name in policy.issuers if name.strip()})
         for name in names:
             if name not in graph:
                 graph.add_node(name, policies=0)

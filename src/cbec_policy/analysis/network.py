@@ -11,43 +11,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from functools import cache
 from itertools import combinations
 from typing import Any
 
 import networkx as nx
 
-from cbec_policy.analysis._data import data_path, read_csv
+from cbec_policy.analysis.agencies import harmonise_agency
 from cbec_policy.analysis.evolution import stated_department_count
 from cbec_policy.analysis.periods import Framework, bundled_frameworks
-from cbec_policy.departments import normalise_issuer
-from cbec_policy.errors import ReferenceDataError
 from cbec_policy.labels import THEMES
 from cbec_policy.models import Policy
 
 INSTRUMENT_SIDES: tuple[str, ...] = ("supply", "environment", "demand")
-
-
-@cache
-def _succession() -> dict[str, str]:
-    table: dict[str, str] = {}
-    for line, row in read_csv(data_path("agency_succession.csv"), {"old", "new", "reform", "note"}):
-        if row["old"] == row["new"]:
-            raise ReferenceDataError("agency_succession.csv", line, "new", "an agency cannot succeed itself")
-        table[row["old"]] = row["new"]
-    return table
-
-
-def harmonise_agency(name: str) -> str:
-    """The present name of an issuing agency: the official name, followed through every reform."""
-    current = normalise_issuer(name)
-    seen = {current}
-    while current in _succession():
-        current = _succession()[current]
-        if current in seen:
-            raise ReferenceDataError("agency_succession.csv", None, "new", f"succession loops at {current!r}")
-        seen.add(current)
-    return current
 
 
 def period_network(policies: Sequence[Policy]) -> nx.Graph:

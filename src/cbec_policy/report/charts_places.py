@@ -113,7 +113,10 @@ def region_balance(results: Results, lang: str) -> tuple[Figure, str]:
     other.set_ylabel(tr("泰尔指数（0=与省份数成比例）", "Theil index (0 = proportional)", lang))
     handles = ax.get_legend_handles_labels()
     more = other.get_legend_handles_labels()
-    ax.legend(handles[0] + more[0], handles[1] + more[1], loc="upper right", fontsize=8)
+    # below the axes: inside, the legend would hide the top of the stacked bars
+    ax.legend(
+        handles[0] + more[0], handles[1] + more[1], loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, fontsize=8
+    )
     ax.set_title(title)
     return fig, title
 

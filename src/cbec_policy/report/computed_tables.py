@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from cbec_policy.analysis.pilots import REGION_CODE, REGION_ORDER
+from cbec_policy.analysis.provenance import zone_status
 from cbec_policy.analysis.trade import RELEASE_LABELS
 from cbec_policy.departments import canonical_department
 from cbec_policy.labels import RELATION_ZH, THEMES
@@ -304,7 +305,31 @@ def pilot_tables(results: Results, lang: str) -> list[TableData]:
         Col("in_force", "在运行", "in force", 8),
         Col("provinces_covered", "覆盖省份", "provinces covered", 8),
         Col("new_provinces", "新覆盖省份", "new provinces", 8),
+        Col("provenance", "来源状态", "provenance", 16),
     ]
+    candidates: dict[int, list[str]] = {}
+    for zone in results.inputs.zones:
+        if zone_status(zone) != "verified":
+            candidates.setdefault(zone.batch, []).append(zone.zone_name)
+    progress_rows = [
+        {
+            **row,
+            "new_zones": f"{row['new_zones']}?" if candidates.get(int(row["batch"])) else row["new_zones"],
+            "provenance": tr(
+                f"待核实 {len(candidates[int(row['batch'])])} 个：" + "、".join(candidates[int(row["batch"])]),
+                f"{len(candidates[int(row['batch'])])} candidates: " + ", ".join(candidates[int(row["batch"])]),
+                lang,
+            )
+            if candidates.get(int(row["batch"]))
+            else provenance_label("verified", lang),
+        }
+        for row in results.batch_progress
+    ]
+    progress_note = tr(
+        "“?” 标出含待核实综试区的批次（名单见来源状态列）。",
+        "'?' marks a batch that includes candidate zones (listed in the provenance column).",
+        lang,
+    )
     balance_note = tr(
         "均衡度=四大区域香农熵/ln4（1为完全均匀）；泰尔指数以各区域省份数占比为基准（0为与省份数成比例）。",
         "Evenness = Shannon entropy over the four regions / ln 4 (1 = even); Theil index against each region's "
@@ -325,7 +350,7 @@ def pilot_tables(results: Results, lang: str) -> list[TableData]:
         Col("zones", "综试区数", "zones", 8),
     ]
     return [
-        _table("各批次综试区扩围", "Pilot zones batch by batch", progress_cols, results.batch_progress, lang),
+        _table("各批次综试区扩围", "Pilot zones batch by batch", progress_cols, progress_rows, lang, [progress_note]),
         _table(
             "各批次新增综试区的区域结构",
             "Regions of each batch's new zones",
