@@ -20,12 +20,6 @@ from cbec_policy.models import TradeStat
 
 # A later, more complete release wins: the survey replaces the preliminary figure.
 RELEASE_RANK: dict[str, int] = {"survey": 3, "preliminary": 2, "backcast": 1, "unknown": 0}
-RELEASE_LABELS: dict[str, tuple[str, str]] = {
-    "survey": ("统计调查数", "statistical survey"),
-    "preliminary": ("初步数", "preliminary"),
-    "backcast": ("回溯数", "back-cast"),
-    "unknown": ("未知", "unknown"),
-}
 MEASURES: tuple[str, ...] = ("total", "export", "import_")
 
 

@@ -8,8 +8,7 @@ from typing import Any
 
 from cbec_policy.analysis.claims import Claim
 from cbec_policy.analysis.stats import ContingencyTest, RobustnessRow, TrendTest
-from cbec_policy.analysis.trade import RELEASE_LABELS
-from cbec_policy.report.i18n import NOT_APPLICABLE, outcome_label, provenance_label, tr, verdict_label
+from cbec_policy.report.i18n import NOT_APPLICABLE, RELEASE_LABELS, outcome_label, provenance_label, tr, verdict_label
 
 # Each sensitivity row's variant in words.
 VARIANTS: dict[str, tuple[str, str]] = {

@@ -7,21 +7,15 @@ notes say which.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from cbec_policy.analysis.pilots import REGION_CODE, REGION_ORDER
 from cbec_policy.analysis.provenance import zone_status
-from cbec_policy.analysis.trade import RELEASE_LABELS
 from cbec_policy.departments import canonical_department
 from cbec_policy.labels import RELATION_ZH, THEMES
 from cbec_policy.reference.loader import load_departments
 from cbec_policy.report.claims_tables import claims_table, sensitivity_tables
 from cbec_policy.report.i18n import (
-    NOT_APPLICABLE,
-    PROVENANCE_MARKS,
     UNKNOWN,
     period_label,
     provenance_label,
@@ -33,63 +27,9 @@ from cbec_policy.report.i18n import (
 from cbec_policy.report.local_tables import local_tables
 from cbec_policy.report.network_tables import instruments_table, network_period_table
 from cbec_policy.report.results import Results
-from cbec_policy.report.table_writers import Column, TableData
-
-
-@dataclass(frozen=True)
-class Col:
-    """A column spec: key, labels, width, and what an empty value means (``unknown`` or ``na``)."""
-
-    key: str
-    zh: str
-    en: str
-    width: int = 12
-    empty: str = "unknown"
-    fmt: Callable[[Any], str] | None = None
-
-
-def _text(value: Any, col: Col, lang: str) -> str:
-    if value is None or value == "" or value == []:
-        return UNKNOWN[lang] if col.empty == "unknown" else NOT_APPLICABLE
-    if col.fmt is not None:
-        return col.fmt(value)
-    if isinstance(value, bool):
-        return tr("是", "yes", lang) if value else tr("否", "no", lang)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, list | tuple):
-        return "; ".join(str(item) for item in value)
-    return str(value)
-
-
-def _pct(value: Any) -> str:
-    return f"{float(value) * 100:.1f}%"
-
-
-def _table(
-    title_zh: str,
-    title_en: str,
-    cols: Sequence[Col],
-    rows: Sequence[Mapping[str, Any]],
-    lang: str,
-    notes: Sequence[str] = (),
-) -> TableData:
-    return TableData(
-        title=tr(title_zh, title_en, lang),
-        columns=tuple(Column(c.key, tr(c.zh, c.en, lang), c.width) for c in cols),
-        rows=tuple({c.key: _text(row.get(c.key), c, lang) for c in cols} for row in rows),
-        notes=tuple(notes),
-    )
-
-
-def _na_note(lang: str) -> str:
-    return tr(
-        "“—”表示无法计算；“未知”表示数据中没有该值。",
-        "'—' means not computable; 'unknown' means the data lacks the value.",
-        lang,
-    )
+from cbec_policy.report.table_cells import Col, make_table, na_note, pct
+from cbec_policy.report.table_writers import TableData
+from cbec_policy.report.trade_tables import trade_tables
 
 
 def _department_en() -> dict[str, str]:
@@ -157,7 +97,7 @@ def changes_table(results: Results, lang: str) -> TableData:
         f"The latest date in the paper's Table 1 is {cutoff}.",
         lang,
     )
-    return _table("论文之后的变化", "What changed since the paper", cols, rows, lang, [note, _na_note(lang)])
+    return make_table("论文之后的变化", "What changed since the paper", cols, rows, lang, [note, na_note(lang)])
 
 
 def period_tables(results: Results, lang: str) -> list[TableData]:
@@ -198,8 +138,8 @@ def period_tables(results: Results, lang: str) -> list[TableData]:
         *(Col(f.key, f.zh, f.en, 22) for f in results.frameworks),
     ]
     return [
-        _table("各阶段政策数", "Policies per period", count_cols, counts, lang),
-        _table("每项政策所处阶段", "Period of every policy", assignment_cols, assignment_rows, lang),
+        make_table("各阶段政策数", "Policies per period", count_cols, counts, lang),
+        make_table("每项政策所处阶段", "Period of every policy", assignment_cols, assignment_rows, lang),
     ]
 
 
@@ -231,7 +171,7 @@ def evolution_tables(results: Results, lang: str) -> list[TableData]:
         Col("policies", "政策数", "policies", 8),
         Col("mean_departments", "平均发文部门数", "mean departments", 10, empty="na"),
         Col("max_departments", "最多发文部门数", "max departments", 10, empty="na"),
-        Col("joint_share", "联合发文占比", "jointly issued", 10, empty="na", fmt=_pct),
+        Col("joint_share", "联合发文占比", "jointly issued", 10, empty="na", fmt=pct),
     ]
     dept_note = tr(
         "部门数取已列明的发文机关数，论文注明“等N部门”时取较大者。",
@@ -239,16 +179,16 @@ def evolution_tables(results: Results, lang: str) -> list[TableData]:
         lang,
     )
     return [
-        _table("逐年政策类型", "Policies per year by type", type_cols, results.year_type, lang),
-        _table("逐年政策主题", "Policies per year by theme", theme_cols, results.year_theme, lang),
-        _table("政策内容扩展", "Widening of policy content", widening_cols, widening_rows, lang, [_na_note(lang)]),
-        _table(
+        make_table("逐年政策类型", "Policies per year by type", type_cols, results.year_type, lang),
+        make_table("逐年政策主题", "Policies per year by theme", theme_cols, results.year_theme, lang),
+        make_table("政策内容扩展", "Widening of policy content", widening_cols, widening_rows, lang, [na_note(lang)]),
+        make_table(
             "每项政策的发文部门数",
             "Departments per policy",
             dept_cols,
             results.departments,
             lang,
-            [dept_note, _na_note(lang)],
+            [dept_note, na_note(lang)],
         ),
     ]
 
@@ -269,7 +209,7 @@ def network_table(results: Results, lang: str) -> TableData:
         "issuer.",
         lang,
     )
-    return _table("联合发文网络", "Joint-issuance network", cols, rows, lang, [note])
+    return make_table("联合发文网络", "Joint-issuance network", cols, rows, lang, [note])
 
 
 def _region_cols(per_province: bool) -> list[Col]:
@@ -281,7 +221,7 @@ def _region_cols(per_province: bool) -> list[Col]:
     for region in REGION_ORDER:
         code = REGION_CODE[region]
         cols.append(Col(f"{code}_zones", f"{region}", region_label(region, "en"), 6))
-        cols.append(Col(f"{code}_share", f"{region}占比", f"{region_label(region, 'en')} share", 8, "na", _pct))
+        cols.append(Col(f"{code}_share", f"{region}占比", f"{region_label(region, 'en')} share", 8, "na", pct))
     if per_province:
         for region in REGION_ORDER:
             code = REGION_CODE[region]
@@ -350,8 +290,10 @@ def pilot_tables(results: Results, lang: str) -> list[TableData]:
         Col("zones", "综试区数", "zones", 8),
     ]
     return [
-        _table("各批次综试区扩围", "Pilot zones batch by batch", progress_cols, progress_rows, lang, [progress_note]),
-        _table(
+        make_table(
+            "各批次综试区扩围", "Pilot zones batch by batch", progress_cols, progress_rows, lang, [progress_note]
+        ),
+        make_table(
             "各批次新增综试区的区域结构",
             "Regions of each batch's new zones",
             _region_cols(False),
@@ -359,7 +301,7 @@ def pilot_tables(results: Results, lang: str) -> list[TableData]:
             lang,
             [balance_note],
         ),
-        _table(
+        make_table(
             "各批次后在运行综试区的区域结构",
             "Regions of zones in force after each batch",
             _region_cols(True),
@@ -367,7 +309,7 @@ def pilot_tables(results: Results, lang: str) -> list[TableData]:
             lang,
             [balance_note],
         ),
-        _table(
+        make_table(
             f"各省在运行综试区数（{results.map_day}）",
             f"Zones in force per province ({results.map_day})",
             province_cols,
@@ -388,105 +330,9 @@ def positive_list_table(results: Results, lang: str) -> TableData:
         Col("net_added", "净增", "net added", 8, empty="na"),
         Col("growth_pct", "增幅 %", "growth %", 8, empty="na"),
     ]
-    return _table(
-        "零售进口商品清单", "Retail import positive list", cols, results.positive_list, lang, [_na_note(lang)]
+    return make_table(
+        "零售进口商品清单", "Retail import positive list", cols, results.positive_list, lang, [na_note(lang)]
     )
-
-
-def trade_tables(results: Results, lang: str) -> list[TableData]:
-    """Full-year and half-year series, and preliminary-vs-survey revisions."""
-
-    def release(value: Any) -> str:
-        return tr(*RELEASE_LABELS.get(str(value), (str(value), str(value))), lang)
-
-    def series(value: Any) -> str:
-        return (
-            tr("可比（全口径）", "comparable (full scope)", lang)
-            if value
-            else tr("早期窄口径", "early narrow scope", lang)
-        )
-
-    notes_text = {
-        "cross_vintage": ("上年数值来自另一次发布，不跨发布计算", "previous figure from another release: not computed"),
-        "series_break": ("跨口径，不计算", "across the series break: not computed"),
-        "no_previous": ("无上年数值", "no previous year"),
-    }
-
-    def marked(row: dict[str, Any]) -> dict[str, Any]:
-        out = dict(row)
-        for measure in ("total", "export", "import"):
-            status = row["provenance"][measure]
-            if row[measure] is not None and PROVENANCE_MARKS.get(status):
-                out[measure] = f"{row[measure]:g}{PROVENANCE_MARKS[status]}"
-        out["provenance"] = "; ".join(
-            f"{m}: {provenance_label(st, lang)}" for m, st in row["provenance"].items() if row[m] is not None
-        )
-        out["growth_note"] = tr(*notes_text[row["growth_note"]], lang) if row["growth_note"] else None
-        return out
-
-    cols = [
-        Col("year", "年份", "year", 6),
-        Col("total", "进出口（亿元）", "total (100m yuan)", 10),
-        Col("export", "出口", "exports", 10),
-        Col("import", "进口", "imports", 10),
-        Col("release", "发布类型", "release", 10, fmt=release),
-        Col("comparable_series", "口径", "series", 12, fmt=series),
-        Col("provenance", "来源状态", "provenance", 24),
-        Col("published_yoy_pct", "公布增速 %", "published growth %", 8),
-        Col("computed_yoy_pct", "同一发布内计算增速 %", "computed within one release %", 8, empty="na"),
-        Col("growth_note", "未计算原因", "why not computed", 20, empty="na"),
-        Col("other_releases", "被替代的发布", "superseded releases", 20, empty="na"),
-    ]
-    revision_cols = [
-        Col("year", "年份", "year", 6),
-        Col("period", "期间", "period", 8),
-        Col("preliminary_total", "初步数", "preliminary", 10),
-        Col("survey_total", "统计调查数", "survey", 10),
-        Col("change", "修订额", "change", 8, empty="na"),
-        Col("change_pct", "修订幅度 %", "change %", 8, empty="na"),
-        Col("preliminary_yoy_pct", "初步增速 %", "preliminary growth %", 8),
-        Col("survey_yoy_pct", "调查增速 %", "survey growth %", 8),
-    ]
-    brk = results.trade_break
-    break_note = tr(
-        f"2020 年前的早期数据（{', '.join(map(str, brk['narrow_years'])) or '无'}）为窄口径，与全口径序列不可比，"
-        "不计算跨口径增速。",
-        f"Early narrow-scope values ({', '.join(map(str, brk['narrow_years'])) or 'none'}) are not comparable with the "
-        "full-scope series; no growth is computed across the break.",
-        lang,
-    )
-    mark_note = tr(
-        "标记：² 二手来源，? 待核实，ᴾ 仅见于论文（不能用来印证论文）；"
-        "无标记为已核实。增速只在同一次发布的数值之间计算。",
-        "Marks: ² secondary, ? candidate, ᴾ from the paper only (cannot confirm the paper); unmarked values are "
-        "verified. Growth is computed only between figures of the same release.",
-        lang,
-    )
-    projected = "; ".join(f"{s.year} {s.period}: {s.total:g}" for s in results.trade_projections if s.total is not None)
-    projection_note = tr(
-        f"预测值（非数据，不入表、不作图）：{projected or '无'}。",
-        f"Projections (not data; neither tabled nor plotted): {projected or 'none'}.",
-        lang,
-    )
-    return [
-        _table(
-            "跨境电商进出口（全年）",
-            "CBEC trade, full year",
-            cols,
-            [marked(r) for r in results.trade_series],
-            lang,
-            [break_note, mark_note, projection_note, _na_note(lang)],
-        ),
-        _table(
-            "跨境电商进出口（上半年）",
-            "CBEC trade, first half",
-            cols,
-            [marked(r) for r in results.trade_h1],
-            lang,
-            [mark_note, _na_note(lang)],
-        ),
-        _table("初步数与统计调查数", "Preliminary vs survey figures", revision_cols, results.trade_revisions, lang),
-    ]
 
 
 def all_computed_tables(results: Results, lang: str) -> dict[str, TableData]:

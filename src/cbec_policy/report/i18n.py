@@ -123,3 +123,12 @@ def period_label(frameworks: object, framework_key: str, period_key: str, lang: 
                 if period.key == period_key:
                     return f"{tr(period.zh, period.en, lang)} ({period.span_text()})"
     return period_key
+
+
+# How each trade release is called.
+RELEASE_LABELS: dict[str, tuple[str, str]] = {
+    "survey": ("统计调查数", "statistical survey"),
+    "preliminary": ("初步数", "preliminary"),
+    "backcast": ("回溯数", "back-cast"),
+    "unknown": ("未知", "unknown"),
+}
