@@ -46,6 +46,7 @@ def test_every_claim_states_its_hypothesis_with_quote_measure_window_test_and_th
     for key in ("content_widening", "pilot_expansion", "regional_balance", "local_differentiation"):
         spec = data["claims"][key]
         assert {"section", "quote", "hypothesis", "measure", "window", "test", "threshold", "expected"} <= set(spec)
+        assert all(spec[f"{field}_zh"] for field in ("hypothesis", "measure", "test", "threshold"))
         assert spec["section"].startswith("§3.2")
 
 

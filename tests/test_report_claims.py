@@ -24,6 +24,10 @@ def test_claims_table_shows_test_interval_and_verdict(tables_zh: dict) -> None:
     widening = next(row for key, row in rows.items() if key.startswith("§3.2 ①"))
     assert "Mann–Kendall τ" in widening["test"] and "95% CI [" in widening["test"]
     assert widening["verdict"] == "不支持"
+    assert (
+        "假设：每份国家文件涉及的主题数随时间增加" in widening["hypothesis"]
+        and "窗口：2013–2024" in widening["hypothesis"]
+    )
     balance = next(row for key, row in rows.items() if key.startswith("§3.2 ③"))
     assert "按比例分配的期望值" in balance["data_shows"]
     h1 = next(row for row in tables_zh["claims"].rows if "上半年" in row["paper_says"])

@@ -281,8 +281,8 @@ def hypothesis_text(claim: Claim, lang: str) -> str:
     if "start_batch" in window:
         span = tr(f"第 {window['start_batch']} 批起", f"from batch {window['start_batch']}", lang)
     return tr(
-        f"“{spec['quote']}”｜度量：{spec.get('measure', '')}｜窗口：{span or '全部'}｜检验：{spec.get('test', '')}"
-        f"｜阈值：{spec.get('threshold', '')}",
+        f"“{spec['quote']}”｜假设：{spec.get('hypothesis_zh', '')}｜度量：{spec.get('measure_zh', '')}"
+        f"｜窗口：{span or '全部'}｜检验：{spec.get('test_zh', '')}｜阈值：{spec.get('threshold_zh', '')}",
         f'"{spec["quote"]}" | hypothesis: {spec.get("hypothesis", "")} | measure: {spec.get("measure", "")} | '
         f"window: {span or 'all'} | test: {spec.get('test', '')} | threshold: {spec.get('threshold', '')}",
         lang,

@@ -10,6 +10,7 @@ when the test lacks data. Results are codes and numbers; the front ends word the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from cbec_policy.analysis.claims.base import VERDICT_CODES, Claim, as_date, load_paper_claims, paper_cutoff
@@ -21,7 +22,8 @@ from cbec_policy.analysis.claims.trade import claim_trade_figure, claim_trade_im
 from cbec_policy.models import LocalPolicy, PilotBatch, PilotZone, Policy, TradeStat
 
 
-def _cutoff(policies: Sequence[Policy], data: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _cutoff(policies: Sequence[Policy], data: dict[str, Any]) -> date:
+    """The paper's last Table 1 date, else the date its pilot-zone figures are stated for."""
     return paper_cutoff(policies) or as_date(data["pilot_zones"]["as_of"], "pilot_zones.as_of")
 
 
