@@ -71,7 +71,7 @@ def test_ingested_local_documents_join_the_list_and_their_text_adds_focus() -> N
     bundled = load_local_policies()
     known = next(d for d in bundled if d.doc_number == "川府函〔2021〕9号")
     same = _ingested(known.title, "四川省", "推动中欧班列与陆海新通道运营，建设海外仓。", known.doc_number)
-    new = _ingested("测试市关于支持跨境电商发展的若干措施", "甘肃省兰州市", "开通国际货运航线，发展航空物流。")
+    new = _ingested("测试市关于支持跨境电商发展的若干措施", "甘肃省 兰州市", "开通国际货运航线，发展航空物流。")
     national = dataclasses.replace(_ingested("全国性测试文件", "", "海外仓"), level="national", id="n1")
     excluded = dataclasses.replace(new, id="x1", title="非跨境电商文件", is_cbec=False)
     joined = local_documents(bundled, [same, new, national, excluded])
@@ -121,3 +121,27 @@ def test_cli_local_compare_by_region_prints_a_focus_table_and_the_test(tmp_path)
     assert json.loads(shown.stdout)["cities"] == ["德阳市", "绵阳市"]
     missing = runner.invoke(cli, ["local", "show", "不存在的文件", "--db", url])
     assert missing.exit_code == 2 and "不存在的文件" in missing.output
+
+
+def test_a_report_over_a_store_counts_an_ingested_local_document_only_in_the_local_layer(tmp_path) -> None:
+    from cbec_policy.report.inputs import load_inputs
+    from cbec_policy.report.results import run_analysis
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    document = tmp_path / "lanzhou.txt"
+    # a municipal document written for this test (its own wording; 兰州 has no document in the bundled list)
+    document.write_text(
+        "兰州市人民政府办公室关于支持跨境电子商务发展的若干措施\n\n兰政办发〔2027〕8号\n\n"
+        "为推动跨境电子商务发展，依托中欧班列和陆海新通道拓展面向中亚的物流通道，支持企业建设海外仓。\n\n"
+        "兰州市人民政府办公室\n2027年5月6日\n",
+        encoding="utf-8",
+    )
+    assert CliRunner().invoke(cli, ["ingest", str(document), "--db", url], catch_exceptions=False).exit_code == 0
+    results = run_analysis(load_inputs(url))
+    assert len(results.local_documents) == 97
+    added = next(d for d in results.local_documents if d.doc_number == "兰政办发〔2027〕8号")
+    assert added.province == "甘肃省" and added.cities == ("兰州市",)
+    assert "corridors_neighbours" in focus_of(added)
+    assert "甘肃省" not in results.local_missing
+    # the national statistics do not see it
+    assert sum(int(row["total"]) for row in results.year_type) == 59

@@ -10,6 +10,7 @@ national statistic. Focus categories are data (``local_focus.yaml``).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -73,7 +74,8 @@ def _from_policy(policy: Policy) -> LocalPolicy:
     region = (policy.region or "").strip()
     province = find_province(region)
     rest = region[len(province.name) :] if province and region.startswith(province.name) else ""
-    cities = tuple(part for part in rest.replace("；", ";").split(";") if part.strip()) if rest else ()
+    # ingestion writes the region as "甘肃省 兰州市"; a list of cities may use ; or 、
+    cities = tuple(part for part in re.split(r"[\s;；、,，]+", rest) if part)
     return LocalPolicy(
         id=policy.id,
         title=policy.title,
