@@ -175,7 +175,9 @@ def _metadata_evidence(
             end = start + len(issuer)
             return Evidence("metadata", "issuers", start, end, issuer, fields.issuers, meta)
     if cues.min_issuers and len(policy.issuers) >= cues.min_issuers:
-        return Evidence("metadata", "issuers", 0, len(fields.issuers), f"{len(policy.issuers)} issuers", fields.issuers, meta)
+        return Evidence(
+            "metadata", "issuers", 0, len(fields.issuers), f"{len(policy.issuers)} issuers", fields.issuers, meta
+        )
     if cues.levels and policy.level in cues.levels:
         return Evidence("metadata", "level", None, None, policy.level, policy.level, meta)
     if cues.published and (policy.publish_date is not None or policy.doc_number):
@@ -188,8 +190,15 @@ def _metadata_evidence(
             low, high = cues.years
             if low <= span <= high:
                 confidence = meta if source == "dates" else conf["text_once"]
-                return Evidence("metadata" if source == "dates" else "cue", source, None, None, words,
-                                f"{words} ({span:.1f} years)", confidence)  # fmt: skip
+                return Evidence(
+                    "metadata" if source == "dates" else "cue",
+                    source,
+                    None,
+                    None,
+                    words,
+                    f"{words} ({span:.1f} years)",
+                    confidence,
+                )
     return None
 
 
@@ -218,8 +227,15 @@ def _hit_evidence(method: str, label: str, hits: list[dict[str, Any]], confidenc
     if hits:
         hit = hits[0]
         term = str(hit.get("term", label))
-        return Evidence(method, str(hit.get("field", field_name)), hit.get("start"), hit.get("end"), term,
-                        f"{label}: {term}", round(confidence, 4))  # fmt: skip
+        return Evidence(
+            method,
+            str(hit.get("field", field_name)),
+            hit.get("start"),
+            hit.get("end"),
+            term,
+            f"{label}: {term}",
+            round(confidence, 4),
+        )
     return Evidence(method, field_name, None, None, label, label, round(confidence, 4))
 
 

@@ -92,10 +92,19 @@ def estimate(panel: PreparedPanel, alpha: float = 0.05) -> DidResult:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = moderndid.att_gt(
-                pl.from_pandas(frame.drop(columns=[spec.unit])), yname=spec.outcome, tname=spec.time,
-                idname="_unit_id", gname=GROUP, xformla=xformla, control_group=_CONTROL[spec.control],
-                est_method=spec.method, boot=False, cband=False, alp=alpha, allow_unbalanced_panel=spec.allow_unbalanced,
-            )  # fmt: skip
+                pl.from_pandas(frame.drop(columns=[spec.unit])),
+                yname=spec.outcome,
+                tname=spec.time,
+                idname="_unit_id",
+                gname=GROUP,
+                xformla=xformla,
+                control_group=_CONTROL[spec.control],
+                est_method=spec.method,
+                boot=False,
+                cband=False,
+                alp=alpha,
+                allow_unbalanced_panel=spec.allow_unbalanced,
+            )
             aggregated = {kind: moderndid.aggte(result, type=kind, boot=False, cband=False) for kind in AGGREGATIONS}
     except (ValueError, np.linalg.LinAlgError) as exc:
         raise InputError("panel", f"the estimator could not run on this panel: {exc}") from None
@@ -107,9 +116,10 @@ def estimate(panel: PreparedPanel, alpha: float = 0.05) -> DidResult:
     details = {
         kind: [
             {_DETAIL_KEY[kind]: int(e), "estimate": _float(a), "se": _float(s)}
-            for e, a, s in zip(aggregated[kind].event_times, aggregated[kind].att_by_event,
-                               aggregated[kind].se_by_event, strict=True)
-        ]  # fmt: skip
+            for e, a, s in zip(
+                aggregated[kind].event_times, aggregated[kind].att_by_event, aggregated[kind].se_by_event, strict=True
+            )
+        ]
         for kind in ("group", "dynamic", "calendar")
     }
     pre = [row for row in att_gt if row["time"] < row["group"]]
@@ -157,5 +167,7 @@ def twfe(panel: PreparedPanel) -> Estimate:
     y = data[spec.outcome] - data.groupby(units)[spec.outcome].transform("mean")
     x = regressors - regressors.groupby(units).transform("mean")
     x = x.loc[:, x.abs().sum() > 1e-12]  # time-constant covariates vanish with the unit effects
-    fitted = sm.OLS(y, sm.add_constant(x, has_constant="add")).fit(cov_type="cluster", cov_kwds={"groups": units.factorize()[0]})
+    fitted = sm.OLS(y, sm.add_constant(x, has_constant="add")).fit(
+        cov_type="cluster", cov_kwds={"groups": units.factorize()[0]}
+    )
     return Estimate(float(fitted.params["treat_post"]), float(fitted.bse["treat_post"]))

@@ -99,7 +99,9 @@ def prepare_panel(
         varying = data.groupby(spec.unit)[GROUP].nunique()
         varying = varying[varying > 1].index.tolist()
         if varying:
-            raise InputError(name, f"column {spec.group!r} must be constant within a unit; it is not for {_listed(varying)}")
+            raise InputError(
+                name, f"column {spec.group!r} must be constant within a unit; it is not for {_listed(varying)}"
+            )
     else:
         data[GROUP] = _cohorts_from_table(data[spec.unit], treatment or (), name)
         notes.append("cohort = first treated year from the pilot-zone treatment table (0 = never treated)")
@@ -126,7 +128,9 @@ def _check_balance(data: pd.DataFrame, spec: PanelSpec, name: str) -> None:
     if short.empty or spec.allow_unbalanced:
         return
     present = data.groupby(spec.unit)[spec.time].apply(set)
-    described = [f"{unit} (missing {', '.join(str(p) for p in periods if p not in present[unit])})" for unit in short.index]
+    described = [
+        f"{unit} (missing {', '.join(str(p) for p in periods if p not in present[unit])})" for unit in short.index
+    ]
     raise InputError(
         name,
         f"unbalanced panel: {len(short)} unit(s) lack periods: {_listed(described)}; "

@@ -119,4 +119,7 @@ def complete(cells: PartialMatrix) -> dict[str, dict[str, int]] | None:
     """The matrix when every cell is filled, else None (the caller fills the gaps by coding)."""
     if any(value is None for row in cells.values() for value in row.values()):
         return None
-    return {policy_id: {code: int(value) for code, value in row.items() if value is not None} for policy_id, row in cells.items()}
+    return {
+        policy_id: {code: int(value) for code, value in row.items() if value is not None}
+        for policy_id, row in cells.items()
+    }

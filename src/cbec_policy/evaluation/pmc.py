@@ -72,7 +72,7 @@ class PmcResult:
                     "grade": p.score.grade_zh,
                     "grade_en": p.score.grade_en,
                     "primaries": p.score.primaries_rounded(decimals),
-                    "surface": p.score.surface,
+                    "surface": [[round(value, 4) for value in row] for row in p.score.surface],
                     "values": p.values,
                     "origin": p.origin,
                     "confidence": p.confidence,
@@ -86,8 +86,10 @@ class PmcResult:
         }
 
 
-def _result(scheme: Scheme, rows: Sequence[tuple[str, str, dict[str, int], dict[str, str], dict[str, float],
-                                                   dict[str, dict[str, Any]], str]]) -> PmcResult:
+def _result(
+    scheme: Scheme,
+    rows: Sequence[tuple[str, str, dict[str, int], dict[str, str], dict[str, float], dict[str, dict[str, Any]], str]],
+) -> PmcResult:
     matrix = {row[0]: row[2] for row in rows}
     scores = score_matrix(scheme, matrix)
     evaluations = tuple(
@@ -103,16 +105,21 @@ def evaluate_matrix(cells: Mapping[str, Mapping[str, int | None]], scheme: Schem
     if empty:
         raise InputError("--matrix", f"empty cells need the policies in the store to be coded: {', '.join(empty[:10])}")
     rows = [
-        (pid, pid, {c: int(v) for c, v in row.items() if v is not None}, dict.fromkeys(row, RESEARCHER),
-         dict.fromkeys(row, 1.0), {}, RESEARCHER)
+        (
+            pid,
+            pid,
+            {c: int(v) for c, v in row.items() if v is not None},
+            dict.fromkeys(row, RESEARCHER),
+            dict.fromkeys(row, 1.0),
+            {},
+            RESEARCHER,
+        )
         for pid, row in cells.items()
-    ]  # fmt: skip
+    ]
     return _result(scheme, rows)
 
 
-def evaluate_policies(
-    policies: Sequence[Policy], scheme: Scheme, override: PartialMatrix | None = None
-) -> PmcResult:
+def evaluate_policies(policies: Sequence[Policy], scheme: Scheme, override: PartialMatrix | None = None) -> PmcResult:
     """Code ``policies`` with ``scheme``; cells the researcher filled in ``override`` win.
 
     Every override row must name one of ``policies`` (checked before anything is scored).
@@ -138,7 +145,14 @@ def evaluate_policies(
             if value == 0:
                 evidence.pop(code, None)
             elif code not in evidence:
-                evidence[code] = {"method": RESEARCHER, "field": "matrix", "start": None, "end": None,
-                                  "matched": "1", "excerpt": "coded 1 by the researcher", "confidence": 1.0}  # fmt: skip
+                evidence[code] = {
+                    "method": RESEARCHER,
+                    "field": "matrix",
+                    "start": None,
+                    "end": None,
+                    "matched": "1",
+                    "excerpt": "coded 1 by the researcher",
+                    "confidence": 1.0,
+                }
         rows.append((item.policy_id, item.title, values, origin, confidence, evidence, item.text_source))
     return _result(scheme, rows)

@@ -26,7 +26,15 @@ DEFAULT_SCHEME = "cbec-default"
 SURFACE_ORDERS = ("column", "row")
 # What a secondary's ``cues`` may hold: each key names one way of coding it (see coding.py).
 CUE_KINDS = ("terms", "patterns", "issuers", "min_issuers", "levels", "themes", "instruments", "years", "published")
-CONFIDENCE_KEYS = ("metadata", "classifier", "title", "text_once", "text_repeated", "absent_full_text", "absent_summary")
+CONFIDENCE_KEYS = (
+    "metadata",
+    "classifier",
+    "title",
+    "text_once",
+    "text_repeated",
+    "absent_full_text",
+    "absent_summary",
+)
 
 
 @dataclass(frozen=True)
@@ -240,7 +248,10 @@ def _parse(raw: Any, path: Path) -> Scheme:
     known = {p.code for p in primaries}
     if order not in SURFACE_ORDERS or not set(variables) <= known or len(variables) % rows:
         raise ReferenceDataError(
-            path.name, None, "surface", f"needs primaries of this scheme, a row count dividing them, order {SURFACE_ORDERS}"
+            path.name,
+            None,
+            "surface",
+            f"needs primaries of this scheme, a row count dividing them, order {SURFACE_ORDERS}",
         )
     confidence = {key: float(value) for key, value in (raw.get("confidence") or {}).items()}
     missing = set(CONFIDENCE_KEYS) - set(confidence)

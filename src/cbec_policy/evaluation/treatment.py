@@ -40,10 +40,27 @@ CODE_UNKNOWN = "未知 unknown: no GB/T 2260 code in the reference data yet"
 DEFAULT_CUTOFF_MONTH = 6
 
 COLUMNS = (
-    "city_code", "city_code_status", "city", "city_std", "province", "region", "admin_level", "row_kind",
-    "batch", "approval_date", "doc_number", "first_treated_year", "never_treated", "treated_via",
-    "confidence", "candidate", "revoked_date", "revoked_by", "successor", "coding",
-)  # fmt: skip
+    "city_code",
+    "city_code_status",
+    "city",
+    "city_std",
+    "province",
+    "region",
+    "admin_level",
+    "row_kind",
+    "batch",
+    "approval_date",
+    "doc_number",
+    "first_treated_year",
+    "never_treated",
+    "treated_via",
+    "confidence",
+    "candidate",
+    "revoked_date",
+    "revoked_by",
+    "successor",
+    "coding",
+)
 
 
 @dataclass(frozen=True)
@@ -119,14 +136,25 @@ def treatment_table(
         successor = merged.get((zone.zone_name, zone.province))
         rows.append(
             TreatmentRow(
-                city_code=None, city=zone.zone_name, city_std=zone.city, province=zone.province, region=zone.region,
-                admin_level=zone.admin_level, row_kind="approval", batch=zone.batch,
-                approval_date=zone.approval_date, doc_number=zone.doc_number,
-                first_treated_year=first_treated_year(zone.approval_date, cutoff_month), treated_via=None,
-                confidence=zone.confidence, revoked_date=zone.revoked_date, revoked_by=zone.revoked_by,
-                successor=successor[0] if successor else None, coding="itt",
+                city_code=None,
+                city=zone.zone_name,
+                city_std=zone.city,
+                province=zone.province,
+                region=zone.region,
+                admin_level=zone.admin_level,
+                row_kind="approval",
+                batch=zone.batch,
+                approval_date=zone.approval_date,
+                doc_number=zone.doc_number,
+                first_treated_year=first_treated_year(zone.approval_date, cutoff_month),
+                treated_via=None,
+                confidence=zone.confidence,
+                revoked_date=zone.revoked_date,
+                revoked_by=zone.revoked_by,
+                successor=successor[0] if successor else None,
+                coding="itt",
             )
-        )  # fmt: skip
+        )
     approved = {(z.zone_name, z.province) for z in zones}
     province_wide = {z.province: z for z in zones if z.admin_level == "province-wide"}
     for division in sorted(divisions().values(), key=lambda d: (d.province, d.name)):
@@ -135,15 +163,25 @@ def treatment_table(
         cover = province_wide.get(division.province)
         rows.append(
             TreatmentRow(
-                city_code=None, city=division.name, city_std=_short(division.name), province=division.province,
-                region=division.region4, admin_level=division.kind, row_kind="covered" if cover else "never_treated",
-                batch=cover.batch if cover else None, approval_date=cover.approval_date if cover else None,
+                city_code=None,
+                city=division.name,
+                city_std=_short(division.name),
+                province=division.province,
+                region=division.region4,
+                admin_level=division.kind,
+                row_kind="covered" if cover else "never_treated",
+                batch=cover.batch if cover else None,
+                approval_date=cover.approval_date if cover else None,
                 doc_number=cover.doc_number if cover else None,
                 first_treated_year=first_treated_year(cover.approval_date, cutoff_month) if cover else None,
-                treated_via=cover.zone_name if cover else None, confidence="verified",
-                revoked_date=None, revoked_by=None, successor=None, coding="itt" if cover else "never_treated",
+                treated_via=cover.zone_name if cover else None,
+                confidence="verified",
+                revoked_date=None,
+                revoked_by=None,
+                successor=None,
+                coding="itt" if cover else "never_treated",
             )
-        )  # fmt: skip
+        )
     return rows
 
 
