@@ -222,7 +222,11 @@ def register(cli: click.Group) -> None:
         show_default=True,
         help="估计方法 estimation method",
     )
-    @click.option("--allow-unbalanced", is_flag=True, help="允许非平衡面板 allow an unbalanced panel")
+    @click.option(
+        "--drop-incomplete",
+        is_flag=True,
+        help="删除缺期单位以平衡面板 balance the panel by dropping units lacking periods",
+    )
     @click.option(
         "--cutoff-month",
         type=click.IntRange(1, 12),
@@ -245,7 +249,7 @@ def register(cli: click.Group) -> None:
         covariates: str,
         control: str,
         method: str,
-        allow_unbalanced: bool,
+        drop_incomplete: bool,
         cutoff_month: int,
         drop_revoked: bool,
         figure: str | None,
@@ -262,7 +266,7 @@ def register(cli: click.Group) -> None:
             group=group,
             covariates=tuple(c.strip() for c in covariates.split(",") if c.strip()),
             control=control,
-            allow_unbalanced=allow_unbalanced,
+            drop_incomplete=drop_incomplete,
             method=method,
         )
         if not Path(panel).is_file():

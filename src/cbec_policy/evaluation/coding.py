@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
 from cbec_policy.classify.stored import apply_classification, needs_classification
@@ -87,11 +88,18 @@ def ensure_classified(policy: Policy) -> Policy:
     """
     if not needs_classification(policy):
         return policy
-    from cbec_policy.classify.lexicon import LexiconClassifier
     from cbec_policy.classify.training import policy_document
 
-    result = LexiconClassifier().explain(policy_document(policy, load_zh_summaries()))
+    result = _lexicon().explain(policy_document(policy, load_zh_summaries()))
     return apply_classification(policy, result)
+
+
+@cache
+def _lexicon() -> Any:
+    """One rule classifier for the process: building its term matcher is the costly part."""
+    from cbec_policy.classify.lexicon import LexiconClassifier
+
+    return LexiconClassifier()
 
 
 def _fields(policy: Policy) -> _Fields:

@@ -103,7 +103,6 @@ def estimate(panel: PreparedPanel, alpha: float = 0.05) -> DidResult:
                 boot=False,
                 cband=False,
                 alp=alpha,
-                allow_unbalanced_panel=spec.allow_unbalanced,
             )
             aggregated = {kind: moderndid.aggte(result, type=kind, boot=False, cband=False) for kind in AGGREGATIONS}
     except (ValueError, np.linalg.LinAlgError) as exc:

@@ -20,6 +20,7 @@ from cbec_policy.evaluation.treatment import TreatmentRow, unit_index
 
 GROUP = "_cohort"  # first treated period of the unit, 0 = never treated
 _LISTED = 8
+SMALL_COHORT = 5
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class PanelSpec:
     group: str | None = None  # the panel's own first-treated column (0 = never treated)
     covariates: tuple[str, ...] = ()
     control: str = "never"  # never / notyet
-    allow_unbalanced: bool = False
+    drop_incomplete: bool = False  # balance the panel by dropping units that lack periods (named in notes)
     method: str = "dr"  # dr (doubly robust) / reg (outcome regression) / ipw (inverse probability weighting)
 
 
@@ -105,7 +106,7 @@ def prepare_panel(
     else:
         data[GROUP] = _cohorts_from_table(data[spec.unit], treatment or (), name)
         notes.append("cohort = first treated year from the pilot-zone treatment table (0 = never treated)")
-    _check_balance(data, spec, name)
+    data = _check_balance(data, spec, name, notes)
     _check_cohorts(data, spec, name, notes)
     return PreparedPanel(data, spec, notes)
 
@@ -121,20 +122,30 @@ def _cohorts_from_table(units: pd.Series, treatment: Sequence[TreatmentRow], nam
     return units.map(lambda unit: index[unit].first_treated_year or 0).astype(int)
 
 
-def _check_balance(data: pd.DataFrame, spec: PanelSpec, name: str) -> None:
+def _check_balance(data: pd.DataFrame, spec: PanelSpec, name: str, notes: list[str]) -> pd.DataFrame:
+    """The panel when balanced; with ``drop_incomplete`` the units lacking periods are dropped.
+
+    The estimator's own unbalanced-panel path is not usable in the pinned release, so an
+    unbalanced panel is either refused or balanced the way R ``did`` balances one by default.
+    """
     periods = np.sort(data[spec.time].unique())
     counts = data.groupby(spec.unit)[spec.time].nunique()
     short = counts[counts < len(periods)]
-    if short.empty or spec.allow_unbalanced:
-        return
+    if short.empty:
+        return data
     present = data.groupby(spec.unit)[spec.time].apply(set)
+    if spec.drop_incomplete:
+        notes.append(
+            f"dropped {len(short)} unit(s) that lack periods, to balance the panel: {_listed(list(short.index))}"
+        )
+        return data[~data[spec.unit].isin(short.index)].reset_index(drop=True)
     described = [
         f"{unit} (missing {', '.join(str(p) for p in periods if p not in present[unit])})" for unit in short.index
     ]
     raise InputError(
         name,
         f"unbalanced panel: {len(short)} unit(s) lack periods: {_listed(described)}; "
-        "fill them, drop those units, or pass --allow-unbalanced",
+        "fill them, or pass --drop-incomplete to drop those units",
     )
 
 
@@ -155,6 +166,15 @@ def _check_cohorts(data: pd.DataFrame, spec: PanelSpec, name: str, notes: list[s
             f"pre-period: units {_listed(units)}; start the panel earlier or drop those units",
         )
     treated = data[data[GROUP] > 0]
+    sizes = treated.drop_duplicates(spec.unit)[GROUP].value_counts()
+    small = sorted(int(g) for g, n in sizes.items() if n < SMALL_COHORT)
+    if small:
+        # One treated unit has no variance of its own in the influence function: its ATT(g,t)
+        # standard errors (and a Wald pre-test that includes them) come out far too small.
+        notes.append(
+            f"cohorts {small} have fewer than {SMALL_COHORT} units: their standard errors and the pre-trend "
+            "test that includes them understate the uncertainty (consider merging or dropping them)"
+        )
     if treated.empty:
         raise InputError(name, "no unit is treated within the panel's periods: there is no effect to estimate")
     if spec.control == "never" and (data[GROUP] == 0).sum() == 0:
