@@ -178,7 +178,7 @@ def test_units_not_in_the_treatment_table_are_named() -> None:
     panel = pd.DataFrame(
         {"city": ["杭州市", "杭州市", "火星市", "火星市"], "year": [2014, 2015, 2014, 2015], "y": [1.0, 2.0, 1.0, 2.0]}
     )
-    with pytest.raises(InputError, match="units not in the treatment table .*火星市"):
+    with pytest.raises(InputError, match=r"units not in the treatment table .*火星市"):
         prepare_panel(panel, PanelSpec("city", "year", "y"), rows)
 
 

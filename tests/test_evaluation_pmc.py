@@ -131,7 +131,7 @@ def test_matrix_import_lists_every_bad_cell_and_uses_nothing() -> None:
 def test_matrix_import_needs_every_variable_column() -> None:
     scheme = load_scheme("family-doctor-2022")
     header = [h for h in FIXTURE.read_text(encoding="utf-8").splitlines()[0].split(",") if not h.startswith("X9.4")]
-    with pytest.raises(InputError, match="missing columns: X9.4 权责清晰"):
+    with pytest.raises(InputError, match=r"missing columns: X9\.4 权责清晰"):
         parse_matrix(",".join(header) + "\n", scheme)
 
 
