@@ -98,8 +98,9 @@ class TreatmentRow:
     def as_dict(self) -> dict[str, object]:
         """The row with every column of :data:`COLUMNS`."""
         values = dict(self.__dict__)
-        values["never_treated"] = self.never_treated
-        values["candidate"] = self.candidate
+        # 0/1 rather than words: the flags are joined into panels and used as regressors
+        values["never_treated"] = int(self.never_treated)
+        values["candidate"] = int(self.candidate)
         values["city_code_status"] = "" if self.city_code else CODE_UNKNOWN
         return {key: values[key] for key in COLUMNS}
 
