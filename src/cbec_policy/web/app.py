@@ -175,13 +175,15 @@ def create_app(
         env = request.app.state.templates
         return HTMLResponse(env.get_template("docs.html").render(has_swagger=swagger is not None))
 
-    from cbec_policy.web.routes import api, api_tax, api_write, pages, tools
+    from cbec_policy.web.routes import api, api_tax, api_write, evaluation, pages, tools
 
     app.include_router(api.router)
     app.include_router(api_tax.router)
     app.include_router(api_write.router)
     app.include_router(pages.router)
     app.include_router(tools.router)
+    app.include_router(evaluation.router)
+    app.include_router(evaluation.pages)
 
     return app
 
