@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -107,9 +108,14 @@ def treatment_timing(rows: Sequence[TreatmentRow], font: str | None = None) -> F
     return fig
 
 
-def event_study(result: DidResult, font: str | None = None, z: float = 1.959964) -> Figure:
-    """Dynamic (event-time) ATT with 95% pointwise intervals, and the static TWFE estimate as a line."""
-    rows = [r for r in result.details["dynamic"] if r["estimate"] is not None]
+def event_study(result: DidResult | Mapping[str, Any], font: str | None = None, z: float = 1.959964) -> Figure:
+    """Dynamic (event-time) ATT with 95% pointwise intervals, and the static TWFE estimate as a line.
+
+    Takes a result or its JSON form (``cbec did estimate --format json``), so a report can draw
+    the estimate a researcher ran earlier.
+    """
+    answer = result.to_dict() if isinstance(result, DidResult) else result
+    rows = [r for r in answer["details"]["dynamic"] if r["estimate"] is not None]
     event = np.array([r["event_time"] for r in rows], dtype=float)
     att = np.array([r["estimate"] for r in rows], dtype=float)
     se = np.array([r["se"] if r["se"] is not None else np.nan for r in rows], dtype=float)
@@ -121,11 +127,11 @@ def event_study(result: DidResult, font: str | None = None, z: float = 1.959964)
         event[~pre], att[~pre], yerr=z * se[~pre], fmt="o", color="#0072B2", capsize=3, label="post-treatment"
     )
     axes.axhline(0, color="black", linewidth=0.8)
-    axes.axhline(result.twfe.estimate, color="#D55E00", linestyle="--", linewidth=1, label="TWFE (static)")
+    axes.axhline(answer["twfe"]["estimate"], color="#D55E00", linestyle="--", linewidth=1, label="TWFE (static)")
     axes.axvline(-0.5, color="grey", linestyle=":", linewidth=0.8)
     axes.set_xlabel("event time (periods since first treatment)")
     axes.set_ylabel("ATT")
-    p_value = result.pretrend.get("p_value")
+    p_value = answer["pretrend"].get("p_value")
     title = "Callaway & Sant'Anna event study"
     if p_value is not None:
         title += f" — pre-trend Wald p = {p_value:.3f}"
