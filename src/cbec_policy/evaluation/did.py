@@ -80,7 +80,6 @@ def _float(value: Any) -> float | None:
 def estimate(panel: PreparedPanel, alpha: float = 0.05) -> DidResult:
     """Run ATT(g,t), its aggregations, the pre-trend Wald test and TWFE on a checked panel."""
     import moderndid
-    import polars as pl
 
     spec = panel.spec
     data = panel.data
@@ -92,7 +91,7 @@ def estimate(panel: PreparedPanel, alpha: float = 0.05) -> DidResult:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             result = moderndid.att_gt(
-                pl.from_pandas(frame.drop(columns=[spec.unit])),
+                frame.drop(columns=[spec.unit]),
                 yname=spec.outcome,
                 tname=spec.time,
                 idname="_unit_id",
