@@ -31,6 +31,8 @@ _LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("cbec_policy.cli.report", "分析报告 write the offline analysis report"),
     "tax": ("cbec_policy.cli.tax", "税费计算 CBEC tax calculators"),
     "codes": ("cbec_policy.cli.tax", "监管方式代码 customs supervision codes"),
+    "pmc": ("cbec_policy.cli.evaluation", "PMC 指数政策评价 score policies with the PMC index"),
+    "did": ("cbec_policy.cli.evaluation", "综试区双重差分 staggered DID of the pilot zones"),
     "serve": ("cbec_policy.cli.serve", "网页与接口 web application and REST API"),
 }
 

@@ -18,8 +18,16 @@ def register(cli: click.Group) -> None:
     @click.option(
         "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="报告语言 report language"
     )
+    @click.option(
+        "--evaluation", is_flag=True, help="加入政策评价一节 add the policy-evaluation section (PMC, DID timing)"
+    )
+    @click.option(
+        "--did-result",
+        metavar="FILE",
+        help="双重差分结果 a saved 'cbec did estimate --format json' answer to show in the evaluation section",
+    )
     @db_option
-    def report(out_dir: str, lang: str, db_url: str | None) -> None:
+    def report(out_dir: str, lang: str, evaluation: bool, did_result: str | None, db_url: str | None) -> None:
         """生成离线分析报告 Write the offline report (index.html, report.md, figures, tables, XLSX).
 
         \b
@@ -27,5 +35,10 @@ def register(cli: click.Group) -> None:
           cbec report --out report/
         """
         # The progress bar goes to stderr so that stdout carries only the path, for scripts.
-        result = build_report(out_dir, lang=lang, db_url=db_url, progress=sys.stderr.isatty())
+        extra: dict[str, object] = {}
+        if evaluation or did_result:
+            from cbec_policy.report.evaluation_section import read_did_result
+
+            extra = {"evaluation": True, "did_result": read_did_result(did_result) if did_result else None}
+        result = build_report(out_dir, lang=lang, db_url=db_url, progress=sys.stderr.isatty(), **extra)
         click.echo(str(result.index_html.resolve()))

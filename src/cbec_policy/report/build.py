@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +25,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from cbec_policy.errors import InputError
 from cbec_policy.report.computed_tables import all_computed_tables
 from cbec_policy.report.document import build_document
+from cbec_policy.report.evaluation_section import evaluation_section, insert_section
 from cbec_policy.report.figures import FIGURES, find_cjk_font, render_figures
 from cbec_policy.report.html import write_html
 from cbec_policy.report.i18n import LANGS
@@ -125,12 +126,16 @@ def build_report(
     inputs: ReportInputs | None = None,
     progress: bool = True,
     workers: int | None = None,
+    evaluation: bool = False,
+    did_result: Mapping[str, Any] | None = None,
 ) -> ReportResult:
     """Write the full report into ``out_dir`` and return where ``index.html`` is.
 
     ``inputs`` skips the store (tests and benchmarks pass bundled inputs); otherwise policies,
     zones and batches are read from the store at ``db_url``. ``workers`` processes draw the
-    figures (default: one per usable CPU, or $CBEC_REPORT_WORKERS).
+    figures (default: one per usable CPU, or $CBEC_REPORT_WORKERS). ``evaluation`` adds the
+    policy-evaluation section (PMC league, treatment timing); ``did_result``, a saved
+    ``cbec did estimate --format json`` answer, adds it with the DID results.
     """
     if lang not in LANGS:
         raise InputError("--lang", f"unknown language {lang!r}; accepted: {', '.join(LANGS)}")
@@ -165,6 +170,11 @@ def build_report(
 
             computed, originals = stages.run("tables", tables_stage)
             sections = build_document(results, computed, originals, figures, lang)
+            if evaluation or did_result is not None:
+                part = evaluation_section(data, staging / "figures", lang, did_result)
+                for key, table in part.tables:
+                    (staging / "tables" / f"{key}.csv").write_text(to_csv(table), encoding="utf-8-sig")
+                sections = insert_section(sections, part)
             stages.run("markdown", lambda: write_markdown(sections, staging, lang, generated))
             stages.run("html", lambda: write_html(sections, staging, lang, generated))
         _replace(staging, target)

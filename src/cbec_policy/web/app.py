@@ -175,7 +175,7 @@ def create_app(
         env = request.app.state.templates
         return HTMLResponse(env.get_template("docs.html").render(has_swagger=swagger is not None))
 
-    from cbec_policy.web.routes import api, api_tax, api_write, local, pages, tools
+    from cbec_policy.web.routes import api, api_tax, api_write, evaluation, local, pages, tools
 
     app.include_router(api.router)
     app.include_router(api_tax.router)
@@ -183,6 +183,8 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(local.router)
     app.include_router(tools.router)
+    app.include_router(evaluation.router)
+    app.include_router(evaluation.pages)
 
     return app
 

@@ -23,6 +23,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav_policies": ("政策", "Policies"),
     "nav_zones": ("综试区", "Pilot zones"),
     "nav_local": ("地方政策", "Local policies"),
+    "nav_evaluation": ("政策评价", "Evaluation"),
     "nav_tax": ("税费计算", "Tax calculator"),
     "nav_report": ("报告", "Report"),
     "nav_upload": ("上传", "Upload"),
