@@ -36,7 +36,10 @@ from cbec_policy.models import (
     Policy,
     PositiveListVersion,
     Relation,
+    RetailImportPeriod,
     TradeStat,
+    ZoneArea,
+    ZoneSuccession,
 )
 
 _HERE = Path(__file__).parent
@@ -261,6 +264,93 @@ def _parse_batch(row: _Row) -> PilotBatch:
 def load_pilot_batches(path: Path | None = None) -> list[PilotBatch]:
     """The State Council replies that approved each batch of pilot zones."""
     return _load(path, "pilot_batches.csv", _BATCH_COLUMNS, _parse_batch)
+
+
+_SUCCESSION_COLUMNS = {"batch", "zone_name", "relation", "successor_batch", "successor", "ended_by_batch", "note"}
+
+
+def _parse_succession(row: _Row) -> ZoneSuccession:
+    return ZoneSuccession(
+        batch=row.integer("batch"),
+        zone_name=row.text("zone_name"),
+        relation=row.choice("relation", {"replaced_by", "merged_into"}),
+        successor_batch=row.integer("successor_batch"),
+        successor=row.text("successor"),
+        ended_by_batch=row.integer("ended_by_batch"),
+        note=row.text("note", required=False),
+    )
+
+
+def load_zone_succession(path: Path | None = None) -> list[ZoneSuccession]:
+    """Zones ended by a later reply, each with the zone that took its area over.
+
+    Every row must name zones of ``pilot_zones.csv`` and a batch of ``pilot_batches.csv``, and
+    agree with the zone's ``revoked_date``/``revoked_by`` (the ending batch's date and number).
+    """
+    rows = _load(path, "zone_succession.csv", _SUCCESSION_COLUMNS, _parse_succession)
+    zones = {(z.batch, z.zone_name): z for z in load_pilot_zones()}
+    batches = {b.batch: b for b in load_pilot_batches()}
+    name = (path or reference_path("zone_succession.csv")).name
+    for number, item in enumerate(rows, start=2):
+        zone = zones.get((item.batch, item.zone_name))
+        if zone is None or (item.successor_batch, item.successor) not in zones:
+            raise ReferenceDataError(name, number, "zone_name", f"{item.zone_name} → {item.successor}: unknown zone")
+        ending = batches.get(item.ended_by_batch)
+        if ending is None:
+            raise ReferenceDataError(name, number, "ended_by_batch", f"unknown batch {item.ended_by_batch}")
+        if zone.revoked_date != ending.approval_date or zone.revoked_by != ending.doc_number:
+            raise ReferenceDataError(
+                name, number, "ended_by_batch", f"{item.zone_name}: pilot_zones.csv gives another revocation"
+            )
+    return rows
+
+
+_AREA_COLUMNS = {"batch", "zone_name", "area_codes", "doubtful_codes", "confidence", "note"}
+
+
+def _parse_area(row: _Row) -> ZoneArea:
+    codes = row.items("area_codes")
+    doubtful = row.items("doubtful_codes")
+    for code in codes + doubtful:
+        if not (len(code) == 6 and code.isdigit()):
+            raise row.error("area_codes", f"{code!r} is not a six-digit GB/T 2260 code")
+    return ZoneArea(
+        batch=row.integer("batch"),
+        zone_name=row.text("zone_name"),
+        area_codes=codes,
+        doubtful_codes=doubtful,
+        confidence=row.choice("confidence", {"verified", "unverified"}),
+        note=row.text("note", required=False),
+    )
+
+
+def load_zone_areas(path: Path | None = None) -> list[ZoneArea]:
+    """Areas of the zones that are not one division named like the zone (海南全岛, 雄安新区)."""
+    return _load(path, "zone_areas.csv", _AREA_COLUMNS, _parse_area)
+
+
+_RETAIL_COLUMNS = {"start", "end", "scope", "policy_id", "note"}
+
+
+def _parse_retail(row: _Row) -> RetailImportPeriod:
+    return RetailImportPeriod(
+        start=row.date("start", required=False),
+        end=row.date("end", required=False),
+        scope=row.choice("scope", {"none", "listed_cities", "zone_or_special_area"}),
+        policy_id=row.text("policy_id"),
+        note=row.text("note", required=False),
+    )
+
+
+def load_retail_import_periods(path: Path | None = None) -> list[RetailImportPeriod]:
+    """Where 1210 retail imports were allowed, period by period, each citing a corpus policy."""
+    periods = _load(path, "retail_import_pilot.csv", _RETAIL_COLUMNS, _parse_retail)
+    known = {policy.id for policy in _bundled_policies()}
+    name = (path or reference_path("retail_import_pilot.csv")).name
+    for number, period in enumerate(periods, start=2):
+        if period.policy_id not in known:
+            raise ReferenceDataError(name, number, "policy_id", f"unknown policy {period.policy_id!r}")
+    return periods
 
 
 # --------------------------------------------------------------------------- trade statistics
