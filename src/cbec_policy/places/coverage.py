@@ -76,6 +76,7 @@ class PlaceAnswer:
     known: bool = True
     first_zone_date: date | None = None
     caveats: tuple[str, ...] = field(default=())
+    replies: tuple[PilotBatch, ...] = ()  # the State Council replies the answer rests on, oldest first
 
     @property
     def ambiguous(self) -> bool:
@@ -285,7 +286,35 @@ def lookup_place(text: str, on: date, zones: Sequence[PilotZone], batches: Seque
         alternatives=tuple(alternatives),
         first_zone_date=first,
         caveats=tuple(dict.fromkeys(caveats)),
+        replies=_replies(periods, on, batches),
     )
+
+
+def _replies(periods: Sequence[Period], on: date, batches: Sequence[PilotBatch]) -> tuple[PilotBatch, ...]:
+    """The replies behind the answer on ``on``: each approval up to that day and each revocation before it."""
+    numbers = []
+    for period in periods:
+        if period.start <= on:
+            numbers.append(period.zone.doc_number)
+        if period.ended_by and period.end is not None and period.end < on:
+            numbers.append(period.ended_by)
+    by_number = {b.doc_number: b for b in batches}
+    return tuple(sorted({by_number[n] for n in numbers if n in by_number}, key=lambda b: b.approval_date))
+
+
+@dataclass(frozen=True)
+class ZoneMembership:
+    """Pilot-zone membership as a rule needs it: yes / no / unknown, a sentence, the replies to cite."""
+
+    covered: bool | None
+    sentence: str
+    replies: tuple[PilotBatch, ...]
+
+
+def membership(answer: PlaceAnswer) -> ZoneMembership:
+    """The membership a rule (无票免税) reads from a place answer; ambiguous or unknown places give None."""
+    covered = answer.covered if answer.known and not answer.ambiguous else None
+    return ZoneMembership(covered, answer.sentence(), answer.replies)
 
 
 def display_name(answer: PlaceAnswer) -> str:
@@ -366,10 +395,12 @@ __all__ = [
     "Cover",
     "Period",
     "PlaceAnswer",
+    "ZoneMembership",
     "answer_sentence",
     "display_name",
     "history_lines",
     "lookup_place",
+    "membership",
     "short_name",
     "succession_of",
     "suggestions",

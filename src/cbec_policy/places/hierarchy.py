@@ -160,12 +160,25 @@ class Hierarchy:
         key = query_key(text)
         if not key:
             return []
+        if key.isdigit():
+            return [self.places[key]] if key in self.places else []
         if key.isascii():
             index = self.latin_index()
             codes = index.get(key) or index.get(latin_stem(key)) or set()
         else:
-            codes = self._by_key.get(key, set())
+            codes = self._by_key.get(key, set()) or self._within_named_parent(key)
         return sorted((self.places[c] for c in codes), key=lambda p: (_LEVEL_RANK[p.level], p.code))
+
+    def _within_named_parent(self, key: str) -> set[str]:
+        """Codes for 'parent + place' written together (浙江台州, 江苏省泰州市, 苏州昆山)."""
+        found: set[str] = set()
+        for split in range(2, len(key) - 1):
+            parents = self._by_key.get(key[:split], set())
+            if not parents:
+                continue
+            rest = self._by_key.get(key[split:]) or self._within_named_parent(key[split:])
+            found.update(code for code in rest if any(self.contains(p, code) and p != code for p in parents))
+        return found
 
     def chain(self, code: str) -> list[Place]:
         """The division and every division containing it, innermost first (义乌市, 金华市, 浙江省)."""

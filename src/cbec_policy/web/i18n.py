@@ -134,6 +134,28 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "is_zone_revoked": ("（该综试区已被撤销。）", "(The zone has been revoked.)"),
     "did_you_mean": ("您是不是要找：", "Did you mean: "),
+    "zone_covered": (
+        "是：{place} 在 {on} 属于 {zone} 综试区（第{batch}批，{doc}，自 {since} 起）。",
+        "Yes: {place} was inside the {zone} pilot zone on {on} (batch {batch}, {doc}, since {since}).",
+    ),
+    "zone_via": ("经由所在的 {via}", "through {via}, which contains it"),
+    "zone_not_covered": (
+        "否：{place} 在 {on} 不在跨境电商综试区内。",
+        "No: {place} was not inside a pilot zone on {on}.",
+    ),
+    "zone_unknown": (
+        "未能确定：{place} 在 {on} 是否属于综试区。",
+        "Unknown: whether {place} was inside a pilot zone on {on}.",
+    ),
+    "zone_ambiguous": ("有多个地方叫 {q}，请选择：", "Several places are called {q}; choose one:"),
+    "zone_before_any": (
+        "{on} 时尚无跨境电商综试区（第一个于 {first} 获批）。",
+        "No pilot zone existed yet on {on} (the first was approved on {first}).",
+    ),
+    "zone_unknown_place": ("未知地名：{q}", "Unknown place: {q}"),
+    "zones_inside": ("其中的综试区：", "Pilot zones inside it: "),
+    "zone_history": ("沿革", "History"),
+    "also_called": ("同名的还有：", "Also called so: "),
     "zones_listed": ("共 {n} 个综试区", "{n} pilot zones"),
     "batches": ("批次", "Batches"),
     "zone_count": ("本批数量", "Zones in batch"),

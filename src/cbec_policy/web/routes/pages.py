@@ -16,6 +16,7 @@ from cbec_policy.analysis.evolution import policy_type_of
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
 from cbec_policy.labels import POLICY_TYPES, THEMES
+from cbec_policy.places.records import answer_fields
 from cbec_policy.web import charts
 from cbec_policy.web.browse import BrowseQuery, browse
 from cbec_policy.web.deps import get_lang, get_store
@@ -205,6 +206,7 @@ def zones(request: Request) -> HTMLResponse:
             "batches": store.list_batches(),
             "query": query,
             "lookup": lookup,
+            "details": answer_fields(lookup.answer) if lookup is not None else None,
             "city": city or "",
             "on": (on or date.today()).isoformat(),
             "provinces": sorted({zone.province for zone in store.list_zones()}),
