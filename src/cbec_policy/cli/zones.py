@@ -17,6 +17,7 @@ from cbec_policy.labels import REGIONS, find_label
 from cbec_policy.models import PilotZone
 from cbec_policy.places.hierarchy import label
 from cbec_policy.places.records import answer_fields
+from cbec_policy.places.retail_import import retail_import_1210
 from cbec_policy.store import ZoneLookup
 
 _UNVERIFIED = "候选未核实 unverified"
@@ -204,3 +205,32 @@ def register(cli: click.Group) -> None:
             _print_details(result)
         if warning:
             click.echo(warning, err=output_format != "table")
+
+    @zones_group.command("retail-import")
+    @db_option
+    @click.argument("name")
+    @click.option("--on", "on", metavar="DATE", help="日期 date (default today)")
+    @format_option()
+    def zones_retail_import(db_url: str | None, name: str, on: str | None, output_format: str) -> None:
+        """某地某日能否开展网购保税进口（1210）。 Can 1210 bonded retail imports be used in NAME on DATE?"""
+        day = date_value(on, "--on") or date.today()
+        if not name.strip():
+            raise InputError("NAME", "empty place name")
+        with open_ready_store(db_url) as store:
+            found = retail_import_1210(name, day, store.list_zones(), store.list_batches())
+        if found.answer == "unknown_place":
+            hint = f"; close matches: {', '.join(found.place.suggestions)}" if found.place.suggestions else ""
+            raise InputError(f"place name {name!r}", f"not a known place{hint}")
+        record = found.to_dict()
+        if output_format == "json":
+            click.echo(to_json(record))
+            return
+        verdict = {True: "是 yes", False: "否 no", None: "视情况 depends"}[found.allowed]
+        click.echo(f"{verdict}: {found.reason_zh}")
+        click.echo(found.reason_en)
+        for candidate in record["candidates"]:
+            click.echo(f"  - {candidate}")
+        click.echo("依据 citations:")
+        for citation in record["citations"]:
+            click.echo(f"  • {citation['doc_number']}《{citation['title']}》")
+        click.echo(f"注 note: {found.note}")

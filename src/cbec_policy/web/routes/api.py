@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 
 from cbec_policy.places.records import answer_fields
+from cbec_policy.places.retail_import import retail_import_1210
 from cbec_policy.web.browse import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, BrowseQuery, browse
 from cbec_policy.web.deps import store_dependency
 from cbec_policy.web.read_lane import reads_store
@@ -118,6 +119,18 @@ def api_zone_lookup(
         "known_place": found.known_place,
         "answer": found.answer.sentence() if found.answer else None,
     } | extra
+
+
+@router.get("/zones/retail-import", summary="Can 1210 bonded retail imports be used in this place on this date?")
+@reads_store
+def api_zone_retail_import(
+    store: Store,
+    city: Annotated[str, Query(min_length=1, max_length=MAX_CITY_LENGTH, description="a place: 杭州, 常熟, Taizhou …")],
+    on: Annotated[date | None, Query(description="the date asked about (default: today)")] = None,
+) -> dict[str, Any]:
+    """yes / no / conditional ("only if the city has one of these zones — not in our data"), cited."""
+    found = retail_import_1210(city.strip(), on or date.today(), store.list_zones(), store.list_batches())
+    return found.to_dict() | {"known_place": found.place.known, "suggestions": list(found.place.suggestions)}
 
 
 @router.get("/batches", summary="Approval batches of pilot zones")
