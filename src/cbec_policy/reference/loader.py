@@ -243,8 +243,25 @@ def _parse_zone(row: _Row) -> PilotZone:
 
 
 def load_pilot_zones(path: Path | None = None) -> list[PilotZone]:
-    """Every approval of a CBEC comprehensive pilot zone, batch by batch."""
-    return _load(path, "pilot_zones.csv", _ZONE_COLUMNS, _parse_zone)
+    """Every approval of a CBEC comprehensive pilot zone, batch by batch.
+
+    A zone's approval date and reply number repeat its batch's (``pilot_batches.csv`` holds
+    them); a row that disagrees with its batch is an error, so the two files cannot drift apart.
+    """
+    zones = _load(path, "pilot_zones.csv", _ZONE_COLUMNS, _parse_zone)
+    batches = {b.batch: b for b in load_pilot_batches()}
+    name = (path or reference_path("pilot_zones.csv")).name
+    for line, zone in enumerate(zones, start=2):
+        batch = batches.get(zone.batch)
+        if batch is not None and (zone.approval_date, zone.doc_number) != (batch.approval_date, batch.doc_number):
+            raise ReferenceDataError(
+                name,
+                line,
+                "approval_date",
+                f"{zone.zone_name}: batch {zone.batch} was approved "
+                f"{batch.approval_date} by {batch.doc_number} (pilot_batches.csv)",
+            )
+    return zones
 
 
 _BATCH_COLUMNS = {"batch", "approval_date", "doc_number", "title", "zone_count", "cumulative_count"}
