@@ -107,7 +107,7 @@ def _print_details(result: ZoneLookup) -> None:
         return
     for candidate in answer.candidates:
         state = {True: "是 yes", False: "否 no", None: "未能确定 unknown"}[candidate.covered]
-        zones = f"（{'、'.join(candidate.zones)}）" if candidate.zones else ""
+        zones = f" — {'、'.join(candidate.zones)}" if candidate.zones else ""
         click.echo(f"  - {label(candidate.place)}：{state}{zones}")
     lines = answer_fields(answer)["history_text"]
     if lines:

@@ -55,7 +55,12 @@ class Candidate:
 
     place: Place
     covered: bool | None
-    zones: tuple[str, ...]  # names of the zones covering it on the date
+    covers: tuple[Cover, ...]  # the zones covering it on the date
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        """Names of the zones covering it, each with its batch and approval date."""
+        return tuple(f"{c.zone.zone_name}（第{c.zone.batch}批，{c.zone.doc_number}，{c.since}）" for c in self.covers)
 
 
 @dataclass(frozen=True)
@@ -105,11 +110,15 @@ def _successions() -> dict[tuple[int, str], ZoneSuccession]:
 
 def zone_area(zone: PilotZone) -> tuple[str, ...]:
     """GB/T 2260 codes of the zone's area: listed in zone_areas.csv, else the division named like it."""
-    listed = _areas().get((zone.batch, zone.zone_name))
+    return _area_of(zone.batch, zone.zone_name, zone.province)
+
+
+@cache
+def _area_of(batch: int, zone_name: str, province: str) -> tuple[str, ...]:
+    listed = _areas().get((batch, zone_name))
     if listed is not None:
         return listed.area_codes
-    found = hierarchy().in_province(zone.zone_name, zone.province)
-    return tuple(p.code for p in found)
+    return tuple(p.code for p in hierarchy().in_province(zone_name, province))
 
 
 def succession_of(zone: PilotZone) -> ZoneSuccession | None:
@@ -128,9 +137,13 @@ def _covers(zone: PilotZone, code: str) -> tuple[Place | None, bool] | None:
     return None
 
 
-def _zone_keys(zone: PilotZone) -> set[str]:
-    keys = name_keys(zone.zone_name, with_pinyin=False) | name_keys(zone.city, with_pinyin=False)
-    return keys
+def _zone_keys(zone: PilotZone) -> frozenset[str]:
+    return _keys_of(zone.zone_name, zone.city)
+
+
+@cache
+def _keys_of(zone_name: str, city: str) -> frozenset[str]:
+    return frozenset(name_keys(zone_name, with_pinyin=False) | name_keys(city, with_pinyin=False))
 
 
 def _matching_zones(text: str, zones: Sequence[PilotZone]) -> list[PilotZone]:
@@ -257,8 +270,7 @@ def lookup_place(text: str, on: date, zones: Sequence[PilotZone], batches: Seque
         candidates = []
         for place in chosen:
             covers, _, doubtful = _answer_for_codes(place.code, None, on, zones)
-            candidates.append(Candidate(place, None if doubtful else bool(covers),
-                                        tuple(c.zone.zone_name for c in covers)))  # fmt: skip
+            candidates.append(Candidate(place, None if doubtful else bool(covers), covers))
         return PlaceAnswer(text, on, None, None, None, (), (), (), candidates=tuple(candidates), first_zone_date=first)
     place = chosen[0] if chosen else None
     covers, periods, doubtful = _answer_for_codes(place.code if place else None, target, on, zones)

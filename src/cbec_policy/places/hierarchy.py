@@ -128,6 +128,8 @@ class Hierarchy:
             self.former.append(FormerName(row["former_name"], row["current_code"], row["changed"], row["note"],
                                           row["source"]))  # fmt: skip
         self._latin: dict[str, set[str]] | None = None
+        self._by_name: dict[tuple[str, str], list[Place]] | None = None
+        self._chains: dict[str, frozenset[str]] = {}
         self._by_key: dict[str, set[str]] = defaultdict(set)
         for place in self.places.values():
             for key in name_keys(place.name, with_pinyin=False):
@@ -192,7 +194,10 @@ class Hierarchy:
 
     def contains(self, area: str, code: str) -> bool:
         """Whether the division ``area`` is ``code`` or contains it."""
-        return any(p.code == area for p in self.chain(code))
+        codes = self._chains.get(code)
+        if codes is None:
+            codes = self._chains[code] = frozenset(p.code for p in self.chain(code))
+        return area in codes
 
     def former_names_of(self, code: str) -> list[FormerName]:
         """Former names whose area is now (part of) division ``code``."""
@@ -200,7 +205,12 @@ class Hierarchy:
 
     def in_province(self, name: str, province: str) -> list[Place]:
         """Divisions of ``province`` whose official full name is ``name``."""
-        return [p for p in self.places.values() if p.name == name and p.province == province]
+        if self._by_name is None:
+            index: dict[tuple[str, str], list[Place]] = defaultdict(list)
+            for place in self.places.values():
+                index[(place.name, place.province)].append(place)
+            self._by_name = dict(index)
+        return list(self._by_name.get((name, province), ()))
 
 
 @cache
