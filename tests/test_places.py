@@ -280,3 +280,4 @@ def test_zone_page_asks_which_taizhou(api: TestClient) -> None:
     assert 'id="lookup-candidates"' in page and "浙江省 台州市" in page and "江苏省 泰州市" in page
     page = api.get("/zones", params={"city": "331000", "on": "2023-01-01"}).text
     assert 'class="answer yes"' in page and BY_NAME["台州市"].doc_number in page
+    assert 'id="retail-answer"' in page and "商财发〔2021〕39号" in page

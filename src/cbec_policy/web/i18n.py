@@ -156,6 +156,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "zones_inside": ("其中的综试区：", "Pilot zones inside it: "),
     "zone_history": ("沿革", "History"),
     "also_called": ("同名的还有：", "Also called so: "),
+    "retail_1210": ("网购保税进口（1210）：", "Bonded retail import (1210):"),
     "zones_listed": ("共 {n} 个综试区", "{n} pilot zones"),
     "batches": ("批次", "Batches"),
     "zone_count": ("本批数量", "Zones in batch"),
