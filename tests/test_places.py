@@ -281,3 +281,40 @@ def test_zone_page_asks_which_taizhou(api: TestClient) -> None:
     page = api.get("/zones", params={"city": "331000", "on": "2023-01-01"}).text
     assert 'class="answer yes"' in page and BY_NAME["台州市"].doc_number in page
     assert 'id="retail-answer"' in page and "商财发〔2021〕39号" in page
+
+
+# --------------------------------------------------------------------------- bad reference data and input
+
+
+def _copy_with(tmp_path, name: str, old: str, new: str):
+    from cbec_policy.reference.loader import reference_path
+
+    text = reference_path(name).read_text(encoding="utf-8")
+    assert old in text
+    target = tmp_path / name
+    target.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return target
+
+
+def test_a_zone_row_that_disagrees_with_its_batch_is_rejected(tmp_path) -> None:
+    from cbec_policy.errors import ReferenceDataError
+
+    broken = _copy_with(tmp_path, "pilot_zones.csv", "1,2015-03-07,国函〔2015〕44号", "1,2015-03-08,国函〔2015〕44号")
+    with pytest.raises(ReferenceDataError, match=r"pilot_zones.csv.*line 2.*batch 1"):
+        load_pilot_zones(broken)
+
+
+def test_a_succession_to_an_unknown_zone_is_rejected(tmp_path) -> None:
+    from cbec_policy.errors import ReferenceDataError
+
+    broken = _copy_with(tmp_path, "zone_succession.csv", ",8,海南全岛,8,", ",8,海南岛,8,")
+    with pytest.raises(ReferenceDataError, match="海南岛"):
+        load_zone_succession(broken)
+
+
+def test_cli_before_2015_and_unknown_place(store_url: str) -> None:
+    first = min(b.approval_date for b in BATCHES.values())
+    early = run("zones", "lookup", "杭州", "--on", (first - timedelta(days=1)).isoformat(), "--db", store_url)
+    assert early.exit_code == 0 and "尚无跨境电商综试区" in early.stdout and first.isoformat() in early.stdout
+    unknown = run("zones", "retail-import", "杭洲", "--db", store_url)
+    assert unknown.exit_code == 2 and "杭洲" in unknown.stderr and "杭州市" in unknown.stderr
