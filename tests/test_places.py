@@ -318,3 +318,18 @@ def test_cli_before_2015_and_unknown_place(store_url: str) -> None:
     assert early.exit_code == 0 and "尚无跨境电商综试区" in early.stdout and first.isoformat() in early.stdout
     unknown = run("zones", "retail-import", "杭洲", "--db", store_url)
     assert unknown.exit_code == 2 and "杭洲" in unknown.stderr and "杭州市" in unknown.stderr
+
+
+def test_duplicate_district_names_list_every_candidate_with_its_province() -> None:
+    same_name = [p for p in hierarchy().places.values() if p.name == "鼓楼区"]
+    answer = ask("鼓楼区", date(2024, 1, 1))
+    assert len(same_name) > 1 and answer.ambiguous
+    assert {(c.place.code, c.place.province) for c in answer.candidates} == {(p.code, p.province) for p in same_name}
+
+
+def test_cli_tax_zone_accepts_pinyin_and_traditional(store_url: str) -> None:
+    for zone in ("Haikou", "海口市", "三亞"):
+        result = run(
+            "tax", "export-income", "--zone", zone, "--date", "2025-06-01", "--db", store_url, "--format", "json"
+        )
+        assert json.loads(result.stdout)["invoice_free_eligible"] is True, zone
