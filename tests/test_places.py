@@ -296,11 +296,11 @@ def _copy_with(tmp_path, name: str, old: str, new: str):
     return target
 
 
-def test_a_zone_row_that_disagrees_with_its_batch_is_rejected(tmp_path) -> None:
+def test_a_zone_of_an_unknown_batch_is_rejected(tmp_path) -> None:
     from cbec_policy.errors import ReferenceDataError
 
-    broken = _copy_with(tmp_path, "pilot_zones.csv", "1,2015-03-07,国函〔2015〕44号", "1,2015-03-08,国函〔2015〕44号")
-    with pytest.raises(ReferenceDataError, match=r"pilot_zones.csv.*line 2.*batch 1"):
+    broken = _copy_with(tmp_path, "pilot_zones.csv", "1,杭州市,", "9,杭州市,")
+    with pytest.raises(ReferenceDataError, match=r"pilot_zones.csv.*line 2.*batch 9"):
         load_pilot_zones(broken)
 
 

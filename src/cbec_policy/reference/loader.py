@@ -218,50 +218,51 @@ def load_national_policies(path: Path | None = None) -> list[Policy]:
 # --------------------------------------------------------------------------- pilot zones
 
 _ZONE_COLUMNS = {
-    "batch", "approval_date", "doc_number", "zone_name", "city_std", "province", "region4",
-    "admin_level", "confidence", "revoked_date", "revoked_by", "evidence",
+    "batch", "zone_name", "city_std", "province", "region4", "admin_level", "confidence", "evidence",
 }  # fmt: skip
 _REGION_ZH = {label.zh for label in REGIONS}
 
 
-def _parse_zone(row: _Row) -> PilotZone:
-    revoked_by = row.text("revoked_by", required=False)
-    return PilotZone(
-        batch=row.integer("batch"),
-        approval_date=row.date("approval_date"),
-        doc_number=normalise_doc_number(row.text("doc_number")),
-        zone_name=row.text("zone_name"),
-        city=row.text("city_std"),
-        province=row.text("province"),
-        region=row.choice("region4", _REGION_ZH),
-        admin_level=row.text("admin_level"),
-        confidence=row.choice("confidence", {"verified", "candidate"}),
-        revoked_date=row.date("revoked_date", required=False),
-        revoked_by=normalise_doc_number(revoked_by) if revoked_by else None,
-        evidence=row.items("evidence", sep=" | "),
-    )
+def _zone_parser(
+    batches: dict[int, PilotBatch], endings: dict[tuple[int, str], PilotBatch]
+) -> Callable[[_Row], PilotZone]:
+    """Parse a zone row; its approval comes from its batch, a revocation from zone_succession.csv."""
+
+    def parse(row: _Row) -> PilotZone:
+        number = row.integer("batch")
+        batch = batches.get(number)
+        if batch is None:
+            raise row.error("batch", f"unknown batch {number} (not in pilot_batches.csv)")
+        name = row.text("zone_name")
+        ended = endings.get((number, name))
+        return PilotZone(
+            batch=number,
+            approval_date=batch.approval_date,
+            doc_number=batch.doc_number,
+            zone_name=name,
+            city=row.text("city_std"),
+            province=row.text("province"),
+            region=row.choice("region4", _REGION_ZH),
+            admin_level=row.text("admin_level"),
+            confidence=row.choice("confidence", {"verified", "candidate"}),
+            revoked_date=ended.approval_date if ended else None,
+            revoked_by=ended.doc_number if ended else None,
+            evidence=row.items("evidence", sep=" | "),
+        )
+
+    return parse
 
 
 def load_pilot_zones(path: Path | None = None) -> list[PilotZone]:
     """Every approval of a CBEC comprehensive pilot zone, batch by batch.
 
-    A zone's approval date and reply number repeat its batch's (``pilot_batches.csv`` holds
-    them); a row that disagrees with its batch is an error, so the two files cannot drift apart.
+    Each fact lives once: a zone names its batch, whose date and reply number are in
+    ``pilot_batches.csv``; a revocation is a row of ``zone_succession.csv`` naming the batch
+    whose reply ended the zone.
     """
-    zones = _load(path, "pilot_zones.csv", _ZONE_COLUMNS, _parse_zone)
     batches = {b.batch: b for b in load_pilot_batches()}
-    name = (path or reference_path("pilot_zones.csv")).name
-    for line, zone in enumerate(zones, start=2):
-        batch = batches.get(zone.batch)
-        if batch is not None and (zone.approval_date, zone.doc_number) != (batch.approval_date, batch.doc_number):
-            raise ReferenceDataError(
-                name,
-                line,
-                "approval_date",
-                f"{zone.zone_name}: batch {zone.batch} was approved "
-                f"{batch.approval_date} by {batch.doc_number} (pilot_batches.csv)",
-            )
-    return zones
+    endings = {(s.batch, s.zone_name): batches[s.ended_by_batch] for s in _successions(None, batches)}
+    return _load(path, "pilot_zones.csv", _ZONE_COLUMNS, _zone_parser(batches, endings))
 
 
 _BATCH_COLUMNS = {"batch", "approval_date", "doc_number", "title", "zone_count", "cumulative_count"}
@@ -298,27 +299,28 @@ def _parse_succession(row: _Row) -> ZoneSuccession:
     )
 
 
+def _successions(path: Path | None, batches: dict[int, PilotBatch]) -> list[ZoneSuccession]:
+    rows = _load(path, "zone_succession.csv", _SUCCESSION_COLUMNS, _parse_succession)
+    name = (path or reference_path("zone_succession.csv")).name
+    for number, item in enumerate(rows, start=2):
+        if item.ended_by_batch not in batches:
+            raise ReferenceDataError(name, number, "ended_by_batch", f"unknown batch {item.ended_by_batch}")
+    return rows
+
+
 def load_zone_succession(path: Path | None = None) -> list[ZoneSuccession]:
     """Zones ended by a later reply, each with the zone that took its area over.
 
-    Every row must name zones of ``pilot_zones.csv`` and a batch of ``pilot_batches.csv``, and
-    agree with the zone's ``revoked_date``/``revoked_by`` (the ending batch's date and number).
+    Every row must name zones of ``pilot_zones.csv`` (the ended zone and its successor) and a
+    batch of ``pilot_batches.csv`` (whose reply ended the zone).
     """
-    rows = _load(path, "zone_succession.csv", _SUCCESSION_COLUMNS, _parse_succession)
-    zones = {(z.batch, z.zone_name): z for z in load_pilot_zones()}
     batches = {b.batch: b for b in load_pilot_batches()}
+    rows = _successions(path, batches)
+    zones = {(z.batch, z.zone_name) for z in load_pilot_zones()}
     name = (path or reference_path("zone_succession.csv")).name
     for number, item in enumerate(rows, start=2):
-        zone = zones.get((item.batch, item.zone_name))
-        if zone is None or (item.successor_batch, item.successor) not in zones:
+        if (item.batch, item.zone_name) not in zones or (item.successor_batch, item.successor) not in zones:
             raise ReferenceDataError(name, number, "zone_name", f"{item.zone_name} → {item.successor}: unknown zone")
-        ending = batches.get(item.ended_by_batch)
-        if ending is None:
-            raise ReferenceDataError(name, number, "ended_by_batch", f"unknown batch {item.ended_by_batch}")
-        if zone.revoked_date != ending.approval_date or zone.revoked_by != ending.doc_number:
-            raise ReferenceDataError(
-                name, number, "ended_by_batch", f"{item.zone_name}: pilot_zones.csv gives another revocation"
-            )
     return rows
 
 
