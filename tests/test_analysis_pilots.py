@@ -17,9 +17,23 @@ from cbec_policy.reference.loader import load_pilot_batches, load_pilot_zones, r
 ZONES_CSV: Path = reference_path("pilot_zones.csv")
 
 
-def _csv_rows() -> list[dict[str, str]]:
-    with ZONES_CSV.open(encoding="utf-8-sig", newline="") as handle:
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def _csv_rows() -> list[dict[str, str]]:
+    """The zone rows by hand: approval date from the batch, revocation from zone_succession.csv."""
+    batches = {row["batch"]: row for row in _read(reference_path("pilot_batches.csv"))}
+    ended = {
+        (row["batch"], row["zone_name"]): batches[row["ended_by_batch"]]["approval_date"]
+        for row in _read(reference_path("zone_succession.csv"))
+    }
+    rows = _read(ZONES_CSV)
+    for row in rows:
+        row["approval_date"] = batches[row["batch"]]["approval_date"]
+        row["revoked_date"] = ended.get((row["batch"], row["zone_name"]), "")
+    return rows
 
 
 @pytest.fixture(scope="module")

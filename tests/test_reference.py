@@ -73,11 +73,12 @@ def _broken_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
 
 
 def test_impossible_date_names_file_line_and_column(tmp_path: Path) -> None:
-    broken = _broken_copy(tmp_path, "pilot_zones.csv", "1,2015-03-07,", "1,2015-02-30,")
+    # Approval dates live in pilot_batches.csv (the zones point at their batch).
+    broken = _broken_copy(tmp_path, "pilot_batches.csv", "1,2015-03-07,", "1,2015-02-30,")
     with pytest.raises(ReferenceDataError) as info:
-        load_pilot_zones(broken)
+        load_pilot_batches(broken)
     message = str(info.value)
-    assert "pilot_zones.csv" in message and "line 2" in message and "approval_date" in message
+    assert "pilot_batches.csv" in message and "line 2" in message and "approval_date" in message
     assert "2015-02-30" in message
 
 

@@ -160,18 +160,19 @@ def test_hostile_search_queries_cannot_change_the_sql(client: TestClient, store:
 
 
 @pytest.mark.parametrize(
-    ("city", "on", "expected"),
+    ("city", "on", "expected", "zone"),
     [
-        ("杭州", "2015-03-06", False),  # the day before batch 1 (国函〔2015〕44号, 2015-03-07)
-        ("杭州", "2015-03-07", True),
-        ("海口", "2025-04-24", True),
-        ("海口", "2025-04-25", False),  # revoked by 国函〔2025〕40号
+        ("杭州", "2015-03-06", False, "杭州市"),  # the day before batch 1 (国函〔2015〕44号, 2015-03-07)
+        ("杭州", "2015-03-07", True, "杭州市"),
+        ("海口", "2025-04-24", True, "海口市"),
+        # 国函〔2025〕40号 revoked the 海口 zone and set up 海南全岛, whose area contains 海口.
+        ("海口", "2025-04-25", True, "海南全岛"),
     ],
 )
-def test_zone_lookup_on_a_date(client: TestClient, city: str, on: str, expected: bool) -> None:
+def test_zone_lookup_on_a_date(client: TestClient, city: str, on: str, expected: bool, zone: str) -> None:
     body = client.get("/api/zones/lookup", params={"city": city, "on": on}).json()
     assert body["is_pilot_zone"] is expected
-    assert body["zone"]["city"] == city
+    assert body["zone"]["zone_name"] == zone
 
 
 def test_zone_list_filters_match_reference_data(client: TestClient) -> None:

@@ -205,6 +205,40 @@ def test_look_up_a_city(tab: Tab, live: LiveServer) -> None:
 
 
 @pytest.mark.browser
+def test_look_up_places_inside_zones(tab: Tab, live: LiveServer) -> None:
+    """Counties, districts and revoked zones answer through the zone whose area contains them."""
+    zones = {z.zone_name: z for z in load_pilot_zones()}
+    page = tab.page
+
+    def ask(city: str, on: str) -> object:
+        page.goto(live.url + "/zones")
+        page.fill('#zone-lookup input[name="city"]', city)
+        page.fill('#zone-lookup input[name="on"]', on)
+        page.click("#zone-lookup button")
+        answer = page.locator("#lookup-answer")
+        answer.wait_for()
+        return answer
+
+    for city in ("三亚", "海口", "儋州"):
+        answer = ask(city, "2025-06-01")
+        assert "answer yes" in (answer.get_attribute("class") or "") and "海南全岛" in answer.inner_text()
+    assert "三亚市" in ask("三亚", "2025-04-24").inner_text()
+    assert "博尔塔拉蒙古自治州" in ask("阿拉山口", "2025-06-01").inner_text()
+    kunshan = ask("昆山", "2016-01-12")
+    assert "answer yes" in (kunshan.get_attribute("class") or "") and zones["苏州市"].doc_number in kunshan.inner_text()
+    assert "answer no" in (ask("常熟", "2016-01-11").get_attribute("class") or "")
+    assert "上海市" in ask("浦东", "2020-01-01").inner_text()
+    assert "义乌市" in ask("義烏", "2019-01-01").inner_text()
+    taizhou = ask("Taizhou", "2023-01-01")
+    links = page.locator("#lookup-candidates a")
+    assert links.count() == 2 and "浙江省" in taizhou.inner_text() and "江苏省" in taizhou.inner_text()
+    page.get_by_role("link", name="浙江省 台州市").click()
+    page.locator("#lookup-answer").wait_for()
+    assert zones["台州市"].doc_number in page.locator("#lookup-answer").inner_text()
+    _shot(page, "zones-taizhou")
+
+
+@pytest.mark.browser
 def test_compute_a_tax_and_follow_its_citation(tab: Tab, live: LiveServer) -> None:
     page = tab.page
     page.goto(live.url + "/tax")

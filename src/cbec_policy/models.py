@@ -109,6 +109,46 @@ class PilotZone:
 
 
 @dataclass(frozen=True)
+class ZoneSuccession:
+    """A pilot zone ended by a later reply and the zone that took its area over (海口 → 海南全岛)."""
+
+    batch: int
+    zone_name: str
+    relation: str  # replaced_by / merged_into
+    successor_batch: int
+    successor: str
+    ended_by_batch: int  # the batch whose reply ended the zone: its date and number live in pilot_batches.csv
+    note: str
+
+
+@dataclass(frozen=True)
+class ZoneArea:
+    """The area of a pilot zone that is not one administrative division named like the zone."""
+
+    batch: int
+    zone_name: str
+    area_codes: tuple[str, ...]  # GB/T 2260 codes whose union is the zone's area
+    doubtful_codes: tuple[str, ...]  # divisions inside those codes that the zone may not cover (not verified)
+    confidence: str  # verified / unverified
+    note: str
+
+
+@dataclass(frozen=True)
+class RetailImportPeriod:
+    """Where 网购保税进口 (customs code 1210) was allowed in one period, and the policy that said so."""
+
+    start: date | None
+    end: date | None  # inclusive; None: still in force
+    scope: str  # none / listed_cities / zone_or_special_area
+    policy_id: str
+    note: str
+
+    def covers(self, day: date) -> bool:
+        """Whether ``day`` falls in this period."""
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
 class TradeStat:
     """A published CBEC trade total (100 million yuan) for a year or half-year."""
 

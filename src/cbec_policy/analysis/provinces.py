@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from cbec_policy.analysis._data import data_path, read_csv
+from cbec_policy.analysis._data import read_csv
 from cbec_policy.errors import ReferenceDataError
 from cbec_policy.labels import REGIONS
+from cbec_policy.places.hierarchy import data_path as places_data_path
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Province:
 
 def load_provinces(path: Path | None = None) -> list[Province]:
     """Provinces from ``provinces.csv`` (or a file of the same shape); checks regions and unique cells."""
-    source = path or data_path("provinces.csv")
+    source = path or places_data_path("provinces.csv")
     regions = {label.zh for label in REGIONS}
     provinces = []
     cells: dict[tuple[int, int], str] = {}

@@ -22,6 +22,7 @@ from cbec_policy.cli.options import db_option
 from cbec_policy.cli.output import emit_rows, format_option, to_csv, to_json
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import CbecError, InputError
+from cbec_policy.places.coverage import ZoneMembership, membership
 from cbec_policy.rules.batch import DEFAULT_CHUNK_ROWS, parquet_rows, run_batch
 from cbec_policy.rules.citations import Citation
 from cbec_policy.rules.codes import explain_code, load_codes
@@ -301,11 +302,9 @@ def _store_zone_lookup(db_url: str | None) -> tuple[ZoneLookup, Callable[[], Non
         return reference_zone_lookup(), lambda: None
     store = open_ready_store(db_url)
 
-    def lookup(name: str, on: date) -> bool | None:
+    def lookup(name: str, on: date) -> ZoneMembership:
         answer = store.lookup_zone(name, on)
-        if answer.zone is None and not getattr(answer, "known_place", False):
-            return None  # a name the store does not recognise: unknown rather than "no"
-        return answer.is_pilot_zone
+        return membership(answer.answer)  # unknown or ambiguous places give None, not "no"
 
     return lookup, store.close
 

@@ -15,6 +15,9 @@ from cbec_policy.cli.output import emit_record, emit_rows, format_option, to_csv
 from cbec_policy.errors import InputError
 from cbec_policy.labels import REGIONS, find_label
 from cbec_policy.models import PilotZone
+from cbec_policy.places.hierarchy import label
+from cbec_policy.places.records import answer_fields
+from cbec_policy.places.retail_import import retail_import_1210
 from cbec_policy.store import ZoneLookup
 
 _UNVERIFIED = "候选未核实 unverified"
@@ -30,6 +33,10 @@ LOOKUP_KEYS = (
     "approval_date",
     "doc_number",
     "revoked_date",
+    "covered_by",
+    "via",
+    "candidates",
+    "history",
 )
 _LOOKUP_LABELS = {
     "query": "查询 query",
@@ -41,6 +48,7 @@ _LOOKUP_LABELS = {
     "approval_date": "获批日期 approved",
     "doc_number": "批复文号 approval document",
     "revoked_date": "撤销日期 revoked",
+    "via": "经由 via",
 }
 
 
@@ -59,11 +67,11 @@ def zone_row(zone: PilotZone) -> dict[str, Any]:
 
 
 def lookup_record(result: ZoneLookup) -> dict[str, Any]:
-    """The lookup answer with exactly the public JSON keys."""
+    """The lookup answer: the public JSON keys of old, then covered_by, via, candidates, history."""
     zone = result.zone
-    return {
+    record: dict[str, Any] = {
         "query": result.query,
-        "is_pilot_zone": result.is_pilot_zone,
+        "is_pilot_zone": None if result.ambiguous else result.is_pilot_zone,
         "zone_name": zone.zone_name if zone else None,
         "province": zone.province if zone else None,
         "region": zone.region if zone else None,
@@ -72,28 +80,45 @@ def lookup_record(result: ZoneLookup) -> dict[str, Any]:
         "doc_number": zone.doc_number if zone else None,
         "revoked_date": zone.revoked_date if zone else None,
     }
+    extra = answer_fields(result.answer)
+    record.update({key: extra[key] for key in ("covered_by", "via", "candidates", "history")})
+    return record
 
 
 def lookup_sentence(result: ZoneLookup, on: date) -> str:
     """A one-line answer for people, in Chinese and English."""
-    zone = result.zone
-    if zone is None:
-        return f"否 no: {result.query} 不是跨境电商综试区 is not a CBEC comprehensive pilot zone (on {on})"
-    if result.is_pilot_zone:
-        return (
-            f"是 yes: {zone.zone_name} 自 {zone.approval_date} 起为跨境电商综试区"
-            f"（第{zone.batch}批，{zone.doc_number}）"
-            f" a pilot zone since {zone.approval_date} (batch {zone.batch})"
-        )
-    if result.revoked:
-        return (
-            f"否 no: {zone.zone_name} 的综试区已于 {zone.revoked_date} 撤销（{zone.revoked_by or '文号未知'}）"
-            f" revoked on {zone.revoked_date}; approved {zone.approval_date} (batch {zone.batch})"
-        )
-    return (
-        f"否 no: {on} 时尚未获批；{zone.zone_name} 于 {zone.approval_date} 获批（第{zone.batch}批，{zone.doc_number}）"
-        f" not yet on {on}; approved {zone.approval_date} (batch {zone.batch})"
-    )
+    if result.answer is not None:
+        return result.answer.sentence()
+    return f"否 no: {result.query} 不是跨境电商综试区 is not a CBEC comprehensive pilot zone (on {on})"
+
+
+def _flat(record: dict[str, Any], result: ZoneLookup) -> dict[str, Any]:
+    """The record with its lists as readable cells, for one CSV row."""
+    flat = dict(record)
+    flat["covered_by"] = "; ".join(f"{c['zone_name']} {c['doc_number']}" for c in record["covered_by"])
+    flat["candidates"] = "; ".join(c["label"] for c in record["candidates"])
+    flat["history"] = "; ".join(answer_fields(result.answer)["history_text"])
+    return flat
+
+
+def _print_details(result: ZoneLookup) -> None:
+    answer = result.answer
+    if answer is None:
+        return
+    for candidate in answer.candidates:
+        state = {True: "是 yes", False: "否 no", None: "未能确定 unknown"}[candidate.covered]
+        zones = f" — {'、'.join(candidate.zones)}" if candidate.zones else ""
+        click.echo(f"  - {label(candidate.place)}：{state}{zones}")
+    lines = answer_fields(answer)["history_text"]
+    if lines:
+        click.echo("沿革 history:")
+        for line in lines:
+            click.echo(f"  {line}")
+    if answer.alternatives:
+        others = "、".join(label(p) for p in answer.alternatives)
+        click.echo(f"同名的还有 also called so: {others}")
+    for caveat in answer.caveats:
+        click.echo(f"注意 caveat: {caveat}")
 
 
 def register(cli: click.Group) -> None:
@@ -106,7 +131,7 @@ def register(cli: click.Group) -> None:
     @zones_group.command("list")
     @db_option
     @click.option("--batch", type=click.IntRange(1, None), help="批次 batch number (1–8)")
-    @click.option("--province", help="省份 province (浙江 or 浙江省)")
+    @click.option("--province", help="省份 province (浙江, 浙江省, Zhejiang, 臺灣)")
     @click.option("--region", help="区域 region: 东部/中部/西部/东北 (east/central/west/northeast)")
     @click.option("--on", "on", metavar="DATE", help="在该日有效（已获批且未撤销） in force on DATE")
     @format_option()
@@ -162,7 +187,7 @@ def register(cli: click.Group) -> None:
             result = store.lookup_zone(name, day)
         if result.zone is None and not result.known_place:
             hint = f"; close matches: {', '.join(result.suggestions)}" if result.suggestions else ""
-            raise InputError(f"zone name {name!r}", f"not a known pilot zone or city{hint}")
+            raise InputError(f"place name {name!r}", f"not a known pilot zone or place{hint}")
         record = lookup_record(result)
         warning = None
         if result.unverified:
@@ -172,11 +197,40 @@ def register(cli: click.Group) -> None:
         if output_format == "json":
             click.echo(to_json(record))
         elif output_format == "csv":
-            click.echo(to_csv([record], list(LOOKUP_KEYS)), nl=False)
+            click.echo(to_csv([_flat(record, result)], list(LOOKUP_KEYS)), nl=False)
         else:
             click.echo(lookup_sentence(result, day))
-            emit_record(record, _LOOKUP_LABELS, output_format)
-            if result.zone is None and result.suggestions:
-                click.echo(f"相近名称 close matches: {', '.join(result.suggestions)}")
+            if not result.ambiguous:
+                emit_record({k: record[k] for k in _LOOKUP_LABELS}, _LOOKUP_LABELS, output_format)
+            _print_details(result)
         if warning:
             click.echo(warning, err=output_format != "table")
+
+    @zones_group.command("retail-import")
+    @db_option
+    @click.argument("name")
+    @click.option("--on", "on", metavar="DATE", help="日期 date (default today)")
+    @format_option()
+    def zones_retail_import(db_url: str | None, name: str, on: str | None, output_format: str) -> None:
+        """某地某日能否开展网购保税进口（1210）。 Can 1210 bonded retail imports be used in NAME on DATE?"""
+        day = date_value(on, "--on") or date.today()
+        if not name.strip():
+            raise InputError("NAME", "empty place name")
+        with open_ready_store(db_url) as store:
+            found = retail_import_1210(name, day, store.list_zones(), store.list_batches())
+        if found.answer == "unknown_place":
+            hint = f"; close matches: {', '.join(found.place.suggestions)}" if found.place.suggestions else ""
+            raise InputError(f"place name {name!r}", f"not a known place{hint}")
+        record = found.to_dict()
+        if output_format == "json":
+            click.echo(to_json(record))
+            return
+        verdict = {True: "是 yes", False: "否 no", None: "视情况 depends"}[found.allowed]
+        click.echo(f"{verdict}: {found.reason_zh}")
+        click.echo(found.reason_en)
+        for candidate in record["candidates"]:
+            click.echo(f"  - {candidate}")
+        click.echo("依据 citations:")
+        for citation in record["citations"]:
+            click.echo(f"  • {citation['doc_number']}《{citation['title']}》")
+        click.echo(f"注 note: {found.note}")

@@ -1,21 +1,33 @@
 """Provinces and prefecture-level divisions, for telling a local document's level and region.
 
-Read from the bundled ``reference/admin_divisions.csv`` plus the pilot-zone cities (which add
-county-level cities such as 义乌 and 珲春). Names are matched in full (河南省, 厦门市), never by
-short forms, so that 朝阳区 in Beijing is not taken for 朝阳市 in Liaoning.
+Backed by the place hierarchy (:mod:`cbec_policy.places`, from the maintained division
+package): every province-level unit of the mainland, every prefecture-level unit, and the
+county-level cities that are pilot zones (义乌, 珲春 …), which issue plans of their own. Names
+are matched in full (河南省, 厦门市), never by short forms, so that 朝阳区 in Beijing is not
+taken for 朝阳市 in Liaoning. ``Division.parent`` and ``Division.code`` lead into the full
+hierarchy (county → prefecture → province) for callers that need more.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from cbec_policy.errors import ReferenceDataError
-from cbec_policy.reference.loader import load_pilot_zones, reference_path
+from cbec_policy.places.hierarchy import Place, hierarchy, province_regions
+from cbec_policy.reference.loader import load_pilot_zones
 
-_FILE = "admin_divisions.csv"
+# The kinds of the division package, in the words this module has always used.
+_KINDS = {
+    "直辖市": "municipality",
+    "省": "province",
+    "自治区": "autonomous_region",
+    "地级市": "city",
+    "自治州": "autonomous_prefecture",
+    "地区": "prefecture",
+    "盟": "league",
+    "县级市": "county_city",
+}
 
 
 @dataclass(frozen=True)
@@ -23,10 +35,11 @@ class Division:
     """One province-level unit or one city-level unit inside a province."""
 
     name: str
-    kind: str  # municipality / province / autonomous_region / city / prefecture / ...
+    kind: str  # municipality / province / autonomous_region / city / prefecture / county_city / ...
     province: str
     region4: str
-    abbr: str
+    code: str = ""  # GB/T 2260 code
+    parent: str | None = None  # full name of the containing prefecture, for a county-level city
 
     @property
     def is_provincial(self) -> bool:
@@ -34,21 +47,28 @@ class Division:
         return self.kind in ("province", "autonomous_region", "municipality")
 
 
+def _division(place: Place) -> Division:
+    tree = hierarchy()
+    parent = tree.places[place.parent] if place.parent else None
+    parent_name = parent.name if parent is not None and place.level == "county" else None
+    return Division(place.name, _KINDS.get(place.kind, place.kind), place.province, place.region, place.code,
+                    parent_name)  # fmt: skip
+
+
 @cache
 def divisions() -> dict[str, Division]:
     """Every known division by full name."""
-    path = reference_path(_FILE)
+    tree = hierarchy()
+    mainland = province_regions()
     table: dict[str, Division] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            name = (row.get("name") or "").strip()
-            if not name or not row.get("province") or not row.get("kind"):
-                raise ReferenceDataError(_FILE, line, None, "name, kind and province are required")
-            table[name] = Division(name, row["kind"], row["province"], row.get("region4") or "", row.get("abbr") or "")
+    for place in tree.places.values():
+        if place.province in mainland and place.level in ("province", "prefecture"):
+            table[place.name] = _division(place)
     for zone in load_pilot_zones():
         # County-level pilot cities (义乌市, 珲春市, ...) are not prefecture-level but do issue plans.
         if zone.zone_name.endswith("市") and zone.zone_name not in table:
-            table[zone.zone_name] = Division(zone.zone_name, "county_city", zone.province, zone.region, "")
+            for place in tree.in_province(zone.zone_name, zone.province):
+                table[zone.zone_name] = _division(place)
     return table
 
 

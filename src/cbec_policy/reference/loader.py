@@ -36,7 +36,10 @@ from cbec_policy.models import (
     Policy,
     PositiveListVersion,
     Relation,
+    RetailImportPeriod,
     TradeStat,
+    ZoneArea,
+    ZoneSuccession,
 )
 
 _HERE = Path(__file__).parent
@@ -215,33 +218,51 @@ def load_national_policies(path: Path | None = None) -> list[Policy]:
 # --------------------------------------------------------------------------- pilot zones
 
 _ZONE_COLUMNS = {
-    "batch", "approval_date", "doc_number", "zone_name", "city_std", "province", "region4",
-    "admin_level", "confidence", "revoked_date", "revoked_by", "evidence",
+    "batch", "zone_name", "city_std", "province", "region4", "admin_level", "confidence", "evidence",
 }  # fmt: skip
 _REGION_ZH = {label.zh for label in REGIONS}
 
 
-def _parse_zone(row: _Row) -> PilotZone:
-    revoked_by = row.text("revoked_by", required=False)
-    return PilotZone(
-        batch=row.integer("batch"),
-        approval_date=row.date("approval_date"),
-        doc_number=normalise_doc_number(row.text("doc_number")),
-        zone_name=row.text("zone_name"),
-        city=row.text("city_std"),
-        province=row.text("province"),
-        region=row.choice("region4", _REGION_ZH),
-        admin_level=row.text("admin_level"),
-        confidence=row.choice("confidence", {"verified", "candidate"}),
-        revoked_date=row.date("revoked_date", required=False),
-        revoked_by=normalise_doc_number(revoked_by) if revoked_by else None,
-        evidence=row.items("evidence", sep=" | "),
-    )
+def _zone_parser(
+    batches: dict[int, PilotBatch], endings: dict[tuple[int, str], PilotBatch]
+) -> Callable[[_Row], PilotZone]:
+    """Parse a zone row; its approval comes from its batch, a revocation from zone_succession.csv."""
+
+    def parse(row: _Row) -> PilotZone:
+        number = row.integer("batch")
+        batch = batches.get(number)
+        if batch is None:
+            raise row.error("batch", f"unknown batch {number} (not in pilot_batches.csv)")
+        name = row.text("zone_name")
+        ended = endings.get((number, name))
+        return PilotZone(
+            batch=number,
+            approval_date=batch.approval_date,
+            doc_number=batch.doc_number,
+            zone_name=name,
+            city=row.text("city_std"),
+            province=row.text("province"),
+            region=row.choice("region4", _REGION_ZH),
+            admin_level=row.text("admin_level"),
+            confidence=row.choice("confidence", {"verified", "candidate"}),
+            revoked_date=ended.approval_date if ended else None,
+            revoked_by=ended.doc_number if ended else None,
+            evidence=row.items("evidence", sep=" | "),
+        )
+
+    return parse
 
 
 def load_pilot_zones(path: Path | None = None) -> list[PilotZone]:
-    """Every approval of a CBEC comprehensive pilot zone, batch by batch."""
-    return _load(path, "pilot_zones.csv", _ZONE_COLUMNS, _parse_zone)
+    """Every approval of a CBEC comprehensive pilot zone, batch by batch.
+
+    Each fact lives once: a zone names its batch, whose date and reply number are in
+    ``pilot_batches.csv``; a revocation is a row of ``zone_succession.csv`` naming the batch
+    whose reply ended the zone.
+    """
+    batches = {b.batch: b for b in load_pilot_batches()}
+    endings = {(s.batch, s.zone_name): batches[s.ended_by_batch] for s in _successions(None, batches)}
+    return _load(path, "pilot_zones.csv", _ZONE_COLUMNS, _zone_parser(batches, endings))
 
 
 _BATCH_COLUMNS = {"batch", "approval_date", "doc_number", "title", "zone_count", "cumulative_count"}
@@ -261,6 +282,94 @@ def _parse_batch(row: _Row) -> PilotBatch:
 def load_pilot_batches(path: Path | None = None) -> list[PilotBatch]:
     """The State Council replies that approved each batch of pilot zones."""
     return _load(path, "pilot_batches.csv", _BATCH_COLUMNS, _parse_batch)
+
+
+_SUCCESSION_COLUMNS = {"batch", "zone_name", "relation", "successor_batch", "successor", "ended_by_batch", "note"}
+
+
+def _parse_succession(row: _Row) -> ZoneSuccession:
+    return ZoneSuccession(
+        batch=row.integer("batch"),
+        zone_name=row.text("zone_name"),
+        relation=row.choice("relation", {"replaced_by", "merged_into"}),
+        successor_batch=row.integer("successor_batch"),
+        successor=row.text("successor"),
+        ended_by_batch=row.integer("ended_by_batch"),
+        note=row.text("note", required=False),
+    )
+
+
+def _successions(path: Path | None, batches: dict[int, PilotBatch]) -> list[ZoneSuccession]:
+    rows = _load(path, "zone_succession.csv", _SUCCESSION_COLUMNS, _parse_succession)
+    name = (path or reference_path("zone_succession.csv")).name
+    for number, item in enumerate(rows, start=2):
+        if item.ended_by_batch not in batches:
+            raise ReferenceDataError(name, number, "ended_by_batch", f"unknown batch {item.ended_by_batch}")
+    return rows
+
+
+def load_zone_succession(path: Path | None = None) -> list[ZoneSuccession]:
+    """Zones ended by a later reply, each with the zone that took its area over.
+
+    Every row must name zones of ``pilot_zones.csv`` (the ended zone and its successor) and a
+    batch of ``pilot_batches.csv`` (whose reply ended the zone).
+    """
+    batches = {b.batch: b for b in load_pilot_batches()}
+    rows = _successions(path, batches)
+    zones = {(z.batch, z.zone_name) for z in load_pilot_zones()}
+    name = (path or reference_path("zone_succession.csv")).name
+    for number, item in enumerate(rows, start=2):
+        if (item.batch, item.zone_name) not in zones or (item.successor_batch, item.successor) not in zones:
+            raise ReferenceDataError(name, number, "zone_name", f"{item.zone_name} → {item.successor}: unknown zone")
+    return rows
+
+
+_AREA_COLUMNS = {"batch", "zone_name", "area_codes", "doubtful_codes", "confidence", "note"}
+
+
+def _parse_area(row: _Row) -> ZoneArea:
+    codes = row.items("area_codes")
+    doubtful = row.items("doubtful_codes")
+    for code in codes + doubtful:
+        if not (len(code) == 6 and code.isdigit()):
+            raise row.error("area_codes", f"{code!r} is not a six-digit GB/T 2260 code")
+    return ZoneArea(
+        batch=row.integer("batch"),
+        zone_name=row.text("zone_name"),
+        area_codes=codes,
+        doubtful_codes=doubtful,
+        confidence=row.choice("confidence", {"verified", "unverified"}),
+        note=row.text("note", required=False),
+    )
+
+
+def load_zone_areas(path: Path | None = None) -> list[ZoneArea]:
+    """Areas of the zones that are not one division named like the zone (海南全岛, 雄安新区)."""
+    return _load(path, "zone_areas.csv", _AREA_COLUMNS, _parse_area)
+
+
+_RETAIL_COLUMNS = {"start", "end", "scope", "policy_id", "note"}
+
+
+def _parse_retail(row: _Row) -> RetailImportPeriod:
+    return RetailImportPeriod(
+        start=row.date("start", required=False),
+        end=row.date("end", required=False),
+        scope=row.choice("scope", {"none", "listed_cities", "zone_or_special_area"}),
+        policy_id=row.text("policy_id"),
+        note=row.text("note", required=False),
+    )
+
+
+def load_retail_import_periods(path: Path | None = None) -> list[RetailImportPeriod]:
+    """Where 1210 retail imports were allowed, period by period, each citing a corpus policy."""
+    periods = _load(path, "retail_import_pilot.csv", _RETAIL_COLUMNS, _parse_retail)
+    known = {policy.id for policy in _bundled_policies()}
+    name = (path or reference_path("retail_import_pilot.csv")).name
+    for number, period in enumerate(periods, start=2):
+        if period.policy_id not in known:
+            raise ReferenceDataError(name, number, "policy_id", f"unknown policy {period.policy_id!r}")
+    return periods
 
 
 # --------------------------------------------------------------------------- trade statistics

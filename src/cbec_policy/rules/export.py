@@ -1,10 +1,12 @@
 """Export side: 无票免税 eligibility (财税〔2018〕103号) and deemed corporate income tax
 (国家税务总局公告2019年第36号) for retail exporters in a comprehensive pilot zone.
 
-Pilot-zone membership on the date comes from a ``zone_lookup(name, on) -> bool | None``
-callable (the command line builds it on the store's ``lookup_zone``), so this module stays
-a pure function and never opens the database. ``None`` means "not known" and makes the
-answer "unknown" rather than a guess.
+Pilot-zone membership on the date comes from a ``zone_lookup(name, on)`` callable returning a
+:class:`~cbec_policy.places.coverage.ZoneMembership` (or a bare ``bool | None``); the command
+line builds it on the store's ``lookup_zone``, so this module stays a pure function and never
+opens the database. Membership follows the place hierarchy (海口 after 2025-04-25 is inside the
+海南全岛 zone), and the State Council replies it rests on are cited. ``None`` means "not
+known" (an unknown or ambiguous place) and makes the answer "unknown" rather than a guess.
 
 A date before 2018-10-01 raises :class:`~cbec_policy.rules.errors.RuleNotApplicableError`
 (no invoice-free exemption yet). Deemed CIT exists only from 2020-01-01; for an earlier date
@@ -20,13 +22,15 @@ from decimal import Decimal
 from typing import Any
 
 from cbec_policy.errors import InputError
-from cbec_policy.reference.loader import load_pilot_zones
+from cbec_policy.models import PilotBatch
+from cbec_policy.places.coverage import ZoneMembership, lookup_place, membership
+from cbec_policy.reference.loader import load_pilot_batches, load_pilot_zones
 from cbec_policy.rules.citations import Citation, cite, unique
 from cbec_policy.rules.errors import RuleNotApplicableError
 from cbec_policy.rules.money import money, percent, to_decimal
 from cbec_policy.rules.parameters import ParameterSet, load_parameters
 
-ZoneLookup = Callable[[str, date], bool | None]
+ZoneLookup = Callable[[str, date], "ZoneMembership | bool | None"]
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,10 @@ def export_income_tax(
     exemption_p = params["invoice_free_exemption"].at(day)  # raises before 2018-10-01
     citations = [exemption_p.citation]
     caveats = [f"103号生效日期来自二手资料 {exemption_p.note}"] if exemption_p.status != "verified" else []
-    in_zone = zone_lookup(zone, day)
+    found = zone_lookup(zone, day)
+    zone_answer = found if isinstance(found, ZoneMembership) else ZoneMembership(found, "", ())
+    in_zone = zone_answer.covered
+    citations.extend(reply_citation(batch) for batch in zone_answer.replies)
     no_excluded = None if goods_excluded is None else not goods_excluded
     conditions = (
         Condition("in_pilot_zone", f"{zone}在{day}是跨境电商综合试验区", in_zone),
@@ -146,7 +153,9 @@ def export_income_tax(
     )
     eligible = _all([c.met for c in conditions])
     if in_zone is None:
-        caveats.append(f"未能确定{zone}在{day}是否为综试区 pilot-zone membership unknown")
+        caveats.append(
+            f"未能确定{zone}在{day}是否为综试区 pilot-zone membership unknown {zone_answer.sentence}".strip()
+        )
     if has_purchase_invoices:
         caveats.append(
             "有有效进货凭证时适用财税〔2013〕96号退（免）税 with invoices, 96号 refund/exemption applies instead"
@@ -210,20 +219,26 @@ def export_income_tax(
 
 
 def reference_zone_lookup() -> ZoneLookup:
-    """A ``zone_lookup`` over the bundled pilot-zone list (for use without a database).
+    """A ``zone_lookup`` over the bundled pilot-zone list and the place hierarchy (no database needed)."""
+    zones, batches = load_pilot_zones(), load_pilot_batches()
 
-    A name that matches no zone (杭州, 杭州市 …) gives ``None`` — unknown, not "no".
-    """
-    zones = load_pilot_zones()
-
-    def lookup(name: str, on: date) -> bool | None:
-        wanted = name.strip()
-        found = [z for z in zones if wanted in (z.zone_name, z.city) or z.zone_name.startswith(wanted)]
-        if not found:
-            return None
-        return any(zone.in_force_on(on) for zone in found)
+    def lookup(name: str, on: date) -> ZoneMembership:
+        return membership(lookup_place(name, on, zones, batches))
 
     return lookup
+
+
+def reply_citation(batch: PilotBatch) -> Citation:
+    """The State Council reply of a pilot-zone batch as a citation (the replies are not corpus policies)."""
+    return Citation(
+        policy_id=f"pilot-batch-{batch.batch}",
+        doc_number=batch.doc_number,
+        title=batch.title,
+        publish_date=batch.approval_date,
+        effective_date=None,
+        in_corpus=False,
+        note=f"跨境电商综试区第{batch.batch}批批复 pilot-zone batch {batch.batch}",
+    )
 
 
 def verdict_en(value: bool | None) -> str:

@@ -25,15 +25,16 @@ from cbec_policy.docnumber import doc_number_key
 from cbec_policy.errors import InputError
 from cbec_policy.labels import LEVELS, POLICY_TYPES, REGIONS, RELATION_INVERSES, STATUSES, THEMES, find_label
 from cbec_policy.models import PilotBatch, PilotZone, Policy, PositiveListVersion, TradeStat
+from cbec_policy.places.coverage import lookup_place
+from cbec_policy.places.provinces import find_provinces
 from cbec_policy.store import schema as s
 from cbec_policy.store.bulk import BulkSession, validate_policy
 from cbec_policy.store.hashing import record_hash
 from cbec_policy.store.loading import Progress, load_bundled
 from cbec_policy.store.policy_rows import read_policies, title_key, write_policy
-from cbec_policy.store.records import InitSummary, SearchHit, ZoneLookup
+from cbec_policy.store.records import InitSummary, SearchHit, ZoneLookup, zone_lookup_from_answer
 from cbec_policy.store.search import SearchCache, ensure_search_index, make_snippet, search_ids, search_version
 from cbec_policy.store.url import default_db_url, default_sqlite_path, mask_url, parse_db_url
-from cbec_policy.store.zone_names import close_matches, is_known_place, matches
 
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Every column a Policy is built from: the large original text is read only by get_original_text.
@@ -469,8 +470,8 @@ class Store:
         if region is not None:
             query = query.where(z.region == find_label(REGIONS, region, "region").zh)
         if province is not None and province.strip():
-            wanted = province.strip()
-            query = query.where(or_(z.province == wanted, z.province.startswith(wanted)))
+            # 浙江, 浙江省, Zhejiang, 臺灣 …: every province-level unit the name may mean.
+            query = query.where(z.province.in_(find_provinces(province)))
         with self._read() as conn:
             zones = [_zone(row) for row in conn.execute(query).mappings()]
         if on is not None:
@@ -478,30 +479,14 @@ class Store:
         return zones
 
     def lookup_zone(self, name: str, on: date) -> ZoneLookup:
-        """Whether ``name`` (杭州, 杭州市, Hangzhou …) is a pilot zone on ``on``; see :class:`ZoneLookup`."""
+        """Whether the place ``name`` (杭州, 常熟, 浦東, Taizhou …) is inside a pilot zone on ``on``.
+
+        See :class:`ZoneLookup`; the answer comes from the place hierarchy over the stored zones.
+        """
         z = s.pilot_zones.c
         with self._read() as conn:
             rows = conn.execute(select(s.pilot_zones).order_by(z.batch, z.id)).mappings().all()
-        zones = [(_zone(row), row["city_pinyin"]) for row in rows]
-        found = [zone for zone, pinyin in zones if matches(zone, name, pinyin)]
-        if not found:
-            return ZoneLookup(
-                query=name,
-                is_pilot_zone=False,
-                zone=None,
-                revoked=False,
-                suggestions=close_matches(name, zones),
-                on=on,
-                known_place=is_known_place(name),
-            )
-        active = [zone for zone in found if zone.in_force_on(on)]
-        if active:
-            return ZoneLookup(query=name, is_pilot_zone=True, zone=active[0], revoked=False, on=on)
-        revoked = [zone for zone in found if zone.revoked_date is not None and zone.revoked_date <= on]
-        if revoked:
-            return ZoneLookup(query=name, is_pilot_zone=False, zone=revoked[-1], revoked=True, on=on)
-        # Approved only after ``on``: answer no, but say when it came.
-        return ZoneLookup(query=name, is_pilot_zone=False, zone=found[0], revoked=False, on=on)
+        return zone_lookup_from_answer(lookup_place(name, on, [_zone(row) for row in rows], self.list_batches()))
 
     # ------------------------------------------------------------------ other reference tables
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Table, insert, select, tuple_, update
 from cbec_policy.docnumber import doc_number_key
 from cbec_policy.labels import THEMES
 from cbec_policy.models import Policy
+from cbec_policy.places.names import pinyin_of, short_name
 from cbec_policy.reference.loader import (
     load_departments,
     load_national_policies,
@@ -29,7 +30,6 @@ from cbec_policy.store import schema as s
 from cbec_policy.store.hashing import record_hash
 from cbec_policy.store.policy_rows import read_policies, write_policy
 from cbec_policy.store.records import InitSummary, TableCounts
-from cbec_policy.store.zone_names import pinyin_of, short_name
 
 Progress = Callable[[str, int, int], None]  # (table, rows done, rows in table)
 

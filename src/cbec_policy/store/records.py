@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from cbec_policy.models import PilotZone, Policy
+from cbec_policy.places.coverage import PlaceAnswer
 
 # Tables that ``Store.init`` fills from the bundled reference data, in load order.
 INIT_TABLES = (
@@ -99,12 +100,15 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class ZoneLookup:
-    """The answer to "is NAME a CBEC comprehensive pilot zone on DATE?".
+    """The answer to "is NAME inside a CBEC comprehensive pilot zone on DATE?".
 
-    ``zone`` is the matching approval (also when it is revoked or not yet approved on the
-    date); ``suggestions`` lists close names when nothing matched; ``known_place`` is False when
-    the name is neither a pilot zone nor a province or prefecture-level place the system knows
-    (most likely a typo), so a front end can treat it as bad input rather than as "no".
+    ``is_pilot_zone`` is True when a zone in force that day covers the place (常熟 through the
+    苏州 zone, 三亚 through 海南全岛 after its own zone was revoked); ``zone`` is the covering
+    zone, else the zone the answer rests on (revoked, or approved later). ``answer`` holds the
+    full answer of :func:`cbec_policy.places.coverage.lookup_place`: covered_by, via, history,
+    candidates for an ambiguous name (Taizhou → 台州市 / 泰州市). ``known_place`` is False when
+    the name is neither a zone nor a division of the hierarchy (most likely a typo), so a front
+    end can treat it as bad input rather than as "no".
     """
 
     query: str
@@ -114,8 +118,38 @@ class ZoneLookup:
     suggestions: list[str] = field(default_factory=list)
     on: date | None = None
     known_place: bool = True
+    answer: PlaceAnswer | None = None
 
     @property
     def unverified(self) -> bool:
         """True when the row the answer rests on is only a candidate, not confirmed by an official list."""
         return self.zone is not None and self.zone.confidence != "verified"
+
+    @property
+    def ambiguous(self) -> bool:
+        """Whether the name fits several places (see ``answer.candidates``)."""
+        return self.answer is not None and self.answer.ambiguous
+
+
+def zone_lookup_from_answer(answer: PlaceAnswer) -> ZoneLookup:
+    """The store's look-up record for a places answer."""
+    covers = answer.covered_by
+    zone = covers[0].zone if covers else None
+    revoked = False
+    if zone is None and answer.history:
+        ended = [p for p in answer.history if p.end is not None and p.end < answer.on]
+        later = [p for p in answer.history if p.start > answer.on]
+        if ended and not later:
+            zone, revoked = ended[-1].zone, True
+        elif later:
+            zone = later[0].zone
+    return ZoneLookup(
+        query=answer.query,
+        is_pilot_zone=bool(answer.covered),
+        zone=zone,
+        revoked=revoked,
+        suggestions=list(answer.suggestions),
+        on=answer.on,
+        known_place=answer.known,
+        answer=answer,
+    )

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 
+from cbec_policy.places.records import answer_fields
+from cbec_policy.places.retail_import import retail_import_1210
 from cbec_policy.web.browse import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, BrowseQuery, browse
 from cbec_policy.web.deps import store_dependency
 from cbec_policy.web.read_lane import reads_store
@@ -94,20 +96,41 @@ def api_zones(
 @reads_store
 def api_zone_lookup(
     store: Store,
-    city: Annotated[str, Query(min_length=1, max_length=MAX_CITY_LENGTH, description="city, e.g. 杭州 or 杭州市")],
+    city: Annotated[
+        str, Query(min_length=1, max_length=MAX_CITY_LENGTH, description="a place: 杭州, 常熟, 浦東, Taizhou …")
+    ],
     on: Annotated[date | None, Query(description="the date asked about (default: today)")] = None,
 ) -> dict[str, Any]:
-    """Whether ``city`` was a pilot zone on ``on``, with the approving document or suggestions."""
+    """Whether the place ``city`` (常熟, 浦東, Taizhou …) was inside a pilot zone on ``on``.
+
+    Adds ``covered_by`` (zones covering it, with the containing area ``via``), ``candidates`` for
+    an ambiguous name, ``history`` and, for an unknown name, ``known_place: false`` with suggestions.
+    """
     day = on or date.today()
     found = lookup_zone(store, city, day)
+    extra = answer_fields(found.answer)
     return {
         "query": found.query,
         "on": day,
-        "is_pilot_zone": found.is_pilot_zone,
+        "is_pilot_zone": None if found.ambiguous else found.is_pilot_zone,
         "zone": zone_dict(found.zone) if found.zone else None,
         "revoked": found.revoked,
         "suggestions": list(found.suggestions),
-    }
+        "known_place": found.known_place,
+        "answer": found.answer.sentence() if found.answer else None,
+    } | extra
+
+
+@router.get("/zones/retail-import", summary="Can 1210 bonded retail imports be used in this place on this date?")
+@reads_store
+def api_zone_retail_import(
+    store: Store,
+    city: Annotated[str, Query(min_length=1, max_length=MAX_CITY_LENGTH, description="a place: 杭州, 常熟, Taizhou …")],
+    on: Annotated[date | None, Query(description="the date asked about (default: today)")] = None,
+) -> dict[str, Any]:
+    """yes / no / conditional ("only if the city has one of these zones — not in our data"), cited."""
+    found = retail_import_1210(city.strip(), on or date.today(), store.list_zones(), store.list_batches())
+    return found.to_dict() | {"known_place": found.place.known, "suggestions": list(found.place.suggestions)}
 
 
 @router.get("/batches", summary="Approval batches of pilot zones")

@@ -16,6 +16,8 @@ from cbec_policy.analysis.evolution import policy_type_of
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
 from cbec_policy.labels import POLICY_TYPES, THEMES
+from cbec_policy.places.records import answer_fields
+from cbec_policy.places.retail_import import retail_import_1210
 from cbec_policy.web import charts
 from cbec_policy.web.browse import BrowseQuery, browse
 from cbec_policy.web.deps import get_lang, get_store
@@ -188,8 +190,11 @@ def zones(request: Request) -> HTMLResponse:
     city = _param(request, "city")
     on = _date_param(request, "on")
     lookup: Any = None
+    retail: Any = None
     if city:
         lookup = lookup_zone(store, city, on or date.today())
+        if lookup.known_place and not lookup.ambiguous:
+            retail = retail_import_1210(city.strip(), on or date.today(), store.list_zones(), store.list_batches())
     query = ZoneQuery(
         batch=_int_param(request, "batch", 0) if _param(request, "batch") else None,
         province=_param(request, "province"),
@@ -205,6 +210,8 @@ def zones(request: Request) -> HTMLResponse:
             "batches": store.list_batches(),
             "query": query,
             "lookup": lookup,
+            "details": answer_fields(lookup.answer) if lookup is not None else None,
+            "retail": retail,
             "city": city or "",
             "on": (on or date.today()).isoformat(),
             "provinces": sorted({zone.province for zone in store.list_zones()}),
