@@ -12,7 +12,6 @@ itself developed in each region.
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from scipy.special import xlogy
 from cbec_policy.analysis.pilots import zones_in_force
 from cbec_policy.analysis.provinces import bundled_provinces
 from cbec_policy.models import PilotBatch, PilotZone
-from cbec_policy.reference.loader import reference_path
+from cbec_policy.places.hierarchy import hierarchy
 
 NULL_DRAWS = 4000
 SEED = 20150307  # the first zone's approval day: any fixed seed makes the report reproducible
@@ -75,17 +74,21 @@ def theil_against_null(counts: Sequence[int], weights: Sequence[float], draws: i
 
 @cache
 def prefecture_units() -> dict[str, int]:
-    """Prefecture-level units per province from the bundled division table (a municipality counts 1).
+    """Prefecture-level units per province from the division hierarchy (a municipality counts 1).
 
-    The table lists 333 prefecture-level units (cities, autonomous prefectures, leagues and
-    prefectures) as of 2023; its source says it was compiled for name matching, so weights built
-    on it are ``secondary``.
+    Counted from the maintained division package behind ``places`` (cities, autonomous
+    prefectures, leagues and prefectures); the package is a current snapshot compiled for name
+    matching, not a statistical yearbook, so weights built on it are ``secondary``.
     """
     counts: Counter[str] = Counter()
-    with reference_path("admin_divisions.csv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["kind"] in {"city", "autonomous_prefecture", "league", "prefecture", "municipality"}:
-                counts[row["province"]] += 1
+    places = hierarchy().places
+    for place in places.values():
+        if place.level == "prefecture":
+            counts[place.province] += 1
+    for place in places.values():
+        # 北京 上海 天津 重庆 have districts directly below them: the municipality is one unit.
+        if place.is_provincial and counts[place.name] == 0:
+            counts[place.name] = 1
     return dict(counts)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from cbec_policy.analysis._data import read_csv
+from cbec_policy.analysis._data import data_path, read_csv
 from cbec_policy.errors import ReferenceDataError
 from cbec_policy.labels import REGIONS
 from cbec_policy.places.hierarchy import data_path as places_data_path
