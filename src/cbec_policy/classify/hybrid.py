@@ -13,13 +13,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-from cbec_policy.classify.base import Classification, Document, LabelledRecord
+from cbec_policy.classify.base import Classification, Document, LabelledRecord, uncertainty
 from cbec_policy.classify.lexicon import LexiconClassifier
 from cbec_policy.classify.taxonomy import Taxonomy, load_taxonomy
-from cbec_policy.classify.trained import AxisProbabilities, TrainedClassifier
 from cbec_policy.errors import InputError
+
+if TYPE_CHECKING:  # scikit-learn is imported only when a trained model is used
+    from cbec_policy.classify.trained import AxisProbabilities, TrainedClassifier
 
 LEXICON_WEIGHT = 0.5
 DECISION_THRESHOLD = 0.5
@@ -50,6 +52,8 @@ class HybridClassifier:
 
     def fit(self, records: Sequence[LabelledRecord]) -> Self:
         """Fit the trained half on ``records`` (the lexicon needs no fitting)."""
+        from cbec_policy.classify.trained import TrainedClassifier
+
         self.trained = TrainedClassifier(self.taxonomy).fit(records)
         return self
 
@@ -65,13 +69,17 @@ class HybridClassifier:
         probabilities = self.trained.probabilities(documents, matrix)
         return [self._combine(lex, probs) for lex, probs in zip(lexical, probabilities, strict=True)]
 
-    def explain(self, document: Document) -> Classification:
-        """Combined labels with the lexicon's evidence and the model's strongest n-grams."""
+    def explain(self, document: Document, evidence: str = "all") -> Classification:
+        """Combined labels with the lexicon's evidence and the model's strongest n-grams.
+
+        ``evidence`` is passed to :meth:`LexiconClassifier.explain` (``"all"`` or ``"assigned"``).
+        """
         if self.trained is None or not self.trained.is_fitted:
-            return self.lexicon.explain(document)
+            return self.lexicon.explain(document, evidence)
         # the n-gram features are computed once and serve both the probabilities and the evidence
         matrix = self.trained.features([document])
-        result = self.predict([document], matrix)[0]
+        probabilities = self.trained.probabilities([document], matrix)[0]
+        result = self._combine(self.lexicon.explain(document, evidence), probabilities)
         for key, items in self.trained.ngram_evidence(document, result, matrix).items():
             result.evidence.setdefault(key, []).extend(items)
         return result
@@ -115,6 +123,7 @@ class HybridClassifier:
             evidence=lex.evidence,
             scores=scores,
             method=self.name,
+            uncertain=uncertainty(relevance, DECISION_THRESHOLD, types, self.taxonomy.scoring.uncertain),
         )
 
 

@@ -99,10 +99,23 @@ def _count_letters(text: str) -> tuple[int, int, int]:
     return han, kana, han + kana + others
 
 
+# The language of a document shows in its first few thousand characters; counting every
+# character of a long text would cost more than classifying it.
+_LANGUAGE_SAMPLE = 4000
+
+
 def require_chinese(text: str, source: str) -> None:
-    """Raise :class:`InputError` naming ``source`` unless ``text`` is non-empty Chinese text."""
+    """Raise :class:`InputError` naming ``source`` unless ``text`` is non-empty Chinese text.
+
+    The check reads the first _LANGUAGE_SAMPLE characters that are not blank.
+    """
     if not text or not text.strip():
         raise InputError(source, "empty text")
+    text = text.lstrip()[:_LANGUAGE_SAMPLE]
+    without_han = _HAN_RUN.sub("", text)
+    han = len(text) - len(without_han)
+    if han and han >= _MIN_HAN_SHARE * len(text) and not _KANA_RUN.search(without_han):
+        return  # mostly Chinese characters and no kana: no need to count the other letters
     han, kana, letters = _count_letters(text)
     if han == 0:
         raise InputError(source, "not Chinese text (no Chinese characters)")
