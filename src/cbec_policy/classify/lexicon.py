@@ -83,7 +83,11 @@ class LexiconClassifier:
         self._targets += [(theme_key(c.code), c) for c in self.taxonomy.themes]
         self._targets += [(instrument_key(c.code), c) for c in self.taxonomy.instruments]
         # one automaton and one weight matrix for the terms of every label
-        self._index = TermIndex([(key, category.terms) for key, category in self._targets])
+        # the last column: relevance counted on its core terms only (see _broader_subject)
+        core = self.taxonomy.scoring.passing.core_weight
+        core_terms = {t: w for t, w in self.taxonomy.relevance.terms.items() if w >= core}
+        labels = [(key, category.terms) for key, category in self._targets]
+        self._index = TermIndex([*labels, (f"{RELEVANCE_KEY}:core", core_terms)])
 
     def fit(self, records: Sequence[LabelledRecord]) -> Self:
         """Nothing to learn: the weights come from the scheme's definitions."""
@@ -142,6 +146,18 @@ class LexiconClassifier:
             offset += len(issuer) + 1  # issuers are shown joined by "、"
         return raw, evidence
 
+    def _broader_subject(self, scan: Scan) -> bool:
+        """True when the title names a broader field (电子商务, 跨境贸易) and no core CBEC term.
+
+        A general e-commerce or trade document has a section on CBEC and mentions it often;
+        its title says what it is about. Only the core terms of its body then count, damped
+        like a passing mention (taxonomy.yaml: passing).
+        """
+        core = self.taxonomy.scoring.passing.core_weight
+        column = self._index.column(RELEVANCE_KEY)
+        weights = [self._index.weights[row, column] for row in scan.title]
+        return any(0 < weight < core for weight in weights) and not any(weight >= core for weight in weights)
+
     def _passing_factor(self, scan: Scan, cue_raw: float, text: str) -> float:
         """1, or the passing factor when the document mentions CBEC only in passing (taxonomy.yaml: passing).
 
@@ -152,6 +168,8 @@ class LexiconClassifier:
         passing = self.taxonomy.scoring.passing
         if cue_raw > 0:
             return 1.0
+        if self._broader_subject(scan):
+            return passing.factor
         in_title, core_starts = self._index.starts(scan, RELEVANCE_KEY, passing.core_weight)
         if in_title:
             return 1.0  # a core term in the title
@@ -182,7 +200,7 @@ class LexiconClassifier:
         damp = min(1.0, math.sqrt(scoring.reference_chars / text_length)) if text_length else 1.0
         title, number = fold(document.title.strip()), fold(document.doc_number or "")
         scan = self._index.scan(fold(document.title), folded_text)
-        term_raws = self._index.raw(scan, scoring.title_multiplier, scoring.repeat_cap, damp).tolist()
+        *term_raws, core_raw = self._index.raw(scan, scoring.title_multiplier, scoring.repeat_cap, damp).tolist()
         raws: dict[str, float] = {}
         cue_evidence: dict[str, list[dict[str, Any]]] = {}
         notes: dict[str, dict[str, Any]] = {}
@@ -190,6 +208,8 @@ class LexiconClassifier:
             cue_raw, cue_found = self._raw_cues(category, document, title, number, folded_text)
             if key == RELEVANCE_KEY:
                 factor = self._passing_factor(scan, cue_raw, document.text)
+                if factor < 1.0 and self._broader_subject(scan):
+                    raw = core_raw  # the generic words of a broader document do not add up to CBEC
                 if factor < 1.0:
                     notes[key] = _passing_note(raw + cue_raw, factor)
                     raw, cue_raw = raw * factor, cue_raw * factor
