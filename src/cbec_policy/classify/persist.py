@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # scikit-learn is imported when a model is saved or loaded, n
 
 DEFAULT_MODEL = "default"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_FORMAT = 1
+_FORMAT = 2  # 2: learned thresholds
 
 
 def model_dir() -> Path:
