@@ -83,6 +83,10 @@ class LexiconClassifier:
         self._targets += [(theme_key(c.code), c) for c in self.taxonomy.themes]
         self._targets += [(instrument_key(c.code), c) for c in self.taxonomy.instruments]
         # one automaton and one weight matrix for the terms of every label
+        # the labels with pattern or issuer cues (the instruments have terms only)
+        self._cued = {
+            key for key, c in self._targets if c.text_patterns or c.title_patterns or c.doc_number_patterns or c.issuers
+        }
         # the last column: relevance counted on its core terms only (see _broader_subject)
         core = self.taxonomy.scoring.passing.core_weight
         core_terms = {t: w for t, w in self.taxonomy.relevance.terms.items() if w >= core}
@@ -205,7 +209,9 @@ class LexiconClassifier:
         cue_evidence: dict[str, list[dict[str, Any]]] = {}
         notes: dict[str, dict[str, Any]] = {}
         for (key, category), raw in zip(self._targets, term_raws, strict=True):
-            cue_raw, cue_found = self._raw_cues(category, document, title, number, folded_text)
+            cue_raw, cue_found = (
+                self._raw_cues(category, document, title, number, folded_text) if key in self._cued else (0.0, [])
+            )
             if key == RELEVANCE_KEY:
                 factor = self._passing_factor(scan, cue_raw, document.text)
                 if factor < 1.0 and self._broader_subject(scan):
@@ -253,9 +259,9 @@ class LexiconClassifier:
             "bonus": bonus, "policy_type": best if type_raws[best] > 0 else None,
         }  # fmt: skip
 
-    def _assigned_keys(self, raws: dict[str, float]) -> list[str]:
+    @staticmethod
+    def _assigned_keys(decided: dict[str, Any]) -> list[str]:
         """Evidence keys of what the document is given: relevance, its type, its themes and instruments."""
-        decided = self._decide(raws)
         keys = [RELEVANCE_KEY, *(theme_key(c) for c in decided["themes"])]
         keys += [instrument_key(c) for c in decided["instruments"]]
         if decided["policy_type"]:
@@ -269,8 +275,14 @@ class LexiconClassifier:
         shows); ``"assigned"`` a summary for the labels the document is given (what ingest stores).
         """
         scoring = self.taxonomy.scoring
-        raws, found = self.raw_scores(document, self._assigned_keys if evidence == "assigned" else None)
-        decided = self._decide(raws)
+        decisions: list[dict[str, Any]] = []
+
+        def assigned(raws: dict[str, float]) -> list[str]:
+            decisions.append(self._decide(raws))  # decided once, used for the evidence and the answer
+            return self._assigned_keys(decisions[0])
+
+        raws, found = self.raw_scores(document, assigned if evidence == "assigned" else None)
+        decided = decisions[0] if decisions else self._decide(raws)
         themes, type_raws, bonus = decided["themes"], decided["type_raws"], decided["bonus"]
         if bonus:
             found.setdefault(type_key(scoring.breadth_type), []).insert(

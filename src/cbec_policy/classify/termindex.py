@@ -140,10 +140,15 @@ class TermIndex:
             return {}
         keys = list(keys)
         cap = SUMMARY_TERMS if summary else MAX_EVIDENCE_PER_LABEL
-        block = self.weights[np.asarray(rows, dtype=np.intp)][:, [self._column[key] for key in keys]].T.tolist()
+        row_array = np.asarray(rows, dtype=np.intp)
+        block = self.weights[row_array][:, [self._column[key] for key in keys]].T
         found: dict[str, list[dict[str, Any]]] = {}
         for key, weights in zip(keys, block, strict=True):
-            ranked = sorted((-abs(weight), row, weight) for row, weight in zip(rows, weights, strict=True) if weight)
+            hit = np.flatnonzero(weights)
+            if not len(hit):
+                continue
+            chosen = weights[hit]
+            ranked = sorted(zip((-np.abs(chosen)).tolist(), row_array[hit].tolist(), chosen.tolist(), strict=True))
             records: list[dict[str, Any]] = []
             position = 0
             while position < len(ranked) and len(records) < cap:
