@@ -6,7 +6,7 @@ Every label gets a raw score, the sum of its cues found in the document:
 * a term in the body counts ``weight × min(1 + ln(count), repeat_cap)``, damped for long texts;
 * a title, document-number or text pattern or an issuer cue counts its weight once;
 * relevance mentioned only in passing (no cue in the title, number or a strong pattern, few body
-  mentions and none in the opening paragraph or a heading) is damped (taxonomy.yaml: passing).
+  mentions and none in the opening sentence or a heading) is damped (taxonomy.yaml: passing).
 
 Terms are matched in one pass, longest first (:mod:`termindex`): 跨境电子商务 does not also
 count 电子商务, and a longer term carries the weights of the shorter terms of other labels
@@ -40,12 +40,13 @@ _SENTENCE_END = "。！？；，：.;"
 
 
 def _opening_end(text: str) -> int:
-    """End of the opening paragraph: the line that holds the first full stop (the whole text if none)."""
+    """End of the opening: the first sentence, up to its full stop (the whole text if there is none).
+
+    Pages flattened into one line have no paragraphs left; the first sentence is what states
+    a document's purpose either way (为促进…，现通知如下。).
+    """
     stop = text.find("。")
-    if stop == -1:
-        return len(text)
-    line_end = text.find("\n", stop)
-    return len(text) if line_end == -1 else line_end
+    return len(text) if stop == -1 else stop + 1
 
 
 def _in_heading(text: str, position: int, heading_chars: int) -> bool:
