@@ -22,6 +22,7 @@ from cbec_policy.classify.lexicon import LexiconClassifier
 from cbec_policy.classify.trained import TrainedClassifier
 from cbec_policy.classify.training import bundled_records, negative_records, training_records
 from cbec_policy.cli import cli
+from cbec_policy.errors import InputError
 
 NEAR_MISSES = {
     "general e-commerce": (
@@ -214,11 +215,11 @@ def test_gold_scores_per_class_confusion_and_kappa(tmp_path: Path) -> None:
 def test_gold_errors_name_the_input(tmp_path: Path) -> None:
     gold = _gold_folder(tmp_path)
     (tmp_path / "g3.txt").unlink()
-    with pytest.raises(Exception, match="g3"):
+    with pytest.raises(InputError, match="g3"):
         evaluate_gold(LexiconClassifier(), gold)
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "g1", "is_cbec": true, "policy_type": "甲类"}\n', encoding="utf-8")
-    with pytest.raises(Exception, match="bad.jsonl, line 1"):
+    with pytest.raises(InputError, match=r"bad\.jsonl, line 1"):
         evaluate_gold(LexiconClassifier(), bad)
 
 

@@ -168,7 +168,7 @@ class LexiconClassifier:
 
         A cue in the title, the document number or a strong pattern names the subject: no damping.
         Otherwise the core mentions of the body are counted; fewer than the minimum count still
-        as the subject when one of them stands in the opening paragraph or in a heading.
+        as the subject when one of them stands in the opening sentence or in a heading.
         """
         passing = self.taxonomy.scoring.passing
         if cue_raw > 0:

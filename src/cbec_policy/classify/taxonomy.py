@@ -67,7 +67,7 @@ class Passing:
     Terms of at least ``core_weight`` point at CBEC on their own; weaker ones only support them.
     Without a cue in the title, number or a strong pattern, the relevance raw is multiplied by
     ``factor`` when the document has no core term at all, or fewer than ``min_mentions`` core
-    mentions none of which stands in the opening paragraph or a heading of at most
+    mentions none of which stands in the opening sentence or a heading of at most
     ``heading_chars`` characters.
     """
 
