@@ -262,9 +262,12 @@ class LexiconClassifier:
 
     @staticmethod
     def _assigned_keys(decided: dict[str, Any]) -> list[str]:
-        """Evidence keys of what the document is given: relevance, its type, its themes and instruments."""
+        """Evidence keys of what ingest stores: relevance, the type and the themes given.
+
+        Instruments are stored as labels; their evidence is shown on demand (``cbec classify``),
+        which keeps the stored answer small for every document ingested.
+        """
         keys = [RELEVANCE_KEY, *(theme_key(c) for c in decided["themes"])]
-        keys += [instrument_key(c) for c in decided["instruments"]]
         if decided["policy_type"]:
             keys.append(type_key(decided["policy_type"]))
         return keys
@@ -273,7 +276,7 @@ class LexiconClassifier:
         """Labels, scores and evidence for one document.
 
         ``evidence="all"`` gives the evidence of every label with a cue (what ``cbec classify``
-        shows); ``"assigned"`` a summary for the labels the document is given (what ingest stores).
+        shows); ``"assigned"`` a summary for its relevance, type and themes (what ingest stores).
         """
         scoring = self.taxonomy.scoring
         decisions: list[dict[str, Any]] = []
