@@ -135,13 +135,18 @@ def test_cli_train_and_evaluate_cycle_on_a_user_label_file(sqlite_store_url: str
 
     code, out = _run(["classify", "train", "--model", "mine", "--db", sqlite_store_url])
     assert code == 0, out
-    assert "59 records (13 with researcher labels)" in out
+    # the 59 bundled policies and the 12 near-miss negatives of negatives.yaml
+    assert "71 records (13 with researcher labels, 12 not CBEC)" in out
     assert (tmp_path / "models" / "mine.joblib").is_file()
 
     csv_path = tmp_path / "cv" / "metrics.csv"
     code, out = _run(["classify", "evaluate", "--folds", "3", "--csv", str(csv_path), "--db", sqlite_store_url,
                       "--format", "csv"])  # fmt: skip
     assert code == 0, out
+    # one file per section: (a) in-sample fit, (b) cross-validation of each model
+    assert {p.name for p in csv_path.parent.iterdir()} >= {"metrics_fit.csv", "metrics_cv_trained.csv",
+                                                          "metrics_cv_hybrid.csv"}  # fmt: skip
+    csv_path = csv_path.with_name("metrics_cv_hybrid.csv")
     rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
     axes = {row["axis"] for row in rows}
     assert {"type", "themes", "instruments", "is_cbec"} <= axes
@@ -149,7 +154,7 @@ def test_cli_train_and_evaluate_cycle_on_a_user_label_file(sqlite_store_url: str
     assert instrument_support == "12"  # the 12 rows that code instruments (2018-cnipa-25 codes none)
     type_accuracy = float(next(r for r in rows if r["axis"] == "type" and r["label"] == "accuracy")["f1"])
     assert type_accuracy >= 0.9
-    assert (tmp_path / "cv" / "metrics_confusion.csv").is_file()
+    assert (tmp_path / "cv" / "metrics_cv_hybrid_confusion.csv").is_file()
 
     code, out = _run(["classify", "--model", "mine", "--format", "json",
                       "关于调整跨境电子商务零售进口商品清单的公告"])  # fmt: skip

@@ -60,34 +60,44 @@ def test_letter_counts_follow_the_character_classes() -> None:
         require_chinese("越境ＥＣの輸入について", "sample")
 
 
-def _naive_hits(lexicon: LexiconClassifier, text: str) -> dict[str, set[tuple[int, str]]]:
-    """Per label, (start, term) of every term occurrence not covered by a longer term of that label."""
-    taxonomy = lexicon.taxonomy
-    labels = {"is_cbec": taxonomy.relevance}
-    labels.update({f"type:{c.code}": c for c in taxonomy.types})
-    labels.update({f"theme:{c.code}": c for c in taxonomy.themes})
-    labels.update({f"instrument:{c.code}": c for c in taxonomy.instruments})
-    found: dict[str, set[tuple[int, str]]] = {}
-    for key, category in labels.items():
-        spans = [(start, start + len(term), term) for term in category.terms
-                 for start in range(len(text)) if text.startswith(term, start)]  # fmt: skip
-        covered = {(s, e) for s, e, _t in spans for s2, e2, _t2 in spans if s2 <= s and e <= e2 and (s2, e2) != (s, e)}
-        kept = {(s, t) for s, e, t in spans if (s, e) not in covered}
-        if kept:
-            found[key] = kept
+def _greedy_matches(terms: list[str], text: str) -> list[tuple[str, int]]:
+    """Leftmost-longest matching as specified: at each position the longest term, then jump past it."""
+    found, position = [], 0
+    while position < len(text):
+        here = [term for term in terms if text.startswith(term, position)]
+        if here:
+            term = max(here, key=len)
+            found.append((term, position))
+            position += len(term)
+        else:
+            position += 1
     return found
 
 
-def test_term_hits_equal_a_naive_search_with_nesting() -> None:
+def test_term_matches_equal_a_greedy_longest_first_scan() -> None:
     lexicon = LexiconClassifier()
-    terms = [*sorted(lexicon.taxonomy.relevance.terms), "税收政策", "海外仓", "电子商务", "所得税"]
+    index = lexicon._index
+    words = [*sorted(lexicon.taxonomy.relevance.terms), "税收政策", "海外仓", "电子商务", "所得税", "企业所得税"]
     rng = random.Random(5)
     for _ in range(300):
-        text = "".join(rng.choice(terms) if rng.random() < 0.6 else rng.choice("的和，。在") for _ in range(12))
-        hits = lexicon._term_hits(Document(title="", text=text))
-        got = {key: {(start, term) for _o, _r, term, _w, _f, starts in groups for start in starts}
-               for key, (groups, _counts) in hits.items()}  # fmt: skip
-        assert got == _naive_hits(lexicon, text), text
+        text = "".join(rng.choice(words) if rng.random() < 0.6 else rng.choice("的和，。在") for _ in range(12))
+        scan = index.scan("", text)
+        got = sorted((index.terms[row], start) for row, starts in scan.text.items() for start in starts)
+        assert got == sorted(_greedy_matches(index.terms, text)), text
+
+
+def test_a_longer_term_carries_the_weights_of_terms_nested_in_it() -> None:
+    # 企业所得税 is a type:tax term; the tax theme lists only 所得税, which the longer match hides
+    lexicon = LexiconClassifier()
+    nested, alone = (lexicon.raw_scores(Document(title="", text=text))[0] for text in ("缴纳企业所得税", "缴纳所得税"))
+    assert alone["theme:tax"] > 0
+    assert nested["theme:tax"] == pytest.approx(alone["theme:tax"])
+    # 跨境电子商务 counts once for relevance, not also as 电子商务 and 跨境
+    index = lexicon._index
+    column = index.column("is_cbec")
+    full, generic = (index.raw(index.scan("", text), 2.0, 3.0, 1.0)[column] for text in ("跨境电子商务", "电子商务"))
+    weights = lexicon.taxonomy.relevance.terms
+    assert (full, generic) == (weights["跨境电子商务"], weights["电子商务"])
 
 
 def test_evidence_is_capped_strongest_first_title_first() -> None:

@@ -28,7 +28,7 @@ def classify_document(
     issuers: Sequence[str] | None = None,
     doc_number: str | None = None,
 ) -> Classification:
-    """Classify one document; raises InputError for empty or non-Chinese input.
+    """Classify one document (evidence of the assigned labels); InputError for empty or non-Chinese input.
 
     The error names the document by its title (or "text" when there is none).
     """
@@ -37,4 +37,5 @@ def classify_document(
     document = Document(title=title or "", text=text or "", issuers=tuple(issuers or ()), doc_number=doc_number)
     from cbec_policy.classify.hybrid import default_classifier  # deferred: loads scikit-learn only when needed
 
-    return default_classifier().explain(document)
+    # only the evidence of the labels given is kept: ingest stores it for every document
+    return default_classifier().explain(document, evidence="assigned")

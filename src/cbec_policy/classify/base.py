@@ -84,6 +84,8 @@ class Classification:
     evidence: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     scores: dict[str, Any] = field(default_factory=dict)
     method: str = "lexicon"
+    # Decisions taken within a margin (see :func:`uncertainty`): empty when every call is clear.
+    uncertain: list[dict[str, Any]] = field(default_factory=list)
 
     def instrument_sides(self) -> list[str]:
         """The instrument sides (supply/environment/demand) of the assigned sub-instruments."""
@@ -104,9 +106,41 @@ class Classification:
             "policy_type_score": round(self.policy_type_score, 4),
             "themes": list(self.themes),
             "instruments": list(self.instruments),
+            "uncertain": self.uncertain,
             "scores": self.scores,
             "evidence": self.evidence,
         }
+
+
+@dataclass(frozen=True)
+class Margins:
+    """How close a call must be to count as uncertain (taxonomy.yaml: scoring.uncertain).
+
+    ``relevance``: the relevance score lies within this distance of its threshold; ``type``:
+    the two best types' scores (shares summing to one) lie within this distance of each other.
+    """
+
+    relevance: float
+    type: float
+
+
+def uncertainty(
+    relevance: float, threshold: float, type_scores: dict[str, float] | None, margins: Margins
+) -> list[dict[str, Any]]:
+    """The decisions that were close calls, each with both candidates and their scores.
+
+    A researcher reviewing machine labels starts with these: the classifier says it could
+    have gone either way instead of deciding silently.
+    """
+    found: list[dict[str, Any]] = []
+    if abs(relevance - threshold) < margins.relevance:
+        found.append({"axis": "is_cbec", "candidates": [[relevance >= threshold, round(relevance, 4)],
+                      [relevance < threshold, round(threshold, 4)]], "margin": margins.relevance})  # fmt: skip
+    ranked = sorted(((code, score or 0.0) for code, score in (type_scores or {}).items()), key=lambda item: -item[1])
+    if len(ranked) >= 2 and ranked[0][1] > 0 and ranked[0][1] - ranked[1][1] < margins.type:
+        candidates = [[code, round(score, 4)] for code, score in ranked[:2]]
+        found.append({"axis": "policy_type", "candidates": candidates, "margin": margins.type})
+    return found
 
 
 class Classifier(Protocol):

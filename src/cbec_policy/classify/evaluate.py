@@ -1,9 +1,18 @@
-"""Honest evaluation: stratified k-fold cross-validation that never scores a fitted record.
+"""Honest evaluation, in three kinds that are never mixed up.
 
-For each fold a fresh classifier is fitted on the other folds only and then predicts the
-held-out fold; the predictions of all folds are pooled and scored once. Reported per axis:
-per-class precision / recall / F1 and support, micro and macro F1, type accuracy and the
-type confusion matrix. ``folds=0`` (or folds ≥ records) is leave-one-out.
+* **In-sample fit** (:func:`in_sample_fit`): a classifier that learns nothing (the lexicon) run
+  on the bundled policies whose wording its terms were written with. It shows that the scheme
+  describes its own examples; it is not an estimate of accuracy on new documents.
+* **Cross-validation** (:func:`cross_validate`): stratified k-fold; in each fold a fresh
+  classifier is fitted on the other folds only - every learned part, its thresholds included
+  (:mod:`thresholds`) - and predicts the held-out fold; the predictions of all folds are pooled
+  and scored once. ``folds=0`` (or folds ≥ records) is leave-one-out.
+* **Gold documents** (:mod:`gold`): real documents labelled by hand, never used in fitting.
+
+Relevance is always scored with negative examples (the near-miss documents of
+``negatives.yaml``, the distractors of a gold set). Reported per axis: per-class precision,
+recall, F1 and support, micro and macro F1, accuracy for single-label axes, and the type
+confusion matrix, all computed by :mod:`sklearn.metrics`.
 """
 
 from __future__ import annotations
@@ -14,10 +23,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+from sklearn.preprocessing import MultiLabelBinarizer
+
 from cbec_policy.classify.base import Classification, Classifier, LabelledRecord
 from cbec_policy.classify.taxonomy import Taxonomy, load_taxonomy
 
 NO_TYPE = "(none)"
+IN_SAMPLE = "in-sample fit"
+CROSS_VALIDATION = "cross-validation"
+GOLD = "gold documents"
 
 
 @dataclass(frozen=True)
@@ -46,11 +61,12 @@ class AxisReport:
 
 @dataclass
 class Evaluation:
-    """The pooled result of a cross-validation run."""
+    """Scores of one classifier on one set of records, labelled with the kind of evaluation."""
 
     classifier: str
     folds: int
     records: int
+    kind: str = CROSS_VALIDATION
     axes: dict[str, AxisReport] = field(default_factory=dict)
     type_labels: list[str] = field(default_factory=list)
     confusion: dict[str, dict[str, int]] = field(default_factory=dict)  # truth -> predicted -> count
@@ -75,64 +91,46 @@ def stratified_folds(strata: Sequence[str], folds: int, seed: int = 0) -> list[i
     return assignment
 
 
-def _ratio(numerator: int, denominator: int) -> float:
-    return numerator / denominator if denominator else 0.0
-
-
-def _f1(precision: float, recall: float) -> float:
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-
-
 def multilabel_report(
     axis: str, truth: Sequence[set[str]], predicted: Sequence[set[str]], labels: Sequence[str]
 ) -> AxisReport:
-    """Per-label and micro/macro scores; a single-label axis is the case of one label per record."""
-    per_class = []
-    total_tp = total_fp = total_fn = 0
-    for label in labels:
-        tp = sum(1 for t, p in zip(truth, predicted, strict=True) if label in t and label in p)
-        fp = sum(1 for t, p in zip(truth, predicted, strict=True) if label not in t and label in p)
-        fn = sum(1 for t, p in zip(truth, predicted, strict=True) if label in t and label not in p)
-        total_tp, total_fp, total_fn = total_tp + tp, total_fp + fp, total_fn + fn
-        if tp + fp + fn == 0:
-            continue  # neither present nor predicted: nothing to score
-        precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
-        per_class.append(ClassMetrics(label, precision, recall, _f1(precision, recall), tp + fn, tp + fp))
-    micro_p, micro_r = _ratio(total_tp, total_tp + total_fp), _ratio(total_tp, total_tp + total_fn)
+    """Per-label and micro/macro scores; a single-label axis is the case of one label per record.
+
+    A label neither true nor predicted anywhere is left out (nothing to score) and out of the macro average.
+    """
+    binarizer = MultiLabelBinarizer(classes=list(labels))
+    truth_matrix = binarizer.fit_transform([set(t) & set(labels) for t in truth])
+    guess_matrix = binarizer.transform([set(p) & set(labels) for p in predicted])
+    precision, recall, f1, support = precision_recall_fscore_support(
+        truth_matrix, guess_matrix, average=None, zero_division=0.0
+    )
+    predicted_counts = guess_matrix.sum(axis=0)
+    per_class = [
+        ClassMetrics(label, float(precision[i]), float(recall[i]), float(f1[i]), int(support[i]), int(count))
+        for i, (label, count) in enumerate(zip(labels, predicted_counts, strict=True))
+        if support[i] or count
+    ]
+    _p, _r, micro, _s = precision_recall_fscore_support(truth_matrix, guess_matrix, average="micro", zero_division=0.0)
     macro = sum(m.f1 for m in per_class) / len(per_class) if per_class else 0.0
-    return AxisReport(axis, len(truth), per_class, _f1(micro_p, micro_r), macro)
+    return AxisReport(axis, len(truth), per_class, float(micro), macro)
 
 
-def cross_validate(
-    make_classifier: Callable[[], Classifier],
+def score_predictions(
     records: Sequence[LabelledRecord],
-    folds: int = 5,
-    seed: int = 0,
+    predictions: dict[str, Classification],
+    *,
+    classifier: str,
+    kind: str,
+    folds: int = 0,
     taxonomy: Taxonomy | None = None,
 ) -> Evaluation:
-    """Stratified (by type) k-fold cross-validation of fresh classifiers from ``make_classifier``."""
-    taxonomy = taxonomy or load_taxonomy()
-    ids = [record.id for record in records]
-    if len(set(ids)) != len(ids):
-        raise ValueError("records must have unique ids (merge overrides first)")
-    if len(records) < 2:
-        raise ValueError("cross-validation needs at least two labelled records")
-    assignment = stratified_folds([record.policy_type or NO_TYPE for record in records], folds, seed)
-    fold_count = max(assignment) + 1
-    predictions: dict[str, Classification] = {}
-    name = ""
-    for fold in range(fold_count):
-        test = [r for r, f in zip(records, assignment, strict=True) if f == fold]
-        train = [r for r, f in zip(records, assignment, strict=True) if f != fold]
-        if {r.id for r in test} & {r.id for r in train}:  # the one promise of this module
-            raise RuntimeError("a record is in both the training and the test fold")
-        classifier = make_classifier()
-        name = classifier.name
-        classifier.fit(train)
-        for record, result in zip(test, classifier.predict([r.document for r in test]), strict=True):
-            predictions[record.id] = result
+    """Score ``predictions`` (by record id) against the records' labels, axis by axis.
 
-    evaluation = Evaluation(classifier=name, folds=fold_count, records=len(records))
+    Types are scored on the records that carry one (the CBEC documents), themes and instruments
+    on those labelled on that axis, relevance on every record judged relevant or not.
+    """
+    taxonomy = taxonomy or load_taxonomy()
+    evaluation = Evaluation(classifier=classifier, folds=folds, records=len(records), kind=kind)
     typed = [r for r in records if r.policy_type]
     if typed:
         truth = [r.policy_type or "" for r in typed]
@@ -144,9 +142,11 @@ def cross_validate(
         evaluation.type_labels = [c for c in taxonomy.type_codes() if c in truth or c in guess]
         if any(g is None for g in guess):
             evaluation.type_labels.append(NO_TYPE)
-        evaluation.confusion = {t: {p: 0 for p in evaluation.type_labels} for t in evaluation.type_labels}
-        for t, g in zip(truth, guess, strict=True):
-            evaluation.confusion[t][g or NO_TYPE] += 1
+        matrix = confusion_matrix(truth, [g or NO_TYPE for g in guess], labels=evaluation.type_labels)
+        evaluation.confusion = {
+            t: {p: int(matrix[i][j]) for j, p in enumerate(evaluation.type_labels)}
+            for i, t in enumerate(evaluation.type_labels)
+        }
         evaluation.predictions = [(r.id, t, g) for r, t, g in zip(typed, truth, guess, strict=True)]
     for axis, attribute, codes in (
         ("themes", "themes", taxonomy.theme_codes()),
@@ -168,6 +168,50 @@ def cross_validate(
         report.accuracy = sum(1 for t, g in zip(truth_sets, guess_sets, strict=True) if t == g) / len(judged)
         evaluation.axes["is_cbec"] = report
     return evaluation
+
+
+def in_sample_fit(
+    classifier: Classifier, records: Sequence[LabelledRecord], taxonomy: Taxonomy | None = None
+) -> Evaluation:
+    """Scores of ``classifier`` on the very records it was written or fitted with (no held-out data)."""
+    results = classifier.predict([record.document for record in records])
+    predictions = {record.id: result for record, result in zip(records, results, strict=True)}
+    return score_predictions(records, predictions, classifier=classifier.name, kind=IN_SAMPLE, taxonomy=taxonomy)
+
+
+def cross_validate(
+    make_classifier: Callable[[], Classifier],
+    records: Sequence[LabelledRecord],
+    folds: int = 5,
+    seed: int = 0,
+    taxonomy: Taxonomy | None = None,
+) -> Evaluation:
+    """Stratified (by type, negatives apart) k-fold cross-validation of fresh classifiers from ``make_classifier``."""
+    taxonomy = taxonomy or load_taxonomy()
+    ids = [record.id for record in records]
+    if len(set(ids)) != len(ids):
+        raise ValueError("records must have unique ids (merge overrides first)")
+    if len(records) < 2:
+        raise ValueError("cross-validation needs at least two labelled records")
+    from cbec_policy.classify.trained import record_stratum  # the strata the inner folds use too
+
+    assignment = stratified_folds([record_stratum(record) for record in records], folds, seed)
+    fold_count = max(assignment) + 1
+    predictions: dict[str, Classification] = {}
+    name = ""
+    for fold in range(fold_count):
+        test = [r for r, f in zip(records, assignment, strict=True) if f == fold]
+        train = [r for r, f in zip(records, assignment, strict=True) if f != fold]
+        if {r.id for r in test} & {r.id for r in train}:  # the one promise of this module
+            raise RuntimeError("a record is in both the training and the test fold")
+        classifier = make_classifier()
+        name = classifier.name
+        classifier.fit(train)
+        for record, result in zip(test, classifier.predict([r.document for r in test]), strict=True):
+            predictions[record.id] = result
+
+    return score_predictions(records, predictions, classifier=name, kind=CROSS_VALIDATION, folds=fold_count,
+                             taxonomy=taxonomy)  # fmt: skip
 
 
 # ---------------------------------------------------------------------- output

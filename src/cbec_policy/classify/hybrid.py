@@ -6,6 +6,8 @@ coding. Each label's score is ``LEXICON_WEIGHT × lexicon + (1 − LEXICON_WEIGH
 the model never learned an axis or label, the lexicon's score is used alone; where the lexicon
 found no cue for a theme, instrument or relevance, the model's score is used alone; without a
 fitted model the hybrid is the lexicon. The weight is fixed a priori at one half (no tuning).
+The yes/no thresholds of the mixed scores are learned in ``fit``, from the lexicon's scores of
+the training records mixed with the model's out-of-fold probabilities (:mod:`thresholds`).
 """
 
 from __future__ import annotations
@@ -13,13 +15,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-from cbec_policy.classify.base import Classification, Document, LabelledRecord
+from cbec_policy.classify.base import (
+    RELEVANCE_KEY,
+    Classification,
+    Document,
+    LabelledRecord,
+    instrument_key,
+    theme_key,
+    uncertainty,
+)
 from cbec_policy.classify.lexicon import LexiconClassifier
 from cbec_policy.classify.taxonomy import Taxonomy, load_taxonomy
-from cbec_policy.classify.trained import AxisProbabilities, TrainedClassifier
 from cbec_policy.errors import InputError
+
+if TYPE_CHECKING:  # scikit-learn is imported only when a trained model is used
+    from cbec_policy.classify.trained import AxisProbabilities, TrainedClassifier
 
 LEXICON_WEIGHT = 0.5
 DECISION_THRESHOLD = 0.5
@@ -47,10 +59,29 @@ class HybridClassifier:
         self.taxonomy = taxonomy or load_taxonomy()
         self.lexicon = LexiconClassifier(self.taxonomy)
         self.trained = trained
+        # label key -> threshold of the mixed score, learned in fit (0.5 where not learned); a
+        # saved model carries the thresholds its hybrid learned
+        self.thresholds: dict[str, float] = dict(trained.hybrid_thresholds) if trained is not None else {}
 
     def fit(self, records: Sequence[LabelledRecord]) -> Self:
         """Fit the trained half on ``records`` (the lexicon needs no fitting)."""
+        from cbec_policy.classify.trained import AxisProbabilities, TrainedClassifier, learned_thresholds
+
         self.trained = TrainedClassifier(self.taxonomy).fit(records)
+        self.thresholds = {}
+        if self.trained.oof_ is not None:
+            lexical = self.lexicon.predict([record.document for record in records])
+            mixed = [
+                AxisProbabilities(
+                    types=None,
+                    themes={c: _mix(v, probs.themes.get(c)) for c, v in lex.scores["themes"].items()},
+                    instruments={c: _mix(v, probs.instruments.get(c)) for c, v in lex.scores["instruments"].items()},
+                    is_cbec=_mix(lex.is_cbec_score, probs.is_cbec),
+                )
+                for lex, probs in zip(lexical, self.trained.oof_, strict=True)
+            ]
+            self.thresholds = learned_thresholds(records, mixed, self.taxonomy)
+        self.trained.hybrid_thresholds = dict(self.thresholds)
         return self
 
     def predict(self, documents: Sequence[Document], matrix: Any = None) -> list[Classification]:
@@ -65,13 +96,17 @@ class HybridClassifier:
         probabilities = self.trained.probabilities(documents, matrix)
         return [self._combine(lex, probs) for lex, probs in zip(lexical, probabilities, strict=True)]
 
-    def explain(self, document: Document) -> Classification:
-        """Combined labels with the lexicon's evidence and the model's strongest n-grams."""
+    def explain(self, document: Document, evidence: str = "all") -> Classification:
+        """Combined labels with the lexicon's evidence and the model's strongest n-grams.
+
+        ``evidence`` is passed to :meth:`LexiconClassifier.explain` (``"all"`` or ``"assigned"``).
+        """
         if self.trained is None or not self.trained.is_fitted:
-            return self.lexicon.explain(document)
+            return self.lexicon.explain(document, evidence)
         # the n-gram features are computed once and serve both the probabilities and the evidence
         matrix = self.trained.features([document])
-        result = self.predict([document], matrix)[0]
+        probabilities = self.trained.probabilities([document], matrix)[0]
+        result = self._combine(self.lexicon.explain(document, evidence), probabilities)
         for key, items in self.trained.ngram_evidence(document, result, matrix).items():
             result.evidence.setdefault(key, []).extend(items)
         return result
@@ -105,16 +140,21 @@ class HybridClassifier:
                 },
             }
         )
+        cut = self.thresholds.get
+        relevance_cut = cut(RELEVANCE_KEY, DECISION_THRESHOLD)
         return Classification(
-            is_cbec=relevance >= DECISION_THRESHOLD,
+            is_cbec=relevance >= relevance_cut,
             is_cbec_score=relevance,
             policy_type=policy_type,
             policy_type_score=types[best] if policy_type else 0.0,
-            themes=[code for code, value in themes.items() if value >= DECISION_THRESHOLD],
-            instruments=[code for code, value in instruments.items() if value >= DECISION_THRESHOLD],
+            themes=[code for code, value in themes.items() if value >= cut(theme_key(code), DECISION_THRESHOLD)],
+            instruments=[
+                code for code, value in instruments.items() if value >= cut(instrument_key(code), DECISION_THRESHOLD)
+            ],
             evidence=lex.evidence,
             scores=scores,
             method=self.name,
+            uncertain=uncertainty(relevance, relevance_cut, types, self.taxonomy.scoring.uncertain),
         )
 
 

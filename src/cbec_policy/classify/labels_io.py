@@ -179,6 +179,19 @@ def labelled_policy(row: LabelRow, policy: Policy, source: str) -> Policy:
     return replace(policy, **changes)
 
 
+def relabelled(
+    policy: Policy,
+    source: str,
+    *,
+    policy_type: str | None = None,
+    themes: tuple[str, ...] | None = None,
+    is_cbec: bool | None = None,
+) -> Policy:
+    """``policy`` with the given axes relabelled as a researcher's coding (None = axis left alone)."""
+    row = LabelRow(line=0, key=policy.id, policy_type=policy_type, themes=themes, instruments=None, is_cbec=is_cbec)
+    return labelled_policy(row, policy, source)
+
+
 def import_labels(path: Path, store: PolicyStore) -> list[tuple[str, str]]:
     """Check the whole file, then write each labelled policy; returns (policy id, store outcome)."""
     rows = read_label_file(path)

@@ -10,26 +10,33 @@ from __future__ import annotations
 
 import os
 import re
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import joblib
-import sklearn
 from platformdirs import user_data_dir
 
 from cbec_policy.classify.taxonomy import load_taxonomy
-from cbec_policy.classify.trained import TrainedClassifier
 from cbec_policy.errors import InputError
+
+if TYPE_CHECKING:  # scikit-learn is imported when a model is saved or loaded, not to find its path
+    from cbec_policy.classify.trained import TrainedClassifier
 
 DEFAULT_MODEL = "default"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_FORMAT = 1
+_FORMAT = 2  # 2: learned thresholds
 
 
 def model_dir() -> Path:
     """The folder that holds saved models (not created here)."""
     override = os.environ.get("CBEC_MODEL_DIR")
-    return Path(override) if override else Path(user_data_dir("cbec-policy")) / "models"
+    return Path(override) if override else _user_models()
+
+
+@cache
+def _user_models() -> Path:
+    # asked once per process: the platform lookup costs more than classifying a short text
+    return Path(user_data_dir("cbec-policy")) / "models"
 
 
 def model_path(name: str) -> Path:
@@ -41,6 +48,9 @@ def model_path(name: str) -> Path:
 
 def save_model(model: TrainedClassifier, name: str = DEFAULT_MODEL) -> Path:
     """Write ``model`` atomically (temporary file, then rename) and return its path."""
+    import joblib
+    import sklearn
+
     path = model_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload: dict[str, Any] = {
@@ -63,6 +73,9 @@ def model_exists(name: str = DEFAULT_MODEL) -> bool:
 
 def load_model(name: str = DEFAULT_MODEL) -> TrainedClassifier:
     """Load a saved model; InputError when it is missing, unreadable or made by other versions."""
+    import joblib
+    import sklearn
+
     path = model_path(name)
     if not path.is_file():
         raise InputError(f"model {name!r}", f"not found in {path.parent} (run: cbec classify train --model {name})")
@@ -79,6 +92,8 @@ def load_model(name: str = DEFAULT_MODEL) -> TrainedClassifier:
         )
     if payload.get("taxonomy_version") != load_taxonomy().version:
         raise InputError(f"model {name!r}", "made with another taxonomy version; train it again")
+    from cbec_policy.classify.trained import TrainedClassifier
+
     model = payload["model"]
     if not isinstance(model, TrainedClassifier):
         raise InputError(f"model {name!r}", "does not hold a trained classifier")

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from cbec_policy.classify.base import Margins
 from cbec_policy.classify.textcheck import fold
 from cbec_policy.errors import InputError, ReferenceDataError
 from cbec_policy.labels import POLICY_TYPES, THEMES
@@ -66,7 +67,7 @@ class Passing:
     Terms of at least ``core_weight`` point at CBEC on their own; weaker ones only support them.
     Without a cue in the title, number or a strong pattern, the relevance raw is multiplied by
     ``factor`` when the document has no core term at all, or fewer than ``min_mentions`` core
-    mentions none of which stands in the opening paragraph or a heading of at most
+    mentions none of which stands in the opening sentence or a heading of at most
     ``heading_chars`` characters.
     """
 
@@ -90,6 +91,7 @@ class Scoring:
     breadth_type: str
     breadth_min_themes: int
     breadth_weight: float
+    uncertain: Margins
 
 
 @dataclass(frozen=True)
@@ -236,6 +238,7 @@ def parse_taxonomy(data: Any, name: str = "taxonomy.yaml") -> Taxonomy:
     root = reader.mapping(data, "(top level)")
     scoring_data = reader.mapping(root.get("scoring"), "scoring")
     breadth = reader.mapping(scoring_data.get("breadth"), "scoring.breadth")
+    uncertain_data = reader.mapping(scoring_data.get("uncertain"), "scoring.uncertain")
     types = [reader.category(item, f"types[{i}]") for i, item in enumerate(root.get("types") or [])]
     themes = [reader.category(item, f"themes[{i}]") for i, item in enumerate(root.get("themes") or [])]
     _check_vocabulary(reader, types, POLICY_TYPES, "types")
@@ -284,6 +287,10 @@ def parse_taxonomy(data: Any, name: str = "taxonomy.yaml") -> Taxonomy:
         breadth_type=breadth_type,
         breadth_min_themes=int(reader.number(breadth, "min_themes", "scoring.breadth")),
         breadth_weight=reader.number(breadth, "weight_per_theme", "scoring.breadth"),
+        uncertain=Margins(
+            relevance=reader.number(uncertain_data, "relevance", "scoring.uncertain"),
+            type=reader.number(uncertain_data, "type", "scoring.uncertain"),
+        ),
     )
     version = root.get("version")
     if not isinstance(version, int):
@@ -317,7 +324,7 @@ def _read(path: Path) -> Taxonomy:
     except OSError as exc:
         raise ReferenceDataError(str(path.name), None, None, f"cannot read: {exc.strerror}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=yaml.CSafeLoader)  # the C parser: the scheme is read at every start
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ReferenceDataError(path.name, mark.line + 1 if mark else None, None, "malformed YAML") from None

@@ -8,6 +8,8 @@ An axis or label the training records do not cover (no labels, or a single class
 *unlearned*: its probabilities are reported as ``None`` and the hybrid falls back to the lexicon.
 
 The settings below were chosen before any evaluation and are not tuned on evaluation folds.
+The yes/no thresholds of relevance, themes and instruments are learned in ``fit`` from
+out-of-fold probabilities of the training records (:mod:`thresholds`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from cbec_policy.classify.base import (
 )
 from cbec_policy.classify.taxonomy import Taxonomy, load_taxonomy
 from cbec_policy.classify.textcheck import fold
+from cbec_policy.classify.thresholds import INNER_FOLDS, best_threshold, out_of_fold
 
 NGRAM_RANGE = (1, 3)
 REGULARISATION_C = 10.0
@@ -88,8 +91,15 @@ class TrainedClassifier:
 
     name = "trained"
 
-    def __init__(self, taxonomy: Taxonomy | None = None) -> None:
+    def __init__(self, taxonomy: Taxonomy | None = None, learn_thresholds: bool = True) -> None:
         self.taxonomy = taxonomy or load_taxonomy()
+        self.learn_thresholds = learn_thresholds
+        # label key (is_cbec, theme:…, instrument:…) -> learned threshold; missing means 0.5
+        self.thresholds: dict[str, float] = {}
+        # the thresholds a hybrid built on this model learned (saved with the model)
+        self.hybrid_thresholds: dict[str, float] = {}
+        # out-of-fold probabilities of the training records (what the hybrid learns its own thresholds from)
+        self.oof_: list[AxisProbabilities] | None = None
         self.vectorizer: TfidfVectorizer | None = None
         self.type_models: dict[str, LogisticRegression | None] = {}
         self.theme_models: dict[str, LogisticRegression | None] = {}
@@ -108,6 +118,7 @@ class TrainedClassifier:
         """Pickle without the derived n-gram array (saved models stay as small as before)."""
         state = dict(self.__dict__)
         state.pop("_names", None)
+        state.pop("oof_", None)
         return state
 
     @property
@@ -141,7 +152,20 @@ class TrainedClassifier:
         self.instrument_models = self._fit_multilabel(matrix, records, "instruments", self.taxonomy.instrument_codes())
         judged = [i for i, record in enumerate(records) if record.is_cbec is not None]
         self.relevance_model = _binary_model(matrix[judged], [int(bool(records[i].is_cbec)) for i in judged])
+        self.thresholds, self.oof_ = {}, None
+        if self.learn_thresholds and len(records) >= 2 * INNER_FOLDS:
+            self.oof_ = self._out_of_fold(records)
+            self.thresholds = learned_thresholds(records, self.oof_, self.taxonomy)
         return self
+
+    def _out_of_fold(self, records: Sequence[LabelledRecord]) -> list[AxisProbabilities]:
+        """Probabilities of each training record from a model fitted on the other inner folds."""
+
+        def predict_fold(train: list[LabelledRecord], test: list[LabelledRecord]) -> list[object]:
+            inner = TrainedClassifier(self.taxonomy, learn_thresholds=False).fit(train)
+            return list(inner.probabilities([record.document for record in test]))
+
+        return out_of_fold(records, [record_stratum(r) for r in records], predict_fold)  # type: ignore[return-value]
 
     @staticmethod
     def _fit_multilabel(
@@ -215,11 +239,14 @@ class TrainedClassifier:
         best = None
         if probs.types:
             best = max(probs.types, key=lambda code: probs.types[code])  # type: ignore[index]
-        themes = [c for c, p in probs.themes.items() if p is not None and p >= DECISION_THRESHOLD]
-        instruments = [c for c, p in probs.instruments.items() if p is not None and p >= DECISION_THRESHOLD]
+        cut = self.thresholds.get
+        themes = [c for c, p in probs.themes.items() if p is not None and p >= cut(theme_key(c), DECISION_THRESHOLD)]
+        instruments = [
+            c for c, p in probs.instruments.items() if p is not None and p >= cut(instrument_key(c), DECISION_THRESHOLD)
+        ]
         relevance = probs.is_cbec if probs.is_cbec is not None else 0.0
         return Classification(
-            is_cbec=relevance >= DECISION_THRESHOLD,
+            is_cbec=relevance >= cut(RELEVANCE_KEY, DECISION_THRESHOLD),
             is_cbec_score=relevance,
             policy_type=best,
             policy_type_score=probs.types[best] if probs.types and best else 0.0,
@@ -285,6 +312,32 @@ class TrainedClassifier:
         if result.is_cbec and self.relevance_model is not None:
             add(RELEVANCE_KEY, self.relevance_model.coef_[0])
         return evidence
+
+
+def record_stratum(record: LabelledRecord) -> str:
+    """The stratum of a record in (inner and outer) folds: its type, or whether it is a negative."""
+    if record.policy_type:
+        return record.policy_type
+    return "(not cbec)" if record.is_cbec is False else "(none)"
+
+
+def learned_thresholds(
+    records: Sequence[LabelledRecord], scores: Sequence[AxisProbabilities], taxonomy: Taxonomy
+) -> dict[str, float]:
+    """Per label key, the threshold that :func:`best_threshold` picks on out-of-fold ``scores``."""
+    thresholds: dict[str, float] = {}
+    judged = [(s.is_cbec, bool(r.is_cbec)) for r, s in zip(records, scores, strict=True) if r.is_cbec is not None]
+    if judged:
+        thresholds[RELEVANCE_KEY] = best_threshold([s for s, _t in judged], [t for _s, t in judged])
+    for attribute, codes, key in (("themes", taxonomy.theme_codes(), theme_key),
+                                  ("instruments", taxonomy.instrument_codes(), instrument_key)):  # fmt: skip
+        labelled = [(getattr(s, attribute), getattr(r, attribute)) for r, s in zip(records, scores, strict=True)
+                    if getattr(r, attribute) is not None]  # fmt: skip
+        for code in codes:
+            pairs = [(values.get(code), code in truth) for values, truth in labelled]
+            if pairs:
+                thresholds[key(code)] = best_threshold([p for p, _t in pairs], [t for _p, t in pairs])
+    return thresholds
 
 
 def _folded_fields(document: Document) -> list[tuple[str, str]]:

@@ -13,6 +13,9 @@ import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import cache
+from pathlib import Path
+
+import yaml
 
 from cbec_policy.classify.base import Document, LabelledRecord
 from cbec_policy.errors import ReferenceDataError
@@ -21,6 +24,7 @@ from cbec_policy.models import Policy
 from cbec_policy.reference.loader import load_national_policies, reference_path
 
 SUMMARIES_FILE = "table1_zh.csv"
+NEGATIVES_FILE = Path(__file__).with_name("negatives.yaml")
 RESEARCHER_METHOD = "researcher"
 
 
@@ -71,6 +75,31 @@ def bundled_records(*, paper_types: bool = False, table1_only: bool = False) -> 
             )
         )
     return records
+
+
+@cache
+def negative_records() -> tuple[LabelledRecord, ...]:
+    """The near-miss documents of ``negatives.yaml`` as records labelled not CBEC (no type, no themes).
+
+    Every evaluation of relevance includes them, and the trained model learns from them.
+    """
+    data = yaml.load(NEGATIVES_FILE.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    records = []
+    for index, item in enumerate(data.get("documents") or []):
+        if not isinstance(item, dict) or not item.get("id") or not item.get("title") or not item.get("text"):
+            raise ReferenceDataError(
+                NEGATIVES_FILE.name, None, f"documents[{index}]", "id, title and text are required"
+            )
+        document = Document(title=str(item["title"]).strip(), text=str(item["text"]).strip())
+        records.append(LabelledRecord(id=str(item["id"]), document=document, is_cbec=False, source="negative"))
+    if not records:
+        raise ReferenceDataError(NEGATIVES_FILE.name, None, "documents", "no negative documents")
+    return tuple(records)
+
+
+def training_records(*, paper_types: bool = False) -> list[LabelledRecord]:
+    """Bundled policies (CBEC, with type and themes) plus the near-miss negatives."""
+    return [*bundled_records(paper_types=paper_types), *negative_records()]
 
 
 def researcher_labelled(policy: Policy) -> set[str] | None:

@@ -4,7 +4,7 @@
 cbec classify "关于跨境电子商务零售进口税收政策的通知"     labels of a text, with evidence
 cbec classify notice.html                               labels of a file (read like cbec ingest)
 cbec classify train [--model NAME]                      train on bundled + researcher labels
-cbec classify evaluate [--folds 5] [--csv FILE]         stratified cross-validation
+cbec classify evaluate [--gold FILE] [--second-coder F]  in-sample fit, cross-validation, gold scores
 cbec classify stored                                    fill relevance/instruments of stored policies
 cbec labels import FILE.csv / cbec labels export        a researcher's own coding
 """
@@ -178,7 +178,7 @@ def classify() -> None:
     \b
     cbec classify PATH_OR_TEXT     标签与依据 labels with evidence
     cbec classify train            训练模型 train a model
-    cbec classify evaluate         交叉验证 cross-validate
+    cbec classify evaluate         评估 in-sample fit / cross-validation / gold documents
     cbec classify stored           为库中政策补充分类 classify stored policies
     """
 
@@ -207,10 +207,12 @@ def classify_document_command(
     _emit_result(document, result, output_format)
 
 
-def _training_records(db_url: str | None, user_labels: bool) -> tuple[list[Any], int]:
-    from cbec_policy.classify.training import bundled_records, merge_records, user_records
+def training_records(db_url: str | None, user_labels: bool, paper_types: bool = False) -> tuple[list[Any], int]:
+    """Bundled policies and near-miss negatives, with the store's researcher labels applied (and their count)."""
+    from cbec_policy.classify.training import merge_records, user_records
+    from cbec_policy.classify.training import training_records as bundled_and_negatives
 
-    records = bundled_records()
+    records = bundled_and_negatives(paper_types=paper_types)
     if not user_labels:
         return records, 0
     store = _open_store(db_url)
@@ -228,86 +230,23 @@ def _training_records(db_url: str | None, user_labels: bool) -> tuple[list[Any],
 @db_option
 def train_command(name: str, user_labels: bool, db_url: str | None) -> None:
     """训练 Train the n-gram model on the bundled policies plus the researcher labels in the store."""
+    from cbec_policy.classify.hybrid import HybridClassifier
     from cbec_policy.classify.persist import model_path, save_model
-    from cbec_policy.classify.trained import TrainedClassifier
 
     model_path(name)  # check the name before any work
-    records, user_count = _training_records(db_url, user_labels)
-    model = TrainedClassifier().fit(records)
+    records, user_count = training_records(db_url, user_labels)
+    # fitted as a hybrid, so that the model carries the thresholds of the mixed scores too
+    model = HybridClassifier().fit(records).trained
     path = save_model(model, name)
     learned_themes = sum(1 for m in model.theme_models.values() if m is not None)
     learned_instruments = sum(1 for m in model.instrument_models.values() if m is not None)
     click.echo(
-        f"已训练 trained {name!r} on {len(records)} records ({user_count} with researcher labels): "
+        f"已训练 trained {name!r} on {len(records)} records ({user_count} with researcher labels, "
+        f"{sum(1 for r in records if r.is_cbec is False)} not CBEC): "
         f"{len(model.type_models)} types, {learned_themes} themes, {learned_instruments} instruments, "
         f"relevance {'learned' if model.relevance_model is not None else 'not learned (lexicon decides)'}"
     )
     click.echo(f"保存至 saved to {path}")
-
-
-@classify.command("evaluate")
-@click.option("--method", type=click.Choice(["hybrid", "lexicon", "trained"]), default="hybrid", show_default=True)
-@click.option("--folds", default=5, show_default=True, type=click.IntRange(min=0),
-              help="折数 folds (0 = leave-one-out)")  # fmt: skip
-@click.option("--records", "record_set", type=click.Choice(["all", "table1"]), default="all", show_default=True,
-              help="all = bundled + researcher labels; table1 = the paper's 26 Table 1 policies")  # fmt: skip
-@click.option("--paper-types", is_flag=True, help="以论文表1的类型为准 score against the paper's Table 1 types")
-@click.option("--user-labels/--no-user-labels", default=True, show_default=True)
-@click.option("--seed", default=0, show_default=True, help="折划分随机种子 fold seed")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="另存 CSV write metrics (and *_confusion.csv) here")  # fmt: skip
-@db_option
-@format_option()
-def evaluate_command(
-    method: str,
-    folds: int,
-    record_set: str,
-    paper_types: bool,
-    user_labels: bool,
-    seed: int,
-    csv_path: Path | None,
-    db_url: str | None,
-    output_format: str,
-) -> None:
-    """评估 Stratified k-fold cross-validation: no record is scored by a model fitted on it."""
-    from cbec_policy.classify.evaluate import METRIC_COLUMNS, confusion_rows, cross_validate, metric_rows, write_csv
-    from cbec_policy.classify.hybrid import HybridClassifier
-    from cbec_policy.classify.lexicon import LexiconClassifier
-    from cbec_policy.classify.trained import TrainedClassifier
-    from cbec_policy.classify.training import bundled_records
-
-    if record_set == "table1":
-        records = bundled_records(paper_types=True, table1_only=True)
-    elif user_labels:
-        records, _ = _training_records(db_url, True)
-        if paper_types:
-            paper = {r.id: r.policy_type for r in bundled_records(paper_types=True, table1_only=True)}
-            records = [r if r.id not in paper or r.source == "user" else _with_type(r, paper[r.id]) for r in records]
-    else:
-        records = bundled_records(paper_types=paper_types)
-    factory = {"hybrid": HybridClassifier, "lexicon": LexiconClassifier, "trained": TrainedClassifier}[method]
-    evaluation = cross_validate(factory, records, folds=folds, seed=seed)
-    rows = metric_rows(evaluation)
-    kind = "leave-one-out" if evaluation.folds == evaluation.records else f"{evaluation.folds}-fold"
-    title = f"{evaluation.classifier}: {kind} cross-validation on {evaluation.records} records"
-    if output_format == "json":
-        click.echo(to_json({"classifier": evaluation.classifier, "folds": evaluation.folds,
-                            "records": evaluation.records, "metrics": rows,
-                            "confusion": confusion_rows(evaluation)}))  # fmt: skip
-    else:
-        emit_rows(rows, METRIC_COLUMNS, output_format, title=title)
-        if output_format == "table" and evaluation.confusion:
-            confusion_labels = {"truth": "真实＼预测 truth＼predicted", **{c: c for c in evaluation.type_labels}}
-            emit_rows(confusion_rows(evaluation), confusion_labels, "table", title="类型混淆矩阵 type confusion matrix")
-    if csv_path is not None:
-        for path in write_csv(evaluation, csv_path):
-            click.echo(f"已写入 wrote {path}", err=True)
-
-
-def _with_type(record: Any, policy_type: str | None) -> Any:
-    from dataclasses import replace
-
-    return replace(record, policy_type=policy_type)
 
 
 @classify.command("stored")
@@ -386,5 +325,8 @@ def labels_export_command(output: Path | None, researcher_only: bool, db_url: st
 
 def register(cli: click.Group) -> None:
     """Add the ``classify`` and ``labels`` groups to the ``cbec`` command."""
+    from cbec_policy.cli.classify_evaluate import evaluate_command
+
+    classify.add_command(evaluate_command, "evaluate")
     cli.add_command(classify, "classify")
     cli.add_command(labels, "labels")

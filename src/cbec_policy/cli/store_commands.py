@@ -198,7 +198,7 @@ def register(cli: click.Group) -> None:
 
     @cli.group("policies")
     def policies_group() -> None:
-        """政策：列出与查看。 Policies: list and show."""
+        """政策：列出、查看、排除/计入、删除。 Policies: list, show, exclude/include, delete."""
 
     @policies_group.command("list")
     @db_option
@@ -289,6 +289,31 @@ def register(cli: click.Group) -> None:
             record = policy_record(store, policy, for_json=output_format == "json")
         emit_record(record, _SHOW_LABELS, output_format)
 
+    @policies_group.command("exclude")
+    @db_option
+    @click.argument("id_or_doc_number")
+    def policies_exclude(db_url: str | None, id_or_doc_number: str) -> None:
+        """标为非跨境电商，排除出统计（仍可检索）。 Mark not CBEC: out of every statistic, still searchable."""
+        _relevance(db_url, id_or_doc_number, False)
+
+    @policies_group.command("include")
+    @db_option
+    @click.argument("id_or_doc_number")
+    def policies_include(db_url: str | None, id_or_doc_number: str) -> None:
+        """标为跨境电商，计入统计。 Mark CBEC: counted in every statistic again."""
+        _relevance(db_url, id_or_doc_number, True)
+
+    @policies_group.command("delete")
+    @db_option
+    @click.argument("id_or_doc_number")
+    def policies_delete(db_url: str | None, id_or_doc_number: str) -> None:
+        """删除一份导入的文件及其索引（内置政策不可删）。 Delete an ingested document and its index entries."""
+        from cbec_policy.store.curation import delete_ingested
+
+        with open_ready_store(db_url) as store:
+            removed = delete_ingested(store, id_or_doc_number)
+        click.echo(f"已删除 deleted {removed.id} {removed.title}")
+
     @cli.command("search")
     @db_option
     @click.argument("text")
@@ -327,3 +352,14 @@ def register(cli: click.Group) -> None:
             click.echo(f"没有找到 no match for {text!r}")
             return
         emit_rows(rows, labels, output_format, footer=f"共 {len(rows)} 条 {len(rows)} hits")
+
+
+def _relevance(db_url: str | None, id_or_doc_number: str, is_cbec: bool) -> None:
+    """Relabel one stored policy's relevance as a researcher's call and say what changed."""
+    from cbec_policy.store.curation import set_relevance
+
+    command = "include" if is_cbec else "exclude"
+    with open_ready_store(db_url) as store:
+        policy, outcome = set_relevance(store, id_or_doc_number, is_cbec, f"cbec policies {command}")
+    verdict = "计入跨境电商统计 counted as CBEC" if is_cbec else "排除出跨境电商统计 kept out of CBEC statistics"
+    click.echo(f"{policy.id}: {verdict} ({outcome})")

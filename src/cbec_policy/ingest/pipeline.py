@@ -16,7 +16,6 @@ import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -113,28 +112,14 @@ def _classify(title: str | None, text: str, issuers: list[str], doc_number: str 
         result = classify_document(title or "", text, issuers=issuers, doc_number=doc_number)
     except CbecError as exc:
         return ClassificationResult(evidence={"error": str(exc)})
-    evidence = getattr(result, "evidence", {}) or {}
     return ClassificationResult(
-        is_cbec=getattr(result, "is_cbec", None),
-        policy_type=getattr(result, "policy_type", None),
-        themes=tuple(getattr(result, "themes", ()) or ()),
-        instruments=tuple(getattr(result, "instruments", ()) or ()),
-        evidence=_jsonable(evidence),
+        is_cbec=result.is_cbec,
+        policy_type=result.policy_type,
+        themes=tuple(result.themes),
+        instruments=tuple(result.instruments),
+        # the classifier's whole answer (scores, uncertain calls, evidence of the labels given)
+        evidence=result.to_dict(),
     )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(key): _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_jsonable(item) for item in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _jsonable(dataclasses.asdict(value))
-    if isinstance(value, date):
-        return value.isoformat()
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
 
 
 def process_document(

@@ -57,7 +57,7 @@ def store_inputs(db_url: str | None) -> ReportInputs:
     store = store_module.open_store(db_url)
     try:
         store.init()
-        policies = tuple(store.list_policies())
+        policies = tuple(store.list_cbec_policies())
         zones = tuple(store.list_zones())
         batches = tuple(store.list_batches())
         url_text = store_module.default_db_url() if db_url is None else db_url

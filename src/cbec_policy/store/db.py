@@ -245,8 +245,11 @@ class Store:
         status: str | None = None,
         level: str | None = None,
         in_force_on: date | None = None,
+        cbec_only: bool = False,
     ) -> list[Policy]:
         """Policies matching every given filter, ordered by publish date (unknown dates last).
+
+        ``cbec_only`` leaves out the documents judged not CBEC (see :meth:`list_cbec_policies`).
 
         Vocabulary filters take the code or the Chinese label (``tax`` or ``税收类``); an
         unknown value raises :class:`InputError`. ``issuer`` is alias-aware (税务总局 finds
@@ -273,6 +276,8 @@ class Store:
         level_code = _label_code(LEVELS, level, "level")
         if level_code:
             query = query.where(p.level == level_code)
+        if cbec_only:
+            query = query.where(or_(p.is_cbec.is_(None), p.is_cbec.is_(True)))
         if date_from:
             query = query.where(p.publish_date >= date_from)
         if date_to:
@@ -297,6 +302,14 @@ class Store:
         if in_force_on:
             policies = [policy for policy in policies if policy.in_force_on(in_force_on) is not False]
         return policies
+
+    def list_cbec_policies(self, **filters: Any) -> list[Policy]:
+        """What every CBEC statistic counts (dashboard, tables, periods, network, report).
+
+        Documents judged not CBEC stay stored and searchable but are left out until relabelled;
+        documents nobody judged yet are kept (nothing is dropped silently).
+        """
+        return self.list_policies(cbec_only=True, **filters)
 
     @staticmethod
     def _issuer_names(conn: Connection, issuer: str) -> list[str]:

@@ -24,7 +24,7 @@ def _inputs(store: Any) -> Any:
     from cbec_policy.report.inputs import ReportInputs
 
     return ReportInputs(
-        policies=tuple(store.list_policies()),
+        policies=tuple(store.list_cbec_policies()),
         zones=tuple(store.list_zones()),
         batches=tuple(store.list_batches()),
         trade=tuple(load_trade_stats()),

@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 
+from cbec_policy.classify.labels_io import relabelled
 from cbec_policy.errors import InputError
 from cbec_policy.labels import POLICY_TYPES, THEMES, find_label
 from cbec_policy.web.deps import get_config, get_store, require_token
@@ -26,12 +27,15 @@ MAX_FILES_PER_UPLOAD = 20
 
 
 class LabelEdit(BaseModel):
-    """New type and/or themes for a policy (codes or Chinese labels); omitted fields stay as they are."""
+    """New type, themes and/or relevance for a policy (codes or Chinese labels); omitted fields stay as they are."""
 
     model_config = ConfigDict(extra="forbid")
 
     policy_type: str | None = Field(default=None, max_length=20, description="e.g. tax or 税收类")
     themes: list[str] | None = Field(default=None, max_length=len(THEMES), description="e.g. [tax, customs]")
+    is_cbec: bool | None = Field(
+        default=None, description="false keeps the document out of every CBEC statistic (it stays searchable)"
+    )
     note: str = Field(default="", max_length=500, description="why the labels were changed")
 
 
@@ -98,6 +102,9 @@ def api_edit_labels(
         "method": "edited through the web API",
     }
     updated = dataclasses.replace(policy, policy_type=new_type, themes=new_themes, classification_evidence=evidence)
+    if body.is_cbec is not None:
+        # a researcher's relevance call: reclassifying never undoes it
+        updated = relabelled(updated, "web API", is_cbec=body.is_cbec)
     original = store.get_original_text(policy.id) if hasattr(store, "get_original_text") else None
     status = store.save_policy(updated, original_text=original)
     saved = store.get_policy(policy.id)

@@ -59,7 +59,7 @@ def dashboard(request: Request) -> HTMLResponse:
     store = get_store(request)
     lang = get_lang(request)
     stats = dashboard_stats(
-        store.list_policies(), store.list_zones(), store.list_batches(), trade_stats(store), date.today()
+        store.list_cbec_policies(), store.list_zones(), store.list_batches(), trade_stats(store), date.today()
     )
     years = [row["year"] for row in stats["type_by_year"]]
     first, last = (min(years), max(years)) if years else (2013, date.today().year)
