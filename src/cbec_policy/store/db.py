@@ -269,12 +269,13 @@ class Store:
         order: str = "date_desc",
         after: str | None = None,
         limit: int = 20,
+        offset: int = 0,
     ) -> list[PolicyBrief]:
         """One page of lean records (see :mod:`cbec_policy.store.finding`), after the cursor ``after``."""
         checked = (filters or PolicyFilters()).checked()
         key = parse_cursor(after)
         with self._read() as conn:
-            return list_briefs(conn, checked, order=order, after=key, limit=limit)
+            return list_briefs(conn, checked, order=order, after=key, limit=limit, offset=offset)
 
     def count_by_status(self, filters: PolicyFilters | None = None) -> dict[str, int]:
         """Policies matching ``filters`` per status code (现行有效, 已失效, …, unknown), each on its own."""

@@ -114,8 +114,12 @@ def list_briefs(
     order: str = "date_desc",
     after: tuple[date, str] | None = None,
     limit: int = 20,
+    offset: int = 0,
 ) -> list[PolicyBrief]:
-    """One page of policies matching ``filters`` in publish-date order, continuing after the key ``after``."""
+    """One page of policies matching ``filters`` in publish-date order, continuing after the key ``after``.
+
+    ``offset`` serves numbered pages (page 3 of 9); a cursor costs the same on every page.
+    """
     if order not in ORDERS:
         raise InputError("sort", f"unknown order {order!r}; accepted: {', '.join(ORDERS)}")
     day_key, id_key = _sort_key(order)
@@ -130,7 +134,7 @@ def list_briefs(
         statement = statement.order_by(day_key.desc(), id_key.desc())
     else:
         statement = statement.order_by(day_key, id_key)
-    return [_brief(row) for row in conn.execute(statement.limit(limit)).all()]
+    return [_brief(row) for row in conn.execute(statement.limit(limit).offset(offset or None)).all()]
 
 
 def count_by_status(conn: Connection, filters: PolicyFilters) -> dict[str, int]:

@@ -127,3 +127,12 @@ def is_known_place(text: str) -> bool:
     """Whether ``text`` names a province or prefecture-level place known to the system (拉萨, 拉萨市, lasa)."""
     key = query_key(text)
     return key in _known_place_keys() or query_key(short_name(text)) in _known_place_keys()
+
+
+def english_place_name(name: str) -> str:
+    """How an English page names a city or prefecture: its conventional name or its pinyin (杭州市 → Hangzhou)."""
+    short = short_name(name)
+    conventional = _ENGLISH.get(short)
+    if conventional:
+        return conventional[0].title()
+    return pinyin_of(short).title() if not short.isascii() else short
