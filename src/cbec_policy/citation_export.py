@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from cbec_policy.errors import InputError
 from cbec_policy.labels import label
@@ -88,7 +89,7 @@ def to_xlsx(rows: Sequence[dict[str, str]]) -> bytes:
     for row in rows:
         sheet.append([safe_cell(row[column]) for column in COLUMNS])
     for cell in sheet[1]:
-        cell.font = cell.font.copy(bold=True)
+        cell.font = Font(bold=True)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -29,6 +29,7 @@ from cbec_policy.web.stats import dashboard_stats, trade_stats
 from cbec_policy.web.zones import ZoneQuery, list_zones, lookup_zone
 
 router = APIRouter(include_in_schema=False)
+ZONES_PER_PAGE = 30
 _TYPE_INDEX = {label.code: index for index, label in enumerate(POLICY_TYPES)}
 
 
@@ -216,11 +217,19 @@ def zones(request: Request) -> HTMLResponse:
         on=_date_param(request, "list_on"),
     )
     items = list_zones(store, query)
+    # One page of the table at a time: 181 rows make a phone page thousands of pixels long.
+    page = _int_param(request, "page", 1)
+    pages = max(1, -(-len(items) // ZONES_PER_PAGE))
+    if not 1 <= page <= pages:
+        raise InputError("page", f"must be between 1 and {pages}")
     return render(
         request,
         "zones.html",
         {
-            "zones": items,
+            "zones": items[(page - 1) * ZONES_PER_PAGE : page * ZONES_PER_PAGE],
+            "total": len(items),
+            "page": page,
+            "pages": pages,
             "batches": store.list_batches(),
             "query": query,
             "lookup": lookup,
