@@ -106,7 +106,7 @@ def test_spreadsheet_exports_neutralise_formulas() -> None:
         ("/api/policies", {"issuer": "a\x01"}),
         ("/policies", {"q": "\x00"}),
         ("/api/zones", {"province": "浙\x00"}),
-    ],  # fmt: skip
+    ],
 )
 def test_control_characters_are_refused(client: TestClient, path: str, params: dict[str, str]) -> None:
     response = client.get(path, params=params)
