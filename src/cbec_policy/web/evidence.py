@@ -60,6 +60,11 @@ def cue_name(key: str, lang: str) -> str:
     return t(key)
 
 
+def method_label(method: object, lang: str) -> str:
+    """How a value was found, in the page's language (ingest writes its methods in English)."""
+    return label("extraction_methods", method, lang) if method else ""
+
+
 def _percent(value: object) -> str:
     return f"{float(value):.0%}" if isinstance(value, int | float) and not isinstance(value, bool) else ""
 
@@ -90,7 +95,7 @@ def marks(full_text: str | None, extraction: dict[str, Any], classification: dic
         start, end = item["span"]
         if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(full_text):
             out.append((start, end, "field", t(field), str(item.get("text") or full_text[start:end]),
-                        str(item.get("method") or ""), _percent(item.get("confidence"))))  # fmt: skip
+                        method_label(item.get("method"), lang), _percent(item.get("confidence"))))  # fmt: skip
     for key, cues in _cue_lists(classification).items():
         for cue in cues:
             start, end, term = cue.get("start"), cue.get("end"), str(cue.get("term") or "")
@@ -163,6 +168,6 @@ def extraction_rows(extraction: dict[str, Any], lang: str) -> list[tuple[str, st
     rows = []
     for field, item in extraction.items():
         if isinstance(item, dict) and "text" in item:
-            rows.append((t(field), str(item.get("text") or ""), str(item.get("method") or ""),
+            rows.append((t(field), str(item.get("text") or ""), method_label(item.get("method"), lang),
                          _percent(item.get("confidence"))))  # fmt: skip
     return rows

@@ -144,6 +144,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "notes_only_en": ("说明仅有英文", "Notes in English only"),
     "release": ("发布口径", "Release"),
     "yoy": ("同比（%）", "Year on year (%)"),
+    "source_bundled": ("内置参考数据（已核实，见上列来源）", "bundled reference data (verified; sources above)"),
+    "chart_batches": ("综试区累计数量（按批次）", "pilot zones by batch, cumulative"),
+    "chart_provinces": ("各省综试区数量", "pilot zones per province"),
+    "chart_trade": ("跨境电商进出口规模", "CBEC trade"),
     "paper_value": ("论文所载", "Paper"),
     "verified_value": ("核实值", "Verified"),
     "by_status": ("按时效性", "By validity status"),
@@ -185,10 +189,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tax_returns": ("出口退货", "Export returns"),
     "tax_batch": ("批量计算", "Batch calculation"),
     "tax_batch_note": (
-        "上传 CSV（列：order_id, date, price, freight, insurance, items, vat_rate, ct_rate, tariff_rate, "
-        "buyer_id），返回结果文件。",
-        "Upload a CSV (columns: order_id, date, price, freight, insurance, items, vat_rate, ct_rate, tariff_rate, "
-        "buyer_id); get a results file back.",
+        "上传 CSV 或 Parquet 文件，返回结果文件。列名：",
+        "Upload a CSV or Parquet file; get a results file back. Columns:",
     ),
     "calculate": ("计算", "Calculate"),
     "price": ("商品价格（元）", "Goods price (yuan)"),
@@ -231,7 +233,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # report
     "report_title": ("生成分析报告", "Generate the analysis report"),
     "report_note": (
-        "生成与命令 cbec report 相同的离线报告目录（HTML、Markdown、图表、表格），打包为 zip 下载。",
+        "生成与命令行报告命令相同的离线报告目录（HTML、Markdown、图表、表格），打包为 zip 下载。",
         "Builds the same offline report directory as `cbec report` (HTML, Markdown, figures, tables) "
         "and downloads it as a zip.",
     ),

@@ -24,7 +24,7 @@ from cbec_policy.labels import (
     vocabularies,
     vocabulary,
 )
-from cbec_policy.presentation import in_force_label, place_name, text_language
+from cbec_policy.presentation import in_force_label, in_language, place_name, text_language
 from cbec_policy.web.charts import policy_href
 from cbec_policy.web.deps import get_config, get_lang
 from cbec_policy.web.i18n import LANG_COOKIE, translator
@@ -120,6 +120,7 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
         L=lambda vocabulary, value: label(vocabulary, value, lang),
         place=lambda name: place_name(name, lang),
         in_force=lambda verdict: in_force_label(verdict, lang),
+        one_lang=lambda text: in_language(text, lang),
         lang_url=_url_with(request, lang=other),
         url_with=lambda **changes: _url_with(request, **changes),
         writable=get_config(request).writable,

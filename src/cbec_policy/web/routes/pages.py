@@ -15,13 +15,14 @@ from fastapi.responses import HTMLResponse, Response
 
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
-from cbec_policy.labels import POLICY_TYPES, THEMES
+from cbec_policy.labels import POLICY_TYPES, THEMES, label
 from cbec_policy.presentation import text_language
 from cbec_policy.query import parse_query
 from cbec_policy.web import charts
 from cbec_policy.web.browse import BrowseQuery, browse
 from cbec_policy.web.deps import get_lang, get_store
 from cbec_policy.web.highlight import highlight, strip_hit_brackets
+from cbec_policy.web.i18n import translator
 from cbec_policy.web.policy_view import policy_view
 from cbec_policy.web.read_lane import reads_store
 from cbec_policy.web.render import palette_css, render
@@ -59,6 +60,7 @@ def dashboard(request: Request) -> HTMLResponse:
     """Counts, timeline with period bands, type/theme × year, pilot-zone growth and map, trade."""
     store = get_store(request)
     lang = get_lang(request)
+    t = translator(lang)
     stats = dashboard_stats(
         store.list_policies(), store.list_zones(), store.list_batches(), trade_stats(store), date.today()
     )
@@ -89,7 +91,7 @@ def dashboard(request: Request) -> HTMLResponse:
     batch_chart = charts.bar_chart_svg(
         batch_labels,
         [row["cumulative_approved"] for row in stats["batches"]],
-        "batch growth",
+        t("chart_batches"),
         notes=[row["approval_date"].isoformat() for row in stats["batches"]],
     )
     tiles = []
@@ -107,15 +109,15 @@ def dashboard(request: Request) -> HTMLResponse:
                 href=f"/zones?province={province.name}",
             )
         )
-    tile_map = charts.tile_map_svg(tiles, "pilot zones per province")
+    tile_map = charts.tile_map_svg(tiles, t("chart_provinces"))
     trade_rows = stats["trade"]
     trade_chart = charts.bar_chart_svg(
         [str(row["year"]) for row in trade_rows],
         [row["total"] for row in trade_rows],
-        "trade",
+        t("chart_trade"),
         value_format="{:,.0f}",
         highlight=[bool(row["comparable_series"]) for row in trade_rows],
-        notes=[row["release"] for row in trade_rows],
+        notes=[label("release_types", row["release"], lang) for row in trade_rows],
     )
     return render(
         request,
