@@ -189,3 +189,35 @@ def test_policy_page_marks_evidence_in_the_text(browser: object, site: tuple[str
     assert rows.count() == int(page.locator("#evidence-view summary").inner_text().split("共 ")[1].split(" ")[0])
     assert "{'" not in page.content()
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_upload_review_page_reads_well_and_confirm_links_to_the_policy(
+    browser: object, site: tuple[str, str], tmp_path: Path, lang: str
+) -> None:
+    base, _ = site
+    upload = tmp_path / "local-notice.txt"
+    upload.write_text(NOTICE.replace("12号", f"{20 + len(lang)}号"), encoding="utf-8")
+    failures: list[str] = []
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(f"{base}/upload?lang={lang}")
+        page.set_input_files("#upload-form input[type=file]", str(upload))
+        page.fill("#upload-form input[name=token]", "walk-token")
+        page.click("#upload-form button")
+        page.locator("#review-form").wait_for()
+        page.screenshot(path=str(ARTIFACTS / f"upload-review-{lang}-{width}.png"), full_page=True)
+        failures += [f"review {lang} {width}px: {problem}" for problem in page.evaluate(LAYOUT)]
+        text = page.evaluate(VISIBLE_TEXT)
+        failures += [f"review {lang}: repr {m.group()!r}" for m in REPRS.finditer(text)]
+        if width == WIDTHS[-1]:
+            page.fill("#review-form input[name=effective_date]", "2023-06-01")
+            page.fill("#review-form input[name=token]", "walk-token")
+            page.click("#confirm")
+            page.locator("#stored-notice").wait_for()
+            assert "/policies/" in page.url
+            assert page.locator("#doc-number").inner_text().endswith(f"{20 + len(lang)}号")
+            page.screenshot(path=str(ARTIFACTS / f"upload-stored-{lang}-{width}.png"), full_page=True)
+        context.close()
+    assert not failures, "\n".join(failures)

@@ -180,3 +180,41 @@ def test_tax_results_show_labels_not_raw_values(client: TestClient) -> None:
         },
     ).text
     assert "import_tariff" not in html and "进口关税" in html and "[]" not in html
+
+
+NOTICE = """浙江省商务厅关于推进跨境电子商务综合试验区建设的通知
+浙商务发〔2023〕12号
+各市商务局：
+为加快跨境电商发展，推进综合试验区建设，现就有关事项通知如下。
+一、支持企业开展跨境电子商务零售出口，落实出口退税政策。
+浙江省商务厅
+2023年5月6日
+"""
+
+
+def test_upload_is_reviewed_corrected_and_stored_on_confirm(client: TestClient) -> None:
+    files = {"file": ("notice.txt", NOTICE.encode("utf-8"), "text/plain")}
+    assert client.post("/upload/review", files=files, data={"token": "wrong"}).status_code == 401
+    page = client.post("/upload/review", files=files, data={"token": "t0ken", "lang": "zh"})
+    assert page.status_code == 200
+    html = page.text
+    assert 'value="浙商务发〔2023〕12号"' in html and "标题下的文号行" in html  # field, with its method
+    review_id = html.split('name="review_id" value="')[1].split('"')[0]
+    before = client.get("/api/policies", params={"q": "浙商务发〔2023〕12号"}).json()["total"]
+    assert before == 0  # nothing stored by the review
+    form = {
+        "review_id": review_id, "token": "t0ken", "title": "浙江省商务厅关于推进跨境电子商务综合试验区建设的通知",
+        "doc_number": "浙商务发〔2023〕12号", "issuers": "浙江省商务厅", "publish_date": "2023-05-06",
+        "effective_date": "2023-06-01", "status": "现行有效", "level": "provincial", "region": "浙江省",
+        "policy_type": "comprehensive", "themes": ["services", "tax"],
+    }  # fmt: skip
+    stored = client.post("/upload/confirm", data=form, follow_redirects=False)
+    assert stored.status_code == 303
+    policy_url = stored.headers["location"]
+    detail = client.get("/api/policies/浙商务发〔2023〕12号").json()
+    assert detail["effective_date"] == "2023-06-01" and detail["status"] == "现行有效"  # the corrections
+    assert detail["themes"] == ["services", "tax"]
+    assert "effective_date" in detail["extraction_evidence"]["review"]["changed"]
+    assert policy_url.startswith("/policies/") and client.get(policy_url).status_code == 200
+    again = client.post("/upload/confirm", data=form, follow_redirects=False)
+    assert again.status_code == 422  # the review was used up

@@ -187,13 +187,14 @@ def create_app(
         env = request.app.state.templates
         return HTMLResponse(env.get_template("docs.html").render(has_swagger=swagger is not None))
 
-    from cbec_policy.web.routes import api, api_tax, api_write, pages, tools
+    from cbec_policy.web.routes import api, api_tax, api_write, pages, review, tools
 
     app.include_router(api.router)
     app.include_router(api_tax.router)
     app.include_router(api_write.router)
     app.include_router(pages.router)
     app.include_router(tools.router)
+    app.include_router(review.router)
 
     return app
 

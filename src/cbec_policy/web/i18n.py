@@ -248,6 +248,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "token": ("访问令牌", "Access token"),
     "upload": ("上传", "Upload"),
+    "upload_review_note": (
+        "上传后先显示提取的字段、原文依据和分类结果，核对修改并再次输入令牌确认后才入库。",
+        "After the upload you see the extracted fields, their evidence in the text and the classifier's labels; "
+        "nothing is stored until you check them and confirm with the token again.",
+    ),
+    "review_title": ("核对并确认入库", "Review and confirm"),
+    "review_note": (
+        "以下为系统从文件中提取的信息，尚未入库。请核对、修改后确认。文件：",
+        "Extracted from the file, not stored yet. Check, correct, then confirm. File:",
+    ),
+    "confirm_store": ("确认入库", "Confirm and store"),
+    "cancel": ("取消", "Cancel"),
+    "stored_notice": ("已入库。", "Stored."),
     "read_only": ("本服务器为只读模式（未配置令牌）。", "This server is read-only (no token configured)."),
     # errors
     "error": ("错误", "Error"),
