@@ -117,11 +117,16 @@ def marked_text(full_text: str, found: list[Mark]) -> Markup:
     names every mark it carries.
     """
     boundaries = sorted({0, len(full_text), *(m.start for m in found), *(m.end for m in found)})
+    starting: dict[int, list[Mark]] = {}
+    for mark in found:
+        starting.setdefault(mark.start, []).append(mark)
+    active: list[Mark] = []  # the marks covering the current piece: a sweep, not a scan per piece
     pieces: list[str] = []
     for left, right in pairwise(boundaries):
-        covering = [m for m in found if m.start <= left and right <= m.end]
+        active = [m for m in active if m.end > left] + starting.get(left, [])
         chunk = str(escape(full_text[left:right]))
-        if covering:
+        if active:
+            covering = sorted(active, key=lambda m: m.number)
             kinds = " ".join(sorted({m.kind for m in covering}))
             title = "; ".join(f"{m.number}. {m.name}: {m.value}" for m in covering[:6])
             ids = " ".join(f"ev-{m.number}" for m in covering[:6])
