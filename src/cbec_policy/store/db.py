@@ -24,16 +24,15 @@ from cbec_policy.docnumber import doc_number_key
 from cbec_policy.errors import InputError
 from cbec_policy.labels import REGIONS, RELATION_INVERSES, find_label
 from cbec_policy.models import PilotBatch, PilotZone, Policy, PositiveListVersion, TradeStat
-from cbec_policy.query import SearchQuery, parse_query
 from cbec_policy.store import schema as s
 from cbec_policy.store.bulk import BulkSession, validate_policy
 from cbec_policy.store.filters import PolicyFilters, filter_condition
-from cbec_policy.store.finding import count_by_status, list_briefs, parse_cursor, search_briefs
 from cbec_policy.store.hashing import record_hash
 from cbec_policy.store.loading import Progress, load_bundled
 from cbec_policy.store.policy_rows import read_policies, title_key, write_policy
-from cbec_policy.store.records import InitSummary, PolicyBrief, SearchHit, ZoneLookup
-from cbec_policy.store.search import SearchCache, ensure_search_index, search_version
+from cbec_policy.store.reads import PolicyReads
+from cbec_policy.store.records import InitSummary, ZoneLookup
+from cbec_policy.store.search import SearchCache, ensure_search_index
 from cbec_policy.store.url import default_db_url, default_sqlite_path, mask_url, parse_db_url
 from cbec_policy.store.zone_names import close_matches, is_known_place, matches
 
@@ -155,7 +154,7 @@ def _check_columns(conn: Connection, masked: str) -> None:
             )
 
 
-class Store:
+class Store(PolicyReads):
     """Policies, pilot zones and reference tables in one database (see the module docstring)."""
 
     def __init__(self, engine: Engine, masked_url: str) -> None:
@@ -262,32 +261,6 @@ class Store:
             rows = conn.execute(query).mappings().all()
             return read_policies(conn, rows)
 
-    def list_briefs(
-        self,
-        filters: PolicyFilters | None = None,
-        *,
-        order: str = "date_desc",
-        after: str | None = None,
-        limit: int = 20,
-        offset: int = 0,
-    ) -> list[PolicyBrief]:
-        """One page of lean records (see :mod:`cbec_policy.store.finding`), after the cursor ``after``."""
-        checked = (filters or PolicyFilters()).checked()
-        key = parse_cursor(after)
-        with self._read() as conn:
-            return list_briefs(conn, checked, order=order, after=key, limit=limit, offset=offset)
-
-    def count_by_status(self, filters: PolicyFilters | None = None) -> dict[str, int]:
-        """Policies matching ``filters`` per status code (现行有效, 已失效, …, unknown), each on its own."""
-        checked = (filters or PolicyFilters()).checked()
-        with self._read() as conn:
-            return count_by_status(conn, checked)
-
-    def change_counter(self) -> int | None:
-        """A number that moves on whenever any policy changes (SQLite); None where there is none."""
-        with self._read() as conn:
-            return search_version(conn)
-
     def get_policy(self, id_or_doc_number: str) -> Policy | None:
         """The policy with this id, or else with this document number in any bracket form."""
         key = id_or_doc_number.strip()
@@ -322,28 +295,6 @@ class Store:
             rows = conn.execute(_POLICIES_BY_IDS, {"ids": sorted({o for _, o in pairs})}).mappings().all()
             by_id = {policy.id: policy for policy in read_policies(conn, rows)}
         return [(kind, by_id[other]) for kind, other in pairs if other in by_id]
-
-    def search(self, text: str | SearchQuery, limit: int = 20, filters: PolicyFilters | None = None) -> list[SearchHit]:
-        """Policies matching every word of ``text`` (see :mod:`cbec_policy.query`), best first, as lean hits.
-
-        Words match Chinese substrings, their synonyms and their traditional or full-width
-        forms; ``title:`` ``number:`` ``text:`` ``issuer:`` restrict a word to a field.
-        ``filters`` narrow the candidates inside the same query. Rankings of repeated queries
-        come from a small cache while the database is unchanged (SQLite; see
-        :class:`~cbec_policy.store.search.SearchCache`).
-        """
-        query = text if isinstance(text, SearchQuery) else parse_query(text)
-        checked = (filters or PolicyFilters()).checked()
-        if not query:
-            return []
-        key = f"{query.key()}\x1d{checked!r}"
-        with self._read() as conn:
-            version = search_version(conn)
-            hits = self._search_cache.get(key, limit, version)
-            if hits is None:
-                hits = search_briefs(conn, query, checked, limit)
-                self._search_cache.put(key, limit, version, hits)
-        return hits
 
     def find_matching_policy(self, doc_number: str | None, title: str | None, publish_date: date | None) -> str | None:
         """The id of a stored policy that is the same document, or None.
