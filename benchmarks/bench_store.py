@@ -1,16 +1,25 @@
-"""Store speed, measured side by side in one run: trigram full-text index vs a LIKE scan, and saving.
+"""Store search speed, side by side in one run: the store's search, the raw FTS5 query and a LIKE scan.
 
-Builds a throw-away SQLite store with N synthetic ~10 KB Chinese documents (made-up sentences
-from a fixed word list), then times the same 4-character query through the FTS5 trigram
-index and through the LIKE fallback, and prints the ratio. Usage:
+Builds a throw-away store with N synthetic ~10 KB Chinese documents (made-up sentences from a
+fixed word list, written in bulk through the ingest path's ``Store.bulk``), then runs 20
+queries three ways and prints p50/p95 of each with the ratios:
 
-    .venv/bin/python benchmarks/bench_store.py [N]
+* ``Store.search``: query parsing (normalisation, synonyms, fields), ranking and lean hits
+  with snippets, each run with an empty ranking cache;
+* the raw FTS5 trigram query of the same text (SQLite) — the floor the store builds on;
+* a LIKE scan over the same columns — what searching costs without an index.
+
+On PostgreSQL (``--db postgresql://…``) the raw query is the pg_trgm ``ILIKE`` on the search
+table. Usage::
+
+    python benchmarks/bench_store.py [--docs 2000] [--db URL]
 """
 
 from __future__ import annotations
 
+import argparse
 import random
-import sys
+import statistics
 import tempfile
 import time
 from datetime import date
@@ -18,10 +27,15 @@ from pathlib import Path
 
 from cbec_policy.models import Policy
 from cbec_policy.store import open_store
-from cbec_policy.store import search as store_search
+from cbec_policy.store.search import SearchCache
 
 _WORDS = ("跨境", "电商", "零售", "进口", "出口", "海关", "监管", "税收", "试点", "企业", "平台", "物流", "支付",
           "清单", "申报", "退货", "仓储", "服务", "便利", "措施", "地方", "支持", "发展", "规范")  # fmt: skip
+QUERIES = (
+    "海外仓储", "跨境电商", "零售进口", "海关监管", "退货仓储", "支付平台", "物流服务", "税收措施", "试点企业",
+    "申报清单", "地方支持", "规范发展", "出口退货", "电商平台", "便利措施", "进口税收", "监管服务", "综试区",
+    "仓储物流 支付", "跨境 电商 零售",
+)  # fmt: skip
 
 
 def _text(rng: random.Random, size: int) -> str:
@@ -31,72 +45,82 @@ def _text(rng: random.Random, size: int) -> str:
     return "".join(parts)
 
 
-def main(count: int) -> None:
+def _policies(count: int, rng: random.Random):  # type: ignore[no-untyped-def]
+    for i in range(count):
+        full = _text(rng, 3300) + ("海外仓储示范" if i % max(1, count // 10) == 0 else "")
+        yield Policy(
+            id=f"bench-{i}", title=_text(rng, 20), doc_number=f"测发〔2024〕{i}号", issuers=("某市商务局",),
+            publish_date=date(2024, 1, 1 + i % 28), effective_date=None, end_date=None, status="unknown",
+            level="municipal", policy_type=None, themes=(), full_text=full,
+        )  # fmt: skip
+
+
+def _ms(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else values[0] * 1000
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=2000, help="documents to build (default: %(default)s)")
+    parser.add_argument("--db", help="database URL (default: a temporary SQLite file); its policies are replaced")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each query per method (default: %(default)s)")
+    args = parser.parse_args(argv)
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as folder:
-        store = open_store(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
-        policies = [
-            Policy(
-                id=f"bench-{i}",
-                title=_text(rng, 20),
-                doc_number=f"测发〔2024〕{i}号",
-                issuers=("某市商务局",),
-                publish_date=date(2024, 1, 1),
-                effective_date=None,
-                end_date=None,
-                status="unknown",
-                level="municipal",
-                policy_type=None,
-                themes=(),
-                full_text=_text(rng, 3300),  # about 10 KB of UTF-8
-            )
-            for i in range(count)
-        ]
-        # A rare phrase in a few documents, so the query has something to find.
-        for i in range(0, count, max(1, count // 10)):
-            policies[i] = Policy(**{**policies[i].__dict__, "full_text": policies[i].full_text + "海外仓储示范"})
+        store = open_store(args.db or f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
         start = time.perf_counter()
-        for policy in policies:
-            store.save_policy(policy)
-        saved = time.perf_counter() - start
+        batch: list[tuple[Policy, str | None]] = []
+        for policy in _policies(args.docs, rng):
+            batch.append((policy, None))
+            if len(batch) == 1000:
+                with store.bulk() as session:
+                    session.save_policies(batch)
+                batch = []
+        if batch:
+            with store.bulk() as session:
+                session.save_policies(batch)
+        built = time.perf_counter() - start
 
-        query, repeats = "海外仓储", 20
-        fts_hits = store.search(query, limit=50)
-        # The ranking itself, every time (store.search would answer repeats from its cache).
-        start = time.perf_counter()
-        with store._engine.connect() as conn:
-            for _ in range(repeats):
-                store_search.search_ids(conn, query, 50)
-        fts = (time.perf_counter() - start) / repeats
-        start = time.perf_counter()
-        for _ in range(repeats):
-            store.search(query, limit=50)
-        cached = (time.perf_counter() - start) / repeats
-
-        # The same query through the LIKE path (the one 1–2 character terms take).
-        start = time.perf_counter()
-        for _ in range(repeats):
-            like_hits = _like_search(store, query)
-        like = (time.perf_counter() - start) / repeats
+        store_times, raw_times, like_times = [], [], []
+        for query in QUERIES:
+            for _ in range(args.repeat):
+                store._search_cache = SearchCache()  # the ranking itself, not the cache
+                t0 = time.perf_counter()
+                store.search(query, limit=20)
+                store_times.append(time.perf_counter() - t0)
+            with store._engine.connect() as conn:
+                words = query.split()
+                for _ in range(args.repeat):
+                    t0 = time.perf_counter()
+                    if store.dialect == "sqlite":
+                        match = " AND ".join('"' + w + '"' for w in words if len(w) >= 3) or '"跨境电"'
+                        conn.exec_driver_sql(
+                            "SELECT rowid FROM policy_fts WHERE policy_fts MATCH ? ORDER BY rank LIMIT 20", (match,)
+                        ).all()
+                    else:
+                        conn.exec_driver_sql(
+                            "SELECT policy_id FROM policy_search WHERE body ILIKE %(p)s LIMIT 20",
+                            {"p": f"%{words[0]}%"},
+                        ).all()
+                    raw_times.append(time.perf_counter() - t0)
+                    t0 = time.perf_counter()
+                    where = " AND ".join("(title LIKE ? OR summary LIKE ? OR full_text LIKE ?)" for _ in words)
+                    params = tuple(f"%{w}%" for w in words for _ in range(3))
+                    sql = f"SELECT id FROM policies WHERE {where} ORDER BY publish_date DESC LIMIT 20"
+                    if store.dialect != "sqlite":
+                        sql = sql.replace("?", "%s")
+                    conn.exec_driver_sql(sql, params).all()
+                    like_times.append(time.perf_counter() - t0)
         store.close()
 
-    assert {h.policy.id for h in fts_hits} == set(like_hits), "both paths must find the same documents"
-    print(f"documents: {count} (~10 KB each); found {len(fts_hits)} for {query!r}")
-    print(f"save_policy incl. full-text index: {count / saved:,.0f} docs/s")
-    print(f"ranking via FTS5 trigram: {fts * 1000:.1f} ms; LIKE scan: {like * 1000:.1f} ms; ratio {like / fts:.1f}x")
-    print(f"store.search of a repeated query (cached ranking, policies read afresh): {cached * 1000:.1f} ms")
-
-
-def _like_search(store, query: str) -> list[str]:  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
-    from cbec_policy.store import schema
-
-    with store._engine.connect() as conn:
-        terms = store_search.query_terms(query)
-        rows = conn.execute(select(schema.policies.c.id).where(store_search.all_terms_match(terms))).all()
-    return [row[0] for row in rows]
+    print(f"backend: {store.dialect}; documents: {args.docs} (~10 KB each), built at {args.docs / built:,.0f} docs/s")
+    print(f"{'':34s}{'p50 ms':>10s}{'p95 ms':>10s}")
+    for name, values in (("store search (parse+rank+hits)", store_times), ("raw index query", raw_times),
+                         ("LIKE scan", like_times)):  # fmt: skip
+        print(f"{name:34s}{_ms(values, 50):10.2f}{_ms(values, 95):10.2f}")
+    print(f"ratio p95 store / raw index: {_ms(store_times, 95) / _ms(raw_times, 95):.1f}x")
+    print(f"ratio p95 LIKE scan / store: {_ms(like_times, 95) / _ms(store_times, 95):.1f}x")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000)
+    main()

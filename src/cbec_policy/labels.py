@@ -1,14 +1,23 @@
-"""Closed vocabularies used across the system, in the paper's order, with Chinese and English labels.
+"""Closed vocabularies used across the system, with Chinese and English labels and colours.
 
-Codes are ASCII (stable in JSON, URLs and CSV); labels are what users read. Every lookup
-accepts either the code or the Chinese label, so ``--type 税收类`` and ``--type tax`` agree.
+The vocabularies live in one data file, ``vocabularies.yaml`` beside this module; this module
+only loads them. Codes are stable in JSON, URLs and CSV; labels are what users read. Every
+lookup accepts the code, the Chinese or the English label, so ``--type 税收类`` and
+``--type tax`` agree. Web pages, the report and the CLI label codes through
+:func:`label` (one table, one answer in each language).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
-from cbec_policy.errors import InputError
+import yaml
+
+from cbec_policy.errors import InputError, ReferenceDataError
+
+VOCABULARIES_FILE = Path(__file__).with_name("vocabularies.yaml")
 
 
 @dataclass(frozen=True)
@@ -18,54 +27,42 @@ class Label:
     code: str
     zh: str
     en: str
+    colour: str = ""
+
+    def text(self, lang: str) -> str:
+        """The label in ``lang`` (``en``; anything else is Chinese)."""
+        return self.en if lang == "en" else self.zh
+
+
+@cache
+def vocabularies() -> dict[str, tuple[Label, ...]]:
+    """Every vocabulary of the data file, by name, in the file's order."""
+    data = yaml.safe_load(VOCABULARIES_FILE.read_text(encoding="utf-8"))
+    out: dict[str, tuple[Label, ...]] = {}
+    for name, entries in data.items():
+        labels = []
+        for index, entry in enumerate(entries, start=1):
+            if not isinstance(entry, dict) or not {"code", "zh", "en"} <= set(entry):
+                raise ReferenceDataError(VOCABULARIES_FILE.name, None, name, f"entry {index} needs code, zh and en")
+            labels.append(Label(str(entry["code"]), str(entry["zh"]), str(entry["en"]), str(entry.get("colour", ""))))
+        out[name] = tuple(labels)
+    return out
+
+
+def vocabulary(name: str) -> tuple[Label, ...]:
+    """One vocabulary (``policy_types``, ``themes``, ``statuses`` …); KeyError for an unknown name."""
+    return vocabularies()[name]
 
 
 # Table 1 of the paper groups policies in exactly this order.
-POLICY_TYPES: tuple[Label, ...] = (
-    Label("tax", "税收类", "tax"),
-    Label("supervision", "监管类", "supervision"),
-    Label("management", "管理类", "management"),
-    Label("law", "法律类", "law"),
-    Label("norm", "规范类", "norm"),
-    Label("standard", "标准类", "standard"),
-    Label("comprehensive", "综合类", "comprehensive"),
-)
-
+POLICY_TYPES: tuple[Label, ...] = vocabulary("policy_types")
 # §3.1 of the paper: the seven content themes.
-THEMES: tuple[Label, ...] = (
-    Label("tax", "税收", "tax"),
-    Label("customs", "通关", "customs clearance"),
-    Label("supervision", "监管", "supervision"),
-    Label("finance", "金融支付", "finance and payment"),
-    Label("services", "服务(平台、物流、人才)", "services (platform, logistics, talent)"),
-    Label("market_access", "市场准入", "market access"),
-    Label("international", "国际合作", "international cooperation"),
-)
-
+THEMES: tuple[Label, ...] = vocabulary("themes")
 # Validity status in the convention of Chinese legal databases.
-STATUSES: tuple[Label, ...] = (
-    Label("现行有效", "现行有效", "in force"),
-    Label("已被修改", "已被修改", "amended"),
-    Label("部分失效", "部分失效", "partly repealed"),
-    Label("已失效", "已失效", "repealed or expired"),
-    Label("unknown", "未知", "unknown"),
-)
-
-LEVELS: tuple[Label, ...] = (
-    Label("national", "国家级", "national"),
-    Label("provincial", "省级", "provincial"),
-    Label("municipal", "市级", "municipal"),
-    # An ingested document whose issuer gives no level (e.g. a notice from a school) is stored as unknown.
-    Label("unknown", "未知", "unknown"),
-)
-
+STATUSES: tuple[Label, ...] = vocabulary("statuses")
+LEVELS: tuple[Label, ...] = vocabulary("levels")
 # The four economic regions of China's statistics (东部/中部/西部/东北).
-REGIONS: tuple[Label, ...] = (
-    Label("east", "东部", "east"),
-    Label("central", "中部", "central"),
-    Label("west", "西部", "west"),
-    Label("northeast", "东北", "northeast"),
-)
+REGIONS: tuple[Label, ...] = vocabulary("regions")
 
 # Directed relation verbs between policies and the verb seen from the other side.
 RELATION_INVERSES: dict[str, str] = {
@@ -77,32 +74,61 @@ RELATION_INVERSES: dict[str, str] = {
     "related": "related",
 }
 RELATION_INVERSES.update({v: k for k, v in list(RELATION_INVERSES.items())})
-
-RELATION_ZH: dict[str, str] = {
-    "amends": "修改",
-    "amended_by": "被修改",
-    "extends": "延续/扩展",
-    "extended_by": "被延续/扩展",
-    "replaces": "替代",
-    "replaced_by": "被替代",
-    "implements": "实施",
-    "implemented_by": "被实施",
-    "supplements": "补充",
-    "supplemented_by": "被补充",
-    "related": "相关",
-}
+RELATION_ZH: dict[str, str] = {entry.code: entry.zh for entry in vocabulary("relations")}
 
 
-def find_label(vocabulary: tuple[Label, ...], value: str, what: str) -> Label:
+@cache
+def _index(name: str) -> dict[str, Label]:
+    table: dict[str, Label] = {}
+    for entry in vocabulary(name):
+        table.setdefault(entry.code, entry)
+        table.setdefault(entry.zh, entry)
+        table.setdefault(entry.en.lower(), entry)
+    return table
+
+
+def lookup(name: str, value: object) -> Label | None:
+    """The entry of vocabulary ``name`` for ``value`` (code, Chinese or English label; True/False/None
+    for ``in_force``), or None when the value is not in it."""
+    if name == "in_force" and (value is None or isinstance(value, bool)):
+        value = {True: "true", False: "false", None: "null"}[value]
+    if value is None:
+        return None
+    key = str(value).strip()
+    table = _index(name)
+    return table.get(key) or table.get(key.lower())
+
+
+def label(name: str, value: object, lang: str) -> str:
+    """What a person reads for ``value`` of vocabulary ``name`` in ``lang``.
+
+    A value outside the vocabulary is shown as it is (stored free text such as an issuer);
+    an empty value reads 未知 / unknown.
+    """
+    found = lookup(name, value)
+    if found is not None:
+        return found.text(lang)
+    if value is None or value == "":
+        return "unknown" if lang == "en" else "未知"
+    return str(value)
+
+
+def colour(name: str, value: object) -> str:
+    """The colour of ``value`` in vocabulary ``name`` ('' when it has none)."""
+    found = lookup(name, value)
+    return found.colour if found is not None else ""
+
+
+def find_label(vocabulary_: tuple[Label, ...], value: str, what: str) -> Label:
     """Return the entry whose code, Chinese or English label equals ``value``.
 
     Raises :class:`InputError` naming ``what`` and listing the accepted values.
     """
     wanted = value.strip()
-    for label in vocabulary:
-        if wanted in (label.code, label.zh) or wanted.lower() == label.en.lower():
-            return label
-    accepted = ", ".join(f"{label.zh} ({label.code})" for label in vocabulary)
+    for entry in vocabulary_:
+        if wanted in (entry.code, entry.zh) or wanted.lower() == entry.en.lower():
+            return entry
+    accepted = ", ".join(f"{entry.zh} ({entry.code})" for entry in vocabulary_)
     raise InputError(what, f"unknown value {value!r}; accepted: {accepted}")
 
 

@@ -29,6 +29,23 @@ class PaperEntry:
     doc_number: str  # empty when the paper gives none
 
 
+def in_force_verdict(start: date | None, end: date | None, status: str, day: date) -> bool | None:
+    """Whether a document that applies from ``start`` to ``end`` with ``status`` was in force on ``day``.
+
+    False when the dates exclude the day; None (unknown) when they do not but nothing shows it
+    applied: no known start, a repeal (已失效) without an end date, or a status nobody has
+    checked (unknown) with no end date. Otherwise True (an amended or partly repealed document
+    still applies in its remaining parts).
+    """
+    if start is not None and day < start:
+        return False
+    if end is not None and day > end:
+        return False
+    if start is None or (end is None and status in ("已失效", "unknown")):
+        return None
+    return True
+
+
 @dataclass(frozen=True)
 class Policy:
     """One policy document with verified metadata, and the paper's values where it is in Table 1."""
@@ -59,17 +76,8 @@ class Policy:
     classification_evidence: dict[str, object] = field(default_factory=dict)
 
     def in_force_on(self, day: date) -> bool | None:
-        """True/False when the dates and status decide it; None when they cannot."""
-        start = self.effective_date or self.publish_date
-        if start is not None and day < start:
-            return False
-        if self.end_date is not None and day > self.end_date:
-            return False
-        if self.status == "已失效" and self.end_date is None:
-            return None
-        if start is None:
-            return None
-        return True
+        """True/False when the dates and status decide it; None when they cannot (see :func:`in_force_verdict`)."""
+        return in_force_verdict(self.effective_date or self.publish_date, self.end_date, self.status, day)
 
 
 @dataclass(frozen=True)

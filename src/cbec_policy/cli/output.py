@@ -20,6 +20,11 @@ from rich.console import Console
 from rich.table import Table
 
 FORMATS = ("table", "json", "csv")
+# Columns whose cells never wrap inside a token (a date split over two lines reads as two values).
+_NO_WRAP = frozenset({"publish_date", "effective_date", "end_date", "date", "rank", "score", "status",
+                      "status_label", "type_label", "in_force", "in_force_today_label", "approval_date"})  # fmt: skip
+# Long free text takes the width that is left, but never less than a readable few characters.
+_FLEXIBLE = frozenset({"title", "snippet", "doc_number", "id", "issuers"})
 
 
 def format_option(default: str = "table", choices: Sequence[str] = FORMATS) -> Callable[[Any], Any]:
@@ -95,7 +100,15 @@ def emit_rows(
     else:
         table = Table(title=title, show_lines=False)
         for key in columns:
-            table.add_column(labels[key], overflow="fold")
+            # Dates, numbers and statuses keep their width: folded mid-token they read as two values.
+            keep = key in _NO_WRAP
+            table.add_column(
+                labels[key],
+                overflow="ellipsis" if keep else "fold",
+                no_wrap=keep,
+                min_width=8 if key in _FLEXIBLE else None,
+                ratio=3 if key in ("title", "snippet") else (1 if key in _FLEXIBLE else None),
+            )
         for row in rows:
             table.add_row(*(_cell(row.get(key)) for key in columns))
         console = Console(soft_wrap=False)

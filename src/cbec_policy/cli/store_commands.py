@@ -15,18 +15,16 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from cbec_policy.cli.options import date_value, db_option, open_ready_store
+from cbec_policy.citation_export import EXPORT_FORMATS
+from cbec_policy.cli.options import db_option, open_ready_store
 from cbec_policy.cli.output import emit_record, emit_rows, format_option, to_json
+from cbec_policy.cli.policy_output import brief_row, filter_options, filters_from, table_labels, write_export
 from cbec_policy.errors import InputError
-from cbec_policy.labels import LEVELS, POLICY_TYPES, RELATION_ZH, STATUSES, THEMES, find_label
+from cbec_policy.labels import RELATION_ZH, label
 from cbec_policy.models import Policy
+from cbec_policy.query import parse_query
 from cbec_policy.store import Store, open_store
 from cbec_policy.store.records import TABLE_ZH
-
-_TYPE_ZH = {label.code: label.zh for label in POLICY_TYPES}
-_THEME_ZH = {label.code: label.zh for label in THEMES}
-_LEVEL_ZH = {label.code: label.zh for label in LEVELS}
-_STATUS_ZH = {label.code: label.zh for label in STATUSES}
 
 
 def _run_init(store: Store, show_progress: bool) -> Any:
@@ -51,52 +49,30 @@ def _run_init(store: Store, show_progress: bool) -> Any:
 
 # --------------------------------------------------------------------------- row builders
 
-
-def policy_row(policy: Policy) -> dict[str, Any]:
-    """One policy as a flat row for ``policies list`` (ASCII keys, Chinese values)."""
-    return {
-        "id": policy.id,
-        "publish_date": policy.publish_date,
-        "type": policy.policy_type,
-        "type_zh": _TYPE_ZH.get(policy.policy_type or "", "未知"),
-        "title": policy.title,
-        "doc_number": policy.doc_number or "",
-        "issuers": list(policy.issuers),
-        "status": _STATUS_ZH.get(policy.status, policy.status),
-        "level": _LEVEL_ZH.get(policy.level, policy.level),
-        "themes": [_THEME_ZH.get(theme, theme) for theme in policy.themes],
-    }
-
-
-_LIST_LABELS = {
-    "publish_date": "公布日期",
-    "type_zh": "类型",
-    "title": "标题",
-    "doc_number": "发文字号",
-    "status": "时效性",
-    "id": "编号 id",
+_LIST_COLUMNS = {
+    "publish_date": ("公布日期", "published"),
+    "type_label": ("类型", "type"),
+    "title": ("标题", "title"),
+    "doc_number": ("发文字号", "number"),
+    "status_label": ("时效性", "status"),
+    "id": ("编号 id", "id"),
 }
 _LIST_DATA_COLUMNS = [
-    "id",
-    "publish_date",
-    "type",
-    "type_zh",
-    "title",
-    "doc_number",
-    "issuers",
-    "status",
-    "level",
-    "themes",
-]
+    "id", "publish_date", "type", "type_zh", "title", "doc_number", "issuers", "status", "status_label",
+    "level", "level_label", "themes", "themes_label", "region", "in_force_today", "in_force_today_label",
+]  # fmt: skip
 
 
-def _in_force_text(value: bool | None) -> str:
-    return {True: "是 yes", False: "否 no", None: "未知 unknown"}[value]
+def _row(policy: Any, lang: str) -> dict[str, Any]:
+    row = brief_row(policy, lang)
+    row["type_label"] = label("policy_types", policy.policy_type, lang) if policy.policy_type else row["type_zh"]
+    return row
 
 
 def policy_record(store: Store, policy: Policy, for_json: bool) -> dict[str, Any]:
     """Everything known about one policy, relations both ways, for ``policies show``."""
     relations = store.relations_of(policy.id)
+    verdict = policy.in_force_on(date.today())
     record: dict[str, Any] = {
         "id": policy.id,
         "title": policy.title,
@@ -105,12 +81,12 @@ def policy_record(store: Store, policy: Policy, for_json: bool) -> dict[str, Any
         "publish_date": policy.publish_date,
         "effective_date": policy.effective_date,
         "end_date": policy.end_date,
-        "status": _STATUS_ZH.get(policy.status, policy.status),
-        "in_force_today": _in_force_text(policy.in_force_on(date.today())),
-        "level": _LEVEL_ZH.get(policy.level, policy.level),
+        "status": policy.status if for_json else label("statuses", policy.status, "zh"),
+        "in_force_today": verdict if for_json else label("in_force", verdict, "zh"),
+        "level": policy.level if for_json else label("levels", policy.level, "zh"),
         "region": policy.region or "",
-        "type": _TYPE_ZH.get(policy.policy_type or "", "未知"),
-        "themes": [_THEME_ZH.get(theme, theme) for theme in policy.themes],
+        "type": policy.policy_type if for_json else label("policy_types", policy.policy_type, "zh"),
+        "themes": list(policy.themes) if for_json else [label("themes", theme, "zh") for theme in policy.themes],
         "summary": policy.summary,
         "notes": policy.notes or "",
         "evidence": list(policy.evidence),
@@ -127,6 +103,14 @@ def policy_record(store: Store, policy: Policy, for_json: bool) -> dict[str, Any
             }
         )
     if for_json:
+        # Codes above, labels beside them (as the REST API does).
+        record.update(
+            status_label=label("statuses", policy.status, "zh"),
+            in_force_today_label=label("in_force", verdict, "zh"),
+            level_label=label("levels", policy.level, "zh"),
+            type_label=label("policy_types", policy.policy_type, "zh"),
+            themes_label=[label("themes", theme, "zh") for theme in policy.themes],
+        )
         record["relations"] = [
             {
                 "kind": kind,
@@ -202,73 +186,35 @@ def register(cli: click.Group) -> None:
 
     @policies_group.command("list")
     @db_option
-    @click.option("--type", "policy_type", help="类型 type: 税收类/tax, 监管类/supervision …")
-    @click.option("--theme", help="主题 theme: 税收/tax, 通关/customs …")
-    @click.option("--issuer", help="发文机关 issuer, short forms accepted (税务总局)")
-    @click.option("--from", "date_from", metavar="DATE", help="公布日期起 published on or after (YYYY-MM-DD)")
-    @click.option("--to", "date_to", metavar="DATE", help="公布日期止 published on or before (YYYY-MM-DD)")
-    @click.option("--status", help="时效性 status: 现行有效/已失效/已被修改/部分失效/unknown")
-    @click.option("--level", help="效力级别 level: 国家级/national, 省级/provincial, 市级/municipal")
-    @click.option("--in-force-on", "in_force_on", metavar="DATE", help="在该日有效 in force on DATE")
+    @filter_options
+    @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+                  help="标签语言 label language of tables and *_label fields")  # fmt: skip
     @format_option()
-    def policies_list(
-        db_url: str | None,
-        policy_type: str | None,
-        theme: str | None,
-        issuer: str | None,
-        date_from: str | None,
-        date_to: str | None,
-        status: str | None,
-        level: str | None,
-        in_force_on: str | None,
-        output_format: str,
-    ) -> None:
+    def policies_list(db_url: str | None, lang: str, output_format: str, **options: Any) -> None:
         """列出政策（按公布日期排序）。 List policies, oldest first.
 
         With --in-force-on, a policy is left out when its dates or status show it was not in
-        force that day; one that cannot be decided (已失效 with no known end date) is kept and
-        marked 未知 unknown in the 当日有效 column.
+        force that day; one that cannot be decided (已失效 with no known end date, or a status
+        nobody checked) is kept and marked 未知 unknown in the 当日有效 column.
         """
         # Check every option before touching the database, so a typo fails fast and cleanly.
-        day = date_value(in_force_on, "--in-force-on")
-        start = date_value(date_from, "--from")
-        end = date_value(date_to, "--to")
-        for value, vocabulary, what in (
-            (policy_type, POLICY_TYPES, "--type"),
-            (theme, THEMES, "--theme"),
-            (status, STATUSES, "--status"),
-            (level, LEVELS, "--level"),
-        ):
-            if value is not None:
-                find_label(vocabulary, value, what)
-        if start and end and start > end:
-            raise InputError("--from/--to", f"{start} is after {end}")
+        filters = filters_from(options)
         with open_ready_store(db_url) as store:
-            policies = store.list_policies(
-                policy_type=policy_type,
-                theme=theme,
-                issuer=issuer,
-                date_from=start,
-                date_to=end,
-                status=status,
-                level=level,
-                in_force_on=day,
-            )
-        rows = [policy_row(policy) for policy in policies]
-        labels = dict(_LIST_LABELS) if output_format == "table" else {key: key for key in _LIST_DATA_COLUMNS}
+            policies = store.list_briefs(filters, order="date_asc", limit=1_000_000)
+        rows = [_row(policy, lang) for policy in policies]
+        table = output_format == "table"
+        labels = table_labels(_LIST_COLUMNS, lang) if table else {key: key for key in _LIST_DATA_COLUMNS}
         footer = f"共 {len(rows)} 条 {len(rows)} policies"
+        day = filters.in_force_on
         if day is not None:
             undecided = 0
             for row, policy in zip(rows, policies, strict=True):
                 verdict = policy.in_force_on(day)
                 undecided += verdict is None
-                row["in_force"] = _in_force_text(verdict)
-            labels["in_force"] = f"{day} 有效 in force" if output_format == "table" else "in_force"
+                row["in_force"] = label("in_force", verdict, lang) if table else verdict
+            labels["in_force"] = f"{day} 有效 in force" if table else "in_force"
             if undecided:
-                footer += (
-                    f"；其中 {undecided} 条无法判定（已失效但失效日期未知） "
-                    f"{undecided} undecided (repealed, date unknown)"
-                )
+                footer += f"；其中 {undecided} 条无法判定 {undecided} undecided (unknown)"
         emit_rows(rows, labels, output_format, footer=footer)
 
     @policies_group.command("show")
@@ -317,41 +263,61 @@ def register(cli: click.Group) -> None:
     @cli.command("search")
     @db_option
     @click.argument("text")
+    @filter_options
     @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 500), help="最多条数 at most N hits")
-    @format_option()
-    def search_command(db_url: str | None, text: str, limit: int, output_format: str) -> None:
-        """全文检索（中文子串），按相关度排序。 Full-text search (Chinese substrings), best match first."""
+    @click.option("--sort", type=click.Choice(["relevance", "date_desc", "date_asc"]), default="relevance",
+                  show_default=True, help="排序 order: relevance or publish date")  # fmt: skip
+    @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+                  help="标签语言 label language")  # fmt: skip
+    @click.option("--format", "output_format", type=click.Choice(["table", "json", *EXPORT_FORMATS]),
+                  default="table", show_default=True,
+                  help="输出 output: table, json, or an export (csv, xlsx, ris, bibtex)")  # fmt: skip
+    @click.option("--out", metavar="FILE", help="导出文件 write the export to FILE (needed for xlsx)")
+    def search_command(
+        db_url: str | None, text: str, limit: int, sort: str, lang: str, output_format: str, out: str | None,
+        **options: Any,
+    ) -> None:  # fmt: skip
+        """检索：中文子串、简称同义、字段检索。 Search: Chinese substrings, synonyms, field words.
+
+        \b
+        Words must all match, anywhere or in a field:
+          title:跨境电商  number:〔2018〕49号  issuer:税务总局  text:退货
+        Abbreviations find their full terms (综试区 → 综合试验区, 行邮税 → 行李和邮递物品进口税),
+        traditional and full-width forms are folded (跨境電子商務 = 跨境电子商务).
+        """
         if not text.strip():
             raise InputError("TEXT", "empty search text")
+        query = parse_query(text)
+        filters = filters_from(options)
         with open_ready_store(db_url) as store:
-            hits = store.search(text, limit=limit)
-        rows = [
-            {
-                "rank": rank,
-                "score": hit.score,
-                "id": hit.policy.id,
-                "publish_date": hit.policy.publish_date,
-                "doc_number": hit.policy.doc_number or "",
-                "title": hit.policy.title,
-                "snippet": hit.snippet,
-            }
-            for rank, hit in enumerate(hits, start=1)
-        ]
-        labels = {
-            "rank": "名次",
-            "score": "得分",
-            "publish_date": "公布日期",
-            "doc_number": "发文字号",
-            "title": "标题",
-            "snippet": "摘录",
-            "id": "编号 id",
-        }
-        if output_format != "table":
-            labels = {key: key for key in labels}
-        if not rows and output_format == "table":
+            hits = store.search(query, limit=limit, filters=filters)
+        if sort != "relevance":
+            dated = sorted(
+                (h for h in hits if h.policy.publish_date), key=lambda h: (h.policy.publish_date, h.policy.id)
+            )
+            hits = (dated[::-1] if sort == "date_desc" else dated) + [h for h in hits if not h.policy.publish_date]
+        if output_format in EXPORT_FORMATS:
+            write_export([hit.policy for hit in hits], output_format, out, lang)
+            return
+        rows = []
+        for rank, hit in enumerate(hits, start=1):
+            row = _row(hit.policy, lang)
+            row.update(rank=rank, score=hit.score, snippet=hit.snippet)
+            rows.append(row)
+        if output_format == "json":
+            emit_rows(rows, {key: key for key in ["rank", "score", *_LIST_DATA_COLUMNS, "snippet"]}, "json")
+            return
+        if not rows:
             click.echo(f"没有找到 no match for {text!r}")
             return
-        emit_rows(rows, labels, output_format, footer=f"共 {len(rows)} 条 {len(rows)} hits")
+        columns = {
+            "rank": ("名次", "rank"), "publish_date": ("公布日期", "published"), "doc_number": ("发文字号", "number"),
+            "title": ("标题", "title"), "status_label": ("时效性", "status"), "snippet": ("摘录", "snippet"),
+            "id": ("编号 id", "id"),
+        }  # fmt: skip
+        if Console().width < 110:  # a narrow terminal: the snippet would squeeze the title to a column of characters
+            columns.pop("snippet")
+        emit_rows(rows, table_labels(columns, lang), "table", footer=f"共 {len(rows)} 条 {len(rows)} hits")
 
 
 def _relevance(db_url: str | None, id_or_doc_number: str, is_cbec: bool) -> None:

@@ -97,3 +97,12 @@ def name_keys(name: str, *, with_pinyin: bool) -> set[str]:
             keys.add(pinyin_of(short))
         keys.update(ENGLISH_NAMES.get(short, ()))
     return {key for key in keys if key}
+
+
+def english_place_name(name: str) -> str:
+    """How an English page names a city or prefecture: its conventional name or its pinyin (杭州市 → Hangzhou)."""
+    short = short_name(name)
+    conventional = ENGLISH_NAMES.get(short)
+    if conventional:
+        return conventional[0].title()
+    return pinyin_of(short).title() if not short.isascii() else short

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cbec_policy.labels import POLICY_TYPES, REGIONS, THEMES
+from cbec_policy.labels import label
 
 LANGS = ("zh", "en")
 UNKNOWN = {"zh": "未知", "en": "unknown"}
@@ -14,28 +14,24 @@ def tr(zh: str, en: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
+# Codes are labelled through the one vocabulary table shared with the web and the CLI.
+
+
 def type_label(code: str, lang: str) -> str:
     """Readable policy type (税收类 / tax); unclassified documents say so."""
-    for label in POLICY_TYPES:
-        if label.code == code:
-            return label.zh if lang == "zh" else label.en
-    return tr("未分类", "unclassified", lang)
+    if not code or code == "unclassified":
+        return tr("未分类", "unclassified", lang)
+    return label("policy_types", code, lang)
 
 
 def theme_label(code: str, lang: str) -> str:
     """Readable theme (税收 / tax)."""
-    for label in THEMES:
-        if label.code == code:
-            return label.zh if lang == "zh" else label.en
-    return code
+    return label("themes", code, lang)
 
 
 def region_label(zh: str, lang: str) -> str:
     """Region name in the chosen language (东部 → east)."""
-    for label in REGIONS:
-        if label.zh == zh:
-            return label.zh if lang == "zh" else label.en
-    return zh
+    return label("regions", zh, lang)
 
 
 # Section keys in report order, with their headings. Tests check that each one is present.

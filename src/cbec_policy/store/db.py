@@ -15,25 +15,26 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, create_engine, event, exists, func, insert, inspect, or_, select
+from sqlalchemy import Connection, bindparam, create_engine, event, func, insert, inspect, or_, select
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
-from cbec_policy.departments import normalise_issuer
 from cbec_policy.docnumber import doc_number_key
 from cbec_policy.errors import InputError
-from cbec_policy.labels import LEVELS, POLICY_TYPES, REGIONS, RELATION_INVERSES, STATUSES, THEMES, find_label
+from cbec_policy.labels import REGIONS, RELATION_INVERSES, find_label
 from cbec_policy.models import PilotBatch, PilotZone, Policy, PositiveListVersion, TradeStat
 from cbec_policy.places.coverage import lookup_place
 from cbec_policy.places.provinces import find_provinces
 from cbec_policy.store import schema as s
 from cbec_policy.store.bulk import BulkSession, validate_policy
+from cbec_policy.store.filters import PolicyFilters, filter_condition
 from cbec_policy.store.hashing import record_hash
 from cbec_policy.store.loading import Progress, load_bundled
 from cbec_policy.store.policy_rows import read_policies, title_key, write_policy
-from cbec_policy.store.records import InitSummary, SearchHit, ZoneLookup, zone_lookup_from_answer
-from cbec_policy.store.search import SearchCache, ensure_search_index, make_snippet, search_ids, search_version
+from cbec_policy.store.reads import PolicyReads
+from cbec_policy.store.records import InitSummary, ZoneLookup, zone_lookup_from_answer
+from cbec_policy.store.search import SearchCache, ensure_search_index
 from cbec_policy.store.url import default_db_url, default_sqlite_path, mask_url, parse_db_url
 
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -52,9 +53,6 @@ _POLICY_BY_DOC_KEY = (
     .limit(1)
 )
 _POLICIES_BY_IDS = select(*_POLICY_COLUMNS).where(_p.id.in_(bindparam("ids", expanding=True)))
-_SNIPPET_FIELDS = select(_p.id, _p.title, _p.summary, _p.full_text, _p.doc_number).where(
-    _p.id.in_(bindparam("ids", expanding=True))
-)
 _RELATIONS_OUT = select(_r.kind, _r.target_id).where(_r.source_id == bindparam("id")).order_by(_r.position)
 _RELATIONS_IN = select(_r.kind, _r.source_id).where(_r.target_id == bindparam("id")).order_by(_r.source_id, _r.position)
 
@@ -157,11 +155,7 @@ def _check_columns(conn: Connection, masked: str) -> None:
             )
 
 
-def _label_code(vocabulary: tuple, value: str | None, what: str) -> str | None:
-    return None if value is None else find_label(vocabulary, value, what).code
-
-
-class Store:
+class Store(PolicyReads):
     """Policies, pilot zones and reference tables in one database (see the module docstring)."""
 
     def __init__(self, engine: Engine, masked_url: str) -> None:
@@ -260,43 +254,16 @@ class Store:
         (e.g. 已失效 with no known end date) are kept, so nothing is silently dropped; callers
         that must tell them apart call ``policy.in_force_on(day)``, which returns None for them.
         """
+        filters = PolicyFilters(
+            policy_type=policy_type, theme=theme, issuer=issuer, date_from=date_from, date_to=date_to,
+            status=status, level=level, in_force_on=in_force_on,
+        ).checked()  # fmt: skip
         p = s.policies.c
-        query = select(s.policies)
-        type_code = _label_code(POLICY_TYPES, policy_type, "policy type")
-        if type_code:
-            query = query.where(p.policy_type == type_code)
-        theme_code = _label_code(THEMES, theme, "theme")
-        if theme_code:
-            query = query.where(
-                exists().where(s.policy_themes.c.policy_id == p.id, s.policy_themes.c.theme == theme_code)
-            )
-        status_code = _label_code(STATUSES, status, "status")
-        if status_code:
-            query = query.where(p.status == status_code)
-        level_code = _label_code(LEVELS, level, "level")
-        if level_code:
-            query = query.where(p.level == level_code)
-        if cbec_only:
-            query = query.where(or_(p.is_cbec.is_(None), p.is_cbec.is_(True)))
-        if date_from:
-            query = query.where(p.publish_date >= date_from)
-        if date_to:
-            query = query.where(p.publish_date <= date_to)
-        if in_force_on:
-            start = func.coalesce(p.effective_date, p.publish_date)
-            query = query.where(or_(start.is_(None), start <= in_force_on))
-            query = query.where(or_(p.end_date.is_(None), p.end_date >= in_force_on))
-        query = query.order_by(p.publish_date.is_(None), p.publish_date, p.id)
         with self._read() as conn:
-            if issuer is not None:
-                names = self._issuer_names(conn, issuer)
-                link = s.policy_issuers.c
-                query = query.where(
-                    exists()
-                    .where(link.policy_id == p.id)
-                    .where(link.department_id == s.departments.c.id)
-                    .where(s.departments.c.name.in_(names))
-                )
+            query = select(*_POLICY_COLUMNS).where(filter_condition(conn, filters))
+            if cbec_only:
+                query = query.where(or_(p.is_cbec.is_(None), p.is_cbec.is_(True)))
+            query = query.order_by(p.publish_date.is_(None), p.publish_date, p.id)
             rows = conn.execute(query).mappings().all()
             policies = read_policies(conn, rows)
         if in_force_on:
@@ -310,13 +277,6 @@ class Store:
         documents nobody judged yet are kept (nothing is dropped silently).
         """
         return self.list_policies(cbec_only=True, **filters)
-
-    @staticmethod
-    def _issuer_names(conn: Connection, issuer: str) -> list[str]:
-        """Every stored department name that means the same department as ``issuer``."""
-        wanted = normalise_issuer(issuer)
-        names = conn.execute(select(s.departments.c.name)).scalars().all()
-        return [name for name in names if normalise_issuer(name) == wanted] or [issuer.strip()]
 
     def get_policy(self, id_or_doc_number: str) -> Policy | None:
         """The policy with this id, or else with this document number in any bracket form."""
@@ -352,41 +312,6 @@ class Store:
             rows = conn.execute(_POLICIES_BY_IDS, {"ids": sorted({o for _, o in pairs})}).mappings().all()
             by_id = {policy.id: policy for policy in read_policies(conn, rows)}
         return [(kind, by_id[other]) for kind, other in pairs if other in by_id]
-
-    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
-        """Policies containing every white-space separated term of ``text`` (Chinese substrings too), best first.
-
-        Rankings of repeated queries come from a small cache while the database is unchanged
-        (SQLite; see :class:`~cbec_policy.store.search.SearchCache`); the policies themselves
-        are always read afresh.
-        """
-        with self._read() as conn:
-            version = search_version(conn)
-            ranked = self._search_cache.get(text, limit, version)
-            if ranked is None:
-                ranked = self._rank(conn, text, limit)
-                self._search_cache.put(text, limit, version, ranked)
-            if not ranked:
-                return []
-            rows = conn.execute(_POLICIES_BY_IDS, {"ids": [i for i, _, _ in ranked]}).mappings().all()
-            by_id = {policy.id: policy for policy in read_policies(conn, rows)}
-        return [
-            SearchHit(policy=by_id[policy_id], score=score, snippet=snippet)
-            for policy_id, score, snippet in ranked
-            if policy_id in by_id
-        ]
-
-    @staticmethod
-    def _rank(conn: Connection, text: str, limit: int) -> list[tuple[str, float, str]]:
-        """(id, score, snippet) of the best ``limit`` hits; snippets only for those hits."""
-        scored = search_ids(conn, text, limit)
-        if not scored:
-            return []
-        fields = {
-            row.id: [row.title, row.summary or "", row.full_text or "", row.doc_number or ""]
-            for row in conn.execute(_SNIPPET_FIELDS, {"ids": [i for i, _ in scored]})
-        }
-        return [(i, round(score, 4), make_snippet(text, fields[i])) for i, score in scored if i in fields]
 
     def find_matching_policy(self, doc_number: str | None, title: str | None, publish_date: date | None) -> str | None:
         """The id of a stored policy that is the same document, or None.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from cbec_policy.models import PilotZone, Policy
+from cbec_policy.models import PilotZone, in_force_verdict
 from cbec_policy.places.coverage import PlaceAnswer
 
 # Tables that ``Store.init`` fills from the bundled reference data, in load order.
@@ -90,10 +90,34 @@ class InitSummary:
 
 
 @dataclass(frozen=True)
-class SearchHit:
-    """One full-text search result: the policy, its rank score (higher is better) and a text snippet."""
+class PolicyBrief:
+    """What a result list shows of a policy (no full text, evidence or relations; see the policy page)."""
 
-    policy: Policy
+    id: str
+    title: str
+    doc_number: str | None
+    issuers: tuple[str, ...]
+    publish_date: date | None
+    effective_date: date | None
+    end_date: date | None
+    status: str
+    level: str
+    region: str | None
+    policy_type: str | None
+    themes: tuple[str, ...]
+    is_cbec: bool | None = None
+    summary: str = ""
+
+    def in_force_on(self, day: date) -> bool | None:
+        """True/False when the dates and status decide it; None when they cannot."""
+        return in_force_verdict(self.effective_date or self.publish_date, self.end_date, self.status, day)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result: the policy's brief record, its rank score (higher is better) and a snippet."""
+
+    policy: PolicyBrief
     score: float
     snippet: str
 

@@ -21,21 +21,22 @@ wildcards escaped, so operators such as ``NEAR(``, ``*`` or ``"`` are searched a
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 
-from sqlalchemy import Connection, Float, and_, case, cast, column, func, or_, select, table, text
+from sqlalchemy import Connection, Float, and_, case, cast, column, func, literal_column, or_, select, table, text
+from sqlalchemy.sql.elements import ColumnElement
 
-from cbec_policy.docnumber import normalise_doc_number
+from cbec_policy.query import SearchQuery, Term
 from cbec_policy.store import schema as s
+from cbec_policy.store.filters import like_pattern
 
 # A lightweight handle on the PostgreSQL-only table (created by ensure_search_index, not by metadata).
 _pg_search = table("policy_search", column("policy_id"), column("body"))
+fts_table = table("policy_fts", column("rowid"))  # the SQLite FTS5 index
 
 # Column weights shared by both backends, so rankings agree in spirit.
 WEIGHTS = {"title": 10.0, "doc_number": 8.0, "summary": 3.0, "full_text": 1.0}
-_DOC_NUMBER_LIKE = re.compile(r"[\[(（【〔［〖]\s*\d{4}\s*[\])）】〕］〗]")
 
 
 def ensure_search_index(conn: Connection) -> None:
@@ -128,94 +129,117 @@ def index_policy(
         )
 
 
-def query_terms(query: str) -> list[str]:
-    """Split a query into terms on white space; a document number is normalised first (〔〕 brackets)."""
-    stripped = query.strip()
-    if _DOC_NUMBER_LIKE.search(stripped):
-        stripped = normalise_doc_number(stripped)
-    return [term for term in stripped.split() if term]
+_FTS_MIN = 3  # the trigram index cannot match a shorter form
 
 
-def _fts5_phrase(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
+def _fts5_phrase(form: str) -> str:
+    return '"' + form.replace('"', '""') + '"'
 
 
-def _like_pattern(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-# Ranking tiers, best first, shared by every path and backend: every term in the title or
-# document number; else every term in those or the summary; else the terms only in the full text.
+# Ranking tiers, best first, shared by every path and backend: every word in the title or
+# document number; else every word in those or the summary; else some word only in the full text.
+# A word bound to a field (title:, text:) counts in its field on every tier.
 TIER_TITLE, TIER_SUMMARY, TIER_TEXT = 2, 1, 0
-_SHORT_COLUMNS = ("title", "doc_number")
-_BRIEF_COLUMNS = ("title", "doc_number", "summary")
-_ALL_COLUMNS = ("title", "doc_number", "summary", "full_text")
+_TIER_COLUMNS = (
+    (TIER_TITLE, ("title", "doc_number")),
+    (TIER_SUMMARY, ("title", "doc_number", "summary")),
+    (TIER_TEXT, ("title", "doc_number", "summary", "full_text")),
+)
+ALL_COLUMNS = _TIER_COLUMNS[-1][1]
 
 
-def _each_term_in(terms: list[str], columns: tuple[str, ...], params: dict[str, object], table: str = "") -> str:
-    """SQL: every term occurs in at least one of ``columns`` (LIKE, wildcards escaped, bound parameters)."""
-    prefix = f"{table}." if table else ""
-    clauses = []
-    for i, term in enumerate(terms):
-        params[f"like{i}"] = _like_pattern(term)
-        alternatives = " OR ".join(f"coalesce({prefix}{name}, '') LIKE :like{i} ESCAPE '\\'" for name in columns)
-        clauses.append(f"({alternatives})")
-    return " AND ".join(clauses)
+def _columns(term: Term, tier_columns: tuple[str, ...]) -> tuple[str, ...]:
+    return term.columns if term.field else tier_columns
 
 
-def search_ids(conn: Connection, query: str, limit: int) -> list[tuple[str, float]]:
-    """Ids and scores (higher is better) of at most ``limit`` policies that contain every term of ``query``.
+def fts5_match(terms: tuple[Term, ...], tier_columns: tuple[str, ...]) -> str:
+    """An FTS5 query: for every word, any of its forms, in the word's columns for this tier."""
+    parts = []
+    for term in terms:
+        forms = " OR ".join(_fts5_phrase(form) for form in term.forms)
+        parts.append(f"({{{' '.join(_columns(term, tier_columns))}}} : ({forms}))")
+    return " AND ".join(parts)
 
-    The score is the ranking tier (2 title or doc number, 1 summary, 0 full text only) plus a
-    fraction below 1 that orders hits within the tier (bm25 on SQLite's index, title
-    similarity on PostgreSQL; 0 on the LIKE fallback, which orders a tier newest first).
-    Each backend stops at ``limit`` inside the database instead of scoring every match.
+
+def _like_any(term: Term, columns: tuple[str, ...], params: dict[str, object], prefix: str = "") -> str:
+    """SQL: some form of ``term`` occurs in some of ``columns`` (LIKE, wildcards escaped, bound)."""
+    alternatives = []
+    for form in term.forms:
+        name = f"like{len(params)}"
+        params[name] = like_pattern(form)
+        alternatives.extend(f"coalesce({prefix}{column}, '') LIKE :{name} ESCAPE '\\'" for column in columns)
+    return "(" + " OR ".join(alternatives) + ")"
+
+
+def search_ids(
+    conn: Connection, query: SearchQuery, limit: int, where: ColumnElement[bool] | None = None
+) -> list[tuple[str, float]]:
+    """Ids and scores (higher is better) of at most ``limit`` policies matching every word of ``query``.
+
+    ``where`` is a condition on ``policies`` (the filters, see :mod:`cbec_policy.store.filters`)
+    applied inside the same query. The score is the ranking tier (2 title or doc number, 1
+    summary, 0 full text) plus a fraction below 1 that orders hits within the tier (bm25 on
+    SQLite's index, title similarity on PostgreSQL; 0 on the LIKE path, which orders a tier
+    newest first). Each backend stops at ``limit`` inside the database.
     """
-    terms = query_terms(query)
-    if not terms or limit <= 0:
+    if not query.terms or limit <= 0:
         return []
     if conn.dialect.name == "sqlite":
-        if all(len(term) >= 3 for term in terms):
-            return _sqlite_fts(conn, terms, limit)
-        return _sqlite_like(conn, terms, limit)
-    return _postgresql(conn, terms, limit)
+        if all(len(form) >= _FTS_MIN for term in query.terms for form in term.forms):
+            return _sqlite_fts(conn, query.terms, limit, where)
+        return _sqlite_like(conn, query.terms, limit, where)
+    return _postgresql(conn, query.terms, limit, where)
 
 
-def _fts5_query(terms: list[str], columns: tuple[str, ...] | None = None) -> str:
-    """An FTS5 query: every term as a quoted phrase, optionally only in ``columns``."""
-    phrases = " AND ".join(_fts5_phrase(term) for term in terms)
-    return f"{{{' '.join(columns)}}} : ({phrases})" if columns else f"({phrases})"
+def _sqlite_fts(
+    conn: Connection, terms: tuple[Term, ...], limit: int, where: ColumnElement[bool] | None
+) -> list[tuple[str, float]]:
+    """Two FTS5 queries ranked by weighted bm25 and cut inside the index: title tier, then anywhere.
 
-
-def _sqlite_fts(conn: Connection, terms: list[str], limit: int) -> list[tuple[str, float]]:
-    """One FTS5 query per tier, each ranked by weighted bm25 and cut at the limit inside the index.
-
-    Only rowids and ranks leave the index; the policy ids of the (at most ``limit``) winners
-    are looked up afterwards. bm25 is close to zero for a term found in most documents (its
-    IDF is clamped), which is why the column tiers lead the ranking and bm25 orders within one.
+    Only rowids and ranks leave the index. The hits found anywhere are then put in their tier
+    (summary or full text) from the short columns of those few rows, instead of a third index
+    query with ``NOT`` (each form of each word is a phrase of many trigrams: every extra index
+    pass costs more than reading a handful of summaries). bm25 is close to zero for a word
+    found in most documents (its IDF is clamped), which is why the column tiers lead the
+    ranking and bm25 orders within one.
     """
-    weights = ", ".join(str(WEIGHTS[name]) for name in _ALL_COLUMNS)
-    short, brief, anywhere = _fts5_query(terms, _SHORT_COLUMNS), _fts5_query(terms, _BRIEF_COLUMNS), _fts5_query(terms)
-    tiers = (
-        (TIER_TITLE, short),
-        (TIER_SUMMARY, f"{brief} NOT {short}"),
-        (TIER_TEXT, f"{anywhere} NOT {brief}"),
-    )
-    found: list[tuple[int, float]] = []
-    for tier, match in tiers:
-        wanted = limit - len(found)
-        if wanted <= 0:
-            break
-        rows = conn.execute(
-            text(
-                f"SELECT rowid, bm25(policy_fts, {weights}) AS rank FROM policy_fts "
-                "WHERE policy_fts MATCH :match ORDER BY rank LIMIT :limit"
-            ),
-            {"match": match, "limit": wanted},
-        ).all()
-        # bm25 is negative, more negative = better; map it into [0, 1) under the tier.
-        found.extend((rowid, tier + (-rank / (1.0 - rank) if rank < 0 else 0.0)) for rowid, rank in rows)
+    p = s.policies.c
+    rank = func.bm25(literal_column("policy_fts"), *(literal_column(str(WEIGHTS[c])) for c in ALL_COLUMNS))
+
+    def ranked(match: str, wanted: int) -> list[tuple[int, float]]:
+        statement = (
+            select(fts_table.c.rowid, rank.label("rank"))
+            .where(literal_column("policy_fts").op("MATCH")(match))
+            .order_by(literal_column("rank"))
+            .limit(wanted)
+        )
+        if where is not None:
+            statement = statement.where(fts_table.c.rowid.in_(select(p.fts_rowid).where(where)))
+        return [(rowid, -value / (1.0 - value) if value < 0 else 0.0) for rowid, value in conn.execute(statement)]
+
+    # bm25 is negative, more negative = better; mapped into [0, 1) under the tier.
+    title_hits = ranked(fts5_match(terms, _TIER_COLUMNS[0][1]), limit)
+    seen = {rowid for rowid, _ in title_hits}
+    found = [(rowid, TIER_TITLE + fraction) for rowid, fraction in title_hits]
+    if len(found) < limit:
+        # Twice the rows still wanted, so summary hits that bm25 ranks below some text-only
+        # hits are not cut before they are put in their tier.
+        others = [hit for hit in ranked(fts5_match(terms, ALL_COLUMNS), 2 * limit + len(seen)) if hit[0] not in seen]
+        if others:
+            rows = conn.execute(
+                select(p.fts_rowid, p.title, p.doc_number, p.summary).where(p.fts_rowid.in_([r for r, _ in others]))
+            ).all()
+            brief = {row[0]: " ".join(filter(None, row[1:])).lower() for row in rows}
+
+            def in_brief(rowid: int) -> bool:
+                text_ = brief.get(rowid, "")
+                return all(
+                    any(form.lower() in text_ for form in term.forms) for term in terms if term.field in (None, "short")
+                )
+
+            tiered = [(rowid, (TIER_SUMMARY if in_brief(rowid) else TIER_TEXT) + f) for rowid, f in others]
+            tiered.sort(key=lambda hit: -hit[1])
+            found.extend(tiered[: limit - len(found)])
     if not found:
         return []
     ids = dict(
@@ -226,42 +250,44 @@ def _sqlite_fts(conn: Connection, terms: list[str], limit: int) -> list[tuple[st
     return [(ids[rowid], score) for rowid, score in found if rowid in ids]
 
 
-def _sqlite_like(conn: Connection, terms: list[str], limit: int) -> list[tuple[str, float]]:
-    """Terms of 1–2 characters (trigrams cannot match them): LIKE, one query per tier, newest first.
+def _sqlite_like(
+    conn: Connection, terms: tuple[Term, ...], limit: int, where: ColumnElement[bool] | None
+) -> list[tuple[str, float]]:
+    """Words with a form of 1–2 characters (trigrams cannot match them): LIKE, one query per tier.
 
     Each query walks the policies in publish-date order and stops at the limit, so a common
-    short word costs a page of rows, not a scan; the title/doc-number/summary tiers read a
-    covering index instead of the large rows. Longer terms in the same query narrow the
-    candidates through the trigram index first.
+    short word costs a page of rows; the title/doc-number/summary tiers read a covering index
+    instead of the large rows. Words whose forms are all long narrow the candidates through
+    the trigram index first.
     """
     params: dict[str, object] = {}
-    short = _each_term_in(terms, _SHORT_COLUMNS, params)
-    brief = _each_term_in(terms, _BRIEF_COLUMNS, params)
-    anywhere = _each_term_in(terms, _ALL_COLUMNS, params)
+    conditions = [" AND ".join(_like_any(t, _columns(t, cols), params) for t in terms) for _, cols in _TIER_COLUMNS]
     narrow = ""
-    long_terms = [term for term in terms if len(term) >= 3]
+    long_terms = tuple(t for t in terms if all(len(form) >= _FTS_MIN for form in t.forms))
     if long_terms:
-        params["match"] = _fts5_query(long_terms)
+        params["match"] = fts5_match(long_terms, _TIER_COLUMNS[-1][1])
         narrow = " AND fts_rowid IN (SELECT rowid FROM policy_fts WHERE policy_fts MATCH :match)"
-    tiers = (
-        (TIER_TITLE, short),
-        (TIER_SUMMARY, f"{brief} AND NOT ({short})"),
-        (TIER_TEXT, f"{anywhere} AND NOT ({brief})"),
-    )
+    tiers = ((TIER_TITLE, conditions[0]), (TIER_SUMMARY, f"{conditions[1]} AND NOT ({conditions[0]})"),
+             (TIER_TEXT, f"{conditions[2]} AND NOT ({conditions[1]})"))  # fmt: skip
+    p = s.policies.c
     found: list[tuple[str, float]] = []
     for tier, condition in tiers:
         wanted = limit - len(found)
         if wanted <= 0:
             break
-        rows = conn.execute(
-            text(f"SELECT id FROM policies WHERE {condition}{narrow} ORDER BY publish_date DESC, id DESC LIMIT :limit"),
-            {**params, "limit": wanted},
-        ).all()
+        statement = (
+            select(p.id).where(text(condition + narrow)).order_by(p.publish_date.desc(), p.id.desc()).limit(wanted)
+        )
+        if where is not None:
+            statement = statement.where(where)
+        rows = conn.execute(statement, params).all()
         found.extend((row[0], float(tier)) for row in rows)
     return found
 
 
-def _postgresql(conn: Connection, terms: list[str], limit: int) -> list[tuple[str, float]]:
+def _postgresql(
+    conn: Connection, terms: tuple[Term, ...], limit: int, where: ColumnElement[bool] | None
+) -> list[tuple[str, float]]:
     """``ILIKE`` on the pg_trgm-indexed body finds the matches; tier + title similarity ranks, LIMIT cuts.
 
     The rank reads only the short columns (title, doc number, summary), never the full text,
@@ -270,45 +296,31 @@ def _postgresql(conn: Connection, terms: list[str], limit: int) -> list[tuple[st
     p = s.policies.c
     body = _pg_search.c.body
 
-    def each_term_in(columns: tuple[str, ...]):
-        return and_(
-            *(
-                or_(*(func.coalesce(p[name], "").ilike(_like_pattern(term), escape="\\") for name in columns))
-                for term in terms
-            )
-        )
+    def any_form(term: Term, columns: tuple[str, ...]):
+        return or_(*(func.coalesce(p[c], "").ilike(like_pattern(f), escape="\\") for f in term.forms for c in columns))
+
+    def every_term_in(columns: tuple[str, ...]):
+        return and_(*(any_form(term, _columns(term, columns)) for term in terms))
 
     tier = case(
-        (each_term_in(_SHORT_COLUMNS), float(TIER_TITLE)),
-        (each_term_in(_BRIEF_COLUMNS), float(TIER_SUMMARY)),
+        (every_term_in(_TIER_COLUMNS[0][1]), float(TIER_TITLE)),
+        (every_term_in(_TIER_COLUMNS[1][1]), float(TIER_SUMMARY)),
         else_=float(TIER_TEXT),
     )
     # similarity() is in [0, 1]; halved so a tier's best hit never reaches the next tier.
-    score = (tier + cast(func.similarity(p.title, " ".join(terms)), Float) * 0.5).label("score")
+    score = (tier + cast(func.similarity(p.title, " ".join(t.forms[0] for t in terms)), Float) * 0.5).label("score")
+    conditions = [or_(*(body.ilike(like_pattern(f), escape="\\") for f in t.forms)) for t in terms]
+    conditions += [any_form(t, t.columns) for t in terms if t.field]
+    if where is not None:
+        conditions.append(where)
     query_ = (
         select(p.id, score)
         .select_from(s.policies.join(_pg_search, _pg_search.c.policy_id == p.id))
-        .where(and_(*(body.ilike(_like_pattern(t), escape="\\") for t in terms)))
+        .where(and_(*conditions))
         .order_by(score.desc(), p.publish_date.desc().nulls_last(), p.id)
         .limit(limit)
     )
     return [(row[0], float(row[1])) for row in conn.execute(query_).all()]
-
-
-def all_terms_match(terms: list[str]):
-    """A portable SQLAlchemy condition: every term occurs in some searchable column (LIKE, escaped)."""
-    p = s.policies.c
-    return and_(
-        *(
-            or_(
-                *(
-                    func.coalesce(c, "").ilike(_like_pattern(t), escape="\\")
-                    for c in (p.title, p.doc_number, p.summary, p.full_text)
-                )
-            )
-            for t in terms
-        )
-    )
 
 
 # Moves the SQLite change counter on (see ensure_search_index); plain SQL for the driver's own cursor too.
@@ -332,7 +344,7 @@ def search_version(conn: Connection) -> int | None:
     return conn.exec_driver_sql("SELECT version FROM search_version WHERE id = 1").scalar()
 
 
-CachedHits = list[tuple[str, float, str]]  # (policy id, score, snippet)
+CachedHits = list  # the SearchHit records of one ranking
 
 
 class SearchCache:
@@ -371,22 +383,21 @@ class SearchCache:
                 self._entries.popitem(last=False)
 
 
-def make_snippet(query: str, fields: list[str], width: int = 60) -> str:
-    """A short excerpt around the first occurrence of the first term, the term in 【】."""
-    terms = query_terms(query)
+def make_snippet(forms: list[str], fields: list[str], width: int = 60) -> str:
+    """A short excerpt around the first occurrence of any of ``forms``, the hit in 【】."""
     for field_text in fields:
         if not field_text:
             continue
         lowered = field_text.lower()
-        for term in terms:
-            at = lowered.find(term.lower())
-            if at < 0:
-                continue
-            start = max(0, at - width // 3)
-            end = min(len(field_text), at + len(term) + width - width // 3)
-            hit = field_text[at : at + len(term)]
-            excerpt = field_text[start:at] + f"【{hit}】" + field_text[at + len(term) : end]
-            excerpt = " ".join(excerpt.split())
-            return ("…" if start > 0 else "") + excerpt + ("…" if end < len(field_text) else "")
+        found = [(at, form) for form in forms if (at := lowered.find(form.lower())) >= 0]
+        if not found:
+            continue
+        at, form = min(found, key=lambda item: (item[0], -len(item[1])))
+        start = max(0, at - width // 3)
+        end = min(len(field_text), at + len(form) + width - width // 3)
+        hit = field_text[at : at + len(form)]
+        excerpt = field_text[start:at] + f"【{hit}】" + field_text[at + len(form) : end]
+        excerpt = " ".join(excerpt.split())
+        return ("…" if start > 0 else "") + excerpt + ("…" if end < len(field_text) else "")
     first = next((f for f in fields if f), "")
     return " ".join(first[:width].split())

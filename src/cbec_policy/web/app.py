@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from cbec_policy import __version__
 from cbec_policy.errors import CbecError, InputError
 from cbec_policy.web.config import load_config
+from cbec_policy.web.hygiene import RequestHygiene
 from cbec_policy.web.render import build_environment, render
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -140,7 +141,18 @@ def create_app(
     if swagger is not None:
         app.mount("/vendor/swagger", StaticFiles(directory=str(swagger)), name="swagger")
 
+    # Added last = outermost: the security headers go on every answer, the refusals included.
+    app.add_middleware(RequestHygiene, store=store)
     app.add_middleware(SecurityHeaders)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        # Runs in Starlette's outermost error middleware, outside SecurityHeaders: add them here.
+        headers = {name.decode(): value.decode() for name, value in _SECURITY_HEADERS}
+        message = "internal error; the server log has the details"
+        if _wants_json(request):
+            return JSONResponse({"message": message}, status_code=500, headers=headers)
+        return HTMLResponse(f"<!doctype html><title>500</title><p>服务器内部错误 / {message}</p>", 500, headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -175,7 +187,7 @@ def create_app(
         env = request.app.state.templates
         return HTMLResponse(env.get_template("docs.html").render(has_swagger=swagger is not None))
 
-    from cbec_policy.web.routes import api, api_tax, api_write, evaluation, local, pages, tools
+    from cbec_policy.web.routes import api, api_tax, api_write, evaluation, local, pages, review, tools
 
     app.include_router(api.router)
     app.include_router(api_tax.router)
@@ -185,6 +197,7 @@ def create_app(
     app.include_router(tools.router)
     app.include_router(evaluation.router)
     app.include_router(evaluation.pages)
+    app.include_router(review.router)
 
     return app
 

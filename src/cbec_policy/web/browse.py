@@ -1,8 +1,10 @@
-"""The policy browser's query: the CLI's filters, full-text search, sort and pagination.
+"""The policy browser's query: the CLI's filters, field search, sort and pagination.
 
-Shared by the HTML page and ``GET /api/policies`` so both give the same answer. Filter
-values are checked against the vocabularies first, so a bad value is a clear error naming
-the parameter; the search text only ever reaches the store as a bound parameter.
+Shared by the HTML page, ``GET /api/policies`` and the export so all give the same answer.
+Filter values are checked against the vocabularies first, so a bad value is a clear error
+naming the parameter; the search text only ever reaches the store as bound parameters.
+A plain list pages by key (``after`` = the last row's cursor): page 500 costs what page 1
+costs. A search is ranked, so it pages by number over at most :data:`SEARCH_LIMIT` hits.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from datetime import date
 from typing import Any
 
 from cbec_policy.errors import InputError
-from cbec_policy.labels import LEVELS, POLICY_TYPES, STATUSES, THEMES, find_label
-from cbec_policy.models import Policy
+from cbec_policy.query import parse_query
+from cbec_policy.store.filters import PolicyFilters
+from cbec_policy.store.finding import cursor_of
+from cbec_policy.store.records import PolicyBrief
 
 SORTS = ("relevance", "date_desc", "date_asc", "title")
 MAX_PER_PAGE = 100
-SEARCH_LIMIT = 500  # hits fetched before filters and pagination; a browser never pages further
+SEARCH_LIMIT = 500  # hits fetched before sorting and pagination; a browser never pages further
+EXPORT_LIMIT = 5000
 MAX_QUERY_LENGTH = 200
 
 
@@ -34,33 +39,31 @@ class BrowseQuery:
     status: str | None = None
     level: str | None = None
     in_force_on: date | None = None
+    region: str | None = None
     sort: str | None = None
     page: int = 1
     per_page: int = 20
+    after: str | None = None
 
-    def filters(self) -> dict[str, Any]:
-        """The filters as ``store.list_policies`` keyword arguments (codes, not labels)."""
-        return {
-            "policy_type": find_label(POLICY_TYPES, self.policy_type, "type").code if self.policy_type else None,
-            "theme": find_label(THEMES, self.theme, "theme").code if self.theme else None,
-            "issuer": self.issuer or None,
-            "date_from": self.date_from,
-            "date_to": self.date_to,
-            "status": find_label(STATUSES, self.status, "status").code if self.status else None,
-            "level": find_label(LEVELS, self.level, "level").code if self.level else None,
-            "in_force_on": self.in_force_on,
-        }
-
-    def has_filters(self) -> bool:
-        """Whether any filter (not the search text) is set."""
-        return any(value is not None for value in self.filters().values())
+    def filters(self) -> PolicyFilters:
+        """The filters, vocabulary values checked and turned into codes."""
+        try:
+            return PolicyFilters(
+                policy_type=self.policy_type, theme=self.theme, issuer=self.issuer, date_from=self.date_from,
+                date_to=self.date_to, status=self.status, level=self.level, in_force_on=self.in_force_on,
+                region=self.region,
+            ).checked()  # fmt: skip
+        except InputError as exc:
+            # Name the parameter as the request spells it (type=, not "policy type").
+            name = "type" if exc.source == "policy type" else exc.source
+            raise InputError(name, exc.reason) from None
 
 
 @dataclass
 class Row:
-    """One result: the policy, and for a search its score and snippet."""
+    """One result: the policy's brief record, and for a search its score and snippet."""
 
-    policy: Policy
+    policy: PolicyBrief
     score: float | None = None
     snippet: str | None = None
 
@@ -76,6 +79,8 @@ class BrowseResult:
     sort: str
     truncated: bool = False  # more hits exist than were fetched: ``total`` is a lower bound
     query: BrowseQuery = field(default_factory=BrowseQuery)
+    status_counts: dict[str, int] = field(default_factory=dict)
+    next_cursor: str | None = None  # keyset pages: the cursor of the next page
 
     @property
     def pages(self) -> int:
@@ -115,35 +120,50 @@ def _sort(rows: list[Row], sort: str) -> list[Row]:
 def browse(store: Any, query: BrowseQuery) -> BrowseResult:
     """Run ``query`` against ``store`` (the store API) and return the requested page."""
     validate(query)
-    text = query.q.strip()
-    truncated = False
-    if text:
+    filters = query.filters()
+    parsed = parse_query(query.q) if query.q.strip() else None
+    if parsed:
         sort = query.sort or "relevance"
-        if sort == "relevance" and not query.has_filters():
-            # The store ranks hits: fetch only up to this page (+1 to know whether more exist),
-            # so a common word over a large corpus costs one page, not every hit.
-            wanted = query.page * query.per_page
-            hits = store.search(text, limit=min(SEARCH_LIMIT, wanted + 1))
-            truncated = len(hits) > wanted or len(hits) >= SEARCH_LIMIT
-            hits = hits[:wanted]
-        else:
-            hits = store.search(text, limit=SEARCH_LIMIT)
-            truncated = len(hits) >= SEARCH_LIMIT
-        rows = [Row(hit.policy, hit.score, hit.snippet) for hit in hits]
-        if query.has_filters():
-            allowed = {policy.id for policy in store.list_policies(**query.filters())}
-            rows = [row for row in rows if row.policy.id in allowed]
-    else:
-        rows = [Row(policy) for policy in store.list_policies(**query.filters())]
-        sort = query.sort if query.sort and query.sort != "relevance" else "date_desc"
-    rows = _sort(rows, sort)
-    start = (query.page - 1) * query.per_page
+        wanted = query.page * query.per_page
+        # Ranked by the store: fetch only up to this page (+1 to know whether more exist),
+        # unless another order needs every hit.
+        limit = min(SEARCH_LIMIT, wanted + 1) if sort == "relevance" else SEARCH_LIMIT
+        hits = store.search(parsed, limit=limit, filters=filters)
+        truncated = len(hits) > wanted or len(hits) >= SEARCH_LIMIT
+        rows = _sort([Row(hit.policy, hit.score, hit.snippet) for hit in hits], sort)
+        if sort == "relevance":
+            rows = rows[:wanted]
+        start = (query.page - 1) * query.per_page
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row.policy.status] = counts.get(row.policy.status, 0) + 1
+        return BrowseResult(
+            rows=rows[start : start + query.per_page], total=len(rows), page=query.page, per_page=query.per_page,
+            sort=sort, truncated=truncated, query=query, status_counts=counts,
+        )  # fmt: skip
+    sort = query.sort if query.sort in ("date_asc", "date_desc") else "date_desc"
+    if query.sort == "title":
+        raise InputError("sort", "title order needs search words (q); lists are ordered by date")
+    # A cursor continues after a row; without one, a numbered page is an offset.
+    offset = 0 if query.after else (query.page - 1) * query.per_page
+    briefs = store.list_briefs(filters, order=sort, after=query.after, limit=query.per_page + 1, offset=offset)
+    more = len(briefs) > query.per_page
+    briefs = briefs[: query.per_page]
+    counts = store.count_by_status(filters)
     return BrowseResult(
-        rows=rows[start : start + query.per_page],
-        total=len(rows),
-        page=query.page,
-        per_page=query.per_page,
-        sort=sort,
-        truncated=truncated,
-        query=query,
-    )
+        rows=[Row(brief) for brief in briefs], total=sum(counts.values()), page=query.page,
+        per_page=query.per_page, sort=sort, query=query, status_counts=counts,
+        next_cursor=cursor_of(briefs[-1], sort) if more and briefs else None,
+    )  # fmt: skip
+
+
+def export_briefs(store: Any, query: BrowseQuery) -> list[PolicyBrief]:
+    """Every policy of the query (up to :data:`EXPORT_LIMIT`), in the page's order, for an export."""
+    validate(query)
+    filters = query.filters()
+    if query.q.strip():
+        hits = store.search(parse_query(query.q), limit=SEARCH_LIMIT, filters=filters)
+        rows = _sort([Row(hit.policy, hit.score, hit.snippet) for hit in hits], query.sort or "relevance")
+        return [row.policy for row in rows]
+    order = query.sort if query.sort in ("date_asc", "date_desc") else "date_desc"
+    return store.list_briefs(filters, order=order, limit=EXPORT_LIMIT)

@@ -41,6 +41,19 @@ def _e(value: object) -> str:
     return str(escape(value))
 
 
+def _fit(label: str, room: float) -> str:
+    """A smaller font size for ``label`` when it would overflow ``room`` units (else nothing).
+
+    Latin letters take about 0.6 em, CJK characters 1 em at the chart's 12-13 px: long English
+    names (Inner Mongolia, Heilongjiang) and band labels of short periods would spill over.
+    """
+    estimate = sum(1.0 if ord(char) > 0x2E80 else 0.6 for char in label) * 12.5
+    if estimate <= room or room <= 0:
+        return ""
+    # An inline style, because the stylesheet's font size would override a presentation attribute.
+    return f' style="font-size: {max(7.0, 12.5 * room / estimate):.1f}px"'
+
+
 def policy_href(policy_id: str) -> str:
     """The URL of a policy page (the id may hold any character, so it is percent-encoded)."""
     return "/policies/" + quote(policy_id, safe="")
@@ -74,7 +87,8 @@ def timeline_svg(
         parts.append(
             f'<rect x="{x(start):.1f}" y="{top - 18}" width="{x(end) - x(start):.1f}" height="{height - top - 4}" '
             f'fill="{BAND_COLOURS[index % len(BAND_COLOURS)]}"/>'
-            f'<text x="{x(start) + 4:.1f}" y="{top - 6}" class="band-label">{_e(band.label)}</text>'
+            f'<text x="{x(start) + 4:.1f}" y="{top - 6}" class="band-label"{_fit(band.label, x(end) - x(start) - 8)}>'
+            f"<title>{_e(band.label)}</title>{_e(band.label)}</text>"
         )
     base = height - 30
     parts.append(f'<line x1="{left}" y1="{base}" x2="{width - right}" y2="{base}" stroke="#555"/>')
@@ -180,7 +194,9 @@ def tile_map_svg(tiles: Sequence[Tile], title: str) -> Markup:
         square = (
             f'<rect x="{x}" y="{y}" width="{size}" height="{size}" rx="4" fill="{fill}" stroke="#bbb">'
             f"<title>{_e(tile.full_name)}: {tile.value}</title></rect>"
-            f'<text x="{x + size / 2}" y="{y + 24}" text-anchor="middle" class="{text_class}">{_e(tile.label)}</text>'
+            f'<text x="{x + size / 2}" y="{y + 24}" text-anchor="middle" class="{text_class}"'
+            f"{_fit(tile.label, size - 6)}>"
+            f"{_e(tile.label)}</text>"
             f'<text x="{x + size / 2}" y="{y + 46}" text-anchor="middle" class="{text_class} count">{tile.value}</text>'
         )
         if tile.href:

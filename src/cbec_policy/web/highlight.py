@@ -10,10 +10,14 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 
-def query_terms(query: str) -> list[str]:
-    """The distinct non-empty terms of a query, longest first (so longer matches win)."""
-    terms = {part for part in query.split() if part}
-    return sorted(terms, key=len, reverse=True)
+def query_terms(query: str | list[str]) -> list[str]:
+    """The distinct non-empty terms, longest first (so longer matches win).
+
+    ``query`` is either a plain text (split on spaces) or the list of forms a parsed query
+    can have matched (:attr:`cbec_policy.query.SearchQuery.highlight_forms`).
+    """
+    parts = query.split() if isinstance(query, str) else query
+    return sorted({part for part in parts if part}, key=len, reverse=True)
 
 
 def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
@@ -35,7 +39,7 @@ def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
-def highlight(text: str | None, query: str) -> Markup:
+def highlight(text: str | None, query: str | list[str]) -> Markup:
     """``text`` escaped, with each occurrence of a query term wrapped in ``<mark>``."""
     if not text:
         return Markup("")
@@ -52,7 +56,7 @@ def highlight(text: str | None, query: str) -> Markup:
     return Markup("".join(pieces))
 
 
-def excerpt(text: str | None, query: str, width: int = 80) -> str:
+def excerpt(text: str | None, query: str | list[str], width: int = 80) -> str:
     """A window of ``text`` around the first match (or its start), for result lists."""
     if not text:
         return ""
@@ -64,11 +68,14 @@ def excerpt(text: str | None, query: str, width: int = 80) -> str:
     return prefix + text[start:end].replace("\n", " ") + suffix
 
 
-def strip_hit_brackets(snippet: str, query: str) -> str:
-    """Remove the 【】 the store puts around a hit in its plain-text snippet (we mark hits ourselves)."""
+def strip_hit_brackets(snippet: str, query: str | list[str]) -> str:
+    """Remove the 【】 the store puts around hits in its plain-text snippet (we mark hits ourselves)."""
     lowered = snippet.lower()
     for term in query_terms(query):
-        start = lowered.find(f"【{term.lower()}】")
-        if start != -1:
-            return snippet[:start] + snippet[start + 1 : start + 1 + len(term)] + snippet[start + 2 + len(term) :]
+        needle = f"【{term.lower()}】"
+        start = lowered.find(needle)
+        while start != -1:
+            snippet = snippet[:start] + snippet[start + 1 : start + 1 + len(term)] + snippet[start + 2 + len(term) :]
+            lowered = snippet.lower()
+            start = lowered.find(needle, start)
     return snippet

@@ -13,8 +13,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cbec_policy.analysis.evolution import policy_type_of
-from cbec_policy.labels import LEVELS, POLICY_TYPES, RELATION_ZH, STATUSES, THEMES
+from cbec_policy.labels import LEVELS, POLICY_TYPES, STATUSES, THEMES, label
 from cbec_policy.models import Policy
+from cbec_policy.presentation import text_language
+from cbec_policy.web.evidence import classification_rows, extraction_rows, marked_text, marks
 
 _SAFE_SCHEMES = {"http", "https"}
 
@@ -32,16 +34,14 @@ def safe_url(text: str) -> str | None:
 
 
 def _label(vocabulary: tuple, code: str | None, lang: str) -> str | None:
-    for label in vocabulary:
-        if label.code == code:
-            return label.en if lang == "en" else label.zh
+    for entry in vocabulary:
+        if entry.code == code:
+            return entry.en if lang == "en" else entry.zh
     return code
 
 
 def _relation_text(kind: str, lang: str) -> str:
-    if lang == "en":
-        return kind.replace("_", " ")
-    return RELATION_ZH.get(kind, kind)
+    return label("relations", kind, lang)
 
 
 def history(policy: Policy, relations: list[tuple[str, Policy]], lang: str) -> list[dict[str, Any]]:
@@ -77,19 +77,25 @@ def _paper_differences(policy: Policy) -> list[tuple[str, str, str]]:
     return differences
 
 
-def policy_view(policy: Policy, relations: list[tuple[str, Policy]], lang: str) -> dict[str, Any]:
+def policy_view(policy: Policy, relations: list[tuple[str, Policy]], lang: str, today: date | None = None) -> dict:
     """The template context of the policy page."""
     type_code = policy_type_of(policy)
+    found = marks(policy.full_text, policy.extraction_evidence, policy.classification_evidence, lang)
     return {
         "policy": policy,
         "type_label": _label(POLICY_TYPES, type_code, lang) if type_code in {x.code for x in POLICY_TYPES} else None,
         "theme_labels": [_label(THEMES, code, lang) for code in policy.themes],
         "status_label": _label(STATUSES, policy.status, lang),
         "level_label": _label(LEVELS, policy.level, lang),
+        "in_force_today": policy.in_force_on(today or date.today()),
         "history": history(policy, relations, lang),
         "sources": [{"text": item, "url": safe_url(item)} for item in policy.evidence],
         "source_link": safe_url(policy.source) if policy.source else None,
         "paper_differences": _paper_differences(policy),
-        "classification_evidence": policy.classification_evidence,
-        "extraction_evidence": policy.extraction_evidence,
+        "summary_lang": text_language(policy.summary),
+        "notes_lang": text_language(policy.notes),
+        "marks": found,
+        "marked_text": marked_text(policy.full_text, found) if policy.full_text and found else None,
+        "extraction_rows": extraction_rows(policy.extraction_evidence, lang),
+        "classification_rows": classification_rows(policy.classification_evidence, lang),
     }

@@ -12,19 +12,56 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from cbec_policy import __version__
-from cbec_policy.labels import LEVELS, POLICY_TYPES, REGIONS, RELATION_ZH, STATUSES, THEMES
+from cbec_policy.labels import (
+    LEVELS,
+    POLICY_TYPES,
+    REGIONS,
+    RELATION_ZH,
+    STATUSES,
+    THEMES,
+    colour,
+    label,
+    vocabularies,
+    vocabulary,
+)
+from cbec_policy.presentation import in_force_label, in_language, place_name, text_language
 from cbec_policy.web.charts import policy_href
 from cbec_policy.web.deps import get_config, get_lang
 from cbec_policy.web.i18n import LANG_COOKIE, translator
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
-_RELATION_EN = {
-    "amended_by": "amended by",
-    "extended_by": "extended by",
-    "replaced_by": "replaced by",
-    "implemented_by": "implemented by",
-    "supplemented_by": "supplemented by",
-}
+
+# The main navigation, in order: (path, interface-string key, page name used for aria-current).
+# A new page adds one line here (and its strings to i18n.STRINGS).
+NAV: list[tuple[str, str, str]] = [
+    ("/", "nav_dashboard", "dashboard"),
+    ("/policies", "nav_policies", "policies"),
+    ("/zones", "nav_zones", "zones"),
+    ("/local", "nav_local", "local"),
+    ("/evaluation", "nav_evaluation", "evaluation"),
+    ("/tax", "nav_tax", "tax"),
+    ("/report", "nav_report", "report"),
+    ("/upload", "nav_upload", "upload"),
+    ("/docs", "nav_api", "api"),
+]
+
+
+def vocabulary_class(name: str, code: object) -> str:
+    """The CSS class carrying the colour of ``code`` in vocabulary ``name`` (see :func:`palette_css`)."""
+    for index, entry in enumerate(vocabulary(name)):
+        if entry.code == code or entry.zh == code:
+            return f"v-{name}-{index}"
+    return f"v-{name}-none"
+
+
+def palette_css() -> str:
+    """One CSS rule per coloured vocabulary entry: ``--c`` for badges, swatches and heat cells."""
+    rules = []
+    for name, entries in vocabularies().items():
+        for index, entry in enumerate(entries):
+            if entry.colour:
+                rules.append(f".v-{name}-{index} {{ --c: {entry.colour}; }}")
+    return "\n".join(rules) + "\n"
 
 
 def _date_text(value: date | None, unknown: str) -> str:
@@ -50,7 +87,10 @@ def build_environment() -> Environment:
         LEVELS=LEVELS,
         REGIONS=REGIONS,
         RELATION_ZH=RELATION_ZH,
-        RELATION_EN=_RELATION_EN,
+        NAV=NAV,
+        colour=colour,
+        vclass=vocabulary_class,
+        text_language=text_language,
         policy_href=policy_href,
         version=__version__,
     )
@@ -79,6 +119,10 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
         request=request,
         lang=lang,
         t=translator(lang),
+        L=lambda vocabulary, value: label(vocabulary, value, lang),
+        place=lambda name: place_name(name, lang),
+        in_force=lambda verdict: in_force_label(verdict, lang),
+        one_lang=lambda text: in_language(text, lang),
         lang_url=_url_with(request, lang=other),
         url_with=lambda **changes: _url_with(request, **changes),
         writable=get_config(request).writable,

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
-from cbec_policy.labels import POLICY_TYPES, RELATION_ZH, THEMES
+from cbec_policy.labels import POLICY_TYPES, RELATION_ZH, THEMES, label
 from cbec_policy.models import PilotBatch, PilotZone, Policy
+from cbec_policy.presentation import place_name
+from cbec_policy.store.records import PolicyBrief
 
 _TYPE = {label.code: label for label in POLICY_TYPES}
 _THEME = {label.code: label for label in THEMES}
 
 
-def policy_summary(policy: Policy) -> dict[str, Any]:
-    """The fields a result list needs (no full text, no evidence)."""
+def _both(vocabulary: str, value: object) -> dict[str, str]:
+    return {"zh": label(vocabulary, value, "zh"), "en": label(vocabulary, value, "en")}
+
+
+def policy_summary(policy: Policy | PolicyBrief, today: date | None = None) -> dict[str, Any]:
+    """The fields a result list needs (no full text, no evidence): codes, with their labels beside.
+
+    ``in_force_today`` is true, false or null (unknown: e.g. repealed with no known end date,
+    or a status nobody has checked).
+    """
     type_label = _TYPE.get(policy.policy_type or "")
+    in_force = policy.in_force_on(today or date.today())
     return {
         "id": policy.id,
         "title": policy.title,
@@ -30,6 +42,15 @@ def policy_summary(policy: Policy) -> dict[str, Any]:
         "policy_type_zh": type_label.zh if type_label else None,
         "themes": list(policy.themes),
         "themes_zh": [(_THEME[code].zh if code in _THEME else code) for code in policy.themes],
+        "in_force_today": in_force,
+        "labels": {
+            "status": _both("statuses", policy.status),
+            "level": _both("levels", policy.level),
+            "policy_type": _both("policy_types", policy.policy_type),
+            "themes": [_both("themes", code) for code in policy.themes],
+            "in_force_today": _both("in_force", in_force),
+            "region": {"zh": policy.region, "en": place_name(policy.region, "en")} if policy.region else None,
+        },
     }
 
 

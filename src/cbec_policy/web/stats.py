@@ -15,6 +15,7 @@ from cbec_policy.analysis.evolution import policy_type_of, year_by_theme, year_b
 from cbec_policy.analysis.periods import bundled_frameworks
 from cbec_policy.analysis.pilots import batch_progress, zones_in_force, zones_per_province
 from cbec_policy.analysis.trade import trade_series
+from cbec_policy.labels import STATUSES
 from cbec_policy.models import PilotBatch, PilotZone, Policy, TradeStat
 from cbec_policy.reference.loader import load_trade_stats
 
@@ -37,7 +38,16 @@ def dashboard_stats(
         "as_of": today,
         "counts": {
             "policies": len(policies),
-            "policies_in_force": sum(1 for p in policies if p.in_force_on(today) is True),
+            # Each validity status on its own (现行有效 is not "in force by our dates"), and the
+            # in-force verdict for today as yes / no / unknown.
+            "policies_by_status": {
+                status.code: sum(1 for p in policies if p.status == status.code) for status in STATUSES
+            },
+            "policies_in_force_today": {
+                "true": sum(1 for p in policies if p.in_force_on(today) is True),
+                "false": sum(1 for p in policies if p.in_force_on(today) is False),
+                "null": sum(1 for p in policies if p.in_force_on(today) is None),
+            },
             "policies_undated": sum(1 for p in policies if p.publish_date is None),
             "zones_approved": len(zones),
             "zones_in_force": len(in_force),

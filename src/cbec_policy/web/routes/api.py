@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.responses import Response
 
+from cbec_policy.citation_export import EXPORT_FORMATS, EXTENSIONS, MEDIA_TYPES, export
 from cbec_policy.places.records import answer_fields
 from cbec_policy.places.retail_import import retail_import_1210
-from cbec_policy.web.browse import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, BrowseQuery, browse
+from cbec_policy.web.browse import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, BrowseQuery, browse, export_briefs
 from cbec_policy.web.deps import store_dependency
 from cbec_policy.web.read_lane import reads_store
 from cbec_policy.web.serializers import batch_dict, policy_detail, policy_summary, zone_dict
@@ -17,38 +19,57 @@ from cbec_policy.web.stats import dashboard_stats, trade_stats
 from cbec_policy.web.zones import MAX_CITY_LENGTH, ZoneQuery, list_zones, lookup_zone
 
 router = APIRouter(prefix="/api", tags=["read"])
+SEARCH_HELP = (
+    "search words (all must match; Chinese substrings; synonyms and traditional/full-width forms too); "
+    "fields: title:, number:, issuer:, text:"
+)
 Store = Annotated[Any, Depends(store_dependency)]
+
+
+def _browse_query(
+    q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, description=SEARCH_HELP)] = "",
+    type: Annotated[str | None, Query(max_length=40, description="policy type: code (tax) or label (税收类)")] = None,
+    theme: Annotated[str | None, Query(max_length=40, description="theme code or label")] = None,
+    issuer: Annotated[str | None, Query(max_length=60, description="issuing department (full or short name)")] = None,
+    date_from: Annotated[date | None, Query(description="published on or after (YYYY-MM-DD)")] = None,
+    date_to: Annotated[date | None, Query(description="published on or before (YYYY-MM-DD)")] = None,
+    status: Annotated[
+        str | None, Query(max_length=20, description="现行有效 / 已失效 / 已被修改 / 部分失效 / unknown")
+    ] = None,
+    level: Annotated[
+        str | None, Query(max_length=20, description="national / provincial / municipal / unknown")
+    ] = None,
+    in_force_on: Annotated[date | None, Query(description="in force on this date (YYYY-MM-DD)")] = None,
+    region: Annotated[str | None, Query(max_length=40, description="province or city of a local document")] = None,
+    sort: Annotated[str | None, Query(description=f"one of {', '.join(SORTS)}")] = None,
+    page: Annotated[int, Query(ge=1, le=10_000, description="page number of a search")] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
+    after: Annotated[str | None, Query(max_length=240, description="list cursor: `next` of the previous page")] = None,
+) -> BrowseQuery:
+    """The query parameters shared by the list and the export."""
+    return BrowseQuery(
+        q=q, policy_type=type, theme=theme, issuer=issuer, date_from=date_from, date_to=date_to, status=status,
+        level=level, in_force_on=in_force_on, region=region, sort=sort, page=page, per_page=per_page, after=after,
+    )  # fmt: skip
+
+
+Browse = Annotated[BrowseQuery, Depends(_browse_query)]
 
 
 @router.get("/policies", summary="List, filter and search policies")
 @reads_store
-def api_policies(
-    store: Store,
-    q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, description="full-text search (Chinese substrings)")] = "",
-    type: Annotated[str | None, Query(description="policy type: code (tax) or label (税收类)")] = None,
-    theme: Annotated[str | None, Query(description="theme code or label")] = None,
-    issuer: Annotated[str | None, Query(max_length=60, description="issuing department (full or short name)")] = None,
-    date_from: Annotated[date | None, Query(description="published on or after (YYYY-MM-DD)")] = None,
-    date_to: Annotated[date | None, Query(description="published on or before (YYYY-MM-DD)")] = None,
-    status: Annotated[str | None, Query(description="现行有效 / 已失效 / 已被修改 / 部分失效 / unknown")] = None,
-    level: Annotated[str | None, Query(description="national / provincial / municipal")] = None,
-    in_force_on: Annotated[date | None, Query(description="in force on this date (YYYY-MM-DD)")] = None,
-    sort: Annotated[str | None, Query(description=f"one of {', '.join(SORTS)}")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
-) -> dict[str, Any]:
-    """Policies matching every given filter; with ``q``, ranked search hits with a snippet."""
-    result = browse(
-        store,
-        BrowseQuery(
-            q=q, policy_type=type, theme=theme, issuer=issuer, date_from=date_from, date_to=date_to,
-            status=status, level=level, in_force_on=in_force_on, sort=sort, page=page, per_page=per_page,
-        ),
-    )  # fmt: skip
+def api_policies(store: Store, query: Browse) -> dict[str, Any]:
+    """Policies matching every filter; with ``q``, ranked search hits with a snippet.
+
+    A list (no ``q``) pages by key: pass the ``next`` value back as ``after``. A search pages
+    by ``page``. ``status_counts`` counts each validity status on its own.
+    """
+    result = browse(store, query)
+    today = date.today()
     items = []
     for row in result.rows:
-        item = policy_summary(row.policy)
-        if q.strip():
+        item = policy_summary(row.policy, today)
+        if query.q.strip():
             item["score"] = row.score
             item["snippet"] = row.snippet
         items.append(item)
@@ -59,8 +80,33 @@ def api_policies(
         "pages": result.pages,
         "sort": result.sort,
         "truncated": result.truncated,
+        "next": result.next_cursor,
+        "status_counts": result.status_counts,
         "items": items,
     }
+
+
+@router.get(
+    "/policies/export",
+    summary="Export a result list as CSV, XLSX, RIS or BibTeX",
+    response_class=Response,
+    responses={200: {"content": {MEDIA_TYPES[f].split(";")[0]: {} for f in EXPORT_FORMATS}}},
+)
+@reads_store
+def api_export(
+    store: Store,
+    query: Browse,
+    request: Request,
+    format: Annotated[str, Query(pattern="^(csv|xlsx|ris|bibtex)$", description="csv, xlsx, ris or bibtex")] = "csv",
+    lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh",
+) -> Response:
+    """Every policy the same query lists (up to 5,000), as a file: citations with 发文字号, issuers, dates, status."""
+    briefs = export_briefs(store, query)
+    body = export(briefs, format, lang, base_url=str(request.base_url).rstrip("/"))
+    name = f"cbec-policies.{EXTENSIONS[format]}"
+    return Response(
+        body, media_type=MEDIA_TYPES[format], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @router.get("/policies/{policy_ref:path}", summary="One policy by id or document number")

@@ -7,9 +7,9 @@ and is therefore open on a read-only server.
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Body, Depends, File, HTTPException, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
@@ -111,10 +111,28 @@ def api_edit_labels(
     return {"status": status, "policy": policy_detail(saved, store.relations_of(policy.id))}
 
 
-@router.post("/report", summary="Generate the analysis report (zip)", tags=["report"])
-def api_report(request: Request, lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh") -> FileResponse:
-    """The same offline report as ``cbec report``, zipped."""
-    archive = build_report_zip(get_store(request), get_config(request).work_dir, lang)
+class ReportRequest(BaseModel):
+    """Options of a report build sent as a JSON body (the query parameter ``lang`` works too)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lang: Literal["zh", "en"] = "zh"
+
+
+@router.post(
+    "/report",
+    summary="Generate the analysis report (zip)",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/zip": {}}, "description": "the report directory as a zip"}},
+)
+def api_report(
+    request: Request,
+    lang: Annotated[Literal["zh", "en"] | None, Query(description="report language (or lang in the body)")] = None,
+    body: Annotated[ReportRequest | None, Body()] = None,
+) -> FileResponse:
+    """The same offline report as ``cbec report``, zipped; the body's ``lang`` wins over the query's."""
+    chosen = body.lang if body is not None else (lang or "zh")
+    archive = build_report_zip(get_store(request), get_config(request).work_dir, chosen)
     return FileResponse(
         archive, media_type="application/zip", filename=archive.name, background=BackgroundTask(remove_job, archive)
     )

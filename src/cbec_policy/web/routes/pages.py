@@ -8,27 +8,31 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
-from cbec_policy.analysis.evolution import policy_type_of
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
-from cbec_policy.labels import POLICY_TYPES, THEMES
+from cbec_policy.labels import POLICY_TYPES, THEMES, label
 from cbec_policy.places.records import answer_fields
 from cbec_policy.places.retail_import import retail_import_1210
+from cbec_policy.presentation import text_language
+from cbec_policy.query import parse_query
 from cbec_policy.web import charts
 from cbec_policy.web.browse import BrowseQuery, browse
 from cbec_policy.web.deps import get_lang, get_store
-from cbec_policy.web.highlight import excerpt, highlight, strip_hit_brackets
+from cbec_policy.web.highlight import highlight, strip_hit_brackets
+from cbec_policy.web.i18n import translator
 from cbec_policy.web.policy_view import policy_view
 from cbec_policy.web.read_lane import reads_store
-from cbec_policy.web.render import render
+from cbec_policy.web.render import palette_css, render
 from cbec_policy.web.stats import dashboard_stats, trade_stats
 from cbec_policy.web.zones import ZoneQuery, list_zones, lookup_zone
 
 router = APIRouter(include_in_schema=False)
+ZONES_PER_PAGE = 30
 _TYPE_INDEX = {label.code: index for index, label in enumerate(POLICY_TYPES)}
 
 
@@ -58,6 +62,7 @@ def dashboard(request: Request) -> HTMLResponse:
     """Counts, timeline with period bands, type/theme × year, pilot-zone growth and map, trade."""
     store = get_store(request)
     lang = get_lang(request)
+    t = translator(lang)
     stats = dashboard_stats(
         store.list_cbec_policies(), store.list_zones(), store.list_batches(), trade_stats(store), date.today()
     )
@@ -88,7 +93,7 @@ def dashboard(request: Request) -> HTMLResponse:
     batch_chart = charts.bar_chart_svg(
         batch_labels,
         [row["cumulative_approved"] for row in stats["batches"]],
-        "batch growth",
+        t("chart_batches"),
         notes=[row["approval_date"].isoformat() for row in stats["batches"]],
     )
     tiles = []
@@ -106,15 +111,15 @@ def dashboard(request: Request) -> HTMLResponse:
                 href=f"/zones?province={province.name}",
             )
         )
-    tile_map = charts.tile_map_svg(tiles, "pilot zones per province")
+    tile_map = charts.tile_map_svg(tiles, t("chart_provinces"))
     trade_rows = stats["trade"]
     trade_chart = charts.bar_chart_svg(
         [str(row["year"]) for row in trade_rows],
         [row["total"] for row in trade_rows],
-        "trade",
+        t("chart_trade"),
         value_format="{:,.0f}",
         highlight=[bool(row["comparable_series"]) for row in trade_rows],
-        notes=[row["release"] for row in trade_rows],
+        notes=[label("release_types", row["release"], lang) for row in trade_rows],
     )
     return render(
         request,
@@ -133,12 +138,9 @@ def dashboard(request: Request) -> HTMLResponse:
     )
 
 
-@router.get("/policies", response_class=HTMLResponse)
-@reads_store
-def policies(request: Request) -> HTMLResponse:
-    """The policy browser: filters, full-text search with highlighted hits, sort, pages."""
-    store = get_store(request)
-    query = BrowseQuery(
+def browse_query(request: Request) -> BrowseQuery:
+    """The browser's query from the query string (shared by the page and the export link)."""
+    return BrowseQuery(
         q=_param(request, "q") or "",
         policy_type=_param(request, "type"),
         theme=_param(request, "theme"),
@@ -148,27 +150,47 @@ def policies(request: Request) -> HTMLResponse:
         status=_param(request, "status"),
         level=_param(request, "level"),
         in_force_on=_date_param(request, "in_force_on"),
+        region=_param(request, "region"),
         sort=_param(request, "sort"),
         page=_int_param(request, "page", 1),
         per_page=_int_param(request, "per_page", 20),
+        after=_param(request, "after"),
     )
+
+
+@router.get("/policies", response_class=HTMLResponse)
+@reads_store
+def policies(request: Request) -> HTMLResponse:
+    """The policy browser: filters, field search with highlighted hits, status counts, pages, export."""
+    store = get_store(request)
+    query = browse_query(request)
     result = browse(store, query)
+    forms = parse_query(query.q).highlight_forms if query.q.strip() else []
     rows = []
     for row in result.rows:
-        if row.snippet:
-            snippet_text: str | None = strip_hit_brackets(row.snippet, query.q)
-        else:
-            snippet_text = excerpt(row.policy.summary, query.q) if query.q else None
+        snippet_text = strip_hit_brackets(row.snippet, forms) if row.snippet else None
         rows.append(
             {
                 "policy": row.policy,
-                "type_code": policy_type_of(row.policy),
-                "title_html": highlight(row.policy.title, query.q),
-                "snippet_html": highlight(snippet_text, query.q) if snippet_text else None,
+                "type_code": row.policy.policy_type,
+                "title_html": highlight(row.policy.title, forms),
+                "snippet_html": highlight(snippet_text, forms) if snippet_text else None,
+                "snippet_lang": text_language(snippet_text or ""),
                 "score": row.score,
             }
         )
-    return render(request, "policies.html", {"result": result, "rows": rows, "query": query})
+    export_query = urlencode(
+        [(key, value) for key, value in request.query_params.items() if key not in ("page", "after", "per_page")]
+    )
+    return render(
+        request, "policies.html", {"result": result, "rows": rows, "query": query, "export_query": export_query}
+    )
+
+
+@router.get("/palette.css")
+def palette() -> Response:
+    """The colours of the vocabularies as CSS classes (from the one vocabulary file)."""
+    return Response(palette_css(), media_type="text/css", headers={"Cache-Control": "public, max-age=3600"})
 
 
 @router.get("/policies/{policy_ref:path}", response_class=HTMLResponse)
@@ -202,11 +224,19 @@ def zones(request: Request) -> HTMLResponse:
         on=_date_param(request, "list_on"),
     )
     items = list_zones(store, query)
+    # One page of the table at a time: 181 rows make a phone page thousands of pixels long.
+    page = _int_param(request, "page", 1)
+    pages = max(1, -(-len(items) // ZONES_PER_PAGE))
+    if not 1 <= page <= pages:
+        raise InputError("page", f"must be between 1 and {pages}")
     return render(
         request,
         "zones.html",
         {
-            "zones": items,
+            "zones": items[(page - 1) * ZONES_PER_PAGE : page * ZONES_PER_PAGE],
+            "total": len(items),
+            "page": page,
+            "pages": pages,
             "batches": store.list_batches(),
             "query": query,
             "lookup": lookup,

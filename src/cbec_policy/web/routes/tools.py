@@ -11,10 +11,10 @@ from pydantic import BaseModel, ValidationError
 from starlette.background import BackgroundTask
 
 from cbec_policy.errors import CbecError
-from cbec_policy.rules.retail_import import CATEGORIES, PATH_LABELS
+from cbec_policy.rules.retail_import import CATEGORIES
 from cbec_policy.web import tax
 from cbec_policy.web.batch import batch_available, run_batch_upload
-from cbec_policy.web.deps import get_config, get_lang, get_store
+from cbec_policy.web.deps import get_config, get_store
 from cbec_policy.web.render import render
 from cbec_policy.web.report_zip import build_report_zip, remove_job, report_available
 
@@ -39,11 +39,6 @@ CALCULATORS: dict[str, tuple[type[BaseModel], Any, tuple[str, ...]]] = {
     ),
     "postal": (tax.PostalTaxRequest, tax.postal, ("date", "value", "item", "rate")),
     "returns": (tax.ReturnsRequest, tax.returns, ("export_date", "code", "return_date", "reason", "value")),
-}
-_PATH_EN = {
-    "cbec_within_limits": "CBEC, within the limits (tariff 0 %, VAT and consumption tax at 70 %)",
-    "cbec_full_tax": "CBEC channel, full tax (one item over the single-order limit)",
-    "general_trade": "general trade, full tax (over the limits)",
 }
 
 
@@ -74,7 +69,6 @@ def tax_page(request: Request) -> HTMLResponse:
             error, status = _validation_message(exc), 422
         except CbecError as exc:
             error, status = str(exc), 422
-    lang = get_lang(request)
     return render(
         request,
         "tax.html",
@@ -85,7 +79,6 @@ def tax_page(request: Request) -> HTMLResponse:
             "error": error,
             "today": date.today().isoformat(),
             "categories": list(CATEGORIES),
-            "path_label": (_PATH_EN if lang == "en" else PATH_LABELS).get(result.get("path", ""), "") if result else "",
             "batch_ready": batch_available(),
         },
         status_code=status,

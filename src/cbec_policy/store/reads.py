@@ -1,0 +1,75 @@
+"""The store's lean reads (result lists, searches, counts), kept apart from :mod:`cbec_policy.store.db`.
+
+:class:`~cbec_policy.store.db.Store` inherits these methods; they use its read transaction and
+ranking cache. See :mod:`cbec_policy.store.finding` for the statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+from sqlalchemy import Connection
+
+from cbec_policy.query import SearchQuery, parse_query
+from cbec_policy.store.filters import PolicyFilters
+from cbec_policy.store.finding import count_by_status, list_briefs, parse_cursor, search_briefs
+from cbec_policy.store.records import PolicyBrief, SearchHit
+from cbec_policy.store.search import search_version
+
+
+class PolicyReads:
+    """Lists, searches and counts over policies as lean records."""
+
+    # Both provided by Store: the read transaction and the ranking cache.
+    _read: Callable[[], AbstractContextManager[Connection]]
+    _search_cache: Any
+
+    def list_briefs(
+        self,
+        filters: PolicyFilters | None = None,
+        *,
+        order: str = "date_desc",
+        after: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[PolicyBrief]:
+        """One page of lean records (see :mod:`cbec_policy.store.finding`), after the cursor ``after``."""
+        checked = (filters or PolicyFilters()).checked()
+        key = parse_cursor(after)
+        with self._read() as conn:
+            return list_briefs(conn, checked, order=order, after=key, limit=limit, offset=offset)
+
+    def count_by_status(self, filters: PolicyFilters | None = None) -> dict[str, int]:
+        """Policies matching ``filters`` per status code (现行有效, 已失效, …, unknown), each on its own."""
+        checked = (filters or PolicyFilters()).checked()
+        with self._read() as conn:
+            return count_by_status(conn, checked)
+
+    def change_counter(self) -> int | None:
+        """A number that moves on whenever any policy changes (SQLite); None where there is none."""
+        with self._read() as conn:
+            return search_version(conn)
+
+    def search(self, text: str | SearchQuery, limit: int = 20, filters: PolicyFilters | None = None) -> list[SearchHit]:
+        """Policies matching every word of ``text`` (see :mod:`cbec_policy.query`), best first, as lean hits.
+
+        Words match Chinese substrings, their synonyms and their traditional or full-width
+        forms; ``title:`` ``number:`` ``text:`` ``issuer:`` restrict a word to a field.
+        ``filters`` narrow the candidates inside the same query. Rankings of repeated queries
+        come from a small cache while the database is unchanged (SQLite; see
+        :class:`~cbec_policy.store.search.SearchCache`).
+        """
+        query = text if isinstance(text, SearchQuery) else parse_query(text)
+        checked = (filters or PolicyFilters()).checked()
+        if not query:
+            return []
+        key = f"{query.key()}\x1d{checked!r}"
+        with self._read() as conn:
+            version = search_version(conn)
+            hits = self._search_cache.get(key, limit, version)
+            if hits is None:
+                hits = search_briefs(conn, query, checked, limit)
+                self._search_cache.put(key, limit, version, hits)
+        return hits
