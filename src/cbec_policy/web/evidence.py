@@ -150,7 +150,9 @@ def classification_rows(classification: dict[str, Any], lang: str) -> list[tuple
         value = source[key]
         if isinstance(value, list) and value and isinstance(value[0], dict):
             continue  # cue lists
-        if key == "policy_type":
+        if key == "method":
+            text = label("classifier_methods", value, lang)
+        elif key == "policy_type":
             text = label("policy_types", value, lang)
         elif key == "themes":
             text = "、".join(label("themes", v, lang) for v in value) if value else t("none")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from cbec_policy.analysis.corpus import cbec_policies
 from cbec_policy.analysis.evolution import policy_type_of, year_by_theme, year_by_type
 from cbec_policy.analysis.periods import bundled_frameworks
 from cbec_policy.analysis.pilots import batch_progress, zones_in_force, zones_per_province
@@ -30,7 +31,16 @@ def dashboard_stats(
     trade: Sequence[TradeStat],
     today: date,
 ) -> dict[str, Any]:
-    """Every figure the dashboard shows, as plain JSON-ready values."""
+    """Every figure the dashboard shows, as plain JSON-ready values.
+
+    National and local documents are kept apart, as in every statistic: the counts and tables
+    are of national CBEC documents; local ones are counted on their own (``local_policies``)
+    and analysed on the local-policies page; documents whose level
+    is unknown are counted apart too.
+    """
+    everything = cbec_policies(policies, level="all")
+    local = cbec_policies(policies, level="local")
+    policies = cbec_policies(policies)
     in_force = zones_in_force(zones, today)
     frameworks = bundled_frameworks()
     framework = next((f for f in frameworks if f.key == TIMELINE_FRAMEWORK), frameworks[0] if frameworks else None)
@@ -38,6 +48,9 @@ def dashboard_stats(
         "as_of": today,
         "counts": {
             "policies": len(policies),
+            "local_policies": len(local),
+            # neither national nor local as far as the text tells: counted, never guessed into a layer
+            "policies_level_unknown": len(everything) - len(policies) - len(local),
             # Each validity status on its own (现行有效 is not "in force by our dates"), and the
             # in-force verdict for today as yes / no / unknown.
             "policies_by_status": {
