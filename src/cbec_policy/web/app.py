@@ -95,6 +95,7 @@ def create_app(
     max_upload_bytes: int | None = None,
     store: Any | None = None,
     init: bool = True,
+    create_db: bool = False,
 ) -> FastAPI:
     """Build the web app over the store at ``db_url`` (or an already open ``store``).
 
@@ -106,7 +107,7 @@ def create_app(
     config = load_config(db_url=db_url, token=token, data_dir=data_dir, max_upload_bytes=max_upload_bytes)
     owns_store = store is None
     if store is None:
-        store = open_store(db_url)
+        store = open_store(db_url, create=create_db)  # a missing SQLite file is an error unless asked for
         if init:
             store.init()
 
