@@ -15,25 +15,30 @@ from collections.abc import Callable
 from pathlib import Path
 
 GOOD_NOTICE = (
-    "关于调整跨境电子商务零售进口商品清单的通知\n"
+    "关于调整跨境电子商务零售进口商品清单（第{n}批）的通知\n"
     "财关税〔2099〕{n}号\n"
     "各省、自治区、直辖市财政厅（局）：\n"
     "为促进跨境电子商务零售进口健康发展，现将有关事项通知如下。\n"
     "一、本通知自发布之日起执行。\n"
-    "财政部\n2099年3月{n}日\n"
+    "财政部\n2099年3月{day}日\n"
 )
+
+
+def notice(n: int) -> str:
+    """The good notice numbered ``n`` (its own number, title and a valid date)."""
+    return GOOD_NOTICE.format(n=n, day=n % 28 + 1)
 
 
 def good_text(folder: Path, n: int) -> Path:
     """A plain UTF-8 notice with its own number, so every good file becomes its own policy."""
     path = folder / f"good_{n:02d}.txt"
-    path.write_text(GOOD_NOTICE.format(n=n), encoding="utf-8")
+    path.write_text(notice(n), encoding="utf-8")
     return path
 
 
 def good_html(folder: Path, n: int) -> Path:
     """A small gov.cn-style page holding the notice."""
-    body = "".join(f"<p>{line}</p>" for line in GOOD_NOTICE.format(n=n).splitlines())
+    body = "".join(f"<p>{line}</p>" for line in notice(n).splitlines())
     path = folder / f"good_{n:02d}.html"
     path.write_text(f"<html><head><title>通知</title></head><body><div id='zoom'>{body}</div></body></html>", "utf-8")
     return path
@@ -129,7 +134,7 @@ def good_docx(folder: Path, n: int) -> Path:
     """A .docx holding the notice, one paragraph per line."""
     path = folder / f"good_{n:02d}.docx"
     out = io.BytesIO()
-    lines = GOOD_NOTICE.format(n=n).splitlines()
+    lines = notice(n).splitlines()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", _DOCX_TYPES)
         archive.writestr("_rels/.rels", _DOCX_RELS)

@@ -186,7 +186,7 @@ def test_html_depth_counts_sloppy_pages_as_the_parser_does() -> None:
 def test_real_chinese_in_gb18030_and_big5_is_not_called_mojibake() -> None:
     from cbec_policy.ingest.decode import decode_bytes
 
-    simplified = h.GOOD_NOTICE.format(n=3) * 3
+    simplified = h.notice(3) * 3
     traditional = "關於調整跨境電子商務零售進口商品清單的通知。為促進跨境電子商務健康發展，現將有關事項通知如下。" * 4
     assert decode_bytes(simplified.encode("gb18030"), "gb").text == simplified
     assert decode_bytes(traditional.encode("big5"), "big5").text == traditional
