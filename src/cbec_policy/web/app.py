@@ -101,6 +101,8 @@ def create_app(
 
     ``token`` enables writing (else ``CBEC_WEB_TOKEN``; none → read-only). ``init`` loads the
     bundled reference data into a new database first, so a fresh ``cbec serve`` shows the corpus.
+    ``create_db`` allows a missing SQLite file to be created; without it the app refuses to
+    start on a database file that is not there (it may have been deleted under the service).
     """
     from cbec_policy.store import open_store  # imported here so the web package imports without a store
 

@@ -31,7 +31,9 @@ def api_policies(
     status: Annotated[str | None, Query(description="现行有效 / 已失效 / 已被修改 / 部分失效 / unknown")] = None,
     level: Annotated[str | None, Query(description="national / provincial / municipal")] = None,
     in_force_on: Annotated[date | None, Query(description="in force on this date (YYYY-MM-DD)")] = None,
-    sort: Annotated[str | None, Query(description=f"one of {', '.join(SORTS)}")] = None,
+    sort: Annotated[
+        str | None, Query(description=f"one of {', '.join(SORTS)}", json_schema_extra={"enum": list(SORTS)})
+    ] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 20,
 ) -> dict[str, Any]:
@@ -61,7 +63,11 @@ def api_policies(
     }
 
 
-@router.get("/policies/{policy_ref:path}", summary="One policy by id or document number")
+@router.get(
+    "/policies/{policy_ref:path}",
+    summary="One policy by id or document number",
+    responses={404: {"description": "no such policy"}},
+)
 @reads_store
 def api_policy(
     store: Store,

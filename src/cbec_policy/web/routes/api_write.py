@@ -35,7 +35,19 @@ class LabelEdit(BaseModel):
     note: str = Field(default="", max_length=500, description="why the labels were changed")
 
 
-@router.post("/ingest", summary="Upload documents to ingest (token)", dependencies=[Depends(require_token)])
+# The answers of a route behind the write token, documented so clients (and schema checks) know them.
+TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no bearer token sent (writing is enabled only with the server's token)"},
+    403: {"description": "wrong bearer token, or the server is read-only"},
+}
+
+
+@router.post(
+    "/ingest",
+    summary="Upload documents to ingest (token)",
+    dependencies=[Depends(require_token)],
+    responses=TOKEN_RESPONSES,
+)
 def api_ingest(
     request: Request, files: Annotated[list[UploadFile], File(description=".txt .html .pdf .docx")]
 ) -> dict[str, Any]:
@@ -72,7 +84,7 @@ def api_ingest(
 
 @router.patch(
     "/policies/{policy_ref:path}/labels", summary="Edit a policy's type and themes (token)",
-    dependencies=[Depends(require_token)],
+    dependencies=[Depends(require_token)], responses={**TOKEN_RESPONSES, 404: {"description": "no such policy"}},
 )  # fmt: skip
 def api_edit_labels(
     request: Request, body: LabelEdit, policy_ref: Annotated[str, Path(min_length=1, max_length=200)]
@@ -104,7 +116,10 @@ def api_edit_labels(
     return {"status": status, "policy": policy_detail(saved, store.relations_of(policy.id))}
 
 
-@router.post("/report", summary="Generate the analysis report (zip)", tags=["report"])
+@router.post(
+    "/report", summary="Generate the analysis report (zip)", tags=["report"], response_class=FileResponse,
+    responses={200: {"description": "the report as a zip archive", "content": {"application/zip": {}}}},
+)  # fmt: skip
 def api_report(request: Request, lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh") -> FileResponse:
     """The same offline report as ``cbec report``, zipped."""
     archive = build_report_zip(get_store(request), get_config(request).work_dir, lang)
