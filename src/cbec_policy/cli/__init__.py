@@ -8,12 +8,14 @@ Exit codes, the same for every command:
   0  done: everything was read, computed or stored
   1  done, but some inputs failed (each listed with its reason; the others were processed)
   2  usage or setup error: a bad option or value, a missing or wrong database, a bad input file
-  3  internal error: a bug or an unexpected failure (one line here; nothing half-written is kept)
+  3  internal error: a bug or an unexpected failure (one line; set CBEC_DEBUG=1 for the traceback;
+     nothing half-written is kept)
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -72,6 +74,8 @@ class _LazyGroup(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as exc:  # a bug or an unexpected failure: one line and its own exit code
+            if os.environ.get("CBEC_DEBUG"):  # a developer wants the traceback
+                raise
             first_line = (str(exc).splitlines() or [""])[0][:300]
             click.echo(f"内部错误 internal error: {type(exc).__name__}: {first_line}", err=True)
             sys.exit(EXIT_INTERNAL)
