@@ -191,3 +191,26 @@ def test_real_chinese_in_gb18030_and_big5_is_not_called_mojibake() -> None:
     assert decode_bytes(simplified.encode("gb18030"), "gb").text == simplified
     assert decode_bytes(traditional.encode("big5"), "big5").text == traditional
     assert decode_bytes(traditional.encode("gb18030"), "gb-traditional").text == traditional
+
+
+def test_an_upload_with_hostile_files_reports_each_file_and_stores_the_good_one(
+    hostile_folder, sqlite_store_url: str, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from cbec_policy.web.app import create_app
+
+    _, bad, good = hostile_folder
+    sent = [bad["nested_1000"], bad["self_length_pdf"], bad["shift_jis"], good[0]]
+    with open_store(sqlite_store_url) as store:
+        client = TestClient(create_app(store=store, token="t0ken", data_dir=tmp_path / "data"))
+        response = client.post(
+            "/api/ingest",
+            headers={"Authorization": "Bearer t0ken"},
+            files=[("files", (path.name, path.read_bytes(), "application/octet-stream")) for path in sent],
+        )
+        assert response.status_code == 200, response.text
+        results = response.json()["results"]
+        assert [r["status"] for r in results] == ["failed", "failed", "failed", "new"]
+        assert all(r["reason"] and str(tmp_path) not in r["reason"] for r in results[:3])  # no server paths
+        assert store.find_matching_policy("财关税〔2099〕1号", None, None) is not None
