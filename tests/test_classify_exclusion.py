@@ -94,7 +94,8 @@ def test_excluded_distractor_leaves_every_statistic_and_stays_searchable(stored:
     store.close()
 
     counts, year_2026, report_policies = _figures(url)
-    # a plan whose level the text leaves open is counted apart, never in the national tables; the port notice was out from the start
+    # a plan whose level the text leaves open is counted apart, never in the national tables;
+    # the port notice was out from the start
     assert counts["policies"] == bundled and counts["policies_level_unknown"] == 1
     assert year_2026 == {"dashboard": of_2026, "report": of_2026}
     assert report_policies == bundled + 1

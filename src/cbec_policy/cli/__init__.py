@@ -2,17 +2,28 @@
 
 Every command accepts ``--db URL`` (or ``CBEC_DB_URL``); errors the user can fix are printed
 as one line naming the input and the reason, with exit code 2.
+
+Exit codes, the same for every command:
+
+  0  done: everything was read, computed or stored
+  1  done, but some inputs failed (each listed with its reason; the others were processed)
+  2  usage or setup error: a bad option or value, a missing or wrong database, a bad input file
+  3  internal error: a bug or an unexpected failure (one line; set CBEC_DEBUG=1 for the traceback;
+     nothing half-written is kept)
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
 
 from cbec_policy import __version__
 from cbec_policy.errors import CbecError
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 # Command groups live in their own modules; each exposes ``register(cli)``. They are imported
 # only when one of their commands runs, so ``cbec zones lookup`` does not pay for matplotlib,
@@ -62,7 +73,15 @@ class _LazyGroup(click.Group):
             return super().invoke(ctx)
         except CbecError as exc:
             click.echo(f"错误 error: {exc}", err=True)
-            sys.exit(2)
+            sys.exit(EXIT_USAGE)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug or an unexpected failure: one line and its own exit code
+            if os.environ.get("CBEC_DEBUG"):  # a developer wants the traceback
+                raise
+            first_line = (str(exc).splitlines() or [""])[0][:300]
+            click.echo(f"内部错误 internal error: {type(exc).__name__}: {first_line}", err=True)
+            sys.exit(EXIT_INTERNAL)
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

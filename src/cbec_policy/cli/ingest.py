@@ -1,18 +1,21 @@
 """``cbec extract`` and ``cbec ingest``: read policy documents, show or store their metadata.
 
 Both take files, folders (recursive) and glob patterns. A file that cannot be read gets one line
-naming it and the reason; the others go on; the exit code is 1 when any file failed.
+naming it and the reason; the others go on and the summary is printed. Exit codes: 0 every
+file stored (or extracted), 1 some files failed, 2 usage or setup error, 3 internal error.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sys
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from cbec_policy.cli import EXIT_SOME_FAILED
 from cbec_policy.cli.options import db_option
 from cbec_policy.cli.output import emit_rows, format_option
 from cbec_policy.ingest.pipeline import EXTRACT_KEYS, IngestOutcome, extract_paths, ingest_paths
@@ -37,6 +40,8 @@ _STATUS_ZH = {"new": "新增 new", "updated": "更新 updated", "unchanged": "�
 
 
 def _max_bytes(megabytes: float) -> int:
+    if not math.isfinite(megabytes) or megabytes <= 0:  # nan and inf are floats click accepts
+        raise click.BadParameter(f"{megabytes} is not a positive finite size in MB", param_hint="--max-size-mb")
     return int(megabytes * 1024 * 1024)
 
 
@@ -69,11 +74,12 @@ def register(cli: click.Group) -> None:
           path, title, doc_number, issuers, publish_date, level, region, is_cbec,
           policy_type, themes, matched_policy_id, evidence, warnings, error
         """
+        max_bytes = _max_bytes(max_size_mb)
         store = None if no_match else _open_store_or_none(db_url)
         failed = False
         rows = []
         try:
-            for result in extract_paths(paths, max_bytes=_max_bytes(max_size_mb), store=store):
+            for result in extract_paths(paths, max_bytes=max_bytes, store=store):
                 record = result.as_record()
                 failed = failed or record["error"] is not None
                 if record["error"]:
@@ -88,7 +94,7 @@ def register(cli: click.Group) -> None:
         if output_format != "json":
             emit_rows(rows, _EXTRACT_LABELS, output_format, title="抽取结果 extracted metadata")
         if failed:
-            sys.exit(1)
+            sys.exit(EXIT_SOME_FAILED)
 
     @cli.command("ingest")
     @click.argument("paths", nargs=-1, required=True)
@@ -108,6 +114,7 @@ def register(cli: click.Group) -> None:
         """
         from cbec_policy.store import open_store
 
+        max_bytes = _max_bytes(max_size_mb)
         files = list(expand_paths(list(paths)))
         console = Console(stderr=True)
         with open_store(db_url) as store:
@@ -132,7 +139,7 @@ def register(cli: click.Group) -> None:
                     bar.update(task, completed=done, description=outcome.path[-40:])
 
                 summary = ingest_paths(
-                    files, store, update=update, dry_run=dry_run, max_bytes=_max_bytes(max_size_mb), progress=report
+                    files, store, update=update, dry_run=dry_run, max_bytes=max_bytes, progress=report
                 )
         counts = [
             {"status": _STATUS_ZH[status], "count": summary.count(status)}
@@ -147,4 +154,4 @@ def register(cli: click.Group) -> None:
                 "table",
                 title="失败 failed",
             )
-            sys.exit(1)
+            sys.exit(EXIT_SOME_FAILED)

@@ -19,6 +19,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from cbec_policy.cells import spreadsheet_safe
+
 FORMATS = ("table", "json", "csv")
 # Columns whose cells never wrap inside a token (a date split over two lines reads as two values).
 _NO_WRAP = frozenset({"publish_date", "effective_date", "end_date", "date", "rank", "score", "status",
@@ -77,7 +79,9 @@ def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
     for row in rows:
         writer.writerow(
             [
-                ";".join(map(_cell, row.get(c))) if isinstance(row.get(c), list | tuple) else _cell(row.get(c))
+                spreadsheet_safe(
+                    ";".join(map(_cell, row.get(c))) if isinstance(row.get(c), list | tuple) else _cell(row.get(c))
+                )
                 for c in columns
             ]
         )

@@ -66,6 +66,9 @@ def _run_workers(config: Any) -> None:
 @click.option(
     "--access-log/--no-access-log", default=True, show_default=True, help="每个请求记一行日志 log each request"
 )
+@click.option(
+    "--create-db", is_flag=True, help="数据库文件不存在时新建 create the SQLite file when missing (else: run cbec init)"
+)
 def serve(
     host: str,
     port: int,
@@ -74,6 +77,7 @@ def serve(
     data_dir: str | None,
     workers: int | None,
     access_log: bool,
+    create_db: bool,
 ) -> None:
     """启动网页与 API start the web pages and REST API (docs at /docs)."""
     import uvicorn
@@ -84,7 +88,7 @@ def serve(
         raise InputError("--token-env", "must name an environment variable")
     workers = workers or default_workers()
     token = os.environ.get(token_env) or None
-    app = create_app(db_url, token=token or "", data_dir=data_dir)  # also initialises a new database
+    app = create_app(db_url, token=token or "", data_dir=data_dir, create_db=create_db)  # loads the bundled data
     mode = "可写 writable (bearer token set)" if token else "只读 read-only (no token)"
     click.echo(
         f"cbec serve: http://{host}:{port}/  API docs: http://{host}:{port}/docs  [{mode}; {workers} worker(s)]",

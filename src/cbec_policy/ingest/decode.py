@@ -17,6 +17,7 @@ from functools import cache
 from charset_normalizer import from_bytes
 
 from cbec_policy.errors import InputError
+from cbec_policy.ingest.plausible import require_plausible_chinese
 
 # How many characters are looked at to judge whether a GB decode is real Chinese.
 _SAMPLE_CHARS = 600
@@ -202,8 +203,10 @@ def _detect(data: bytes, source: str, gb_text: str | None) -> Decoded:
     """Last resort: let charset-normalizer choose among the Chinese encodings."""
     best = from_bytes(data, cp_isolation=list(_DETECT_CANDIDATES)).best()
     if best is not None and best.encoding and best.chaos < 0.3:
+        require_plausible_chinese(str(best), data, source)  # Japanese or Latin bytes read as Chinese
         return Decoded(str(best), best.encoding)
     if gb_text is not None:
         # A strict GB18030 decode that detection could not beat is still the best reading.
+        require_plausible_chinese(gb_text, data, source)
         return Decoded(gb_text, "gb18030")
     raise InputError(source, "undecodable bytes: not UTF-8, GB18030/GBK, Big5 or UTF-16 text")

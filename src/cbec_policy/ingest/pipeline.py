@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from cbec_policy.errors import CbecError, InputError
+from cbec_policy.ingest import limits
 from cbec_policy.ingest.extract import Extraction, extract_metadata
 from cbec_policy.ingest.normalise import NormalisedText, normalise_text
 from cbec_policy.ingest.readers import DEFAULT_MAX_BYTES, RawDocument, expand_paths, read_file
@@ -122,6 +123,7 @@ def _classify(title: str | None, text: str, issuers: list[str], doc_number: str 
     )
 
 
+@limits.isolate_file(lambda path, reason: DocumentResult(path=path, error=reason))
 def process_document(
     path: str,
     *,
@@ -145,7 +147,9 @@ def process_document(
     found = extract_metadata(normalised.text, raw.metadata, raw.page_title)
     result.extraction = found
     if classify:
-        result.classification = _classify(found.title, normalised.text, found.issuers, found.doc_number)
+        result.classification = _classify(
+            found.title, limits.classification_text(normalised.text), found.issuers, found.doc_number
+        )
     if store is not None:
         result.matched_policy_id = store.find_matching_policy(found.doc_number, found.title, found.publish_date)
     return result

@@ -8,7 +8,6 @@ batch can list it and go on. Folders and glob patterns expand to the supported f
 from __future__ import annotations
 
 import errno
-import glob
 import io
 import os
 import stat
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cbec_policy.errors import InputError
+from cbec_policy.ingest import limits
 from cbec_policy.ingest.decode import decode_bytes, is_binary
 from cbec_policy.ingest.htmltext import parse_html
 
@@ -46,27 +46,10 @@ class RawDocument:
 def expand_paths(paths: list[str]) -> Iterator[str]:
     """Yield files from files, folders (recursively, supported types only) and glob patterns.
 
-    A path that names nothing is yielded unchanged, so the reader reports it as missing.
+    A path that names nothing is yielded unchanged, so the reader reports it as missing; a
+    folder that cannot be listed is yielded too, so it is reported rather than skipped.
     """
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES:
-                        yield str(Path(root) / name)
-        elif not path.exists() and any(char in raw for char in "*?["):
-            matches = sorted(glob.glob(raw, recursive=True))
-            if not matches:
-                yield raw
-            for match in matches:
-                if Path(match).is_dir():
-                    yield from expand_paths([match])
-                elif Path(match).suffix.lower() in SUPPORTED_SUFFIXES:
-                    yield match
-        else:
-            yield raw
+    yield from limits.expand_paths(paths, SUPPORTED_SUFFIXES)
 
 
 def read_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
@@ -106,6 +89,7 @@ def read_bytes(data: bytes, path: str, suffix: str) -> RawDocument:
     suffix = suffix.lower()
     if not data.strip():
         raise InputError(path, "empty file")
+    limits.check_content(data, path, suffix)  # nesting and zip bombs are refused before parsing
     if suffix in TEXT_SUFFIXES:
         document = _read_text(data, path)
     elif suffix in HTML_SUFFIXES:

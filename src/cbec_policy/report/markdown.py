@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from cbec_policy.cells import markdown_safe
 from cbec_policy.report.document import Section
 from cbec_policy.report.i18n import tr
 from cbec_policy.report.table_writers import to_markdown
@@ -15,15 +16,15 @@ def render_markdown(sections: Sequence[Section], lang: str, generated: str) -> s
     lines = [f"# {tr('中国跨境电商政策分析报告', 'China cross-border e-commerce policy report', lang)}", ""]
     lines += [tr(f"生成于 {generated}。", f"Generated {generated}.", lang), ""]
     for section in sections:
-        lines += [f"## {section.title}", ""]
+        lines += [f"## {markdown_safe(section.title)}", ""]
         for paragraph in section.paragraphs:
-            lines += [paragraph, ""]
+            lines += [markdown_safe(paragraph), ""]  # stored text may hold HTML: shown, never run
         for claim, _code, label in section.verdicts:
-            lines.append(f"- **{label}** — {claim}")
+            lines.append(f"- **{label}** — {markdown_safe(claim)}")
         if section.verdicts:
             lines.append("")
         for figure in section.figures:
-            lines += [f"![{figure.title}](figures/{figure.key}.png)", ""]
+            lines += [f"![{markdown_safe(figure.title)}](figures/{figure.key}.png)", ""]
         for key, table in section.tables:
             lines += [to_markdown(table).rstrip("\n"), "", f"CSV: `tables/{key}.csv`", ""]
     return "\n".join(lines)

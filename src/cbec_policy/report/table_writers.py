@@ -19,6 +19,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from cbec_policy.cells import keep_as_text, markdown_safe, spreadsheet_safe
+
 MARK = "✱"
 TEXT_FORMATS = ("md", "csv", "latex")
 FORMATS = ("md", "csv", "xlsx", "latex")
@@ -89,7 +91,7 @@ def to_csv(table: TableData) -> str:
             cells.append(";".join(key for key in table.compared if key in table.differs_in(index)))
             reference = table.reference[index] if index < len(table.reference) else {}
             cells += [reference.get(key, "") for key in table.compared]
-        writer.writerow(cells)
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return buffer.getvalue()
 
 
@@ -98,7 +100,7 @@ def to_csv(table: TableData) -> str:
 
 def _md_escape(text: str) -> str:
     # A pipe would end the cell and a newline the row.
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+    return markdown_safe(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
 
 
 def _grouped_cells(table: TableData, index: int, previous: Mapping[str, str] | None) -> list[tuple[str, str]]:
@@ -223,6 +225,7 @@ def write_sheet(sheet: Worksheet, table: TableData, *, title_row: bool = False, 
         for position, column in enumerate(table.columns, start=1):
             cell = sheet.cell(row=header_row + 1 + index, column=position)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+            keep_as_text(cell)  # an ingested "=HYPERLINK(...)" stays text, never a formula
             if column.key in differs:
                 cell.fill = _HIGHLIGHT
                 cell.comment = Comment(f"{table.reference_label}：{differs[column.key] or '（无 none）'}", "cbec")

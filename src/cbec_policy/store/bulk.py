@@ -254,16 +254,46 @@ class BulkSession:
         except _DB_ERRORS:
             # Something in the batch was refused: write each document alone, so only it fails.
             for item in to_write:
-                try:
-                    with self._conn.begin_nested():
-                        self._write([item])
-                except _DB_ERRORS as exc:
-                    results[item.index] = SaveResult("failed", f"database error: {_error_line(exc)}")
-                else:
-                    results[item.index] = SaveResult("updated" if item.exists else "new")
+                results[item.index] = self._save_alone(item)
             return
         for item in to_write:
             results[item.index] = SaveResult("updated" if item.exists else "new")
+
+    def _save_alone(self, item: _Pending) -> SaveResult:
+        """Write one document in its own SAVEPOINT; after a conflict, look again and retry once.
+
+        Two ingests of the same files at once (PostgreSQL lets both transactions run) both see a
+        document as new; the second insert then meets the first one's committed row (duplicate
+        key). Read again, that row is the document already stored: the retry updates it, or
+        finds it unchanged, instead of reporting a failure.
+        """
+        try:
+            with self._conn.begin_nested():
+                self._write([item])
+        except _DB_ERRORS as exc:
+            first_error = exc
+        else:
+            return SaveResult("updated" if item.exists else "new")
+        # The other ingest may have stored this policy, or a new issuing department, meanwhile.
+        row = self._conn.execute(_SELECT_STORED.where(s.policies.c.id == item.policy.id)).first()
+        if row is not None and row.content_hash == item.content_hash:
+            return SaveResult("unchanged")
+        if (row is not None) == item.exists and not self._conflict(first_error):
+            return SaveResult("failed", f"database error: {_error_line(first_error)}")
+        item.exists = row is not None
+        item.fts_rowid = row.fts_rowid if row is not None else None
+        try:
+            with self._conn.begin_nested():
+                self._write([item])
+        except _DB_ERRORS as exc:
+            return SaveResult("failed", f"database error: {_error_line(exc)}")
+        return SaveResult("updated" if item.exists else "new")
+
+    @staticmethod
+    def _conflict(exc: BaseException) -> bool:
+        """True for a unique-key violation (SQLSTATE 23505 / SQLite UNIQUE), the mark of a concurrent writer."""
+        inner = getattr(exc, "orig", None)
+        return getattr(inner, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(inner or exc)
 
     def _write(self, items: list[_Pending]) -> None:
         """Write ``items`` (distinct ids) with their link rows and full-text entries, multi-row statements."""

@@ -30,6 +30,7 @@ from cbec_policy.store import schema as s
 from cbec_policy.store.bulk import BulkSession, validate_policy
 from cbec_policy.store.filters import PolicyFilters, filter_condition
 from cbec_policy.store.hashing import record_hash
+from cbec_policy.store.identity import FileIdentity
 from cbec_policy.store.loading import Progress, load_bundled
 from cbec_policy.store.policy_rows import read_policies, title_key, write_policy
 from cbec_policy.store.reads import PolicyReads
@@ -38,6 +39,8 @@ from cbec_policy.store.search import SearchCache, ensure_search_index
 from cbec_policy.store.url import default_db_url, default_sqlite_path, mask_url, parse_db_url
 
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
+# The file identity of each SQLite engine being opened, until open_store records it.
+_IDENTITIES: dict[Engine, FileIdentity] = {}
 # Every column a Policy is built from: the large original text is read only by get_original_text.
 _POLICY_COLUMNS = [column for column in s.policies.c if column.name != "original_text"]
 # The statements of the web's hot reads (search hits, policy pages), built once: SQLAlchemy then
@@ -57,17 +60,19 @@ _RELATIONS_OUT = select(_r.kind, _r.target_id).where(_r.source_id == bindparam("
 _RELATIONS_IN = select(_r.kind, _r.source_id).where(_r.target_id == bindparam("id")).order_by(_r.source_id, _r.position)
 
 
-def open_store(url: str | None = None) -> Store:
+def open_store(url: str | None = None, *, create: bool = True) -> Store:
     """Open (and create the schema of, if missing) the database at ``url``.
 
     ``None`` means ``$CBEC_DB_URL`` or the SQLite file in the user data directory. A URL that
     cannot be parsed or a server that cannot be reached raises :class:`InputError` naming
-    the URL with its password masked.
+    the URL with its password masked. With ``create=False`` a SQLite file that does not exist
+    is an error instead of a new empty database: a server must not quietly start over on an
+    empty store when its file has gone (``cbec init`` or an explicit flag creates one).
     """
     raw = url if url is not None and url.strip() else default_db_url()
     parsed = parse_db_url(raw)
     masked = mask_url(raw)
-    engine = _engine(parsed, masked)
+    engine = _engine(parsed, masked, create=create)
     try:
         with engine.connect() as conn:
             conn.info["immediate"] = True
@@ -79,6 +84,9 @@ def open_store(url: str | None = None) -> Store:
     except InputError:
         engine.dispose()
         raise
+    identity = _IDENTITIES.pop(engine, None)
+    if identity is not None:
+        identity.remember()  # the file now exists: this is the one every later write must go to
     return Store(engine, masked)
 
 
@@ -89,16 +97,26 @@ def _reason(exc: BaseException) -> str:
     return lines[0] if lines else type(inner).__name__
 
 
-def _engine(parsed: URL, masked: str) -> Engine:
+def _engine(parsed: URL, masked: str, *, create: bool = True) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         return create_engine(parsed, connect_args={"connect_timeout": 10}, pool_pre_ping=True)
     database = parsed.database or ""
-    in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
+    if not database:
+        # "sqlite:///" would silently be a database in memory, gone with the process.
+        raise InputError(
+            f"database URL {masked!r}", "names no database file; write sqlite:///FILE (or sqlite:///:memory:)"
+        )
+    in_memory = database == ":memory:" or database.startswith("file::memory:")
     if in_memory:
         # One shared connection so every thread sees the same in-memory database.
         engine = create_engine(parsed, connect_args={"check_same_thread": False}, poolclass=StaticPool)
     else:
         path = Path(database).expanduser()
+        if not create and not path.exists():
+            raise InputError(
+                f"database URL {masked!r}",
+                f"no database file at {str(path)!r}; create it with `cbec init --db URL` (or start with --create-db)",
+            )
         if path == default_sqlite_path():
             path.parent.mkdir(parents=True, exist_ok=True)
         elif not path.parent.is_dir():
@@ -106,6 +124,8 @@ def _engine(parsed: URL, masked: str) -> Engine:
         elif path.is_dir():
             raise InputError(f"database URL {masked!r}", "is a directory, not a database file")
         engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+        _IDENTITIES[engine] = identity = FileIdentity(path, masked)
+        identity.watch(engine)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine

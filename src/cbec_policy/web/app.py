@@ -96,18 +96,21 @@ def create_app(
     max_upload_bytes: int | None = None,
     store: Any | None = None,
     init: bool = True,
+    create_db: bool = False,
 ) -> FastAPI:
     """Build the web app over the store at ``db_url`` (or an already open ``store``).
 
     ``token`` enables writing (else ``CBEC_WEB_TOKEN``; none → read-only). ``init`` loads the
     bundled reference data into a new database first, so a fresh ``cbec serve`` shows the corpus.
+    ``create_db`` allows a missing SQLite file to be created; without it the app refuses to
+    start on a database file that is not there (it may have been deleted under the service).
     """
     from cbec_policy.store import open_store  # imported here so the web package imports without a store
 
     config = load_config(db_url=db_url, token=token, data_dir=data_dir, max_upload_bytes=max_upload_bytes)
     owns_store = store is None
     if store is None:
-        store = open_store(db_url)
+        store = open_store(db_url, create=create_db)  # a missing SQLite file is an error unless asked for
         if init:
             store.init()
 

@@ -109,7 +109,11 @@ def api_export(
     )
 
 
-@router.get("/policies/{policy_ref:path}", summary="One policy by id or document number")
+@router.get(
+    "/policies/{policy_ref:path}",
+    summary="One policy by id or document number",
+    responses={404: {"description": "no such policy"}},
+)
 @reads_store
 def api_policy(
     store: Store,

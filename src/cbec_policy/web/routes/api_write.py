@@ -39,7 +39,19 @@ class LabelEdit(BaseModel):
     note: str = Field(default="", max_length=500, description="why the labels were changed")
 
 
-@router.post("/ingest", summary="Upload documents to ingest (token)", dependencies=[Depends(require_token)])
+# The answers of a route behind the write token, documented so clients (and schema checks) know them.
+TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no bearer token sent (writing is enabled only with the server's token)"},
+    403: {"description": "wrong bearer token, or the server is read-only"},
+}
+
+
+@router.post(
+    "/ingest",
+    summary="Upload documents to ingest (token)",
+    dependencies=[Depends(require_token)],
+    responses=TOKEN_RESPONSES,
+)
 def api_ingest(
     request: Request, files: Annotated[list[UploadFile], File(description=".txt .html .pdf .docx")]
 ) -> dict[str, Any]:
@@ -76,7 +88,7 @@ def api_ingest(
 
 @router.patch(
     "/policies/{policy_ref:path}/labels", summary="Edit a policy's type and themes (token)",
-    dependencies=[Depends(require_token)],
+    dependencies=[Depends(require_token)], responses={**TOKEN_RESPONSES, 404: {"description": "no such policy"}},
 )  # fmt: skip
 def api_edit_labels(
     request: Request, body: LabelEdit, policy_ref: Annotated[str, Path(min_length=1, max_length=200)]
