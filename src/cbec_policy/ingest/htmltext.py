@@ -20,7 +20,9 @@ META_LABELS: dict[str, str] = {
     "索引号": "index_number",
     "主题分类": "topic",
     "发文机关": "issuer",
-    "发布机构": "issuer",
+    # A site's 发布机构 is the body that posted the page (often a 办公厅 posting its government's
+    # document): weaker evidence of the issuer than the title or the signature.
+    "发布机构": "publisher",
     "发文单位": "issuer",
     "成文日期": "written_date",
     "标题": "title",
@@ -41,8 +43,8 @@ META_LABELS: dict[str, str] = {
     "索引號": "index_number",
     "主題分類": "topic",
     "發文機關": "issuer",
-    "發布機構": "issuer",
-    "發佈機構": "issuer",
+    "發布機構": "publisher",
+    "發佈機構": "publisher",
     "發文單位": "issuer",
     "標題": "title",
     "名稱": "title",
@@ -57,6 +59,25 @@ META_LABELS: dict[str, str] = {
     "主題詞": "keywords",
     "效力級別": "level_text",
     "時效性": "status_text",
+    # Standards' catalogue pages.
+    "标准号": "doc_number",
+    "标准编号": "doc_number",
+    "标准名称": "title",
+    "中文标准名称": "title",
+    "中文名称": "title",
+    "实施时间": "effective_date",
+    # A posting time; the document's own date only on a standard's catalogue page.
+    "发布时间": "posted_date",
+    # English and bilingual law-database records.
+    "Document Number": "doc_number",
+    "Issuing Authority": "issuer",
+    "Issuing Department": "issuer",
+    "Date Issued": "written_date",
+    "Issue Date": "written_date",
+    "Effective Date": "effective_date",
+    "Local Title": "title",
+    "Chinese Title": "title",
+    "Validity Status": "status_text",
 }
 _LABEL_ALTERNATION = "|".join(sorted((re.escape(k) for k in META_LABELS), key=len, reverse=True))
 # "发文字号：…" or, as legal databases write it, "【发文字号】…"

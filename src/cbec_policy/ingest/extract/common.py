@@ -17,7 +17,7 @@ from cbec_policy.ingest.divisions import divisions
 from cbec_policy.reference.loader import load_departments, load_doc_number_prefixes
 
 ORG_END = re.compile(
-    r"(大学|学院|学校|中学|小学|公司|集团|中心|协会|商会|委员会|政府|办公厅|办公室|局|厅|部|署|院|所|会|行|处)$"
+    r"(大学|学院|学校|中学|小学|公司|集团|中心|协会|商会|委员会|政府|办公厅|办公室|局|厅|部|署|院|所|会|行|处|委)$"
 )
 SALUTATION = re.compile(r"[:：]$")
 META_LINE = re.compile(
@@ -55,6 +55,40 @@ class Evidence:
         }
 
 
+@dataclass(frozen=True)
+class RepealReference:
+    """A document that a repeal clause ends, as printed; ``doc_number`` or ``title`` may be missing."""
+
+    printed: str
+    doc_number: str | None
+    title: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form, as kept in the extraction evidence."""
+        return {"printed": self.printed, "doc_number": self.doc_number, "title": self.title}
+
+
+@dataclass
+class Timeline:
+    """施行日期, 失效日期, repealed documents and 效力级别 of one document, each with its evidence."""
+
+    effective_date: date | None = None
+    end_date: date | None = None
+    repeals: list[RepealReference] = field(default_factory=list)
+    legal_force: str | None = None
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form (dates in ISO form), as kept in the extraction evidence."""
+        return {
+            "effective_date": self.effective_date.isoformat() if self.effective_date else None,
+            "end_date": self.end_date.isoformat() if self.end_date else None,
+            "repeals": [reference.as_dict() for reference in self.repeals],
+            "legal_force": self.legal_force,
+            "evidence": {name: item.as_dict() for name, item in self.evidence.items()},
+        }
+
+
 @dataclass
 class Extraction:
     """Metadata found in one document, each present field with its evidence."""
@@ -68,6 +102,7 @@ class Extraction:
     region: str | None = None
     evidence: dict[str, Evidence] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    timeline: Timeline = field(default_factory=Timeline)
 
 
 class Line:
@@ -154,7 +189,7 @@ def issuer_pattern() -> re.Pattern[str]:
     national = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     places = "|".join(re.escape(n) for n in sorted(divisions(), key=len, reverse=True))
     local = (
-        rf"(?:{places})(?:人民政府办公厅|人民政府办公室|人民政府|人民代表大会常务委员会|"
+        rf"(?:中共)?(?:{places})(?:人民政府办公厅|人民政府办公室|人民政府|人民代表大会常务委员会|"
         rf"[\u4e00-\u9fff]{{1,12}}?(?:厅|局|委员会|办公室))"
     )
     tax_branch = rf"国家税务总局(?:{places})税务局"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from dataclasses import dataclass, field
 from datetime import date
 
-from cbec_policy.ingest.dates_zh import DateMatch, find_dates, parse_zh_date
+from cbec_policy.ingest.dates_zh import DateMatch, find_dates, parse_field_date, parse_zh_date
 from cbec_policy.ingest.extract.common import (
     META_LINE,
     ORG_END,
     Evidence,
-    Extraction,
     Line,
     Lines,
     issuer_at_end,
@@ -24,7 +24,9 @@ _POSTING = re.compile(r"(发布时间|更新时间|发稿时间|来源|浏览|�
 _PUBLICATION_NOTE = re.compile(r"[（(]\s*此件[^）)]{0,12}[）)]")
 _CC_LINE = re.compile(r"^(抄送|抄报|主送|印发|分送)")
 _LAW_ADOPTED = re.compile(r"[（(]\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:第[^）)]{1,40}?会议通过)")
-_STANDARD_ISSUED = re.compile(r"((?:19|20)\d{2}-\d{2}-\d{2})\s*发布")
+# A site's separators after a date at the end of a copy: '2016年5月15日 |'.
+_TRAILING_CHROME = re.compile(r"[|｜]+\s*$")
+_STANDARD_ISSUED = re.compile(r"((?:19|20)\d{2}-\d{2}-\d{2})\s*发布(?!时间|日期)")
 
 
 def _date_context(text: str, lines: Lines, found: DateMatch) -> tuple[str, str, Line]:
@@ -32,25 +34,46 @@ def _date_context(text: str, lines: Lines, found: DateMatch) -> tuple[str, str, 
     return text[line.start : found.start], text[found.end : line.end], line
 
 
+@dataclass
+class DateFinding:
+    """The document date and the release date (发布日期) when a metadata block gives one."""
+
+    publish_date: date | None = None
+    evidence: Evidence | None = None
+    release_date: date | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
 def find_publish_date(
-    text: str, lines: Lines, header_end: int, metadata: dict[str, str], extraction: Extraction
-) -> None:
+    text: str, lines: Lines, header_end: int, metadata: dict[str, str], standard: bool = False
+) -> DateFinding:
+    """The document's own date: 成文日期 field, signature date, adoption or standard issue date.
+
+    ``standard`` says the document is a standard (a GB number was found): then a catalogue's
+    发布时间 field is the standard's issue date, not a site's posting time.
+    """
+    finding = DateFinding()
     release = metadata.get("release_date")
     if release:
-        extraction.release_date = meta_date(release)
+        finding.release_date = meta_date(release)
     written = metadata.get("written_date")
     if written and meta_date(written):
-        value = meta_date(written)
-        extraction.publish_date = value
         position = text.find(written)
         span = (position, position + len(written)) if position >= 0 else None
-        extraction.evidence["publish_date"] = Evidence(span, written, 0.97, "metadata block 成文日期")
-        return
+        finding.publish_date = meta_date(written)
+        finding.evidence = Evidence(span, written, 0.97, "metadata block 成文日期")
+        return finding
+    posted = metadata.get("posted_date")
+    if standard and posted and meta_date(posted):
+        position = text.find(posted)
+        span = (position, position + len(posted)) if position >= 0 else None
+        finding.publish_date = meta_date(posted)
+        finding.evidence = Evidence(span, posted, 0.85, "standard catalogue 发布时间")
+        return finding
     best: tuple[float, DateMatch, str] | None = None
 
     def offer(score: float, found: DateMatch, method: str) -> None:
         nonlocal best
-        # Later signature dates win ties: a covering notice is signed before its attachment ends.
         if best is None or score > best[0]:
             best = (score, found, method)
 
@@ -71,7 +94,7 @@ def find_publish_date(
         if _EFFECTIVE_AFTER.match(after):
             continue
         bare_before = before.strip(" 　（(")
-        bare_after = _PUBLICATION_NOTE.sub("", after).strip(" 　）)")
+        bare_after = _TRAILING_CHROME.sub("", _PUBLICATION_NOTE.sub("", after)).strip(" 　）)")
         standalone = not bare_before and not bare_after
         if standalone and found.start > header_end:
             previous = previous_nonempty(lines, line)
@@ -80,11 +103,13 @@ def find_publish_date(
             )
             offer(0.92 if signed else 0.8, found, "signature date" if signed else "date line after the body")
             continue
-        if not standalone and found.start > header_end and not bare_after:
-            # Run-on signature: '…特此公告。海关总署2018年12月10日'
+        if not standalone and found.start > header_end:
+            # Run-on signature: '…特此公告。海关总署2018年12月10日', or one in a copy that lost its
+            # line breaks: '…淮安市人民政府办公室 2024年2月26日 (此件公开发布) 淮安市…'
             tail = bare_before[-30:]
-            issuer_run = issuer_at_end().search(tail)
-            if tail.endswith("。") or issuer_run:
+            signer = issuer_at_end().search(tail)
+            ends_clause = not bare_after or _PUBLICATION_NOTE.match(after.lstrip()) is not None
+            if ends_clause and (tail.endswith("。") or signer):
                 offer(0.75, found, "signature date in run-on text")
             continue
         if standalone and found.start <= header_end:
@@ -100,19 +125,18 @@ def find_publish_date(
             offer(0.85, DateMatch(value, match.start(1), match.end(1), True), "standard issue date")
     if best is not None:
         score, found, method = best
-        extraction.publish_date = found.value
-        extraction.evidence["publish_date"] = Evidence(
-            (found.start, found.end), text[found.start : found.end], score, method
-        )
-    elif extraction.release_date is not None:
-        extraction.publish_date = extraction.release_date
-        extraction.evidence["publish_date"] = Evidence(None, release or "", 0.7, "metadata block 发布日期")
-        extraction.warnings.append("publish_date: no signature date; took the release date (发布日期)")
+        finding.publish_date = found.value
+        finding.evidence = Evidence((found.start, found.end), text[found.start : found.end], score, method)
+    elif finding.release_date is not None:
+        finding.publish_date = finding.release_date
+        finding.evidence = Evidence(None, release or "", 0.7, "metadata block 发布日期")
+        finding.warnings.append("publish_date: no signature date; took the release date (发布日期)")
+    return finding
 
 
 def meta_date(value: str) -> date | None:
-    found = next(find_dates(value), None)
-    return found.value if found else None
+    """The date a metadata field holds (Chinese, ISO or English catalogue forms)."""
+    return parse_field_date(value)
 
 
 def previous_nonempty(lines: Lines, line: Line) -> Line | None:

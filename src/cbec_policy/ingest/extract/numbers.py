@@ -101,6 +101,27 @@ class _NumberCandidate:
     end: int
 
 
+# Issuers an announcement prefix stands for when a copy shortens it (总署公告 → 海关总署公告).
+_ANNOUNCEMENT_SHORT_ISSUERS = {"总署": "海关总署", "署": "海关总署", "总局": "", "": ""}
+SHORT_ANNOUNCEMENT = "公告"
+_BARE_ANNOUNCEMENT = re.compile(r"^[（(]?\s*((?:19|20)\d{2})\s*年\s*第\s*(\d{1,5})\s*号\s*[）)]?$", re.M)
+_STANDARD_COVER = ("国家标准", "行业标准", "地方标准", "团体标准", "标准号", "标准编号")
+
+
+def short_announcement(head: str, year: str, number: str) -> str:
+    """The announcement number as far as the copy gives it: 海关总署公告2018年第194号, or 公告2020年第75号
+    (to be completed with the issuer once it is known, see :func:`complete_announcement`)."""
+    issuer = _ANNOUNCEMENT_SHORT_ISSUERS.get(head, head)
+    return normalise_doc_number(f"{issuer}公告{year}年第{int(number)}号")
+
+
+def complete_announcement(number: str, issuers: list[str]) -> str | None:
+    """公告2020年第75号 with one known issuer → 海关总署公告2020年第75号 (the official form)."""
+    if not number.startswith(SHORT_ANNOUNCEMENT) or not issuers:
+        return None
+    return normalise_doc_number(" ".join(issuers) + number)
+
+
 def _number_candidates(text: str) -> list[_NumberCandidate]:
     candidates: list[_NumberCandidate] = []
     for match in _bracket_numbers(text):
@@ -110,6 +131,11 @@ def _number_candidates(text: str) -> list[_NumberCandidate]:
         if not prefix:
             continue
         start = match.start + len(match.prefix) - len(prefix)
+        if prefix.endswith("公告"):
+            # 公告〔2020〕75号 / 总署公告〔2018〕194号: an announcement number in short form.
+            value = short_announcement(prefix[:-2], match.year, match.number.lstrip("第"))
+            candidates.append(_NumberCandidate(value, start, match.end))
+            continue
         value = normalise_doc_number(f"{prefix}〔{match.year}〕{match.number}号")
         candidates.append(_NumberCandidate(value, start, match.end))
     for match in _ANNOUNCEMENT_NUMBER.finditer(text):
@@ -121,6 +147,10 @@ def _number_candidates(text: str) -> list[_NumberCandidate]:
         issuers = head.group(1).strip()
         value = normalise_doc_number(f"{issuers}公告{match.group(1)}年第{match.group(2)}号")
         candidates.append(_NumberCandidate(value, window_start + head.start(1), match.end()))
+    for match in _BARE_ANNOUNCEMENT.finditer(text, 0, min(len(text), 3000)):
+        # '2025年第9号' on its own line under an announcement's title, without 公告.
+        value = short_announcement("", match.group(1), match.group(2))
+        candidates.append(_NumberCandidate(value, match.start(1), match.end()))
     for match in _GB.finditer(text):
         candidates.append(_NumberCandidate(normalise_doc_number(match.group(0)), match.start(), match.end()))
     return candidates
@@ -145,14 +175,23 @@ def find_doc_number(
         if stop >= 0:
             before = before[stop + 1 :]
         after = text[candidate.end : line.end]
+        after_title = title_span is not None and 0 <= candidate.start - title_span[1] <= 6
+        bare_before, bare_after = before.rstrip(" 　"), after.lstrip(" 　")
+        if bare_before.endswith(("(", "（")) and bare_after.startswith((")", "）")):
+            # (豫政〔2016〕16号) on its own line or right after the title: the number in brackets.
+            inside_before = bare_before[:-1]
+            if not inside_before.strip(" 　") or after_title:
+                before, after = inside_before, bare_after[1:]
         cited = bool(_CITE_BEFORE.search(before[-20:]) or _CITE_AFTER.match(after))
         if cited:
             continue
         standalone = not before.strip(" 　") and (
             not after.strip() or (len(after.strip()) <= 12 and not _THREE_IDEOGRAPHS.search(after))
         )
-        after_title = title_span is not None and 0 <= candidate.start - title_span[1] <= 6
-        if standalone and candidate.start <= header_end + 40:
+        on_cover = before.rstrip(" 　:：").endswith(_STANDARD_COVER)
+        if on_cover:
+            score, method = 0.93, "standard number on the cover"
+        elif standalone and candidate.start <= header_end + 40:
             score, method = 0.95, "number line under the title"
         elif after_title:
             score, method = 0.9, "number right after the title"

@@ -18,6 +18,7 @@ from cbec_policy.ingest.extract.common import (
     issuer_tokens,
 )
 from cbec_policy.ingest.extract.numbers import is_number_line
+from cbec_policy.ingest.extract.title_rebuild import clean_title, promulgated_title, rebuilt_title, reported_title
 
 # Words a document title ends with (the genre of the document).
 _TYPE_WORDS = (
@@ -35,15 +36,8 @@ _HEADLINE_BREAK = re.compile(r"[。；：:！!？?，,]")
 # A page number that a PDF copy keeps between the lines: — 1 —, - 2 -, 第1页
 _PAGE_NUMBER = re.compile(r"^(?:[—\-－–]+\s*\d{1,3}\s*[—\-－–]+|第\s*\d{1,3}\s*页(?:\s*共\s*\d{1,3}\s*页)?)$")
 _COVER_LINE = re.compile(r"^(ICS\s|CCS\s|中华人民共和国国家标准|中华人民共和国.{0,4}行业标准|GB(/[TZ])?\s*\d)")
+_SENTENCE_INSIDE = re.compile(r"[。，；,;]")
 _TITLE_TAIL = re.compile(rf"的(?:{_TYPE_WORDS})")
-
-
-def clean_title(value: str) -> str:
-    value = " ".join(value.split())
-    value = value.strip(" ：:　")
-    if value.startswith("《") and value.endswith("》"):
-        value = value[1:-1]
-    return value
 
 
 def title_like(text: str) -> bool:
@@ -78,6 +72,15 @@ def find_title(
             continue
         if _COVER_LINE.match(stripped) or is_template_line(stripped):
             continue
+        reported = reported_title(stripped) if "《" in stripped else None
+        if reported is not None and title_like(reported):
+            # 'ORG发布《X》': the headline of a report on X.
+            position = line.start + line.text.index(reported)
+            offer = (0.84, reported, (position, position + len(reported)))
+            best = offer if best is None or offer[0] > best[0] else best
+            continue
+        if stripped.endswith("。") and "关于" in stripped and not _SENTENCE_INSIDE.search(stripped[:-1]):
+            stripped = stripped[:-1]  # a title line that a copy closed with a full stop
         joined, end = stripped, line.end
         # A title broken over two or three lines: join while the result becomes title-like.
         if not title_like(joined):
@@ -115,8 +118,15 @@ def find_title(
             best = (score, joined, (line.start, end))
             if score >= 0.92:
                 break
-    if best is not None and best[0] >= 0.85:
-        return clean_title(best[1]), Evidence(best[2], best[1], best[0], "title line")
+    if best is not None and best[0] >= 0.84:
+        value = clean_title(best[1])
+        promulgated = promulgated_title(value, text)
+        if promulgated is not None:
+            return promulgated
+        return value, Evidence(best[2], best[1], best[0], "title line")
+    after_lead = _title_after_lead(lines, len(candidates))
+    if after_lead is not None:
+        return after_lead
     run_on = _run_on_title(text)
     if run_on is not None:
         return run_on
@@ -125,11 +135,25 @@ def find_title(
         position = text.find(value)
         span = (position, position + len(value)) if position >= 0 else None
         return value, Evidence(span, value, 0.7, "page <title>")
+    rebuilt = rebuilt_title(text)
+    if rebuilt is not None:
+        return rebuilt
     headline = _headline(lines, page_title)
     if headline is not None:
         return headline
     if best is not None:
         return clean_title(best[1]), Evidence(best[2], best[1], best[0], "title line (no genre word)")
+    return None
+
+
+def _title_after_lead(lines: Lines, first: int) -> tuple[str, Evidence] | None:
+    """A whole 关于…的通知 line below a lead paragraph (a report that quotes the document after its lead)."""
+    for index in range(first, min(len(lines), first + 10)):
+        line = lines[index]
+        stripped = line.text.strip()
+        if "关于" in stripped and title_like(stripped) and len(stripped) <= 100:
+            if not _SENTENCE_INSIDE.search(stripped) and not stripped.startswith("《"):
+                return clean_title(stripped), Evidence((line.start, line.end), stripped, 0.8, "title line after a lead")
     return None
 
 
