@@ -48,7 +48,23 @@ STATUSES: tuple[Label, ...] = (
     Label("已被修改", "已被修改", "amended"),
     Label("部分失效", "部分失效", "partly repealed"),
     Label("已失效", "已失效", "repealed or expired"),
+    Label("尚未生效", "尚未生效", "not yet in force"),
     Label("unknown", "未知", "unknown"),
+)
+
+# 效力级别 in two levels, as legal databases classify documents: the national or local tier,
+# then the form. Inferred from the issuer and the document's form (令, 条例, 法).
+LEGAL_FORCES: tuple[Label, ...] = (
+    Label("law", "法律", "law"),
+    Label("law_interpretation", "有关法律问题的决定", "decision of the legislature"),
+    Label("administrative_regulation", "行政法规", "administrative regulation"),
+    Label("state_council_normative", "国务院规范性文件", "State Council normative document"),
+    Label("departmental_rule", "部门规章", "departmental rule"),
+    Label("departmental_normative", "部门规范性文件", "departmental normative document"),
+    Label("local_regulation", "地方性法规", "local regulation"),
+    Label("local_government_rule", "地方政府规章", "local government rule"),
+    Label("local_normative", "地方规范性文件", "local normative document"),
+    Label("standard", "国家标准", "national standard"),
 )
 
 LEVELS: tuple[Label, ...] = (

@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from cbec_policy.errors import CbecError, InputError
-from cbec_policy.ingest.extract import Extraction, extract_metadata
+from cbec_policy.ingest.extract import Evidence, Extraction, extract_metadata
+from cbec_policy.ingest.extract.timeline import status_on
 from cbec_policy.ingest.normalise import NormalisedText, normalise_text
 from cbec_policy.ingest.readers import DEFAULT_MAX_BYTES, RawDocument, expand_paths, read_file
-from cbec_policy.models import Policy
+from cbec_policy.models import Policy, Relation
 
 if TYPE_CHECKING:  # the store is optional for extraction; imported lazily where used
     from cbec_policy.store import Store
@@ -62,9 +63,11 @@ class DocumentResult:
     matched_policy_id: str | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # Repeal references resolved against the store when ingested: printed form → stored policy id.
+    replaces: dict[str, str | None] = field(default_factory=dict)
 
     def extraction_evidence(self) -> dict[str, Any]:
-        """Evidence of each extracted value, the release date when read, and the reader used."""
+        """Evidence of each extracted value, the release date when read, the timeline, and the reader used."""
         found = self.extraction
         evidence: dict[str, Any] = {}
         if found is not None:
@@ -74,6 +77,13 @@ class DocumentResult:
                     "value": found.release_date.isoformat(),
                     "method": "metadata block 发布日期",
                 }
+            timeline = found.timeline
+            if timeline.effective_date or timeline.end_date or timeline.repeals or timeline.legal_force:
+                record = timeline.as_dict()
+                record["written_date"] = found.publish_date.isoformat() if found.publish_date else None
+                for reference in record["repeals"]:  # type: ignore[union-attr]
+                    reference["target_id"] = self.replaces.get(reference["printed"])
+                evidence["timeline"] = record
         if self.raw is not None:
             evidence["reader"] = {"format": self.raw.kind, "encoding": self.raw.encoding}
         return evidence
@@ -163,7 +173,34 @@ def process_document(
         result.classification = _classify(found.title, normalised.text, found.issuers, found.doc_number)
     if store is not None:
         result.matched_policy_id = store.find_matching_policy(found.doc_number, found.title, found.publish_date)
+        if result.matched_policy_id is not None:
+            stored = store.get_policy(result.matched_policy_id)
+            if stored is not None:
+                fill_from_stored(found, stored)
     return result
+
+
+def fill_from_stored(found: Extraction, stored: Policy) -> list[str]:
+    """Fill the fields a copy lacks from the stored policy it matched; returns the fields filled.
+
+    Each filled value's evidence says "matched corpus record" and names the stored policy, so a
+    reader sees the complete record and where each part of it came from.
+    """
+    filled: list[str] = []
+    values: dict[str, Any] = {
+        "title": stored.title,
+        "doc_number": stored.doc_number,
+        "issuers": list(stored.issuers),
+        "publish_date": stored.publish_date,
+        "level": stored.level if stored.level != "unknown" else None,
+        "region": stored.region,
+    }
+    for name, value in values.items():
+        if value and not getattr(found, name):
+            setattr(found, name, value)
+            found.evidence[name] = Evidence(None, stored.id, 0.9, "matched corpus record")
+            filled.append(name)
+    return filled
 
 
 def extract_paths(
@@ -211,7 +248,12 @@ def _evidence_dict(result: DocumentResult) -> dict[str, object]:
     return evidence
 
 
-def build_policy(result: DocumentResult, stored: Policy | None, *, update: bool) -> Policy:
+def _relations(result: DocumentResult) -> tuple[Relation, ...]:
+    """``replaces`` relations to the stored policies that the document's repeal clauses name."""
+    return tuple(Relation("replaces", target) for target in dict.fromkeys(result.replaces.values()) if target)
+
+
+def build_policy(result: DocumentResult, stored: Policy | None, *, update: bool, today: date | None = None) -> Policy:
     """The policy record to store for ``result``: new, or merged into the ``stored`` one.
 
     Without ``update`` a stored policy keeps its metadata and only gains what it lacks (the
@@ -224,6 +266,9 @@ def build_policy(result: DocumentResult, stored: Policy | None, *, update: bool)
     classified = result.classification or ClassificationResult()
     evidence = _evidence_dict(result)
     text = result.normalised.text
+    timeline = found.timeline
+    # 时效性 as of the day the document is stored; any other day follows from the stored dates.
+    status = status_on(today or date.today(), timeline.effective_date, timeline.end_date, found.publish_date)
     if stored is None:
         return Policy(
             id=policy_id_for(found, text),
@@ -231,9 +276,10 @@ def build_policy(result: DocumentResult, stored: Policy | None, *, update: bool)
             doc_number=found.doc_number,
             issuers=tuple(found.issuers),
             publish_date=found.publish_date,
-            effective_date=None,
-            end_date=None,
-            status="unknown",
+            effective_date=timeline.effective_date,
+            end_date=timeline.end_date,
+            status=status,
+            relations=_relations(result),
             level=found.level or "unknown",
             policy_type=classified.policy_type,
             themes=classified.themes,
@@ -249,6 +295,13 @@ def build_policy(result: DocumentResult, stored: Policy | None, *, update: bool)
         changes: dict[str, Any] = {}
         if not stored.full_text:
             changes["full_text"] = text
+        if stored.effective_date is None and timeline.effective_date is not None:
+            changes["effective_date"] = timeline.effective_date
+        if stored.end_date is None and timeline.end_date is not None:
+            changes["end_date"] = timeline.end_date
+        new_relations = tuple(r for r in _relations(result) if r not in stored.relations)
+        if new_relations:
+            changes["relations"] = stored.relations + new_relations
         if not stored.extraction_evidence:
             changes["extraction_evidence"] = evidence
         if stored.is_cbec is None and classified.is_cbec is not None:
@@ -266,6 +319,9 @@ def build_policy(result: DocumentResult, stored: Policy | None, *, update: bool)
         doc_number=found.doc_number or stored.doc_number,
         issuers=tuple(found.issuers) or stored.issuers,
         publish_date=found.publish_date or stored.publish_date,
+        effective_date=timeline.effective_date or stored.effective_date,
+        end_date=timeline.end_date or stored.end_date,
+        relations=stored.relations + tuple(r for r in _relations(result) if r not in stored.relations),
         level=found.level or stored.level,
         region=found.region or stored.region,
         full_text=text,
@@ -430,6 +486,20 @@ def store_results(
     return [outcome for outcome in outcomes if outcome is not None]
 
 
+def _resolve_repeals(session: BulkSession, results: list[DocumentResult]) -> None:
+    """Look up the documents the repeal clauses name (by number, else title); one query for the group."""
+    asked: list[tuple[DocumentResult, str]] = []
+    keys: list[tuple[str | None, str | None, date | None]] = []
+    for result in results:
+        for reference in result.extraction.timeline.repeals if result.extraction else ():
+            asked.append((result, reference.printed))
+            keys.append((reference.doc_number, None if reference.doc_number else reference.title, None))
+    if not keys:
+        return
+    for (result, printed), target in zip(asked, session.find_matching_policies(keys), strict=True):
+        result.replaces[printed] = target
+
+
 def _store_group(
     session: BulkSession,
     results: list[DocumentResult],
@@ -470,6 +540,7 @@ def _store_group(
             if policy_id:
                 lookups.append(policy_id)
     stored_by_id = session.get_policies(lookups)
+    _resolve_repeals(session, [results[index] for index in group])
     to_save: list[tuple[int, Policy]] = []
     for index, target in zip(group, targets, strict=True):
         result = results[index]
