@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from cbec_policy.departments import issuers_for_doc_number, normalise_issuer
 from cbec_policy.ingest.divisions import Division
@@ -19,6 +20,7 @@ from cbec_policy.ingest.extract.common import (
     unique,
 )
 from cbec_policy.ingest.extract.places import local_short_form, qualify
+from cbec_policy.reference.loader import load_departments
 
 # National and local legislatures: 全国人民代表大会常务委员会第…次会议通过, and a province's
 # 人民代表大会常务委员会 (新疆维吾尔自治区第十四届人民代表大会常务委员会第二十一次会议…通过).
@@ -130,6 +132,32 @@ def _headline_issuer(text: str, title: str | None) -> str | None:
     return None
 
 
+@cache
+def _english_names() -> dict[str, str]:
+    """Official Chinese name by English name (lower case, without 'the' and punctuation)."""
+    table: dict[str, str] = {}
+    for department in load_departments():
+        if department.en:
+            table[_english_key(department.en)] = department.name
+    return table
+
+
+def _english_key(name: str) -> str:
+    words = re.sub(r"[^a-z ]", " ", name.lower()).split()
+    return " ".join(word for word in words if word not in ("the", "of", "and", "for", "people", "s", "prc"))
+
+
+def _english_department(name: str) -> str | None:
+    """The Chinese name of a department written in English, also with its words in another order
+    (older wordings: 'State Administration of Taxation' for the State Taxation Administration)."""
+    key = _english_key(name)
+    known = _english_names()
+    if key in known:
+        return known[key]
+    words = sorted(key.split())
+    return next((chinese for english, chinese in known.items() if sorted(english.split()) == words), None)
+
+
 def _qualified(names: list[str], places: list[Division]) -> list[str]:
     """Short local forms (省政府, 市商务委) with their place put back where the text gives it."""
     return [qualify(name, places) or name for name in names]
@@ -151,6 +179,15 @@ def find_issuers(
     """
     finding = IssuerFinding()
     meta_issuer = metadata.get("issuer")
+    if meta_issuer and meta_issuer.isascii():
+        # An English catalogue record: its names are read through the departments' English names;
+        # names it cannot map leave the issuers to the Chinese title or signature.
+        mapped = [_english_department(part) for part in re.split(r"\s*[;；]\s*|\s*,\s*(?=[A-Z])", meta_issuer)]
+        if mapped and all(mapped):
+            finding.issuers = unique([name for name in mapped if name])
+            finding.evidence = Evidence(None, meta_issuer, 0.9, "metadata block Issuing Authority (English names)")
+            return finding
+        meta_issuer = None
     if meta_issuer:
         names = [normalise_issuer(part) for part in re.split(r"[\s、，,;；]+", meta_issuer) if part]
         count = _COUNT_ISSUERS.search(meta_issuer)

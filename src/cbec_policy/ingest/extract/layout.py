@@ -27,7 +27,7 @@ def find_header_end(lines: Lines) -> int:
             continue
         if SALUTATION.search(stripped) and _SALUTATION_WORDS.search(stripped) and len(stripped) < 150:
             return line.start
-        if index == 0 and len(stripped) >= 100 and "。" in stripped:
+        if index == 0 and len(stripped) >= 40 and "。" in stripped:
             # Lost line breaks: the header ends where the first sentence or salutation does.
             stop = _SENTENCE_STOP.search(line.text, 40)
             return line.start + stop.start() if stop else line.start

@@ -81,6 +81,8 @@ def find_title(
             continue
         if stripped.endswith("。") and "关于" in stripped and not _SENTENCE_INSIDE.search(stripped[:-1]):
             stripped = stripped[:-1]  # a title line that a copy closed with a full stop
+        if "。" in stripped and not title_like(stripped):
+            continue  # a sentence: neither a title nor the first part of one
         joined, end = stripped, line.end
         # A title broken over two or three lines: join while the result becomes title-like.
         if not title_like(joined):

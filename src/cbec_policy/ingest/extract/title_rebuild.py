@@ -27,7 +27,7 @@ _TRAILING_NUMBER = re.compile(
     r"(?:公告\s*\d{4}\s*年\s*第\s*\d{1,5}\s*号|〔\d{4}〕\s*第?\d{1,5}\s*号|令第\d{1,5}号)\s*[）)]$"
 )
 _LEADING_NOISE = re.compile(
-    r"^(?:最新|重磅|权威发布|全文|【[^】]{1,12}】|(?:19|20)\d{2}年?\s+|(?:19|20)\d{2}(?=[\u4e00-\u9fff]))"
+    r"^(?:附件\s*\d{0,2}\s*[:：]\s*|最新|重磅|权威发布|全文|【[^】]{1,12}】|(?:19|20)\d{2}年?\s+|(?:19|20)\d{2}(?=[\u4e00-\u9fff]))"
 )
 _FILE_EXTENSION = re.compile(r"\.(?:pdf|docx?|wps|ofd|txt|html?)$", re.IGNORECASE)
 _SEO_SUFFIX = re.compile(
@@ -44,7 +44,7 @@ _REPORTED = re.compile(
     r"^[\u4e00-\u9fff]{2,30}?(?:近日|日前|正式|联合)?(?:发布|印发|出台|公布)了?《([^《》]{4,120})》$"
 )
 _DRAFTED = re.compile(r"(?:特?制定|起草了?|研究制定了?|编制了?)《([^《》\n]{4,120})》")
-_FILE_NAME = re.compile(r"《?([^《》\n/\\]{4,100}?)\.(?:pdf|docx?|wps|ofd)》?", re.IGNORECASE)
+_FILE_NAME = re.compile(r"《?([^《》\n/\\:：]{4,100}?)\.(?:pdf|docx?|wps|ofd)》?", re.IGNORECASE)
 _STANDARD_COVER = re.compile(
     r"GB(?:/[TZ])?\s*\d{3,6}(?:\.\d+)?\s*[-—–]\s*(?:19|20)\d{2}\s+"
     r"([\u4e00-\u9fff][\u4e00-\u9fff （）()、—-]{3,60}?)\s*(?=[A-Za-z]|(?:19|20)\d{2}-\d{2}-\d{2}|$)",
