@@ -312,7 +312,7 @@ def test_scanned_ofd_and_broken_ofd(tmp_path: Path) -> None:
         read_file(str(scanned))
     broken = tmp_path / "broken.ofd"
     broken.write_bytes(b"PK\x03\x04 not really")
-    with pytest.raises(InputError, match="corrupt .ofd"):
+    with pytest.raises(InputError, match=r"corrupt \.ofd"):
         read_file(str(broken))
 
 
