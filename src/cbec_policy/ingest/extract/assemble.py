@@ -16,7 +16,7 @@ from cbec_policy.ingest.extract.issuers import find_issuers
 from cbec_policy.ingest.extract.layout import find_header_end
 from cbec_policy.ingest.extract.level import level_from_issuers, level_from_text
 from cbec_policy.ingest.extract.numbers import complete_announcement, find_doc_number
-from cbec_policy.ingest.extract.places import government_issuer, place_of_prefix, text_places, title_place
+from cbec_policy.ingest.extract.places import DocumentPlaces, government_issuer, place_of_prefix, title_place
 from cbec_policy.ingest.extract.timeline import find_timeline
 from cbec_policy.ingest.extract.title import find_title
 from cbec_policy.ingest.extract.title_rebuild import covering_notice_title
@@ -63,8 +63,7 @@ def extract_metadata(text: str, metadata: dict[str, str] | None = None, page_tit
     # Places the document points at, for short forms (省政府) and for the level without an issuer.
     prefix = place_of_prefix(extraction.doc_number, text)
     at_title = title_place(extraction.title)
-    places = [place for place in (prefix[0] if prefix else None, at_title) if place is not None]
-    places.extend(text_places(text))
+    places = DocumentPlaces([place for place in (prefix[0] if prefix else None, at_title) if place is not None], text)
     issuers = find_issuers(
         text, lines, fields, extraction.title, evidence.get("publish_date"), extraction.doc_number, places
     )

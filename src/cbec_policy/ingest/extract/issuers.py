@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -158,7 +159,7 @@ def _english_department(name: str) -> str | None:
     return next((chinese for english, chinese in known.items() if sorted(english.split()) == words), None)
 
 
-def _qualified(names: list[str], places: list[Division]) -> list[str]:
+def _qualified(names: list[str], places: Sequence[Division]) -> list[str]:
     """Short local forms (省政府, 市商务委) with their place put back where the text gives it."""
     return [qualify(name, places) or name for name in names]
 
@@ -170,7 +171,7 @@ def find_issuers(
     title: str | None,
     date_evidence: Evidence | None,
     doc_number: str | None,
-    places: list[Division],
+    places: Sequence[Division],
 ) -> IssuerFinding:
     """The issuers, from the strongest source that gives any (see the module docstring).
 

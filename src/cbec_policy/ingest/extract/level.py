@@ -10,6 +10,7 @@ division table says; a national issuer is national whatever places the text name
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cbec_policy.departments import canonical_department
@@ -60,7 +61,7 @@ def level_from_issuers(issuers: list[str]) -> LevelFinding:
 
 
 def level_from_text(
-    title_place: Division | None, prefix_place: Division | None, places: list[Division], text: str
+    title_place: Division | None, prefix_place: Division | None, places: Sequence[Division], text: str
 ) -> LevelFinding:
     """Level when no issuer places the document: title place, number prefix, then the text's wording."""
     if title_place is not None:

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import overload
 
 from cbec_policy.ingest.divisions import Division, divisions, find_divisions
 from cbec_policy.reference.loader import reference_path
@@ -39,6 +41,15 @@ class Place:
 @cache
 def _province_abbreviations() -> dict[str, Division]:
     return {d.abbr: d for d in divisions().values() if d.is_provincial and d.abbr}
+
+
+@cache
+def _cities_by_first_character() -> dict[str, tuple[Division, ...]]:
+    table: dict[str, list[Division]] = {}
+    for division in divisions().values():
+        if not division.is_provincial:
+            table.setdefault(division.name[0], []).append(division)
+    return {first: tuple(found) for first, found in table.items()}
 
 
 @cache
@@ -64,8 +75,11 @@ def place_of_prefix(doc_number: str | None, text: str) -> tuple[Division, bool] 
         return None
     first, rest = prefix[0], prefix[1:]
     government = bool(_GOVERNMENT_FORM.match(rest))
-    for division, _start, _end in find_divisions(text[:3000]):
-        if not division.is_provincial and division.name.startswith(first):
+    head = text[:3000]
+    # Only the cities whose name starts with the prefix's character are looked for (a few names,
+    # each a substring search), not every division.
+    for division in _cities_by_first_character().get(first, ()):
+        if division.name in head:
             return division, government
     province = _province_abbreviations().get(first)
     return (province, government) if province is not None else None
@@ -103,6 +117,42 @@ def text_places(text: str, limit: int = 3000) -> list[Division]:
                 found.append(table[candidate])
                 break
     return found
+
+
+class DocumentPlaces(Sequence[Division]):
+    """The places a document points at: the number prefix's and the title's first, then the text's.
+
+    The text's places are looked up only when asked for (a short issuer form to complete, or no
+    issuer to tell the level): naming every division in a text is the costly step.
+    """
+
+    def __init__(self, first: list[Division], text: str) -> None:
+        self._first = first
+        self._text = text
+        self._all: list[Division] | None = None
+
+    def _items(self) -> list[Division]:
+        if self._all is None:
+            self._all = self._first + text_places(self._text)
+        return self._all
+
+    def __iter__(self) -> Iterator[Division]:
+        yield from self._first
+        if self._all is None:
+            self._all = self._first + text_places(self._text)
+        yield from self._all[len(self._first) :]
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    @overload
+    def __getitem__(self, index: int) -> Division: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Division]: ...
+
+    def __getitem__(self, index: int | slice) -> Division | list[Division]:
+        return self._items()[index]
 
 
 def rank_in_wording(text: str, limit: int = 4000) -> str | None:
@@ -152,7 +202,7 @@ def local_short_form(name: str) -> tuple[str, str] | None:
     return "{place}" + body + suffix, "province" if rank == "省" else "city"
 
 
-def qualify(name: str, places: list[Division]) -> str | None:
+def qualify(name: str, places: Sequence[Division]) -> str | None:
     """``name`` with its place put back (市商务委 + 上海市 → 上海市商务委员会), or None without a fitting place."""
     form = local_short_form(name)
     if form is None:
