@@ -10,8 +10,8 @@ Steps, cheapest first and each only when needed:
    mapped through the bundled ``cjk_radicals.csv``;
 3. remove injected junk: anti-copy "jammer" runs of two-character ASCII tokens (``k8 ^/ t4 n$``)
    and a short symbol string repeated all over the text (``@@``);
-4. traditional → simplified script (OpenCC ``tw2sp``, which also turns Taiwan vocabulary such as
-   軟體 資訊 into the mainland words), only when traditional characters are present;
+4. traditional → simplified script (OpenCC ``t2s``; ``tw2sp`` where Taiwan vocabulary such as
+   軟體 資訊 品質 shows, to get the mainland words), only when traditional characters are present;
 5. strip pinyin residues such as 區(qū) or 關(guan) left by annotated copies;
 6. drop site spam lines (share buttons, visit counters, copyright, "来源…发布时间…");
 7. write every document number with 〔〕 around the year and 号 for 號.
@@ -48,6 +48,9 @@ _PINYIN_RESIDUE = re.compile(
 # Pinyin without tone marks after an ideograph: 關(guan) 於(yu). Taken for a residue only when a
 # copy has several of them, as an annotated mirror does (a lone "(a)" after a word is a label).
 _TONELESS_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（]([a-z]{1,6})[)）] ?(?![A-Za-z])")
+# The same without the look-behind, to count candidates fast (a pattern that starts with a
+# bracket lets the engine skip from bracket to bracket).
+_TONELESS_CANDIDATE = re.compile(r"[(（][a-z]{1,6}[)）]")
 _TONELESS_MIN = 3
 # Anti-copy jammer strings that forum software inserts: runs of one- or two-character ASCII
 # tokens separated by single spaces, many of them symbols (k8 ^/ t4 n$ H- Y). A final letter glued
@@ -60,6 +63,7 @@ _INJECTED = re.compile(r"[@#$^&*~`|\\]{1,4}")
 _INJECTED_MIN = 5
 # Taiwan vocabulary of policy texts that OpenCC's phrase tables do not turn into the mainland
 # word: a mirror that localised 高质量发展 into 高品質發展 gets the mainland term back.
+_TAIWAN_WORDS = ("軟體", "資訊", "網路", "品質", "列印", "程式", "伺服器", "數位", "電腦")
 _MAINLAND_PHRASES = {"高品质发展": "高质量发展"}
 _OPEN = r"[\[(（【〔［〖]"
 _CLOSE = r"[\])）】〕］〗]"
@@ -108,6 +112,11 @@ class NormalisedText:
 
 @cache
 def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@cache
+def _tw2sp() -> opencc.OpenCC:
     return opencc.OpenCC("tw2sp")
 
 
@@ -279,14 +288,19 @@ def normalise_text(original: str) -> NormalisedText:
         text = _remove_injected(text)
     converted = False
     if chars & sets["traditional"]:
-        text = _t2s().convert(text)
+        # Taiwan vocabulary (軟體, 資訊, 品質) needs OpenCC's phrase tables (tw2sp, twice the cost);
+        # other traditional copies (Hong Kong, big5 gateways) need the character table only.
+        taiwan = any(word[0] in text and word in text for word in _TAIWAN_WORDS)  # a character first: fast
+        text = (_tw2sp() if taiwan else _t2s()).convert(text)
         for taiwan, mainland in _MAINLAND_PHRASES.items():
             text = text.replace(taiwan, mainland)
         converted = True
     if chars & sets["tones"]:
         text = _PINYIN_RESIDUE.sub("", text)
-    if "(" in text and len(_TONELESS_PINYIN.findall(text, 0, 4000)) >= _TONELESS_MIN:
-        text = _TONELESS_PINYIN.sub("", text)
+    brackets = text.count("(", 0, 4000) + text.count("（", 0, 4000)
+    if brackets >= _TONELESS_MIN and len(_TONELESS_CANDIDATE.findall(text, 0, 4000)) >= _TONELESS_MIN:
+        if len(_TONELESS_PINYIN.findall(text, 0, 4000)) >= _TONELESS_MIN:
+            text = _TONELESS_PINYIN.sub("", text)
     if chars & sets["spaces"] or "  " in text:
         text = _SPACES.sub(" ", text)
     # Stripped non-empty lines; only short ones can be spam, and whether a line is spam depends

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from cbec_policy.ingest.dates_zh import find_dates
 from cbec_policy.ingest.extract.common import Evidence, Extraction, make_lines
 from cbec_policy.ingest.extract.dates import find_publish_date
 from cbec_policy.ingest.extract.issuers import find_issuers
@@ -53,9 +54,9 @@ def extract_metadata(text: str, metadata: dict[str, str] | None = None, page_tit
     found_number = find_doc_number(text, lines, header_end, title_span, fields)
     if found_number:
         extraction.doc_number, evidence["doc_number"] = found_number
-    dates = find_publish_date(
-        text, lines, header_end, fields, standard=bool(extraction.doc_number and extraction.doc_number.startswith("GB"))
-    )
+    all_dates = list(find_dates(text))  # once: the document date and the 施行日期 both look at them
+    standard = bool(extraction.doc_number and extraction.doc_number.startswith("GB"))
+    dates = find_publish_date(text, lines, header_end, fields, standard=standard, dates=all_dates)
     extraction.publish_date, extraction.release_date = dates.publish_date, dates.release_date
     if dates.evidence is not None:
         evidence["publish_date"] = dates.evidence
@@ -100,7 +101,7 @@ def extract_metadata(text: str, metadata: dict[str, str] | None = None, page_tit
         evidence["level"] = level.level_evidence
     if level.region_evidence is not None:
         evidence["region"] = level.region_evidence
-    extraction.timeline = find_timeline(text, fields, extraction)
+    extraction.timeline = find_timeline(text, fields, extraction, all_dates)
     for name, value in (("title", extraction.title), ("publish_date", extraction.publish_date)):
         if value is None:
             extraction.warnings.append(

@@ -45,11 +45,17 @@ class DateFinding:
 
 
 def find_publish_date(
-    text: str, lines: Lines, header_end: int, metadata: dict[str, str], standard: bool = False
+    text: str,
+    lines: Lines,
+    header_end: int,
+    metadata: dict[str, str],
+    standard: bool = False,
+    dates: list[DateMatch] | None = None,
 ) -> DateFinding:
     """The document's own date: 成文日期 field, signature date, adoption or standard issue date.
 
-    ``standard`` says the document is a standard (a GB number was found): then a catalogue's
+    ``dates`` are the text's dates when the caller has them already. ``standard`` says the
+    document is a standard (a GB number was found): then a catalogue's
     发布时间 field is the standard's issue date, not a site's posting time.
     """
     finding = DateFinding()
@@ -85,7 +91,7 @@ def find_publish_date(
         if _CC_LINE.match(lines.texts[index].strip()):
             cc_start = min(cc_start, lines.starts[index])
             break
-    for found in find_dates(text):
+    for found in find_dates(text) if dates is None else dates:
         before, after, line = _date_context(text, lines, found)
         if _POSTING.search(line.text) and not META_LINE.match(line.text.strip()):
             continue

@@ -197,11 +197,11 @@ def find_issuers(
         finding.issuers = unique(_qualified(names, places))
         finding.evidence = Evidence(None, meta_issuer, 0.95, "metadata block 发文机关")
         return finding
-    signed = _signature_issuers(text, lines, date_evidence)
     if title:
         from_title = _title_issuers(title, finding.warnings)
         if from_title:
             short = [name for name in from_title if local_short_form(name) is not None]
+            signed = _signature_issuers(text, lines, date_evidence) if short else None
             if short and signed and len(signed) >= len(from_title):
                 # 市人民政府办公室 in the title, 遵义市人民政府办公室 under the text: the signature is complete.
                 finding.issuers = unique(signed)
@@ -210,6 +210,7 @@ def find_issuers(
             finding.issuers = unique(_qualified(from_title, places))
             finding.evidence = Evidence(None, title, 0.9, "title prefix")
             return finding
+    signed = _signature_issuers(text, lines, date_evidence)
     if signed:
         finding.issuers = unique(_qualified(signed, places))
         finding.evidence = Evidence(None, " ".join(signed), 0.85, "signature block")

@@ -105,6 +105,7 @@ class _NumberCandidate:
 _ANNOUNCEMENT_SHORT_ISSUERS = {"总署": "海关总署", "署": "海关总署", "总局": "", "": ""}
 SHORT_ANNOUNCEMENT = "公告"
 _BARE_ANNOUNCEMENT = re.compile(r"^[（(]?\s*((?:19|20)\d{2})\s*年\s*第\s*(\d{1,5})\s*号\s*[）)]?$", re.M)
+_YEAR_ISSUE = re.compile(r"年\s*第\s*\d{1,5}\s*号")  # starts with a literal: a fast precheck
 _STANDARD_COVER = ("国家标准", "行业标准", "地方标准", "团体标准", "标准号", "标准编号")
 
 
@@ -147,7 +148,9 @@ def _number_candidates(text: str) -> list[_NumberCandidate]:
         issuers = head.group(1).strip()
         value = normalise_doc_number(f"{issuers}公告{match.group(1)}年第{match.group(2)}号")
         candidates.append(_NumberCandidate(value, window_start + head.start(1), match.end()))
-    for match in _BARE_ANNOUNCEMENT.finditer(text, 0, min(len(text), 3000)):
+    head_end = min(len(text), 3000)
+    bare = _BARE_ANNOUNCEMENT.finditer(text, 0, head_end) if _YEAR_ISSUE.search(text, 0, head_end) else ()
+    for match in bare:
         # '2025年第9号' on its own line under an announcement's title, without 公告.
         value = short_announcement("", match.group(1), match.group(2))
         candidates.append(_NumberCandidate(value, match.start(1), match.end()))

@@ -20,19 +20,20 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from cbec_policy.ingest.dates_zh import find_dates, parse_field_date
+from cbec_policy.ingest.dates_zh import DateMatch, find_dates, parse_field_date
 from cbec_policy.ingest.extract.common import Evidence, Extraction, RepealReference, Timeline
 
-_EFFECTIVE = re.compile(
-    r"(?:自|从|于)?\s*(?P<date>(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[〇○零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)"
-    r"\s*(?:零时)?\s*起\s*(?:施行|实施|执行|生效|试行)"
-)
+# What follows a date that starts the document's force: 2024年6月1日起施行 / 零时起实施.
+_EFFECTIVE_AFTER = re.compile(r"\s*(?:零时)?\s*起\s*(?:施行|实施|执行|生效|试行)")
 _EFFECTIVE_ON_ISSUE = re.compile(r"自(?P<event>印发|发布|公布|下发|签发|颁布)之日起(?:施行|实施|执行|生效|试行)")
 _VALID_UNTIL = re.compile(r"有效期(?:至|到|截至|截止)\s*(?P<date>(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
+# Anchored on 期 (a literal first character lets the engine skip through the text); the word
+# before it (执行期限 / 实施期 / 有效期) is checked after a match.
 _VALID_SPAN = re.compile(
-    r"(?:执行|实施|有效)期(?:限)?为?\s*(?:自)?\s*(?P<start>(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
+    r"期(?:限)?为?\s*(?:自)?\s*(?P<start>(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
     r"\s*(?:起)?\s*(?:至|到|—|-|～)\s*(?P<end>(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)"
 )
+_TERM_WORDS = ("执行", "实施", "有效")
 _VALID_YEARS = re.compile(
     r"(?:有效期|试行期|试行)(?:为|暂定)?\s*(?P<count>\d{1,2}|[一二三四五六七八九十两])\s*(?P<unit>年|个月)"
 )
@@ -69,23 +70,35 @@ def _one_date(value: str) -> date | None:
     return found.value if found else None
 
 
-def _effective(text: str, fields: dict[str, str], extraction: Extraction, timeline: Timeline) -> None:
-    span = _VALID_SPAN.search(text)
+def _effective(
+    text: str, fields: dict[str, str], extraction: Extraction, timeline: Timeline, dates: list[DateMatch]
+) -> None:
+    span = next(
+        (m for m in _VALID_SPAN.finditer(text) if m.start() >= 2 and text[m.start() - 2 : m.start()] in _TERM_WORDS),
+        None,
+    )
     if span:
         start, end = _one_date(span.group("start")), _one_date(span.group("end"))
         if start and end and start <= end:
             timeline.effective_date, timeline.end_date = start, end
-            evidence = Evidence(span.span(), span.group(0), 0.9, "执行期限 …至…")
+            begin = span.start() - 2  # from the word before 期
+            evidence = Evidence((begin, span.end()), text[begin : span.end()], 0.9, "执行期限 …至…")
             timeline.evidence["effective_date"] = timeline.evidence["end_date"] = evidence
             return
     stated = None
-    for match in _EFFECTIVE.finditer(text):
-        stated = match  # the last one: a covering notice's own clause closes the text
-        if "施行" in match.group(0) or "实施" in match.group(0):
-            break
+    # Dates are found by their anchors (fast); only then is the clause after each one checked.
+    for found in dates if "起" in text else ():
+        after = _EFFECTIVE_AFTER.match(text, found.end)
+        if after is None:
+            continue
+        start = found.start - 1 if found.start and text[found.start - 1] in "自从于" else found.start
+        stated = (found.value, start, after.end())
+        if "施行" in after.group(0) or "实施" in after.group(0):
+            break  # the first 施行/实施 clause; else the last 执行/生效 one
     if stated is not None:
-        timeline.effective_date = _one_date(stated.group("date"))
-        timeline.evidence["effective_date"] = Evidence(stated.span(), stated.group(0), 0.9, "自…起施行")
+        day, start, end = stated
+        timeline.effective_date = day
+        timeline.evidence["effective_date"] = Evidence((start, end), text[start:end], 0.9, "自…起施行")
         return
     on_issue = _EFFECTIVE_ON_ISSUE.search(text)
     if on_issue:
@@ -181,14 +194,22 @@ def legal_force(issuers: list[str], title: str | None, doc_number: str | None, l
     return "local_normative"
 
 
-def find_timeline(text: str, fields: dict[str, str], extraction: Extraction) -> Timeline:
-    """施行日期, 失效日期, repeal references and 效力级别 of a document already extracted."""
+def find_timeline(
+    text: str, fields: dict[str, str], extraction: Extraction, dates: list[DateMatch] | None = None
+) -> Timeline:
+    """施行日期, 失效日期, repeal references and 效力级别 of a document already extracted.
+
+    ``dates`` are the text's dates when the caller has them already (see ``find_dates``).
+    """
+    dates = list(find_dates(text)) if dates is None else dates
     timeline = Timeline()
-    if "起" in text or "之日" in text or fields.get("effective_date"):
-        _effective(text, fields, extraction, timeline)
-    if "有效期" in text or "试行" in text:
+    # One-character checks first: a character is found many times faster than a word.
+    has_period = "期" in text
+    if "起" in text or has_period or fields.get("effective_date"):
+        _effective(text, fields, extraction, timeline, dates)
+    if (has_period and "有效期" in text) or ("试" in text and "试行" in text):
         _end(text, timeline)
-    if "废止" in text or "不再执行" in text or "停止执行" in text:
+    if ("废" in text and "废止" in text) or ("执" in text and ("不再执行" in text or "停止执行" in text)):
         _repeals(text, timeline)
     timeline.legal_force = legal_force(extraction.issuers, extraction.title, extraction.doc_number, extraction.level)
     return timeline
