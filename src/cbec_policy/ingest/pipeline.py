@@ -78,12 +78,15 @@ class DocumentResult:
                     "method": "metadata block 发布日期",
                 }
             timeline = found.timeline
-            if timeline.effective_date or timeline.end_date or timeline.repeals or timeline.legal_force:
+            if timeline.effective_date or timeline.end_date or timeline.repeals:
                 record = timeline.as_dict()
                 record["written_date"] = found.publish_date.isoformat() if found.publish_date else None
                 for reference in record["repeals"]:  # type: ignore[union-attr]
                     reference["target_id"] = self.replaces.get(reference["printed"])
                 evidence["timeline"] = record
+            elif timeline.legal_force:
+                # Most documents state no dates of force: only the inferred 效力级别 is kept.
+                evidence["timeline"] = {"legal_force": timeline.legal_force}
         if self.raw is not None:
             evidence["reader"] = {"format": self.raw.kind, "encoding": self.raw.encoding}
         return evidence
