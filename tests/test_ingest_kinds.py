@@ -326,3 +326,48 @@ def test_folder_with_only_unsupported_files_says_so(tmp_path: Path) -> None:
     assert caught.value.reason == (
         "folder holds no supported files (.xls ×1, .zip ×1); expected .txt, .html, .pdf, .docx, .doc, .wps or .ofd"
     )
+
+
+# --------------------------------------------------------------------------- matched corpus record
+
+
+def test_a_copy_of_a_stored_policy_is_completed_from_the_record(tmp_path: Path) -> None:
+    from cbec_policy.store import open_store
+
+    copy = tmp_path / "copy.txt"
+    # A mirror that kept only the number and a paragraph: no title line, no signature.
+    copy.write_text(
+        "财关税〔2016〕18号\n为营造公平竞争的市场环境，现将跨境电子商务零售进口税收政策通知如下。\n", encoding="utf-8"
+    )
+    alone = process_document(str(copy), classify=False)
+    assert alone.extraction is not None and alone.extraction.publish_date is None
+    with open_store(f"sqlite:///{tmp_path / 'db.sqlite3'}") as store:
+        store.init()
+        matched = process_document(str(copy), classify=False, store=store)
+    found = matched.extraction
+    assert found is not None and matched.matched_policy_id == "2016-caiguanshui-18"
+    assert found.title == "财政部 海关总署 国家税务总局关于跨境电子商务零售进口税收政策的通知"
+    assert found.publish_date == date(2016, 3, 24)
+    assert found.issuers == ["财政部", "海关总署", "国家税务总局"]
+    assert found.evidence["publish_date"].method == "matched corpus record"
+    assert found.evidence["publish_date"].text == "2016-caiguanshui-18"
+    assert found.evidence["doc_number"].method != "matched corpus record"  # the copy's own value stays
+
+
+def test_taiwan_vocabulary_gets_the_mainland_words() -> None:
+    text = normalise_text("關於推進跨境電商高品質發展的若干措施：支持軟體和資訊服務企業").text
+    assert text == "关于推进跨境电商高质量发展的若干措施：支持软件和信息服务企业"
+
+
+def test_conflicting_numbers_and_a_future_date_are_kept_with_a_warning() -> None:
+    from cbec_policy.ingest.extract import extract_metadata
+
+    text = normalise_text(
+        "发文字号：商财发〔2018〕486号\n商务部等6部门关于完善跨境电子商务零售进口监管有关工作的通知\n"
+        "商财发〔2018〕468号\n各有关部门：\n现将有关事项通知如下。\n商务部\n2099年11月28日"
+    ).text
+    found = extract_metadata(text)
+    assert found.doc_number == "商财发〔2018〕486号"
+    assert found.evidence["doc_number_conflict"].text == "商财发〔2018〕468号"
+    assert any("the text prints 商财发〔2018〕468号" in warning for warning in found.warnings)
+    assert any("2099-11-28 is in the future" in warning for warning in found.warnings)

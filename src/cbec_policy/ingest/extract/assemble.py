@@ -8,6 +8,7 @@ what was not found as a warning.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
 from cbec_policy.ingest.dates_zh import find_dates
@@ -54,6 +55,14 @@ def extract_metadata(text: str, metadata: dict[str, str] | None = None, page_tit
     found_number = find_doc_number(text, lines, header_end, title_span, fields)
     if found_number:
         extraction.doc_number, evidence["doc_number"] = found_number
+        if fields.get("doc_number"):
+            # A metadata block's number against the one printed under the title: keep both if they differ.
+            printed = find_doc_number(text, lines, header_end, title_span, {})
+            if printed and "".join(printed[0].split()) != "".join(found_number[0].split()):
+                evidence["doc_number_conflict"] = printed[1]
+                extraction.warnings.append(
+                    f"doc_number: the metadata block says {found_number[0]}, the text prints {printed[0]}"
+                )
     all_dates = list(find_dates(text))  # once: the document date and the 施行日期 both look at them
     standard = bool(extraction.doc_number and extraction.doc_number.startswith("GB"))
     dates = find_publish_date(text, lines, header_end, fields, standard=standard, dates=all_dates)
@@ -61,6 +70,8 @@ def extract_metadata(text: str, metadata: dict[str, str] | None = None, page_tit
     if dates.evidence is not None:
         evidence["publish_date"] = dates.evidence
     extraction.warnings.extend(dates.warnings)
+    if extraction.publish_date is not None and extraction.publish_date > date.today():
+        extraction.warnings.append(f"publish_date: {extraction.publish_date.isoformat()} is in the future")
     # Places the document points at, for short forms (省政府) and for the level without an issuer.
     prefix = place_of_prefix(extraction.doc_number, text)
     at_title = title_place(extraction.title)
