@@ -371,3 +371,15 @@ def test_conflicting_numbers_and_a_future_date_are_kept_with_a_warning() -> None
     assert found.evidence["doc_number_conflict"].text == "商财发〔2018〕468号"
     assert any("the text prints 商财发〔2018〕468号" in warning for warning in found.warnings)
     assert any("2099-11-28 is in the future" in warning for warning in found.warnings)
+
+
+def test_province_named_once_for_its_three_bodies() -> None:
+    from cbec_policy.ingest.extract.common import issuer_tokens
+
+    # Before the 2018 merger a province had its own 国家税务局 and 地方税务局.
+    assert issuer_tokens("河南省财政厅 国家税务局 地方税务局") == [
+        "河南省财政厅",
+        "河南省国家税务局",
+        "河南省地方税务局",
+    ]
+    assert issuer_tokens("财政部 国家税务局") == ["财政部", "国家税务总局"]  # national: the old short form

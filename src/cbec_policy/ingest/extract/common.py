@@ -220,6 +220,12 @@ def issuer_tokens(text: str) -> list[str] | None:
     return None if found is None else list(found)
 
 
+# Bodies that a province had under these names (before the 2018 tax merger), written after the
+# province's first body without repeating its name.
+_PROVINCIAL_BODIES = frozenset(("国家税务局", "地方税务局", "国税局", "地税局"))
+_PROVINCE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,7}?(?:省|自治区)")
+
+
 @lru_cache(maxsize=8192)
 def _issuer_tokens_cached(text: str) -> tuple[str, ...] | None:
     # The issuer pattern is a long alternation, slow to try; the same issuer lines recur.
@@ -227,14 +233,27 @@ def _issuer_tokens_cached(text: str) -> tuple[str, ...] | None:
     found: list[str] = []
     position = 0
     text = text.strip()
+    place = ""  # the province of the previous name, for bodies that follow it without one
     while position < len(text):
         if text[position] in " 、，,\t":
             position += 1
             continue
+        body = next((b for b in _PROVINCIAL_BODIES if text.startswith(b, position)), None) if place else None
+        if body is not None:
+            found.append(place + body)
+            position += len(body)
+            continue
         match = pattern.match(text, position)
         if not match:
             return None
-        found.append(normalise_issuer(match.group(0)))
+        name = match.group(0)
+        if place and name in _PROVINCIAL_BODIES:
+            # 河南省财政厅 国家税务局 地方税务局: the province's own tax bureaus, not the national ones.
+            found.append(place + name)
+        else:
+            found.append(normalise_issuer(name))
+            named = _PROVINCE_PREFIX.match(name)
+            place = named.group(0) if named else ""
         position = match.end()
     return tuple(found)
 
