@@ -383,3 +383,30 @@ def test_province_named_once_for_its_three_bodies() -> None:
         "河南省地方税务局",
     ]
     assert issuer_tokens("财政部 国家税务局") == ["财政部", "国家税务总局"]  # national: the old short form
+
+
+@pytest.mark.parametrize(
+    ("printed", "title"),
+    [
+        ("中华人民共和国电子商务法（全文）", "中华人民共和国电子商务法"),
+        (
+            "2019最新关于跨境电子商务综合试验区零售出口货物税收政策的通知",
+            "关于跨境电子商务综合试验区零售出口货物税收政策的通知",
+        ),
+        ("关于跨境电子商务零售进口税收政策的通知.pdf", "关于跨境电子商务零售进口税收政策的通知"),
+        (
+            "海关总署海关总署关于跨境电子商务零售进出口商品有关监管事宜的公告",
+            "海关总署关于跨境电子商务零售进出口商品有关监管事宜的公告",
+        ),
+        (
+            "〈中国（杭州）跨境电子商务综合试验区实施方案〉实施细则",
+            "《中国（杭州）跨境电子商务综合试验区实施方案》实施细则",
+        ),
+        ("关于跨境电子商务出口退税有关问题的公告_税务政策_某某财税网", "关于跨境电子商务出口退税有关问题的公告"),
+        ("关于印发跨境电商发展规划的通知(2021年修订版)", "关于印发跨境电商发展规划的通知(2021年修订版)"),
+    ],
+)
+def test_title_cleanup_of_site_chrome(printed: str, title: str) -> None:
+    from cbec_policy.ingest.extract.title_rebuild import clean_title
+
+    assert clean_title(printed) == title

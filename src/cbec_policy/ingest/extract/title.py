@@ -18,14 +18,15 @@ from cbec_policy.ingest.extract.common import (
     issuer_tokens,
 )
 from cbec_policy.ingest.extract.numbers import is_number_line
-from cbec_policy.ingest.extract.title_rebuild import clean_title, promulgated_title, rebuilt_title, reported_title
-
-# Words a document title ends with (the genre of the document).
-_TYPE_WORDS = (
-    "通知|公告|通告|意见|批复|决定|复函|函|办法|规定|方案|措施|通报|规划|细则|指引|指南|规则|条例|规范|要求|标准|"
-    "规程|公示|报告|纪要|命令|令|决议|法|安排|计划|清单|目录|名单|答复|说明"
+from cbec_policy.ingest.extract.title_rebuild import (
+    TITLE_END,
+    TYPE_WORDS,
+    clean_title,
+    promulgated_title,
+    rebuilt_title,
+    reported_title,
 )
-_TITLE_END = re.compile(rf"(?:{_TYPE_WORDS})(?:（[^（）]{{1,20}}）|\([^()]{{1,20}}\))?$")
+
 _CHROME_LINE = re.compile(r"(首页|当前位置|>|›|»|\||｜|登录|注册|English|繁体|简体)")
 # A heading that carries the announcement number with the title in brackets after it, as
 # customs pages write it: 海关总署公告2014年第57号（关于增列海关监管方式代码的公告）
@@ -37,11 +38,11 @@ _HEADLINE_BREAK = re.compile(r"[。；：:！!？?，,]")
 _PAGE_NUMBER = re.compile(r"^(?:[—\-－–]+\s*\d{1,3}\s*[—\-－–]+|第\s*\d{1,3}\s*页(?:\s*共\s*\d{1,3}\s*页)?)$")
 _COVER_LINE = re.compile(r"^(ICS\s|CCS\s|中华人民共和国国家标准|中华人民共和国.{0,4}行业标准|GB(/[TZ])?\s*\d)")
 _SENTENCE_INSIDE = re.compile(r"[。，；,;]")
-_TITLE_TAIL = re.compile(rf"的(?:{_TYPE_WORDS})")
+_TITLE_TAIL = re.compile(rf"的(?:{TYPE_WORDS})")
 
 
 def title_like(text: str) -> bool:
-    return bool(_TITLE_END.search(text)) and 4 <= len(text) <= 150
+    return bool(TITLE_END.search(text)) and 4 <= len(text) <= 150
 
 
 def find_title(
@@ -198,7 +199,7 @@ def _run_on_pattern() -> re.Pattern[str]:
     group = rf"(?:(?:{issuer})[ 、]?)+(?:等\s*\d{{1,2}}\s*个?部门|等部门)?"
     prefix = rf"{group}(?:转发{group})?"
     body = r"关于(?:《[^》\n]{1,80}》|〈[^〉\n]{1,80}〉|[^\n。；《〈])*?的(?:指导|实施|若干|补充|暂行|有关)?"
-    return re.compile(rf"(?:{prefix})?{body}(?:{_TYPE_WORDS})")
+    return re.compile(rf"(?:{prefix})?{body}(?:{TYPE_WORDS})")
 
 
 def _run_on_title(text: str) -> tuple[str, Evidence] | None:

@@ -22,12 +22,23 @@ import re
 
 from cbec_policy.ingest.extract.common import Evidence
 
+# Words a document title ends with (the genre of the document).
+TYPE_WORDS = (
+    "通知|公告|通告|意见|批复|决定|复函|函|办法|规定|方案|措施|通报|规划|细则|指引|指南|规则|条例|规范|要求|标准|"
+    "规程|公示|报告|纪要|命令|令|决议|法|安排|计划|清单|目录|名单|答复|说明"
+)
+TITLE_END = re.compile(rf"(?:{TYPE_WORDS})(?:（[^（）]{{1,20}}）|\([^()]{{1,20}}\))?$")
+_SEPARATORS = re.compile(r"[_|｜]")
 _TRAILING_NUMBER = re.compile(
     r"\s*[（(]\s*[\u4e00-\u9fff、 ]{0,30}"
     r"(?:公告\s*\d{4}\s*年\s*第\s*\d{1,5}\s*号|〔\d{4}〕\s*第?\d{1,5}\s*号|令第\d{1,5}号)\s*[）)]$"
 )
 _LEADING_NOISE = re.compile(
     r"^(?:附件\s*\d{0,2}\s*[:：]\s*|最新|重磅|权威发布|全文|【[^】]{1,12}】|(?:19|20)\d{2}年?\s+|(?:19|20)\d{2}(?=[\u4e00-\u9fff]))"
+)
+# A site's note after the title: （全文）, 【附解读】, 完整版.
+_SITE_NOTE = re.compile(
+    r"\s*(?:[（(【\[]\s*(?:附|含)?(?:全文|原文|解读|政策解读|最新版|完整版|PDF版|word版)\s*[）)】\]]|全文)$"
 )
 _FILE_EXTENSION = re.compile(r"\.(?:pdf|docx?|wps|ofd|txt|html?)$", re.IGNORECASE)
 _SEO_SUFFIX = re.compile(
@@ -65,12 +76,24 @@ def clean_title(value: str) -> str:
         value = _FILE_EXTENSION.sub("", value)
     if value.startswith("《") and value.count("《") > value.count("》"):
         value = value[1:]
+    if any(mark in value for mark in "_|｜"):
+        # 标题_栏目_网站: the first segment that reads as a title is the title.
+        segment = next((part.strip() for part in _SEPARATORS.split(value) if TITLE_END.search(part.strip())), None)
+        if segment:
+            value = segment
     if any(mark in value for mark in "_|｜-—"):
         value = _SEO_SUFFIX.sub("", value)
+    if value.endswith((")", "）", "】", "]", "文")):
+        value = _SITE_NOTE.sub("", value)
     if value.endswith((")", "）")):
         value = _TRAILING_NUMBER.sub("", value)
-    if not "\u4e00" <= value[:1] <= "\u9fff" or value.startswith(("最新", "重磅", "权威", "全文", "附件")):
-        value = _LEADING_NOISE.sub("", value).strip()
+    for _ in range(3):  # '2019最新…': a year, then 最新
+        if "\u4e00" <= value[:1] <= "\u9fff" and not value.startswith(("最新", "重磅", "权威", "全文", "附件")):
+            break
+        stripped = _LEADING_NOISE.sub("", value).strip()
+        if stripped == value:
+            break
+        value = stripped
     if value.endswith("。") and "。" not in value[:-1]:
         value = value[:-1]
     # 〈〉 as the outer marks of a title inside the title: 〈X实施方案〉实施细则 → 《X实施方案》实施细则.
