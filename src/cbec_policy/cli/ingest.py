@@ -15,8 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from cbec_policy.cli.options import db_option
 from cbec_policy.cli.output import emit_rows, format_option
-from cbec_policy.ingest.pipeline import EXTRACT_KEYS, IngestOutcome, extract_paths, ingest_paths
+from cbec_policy.ingest.pipeline import EXTRACT_KEYS, extract_paths
 from cbec_policy.ingest.readers import DEFAULT_MAX_BYTES, expand_paths
+from cbec_policy.ingest.storing import IngestOutcome, ingest_paths
 
 _EXTRACT_LABELS = {
     "path": "文件 file",
