@@ -27,6 +27,8 @@ _EXTRACT_LABELS = {
     "publish_date": "发布日期 date",
     "level": "层级 level",
     "region": "地区 region",
+    "effective_date": "施行日期 effective",
+    "end_date": "失效日期 end date",
     "is_cbec": "跨境电商 CBEC",
     "policy_type": "类型 type",
     "matched_policy_id": "已存政策 matched",
@@ -67,8 +69,10 @@ def register(cli: click.Group) -> None:
 
         \b
         --format json prints JSON Lines, one object per file, with keys:
-          path, title, doc_number, issuers, publish_date, level, region, is_cbec,
-          policy_type, themes, matched_policy_id, evidence, warnings, error
+          path, title, doc_number, issuers, publish_date, level, region, effective_date,
+          end_date, legal_force, is_cbec, policy_type, themes, matched_policy_id, evidence,
+          warnings, error
+        Files: .txt .html .pdf .docx .doc .wps .ofd (folders and globs expand).
         """
         store = None if no_match else _open_store_or_none(db_url)
         failed = False

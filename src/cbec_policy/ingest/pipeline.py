@@ -24,8 +24,8 @@ if TYPE_CHECKING:  # the store is optional for extraction; imported lazily where
 
 UNKNOWN_TITLE = "未知标题"
 EXTRACT_KEYS = (
-    "path", "title", "doc_number", "issuers", "publish_date", "level", "region", "is_cbec", "policy_type",
-    "themes", "matched_policy_id", "evidence", "warnings", "error",
+    "path", "title", "doc_number", "issuers", "publish_date", "level", "region", "effective_date", "end_date",
+    "legal_force", "is_cbec", "policy_type", "themes", "matched_policy_id", "evidence", "warnings", "error",
 )  # fmt: skip
 
 
@@ -95,6 +95,9 @@ class DocumentResult:
             "publish_date": found.publish_date.isoformat() if found and found.publish_date else None,
             "level": found.level if found else None,
             "region": found.region if found else None,
+            "effective_date": iso(found.timeline.effective_date) if found else None,
+            "end_date": iso(found.timeline.end_date) if found else None,
+            "legal_force": found.timeline.legal_force if found else None,
             "is_cbec": classified.is_cbec if classified else None,
             "policy_type": classified.policy_type if classified else None,
             "themes": list(classified.themes) if classified and classified.is_cbec is not None else None,
@@ -103,6 +106,11 @@ class DocumentResult:
             "warnings": list(self.warnings) + (list(found.warnings) if found else []),
             "error": self.error,
         }
+
+
+def iso(value: date | None) -> str | None:
+    """A date in ISO form for JSON output (None stays None)."""
+    return value.isoformat() if value else None
 
 
 def _classify(title: str | None, text: str, issuers: list[str], doc_number: str | None) -> ClassificationResult | None:
