@@ -88,3 +88,10 @@ def test_policy_page_shows_the_timeline(db_url: str, tmp_path: Path) -> None:
     assert re.search(r'data-date="2024-05-25">2024-05-25：尚未生效', page)
     assert "替代" in page  # the replaces relation in the 法规沿革 list
     assert "《示例市跨境电商扶持资金细则》（库中未找到）" in page
+
+
+def test_bundled_policy_status_follows_its_amending_policy(db_url: str) -> None:
+    # 财关税〔2016〕18号 (施行 2016-04-08) is partly superseded by 财关税〔2018〕49号 from 2019-01-01
+    # (the bundled reference data: status 部分失效, relation amended_by).
+    record = show(db_url, "财关税〔2016〕18号", "--on", "2016-04-01", "--on", "2018-06-01", "--on", "2019-06-01")
+    assert [item["status"] for item in record["status_on"]] == ["尚未生效", "现行有效", "部分失效"]

@@ -47,14 +47,27 @@ def _iso(value: object) -> date | None:
     return None
 
 
-def _replaced_from(relations: list[tuple[str, Policy]]) -> date | None:
-    """The earliest 施行日期 (else date) of a stored policy that replaces this one."""
+def _earliest(relations: list[tuple[str, Policy]], kind: str) -> date | None:
+    """The earliest 施行日期 (else date) of the stored policies related to this one by ``kind``."""
     days = [
-        other.effective_date or other.publish_date
-        for kind, other in relations
-        if kind == "replaced_by" and (other.effective_date or other.publish_date)
+        day for relation, other in relations if relation == kind and (day := other.effective_date or other.publish_date)
     ]
-    return min(days) if days else None  # type: ignore[type-var]
+    return min(days) if days else None
+
+
+def _status(policy: Policy, day: date, replaced: date | None, amended: date | None) -> str:
+    """时效性 on ``day`` from the dates, then what the stored status and the relations add."""
+    code = status_on(
+        day, policy.effective_date, policy.end_date, policy.publish_date, replaced=bool(replaced and day >= replaced)
+    )
+    if code != "现行有效":
+        return code
+    if amended is not None and day >= amended and policy.status in ("已被修改", "部分失效"):
+        return policy.status  # amended from the amending policy's 施行日期 on
+    if policy.status == "已失效" and policy.end_date is None and replaced is None:
+        # Repealed, but no date says since when: certain for today, unknown for a past day.
+        return "已失效" if day >= date.today() else "unknown"
+    return code
 
 
 def policy_timeline(policy: Policy, relations: list[tuple[str, Policy]], days: list[date]) -> PolicyTimeline:
@@ -70,17 +83,11 @@ def policy_timeline(policy: Policy, relations: list[tuple[str, Policy]], days: l
         for item in recorded.get("repeals", [])
         if isinstance(item, dict)
     ]
-    replaced = _replaced_from(relations)
-    statuses = []
+    replaced, amended = _earliest(relations, "replaced_by"), _earliest(relations, "amended_by")
     labels = {label.code: label.zh for label in STATUSES}
+    statuses = []
     for day in days:
-        code = status_on(
-            day,
-            policy.effective_date,
-            policy.end_date,
-            policy.publish_date,
-            replaced=replaced is not None and day >= replaced,
-        )
+        code = _status(policy, day, replaced, amended)
         statuses.append((day, code, labels.get(code, code)))
     return PolicyTimeline(
         written_date=_iso(recorded.get("written_date")) or policy.publish_date,
