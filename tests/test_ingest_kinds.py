@@ -410,3 +410,16 @@ def test_title_cleanup_of_site_chrome(printed: str, title: str) -> None:
     from cbec_policy.ingest.extract.title_rebuild import clean_title
 
     assert clean_title(printed) == title
+
+
+def test_covering_notice_without_a_title_line_is_rebuilt_from_the_printing_pattern() -> None:
+    from cbec_policy.ingest.extract import extract_metadata
+
+    text = normalise_text(
+        "各区人民政府，市政府各部门：\n现将《杭州市跨境电子商务促进条例实施办法》印发给你们，请认真贯彻执行。\n"
+        "杭州市人民政府办公厅\n2022年3月1日"
+    ).text
+    found = extract_metadata(text)
+    assert found.title == "杭州市人民政府办公厅关于印发杭州市跨境电子商务促进条例实施办法的通知"
+    assert found.evidence["title"].confidence <= 0.5
+    assert (found.level, found.region) == ("municipal", "浙江省 杭州市")

@@ -33,11 +33,8 @@ class LevelFinding:
 
 
 def _placed(division: Division, method: str, confidence: float) -> LevelFinding:
+    # A county-level city (义乌市) is not provincial: its documents count as municipal, in its province.
     level = "provincial" if division.is_provincial else "municipal"
-    if division.kind == "county_city":
-        # A county-level city's own documents count with its parent's rank (the rule):
-        # the division table does not give the prefecture, so the level stays municipal.
-        level = "municipal"
     evidence = Evidence(None, division.name, confidence, method)
     return LevelFinding(level, region_label(division), evidence, evidence)
 
