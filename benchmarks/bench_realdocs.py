@@ -18,6 +18,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -87,10 +88,12 @@ def main() -> int:
     parser.add_argument("--docs", type=Path, required=True, help="folder of NNN.txt real copies with gold.jsonl")
     parser.add_argument("--gold", type=Path, help="gold labels (default DOCS/gold.jsonl)")
     parser.add_argument("--scorer", type=Path, help="the set's scorer (default DOCS/score.py, when present)")
-    parser.add_argument("--out", type=Path, default=Path("realdocs_extract.jsonl"), help="where the JSON Lines go")
+    parser.add_argument("--out", type=Path, help="where the JSON Lines go (default: a temporary file)")
     parser.add_argument("--no-misses", action="store_true", help="print the table only")
     args = parser.parse_args()
     gold_path = args.gold or args.docs / "gold.jsonl"
+    if args.out is None:
+        args.out = Path(tempfile.mkdtemp()) / "extract.jsonl"
     run_extract(args.docs, args.out)
     gold = [json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     output: dict[str, dict] = {}
