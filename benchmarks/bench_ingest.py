@@ -42,8 +42,9 @@ from pathlib import Path
 from cbec_policy.ingest.decode import decode_bytes
 from cbec_policy.ingest.extract import extract_metadata
 from cbec_policy.ingest.normalise import normalise_text, traditional
-from cbec_policy.ingest.pipeline import MAX_BATCH, build_policy, ingest_paths, process_document
+from cbec_policy.ingest.pipeline import process_document
 from cbec_policy.ingest.readers import read_file
+from cbec_policy.ingest.storing import MAX_BATCH, build_policy, ingest_paths
 from cbec_policy.store import open_store
 from cbec_policy.store.bulk import BULK_CACHE_KIB
 

@@ -9,6 +9,8 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 packages=(fonts-noto-cjk)  # real CJK glyphs in report figures
+# Old Word .doc (antiword) and WPS .wps / difficult .doc files (LibreOffice headless, Writer only).
+packages+=(antiword libreoffice-writer-nogui)
 if [ "$want_test" = 1 ]; then
   packages+=(postgresql chromium)  # real database and real browser for the tests
 fi

@@ -12,7 +12,8 @@ import re
 import pytest
 
 from cbec_policy.ingest.decode import _big5_common, _big5_common_share, _gb2312_level1, _gb_level1_share
-from cbec_policy.ingest.extract import _line_at, _lines
+from cbec_policy.ingest.extract.common import line_at as _line_at
+from cbec_policy.ingest.extract.common import make_lines as _lines
 from cbec_policy.ingest.normalise import _SPAM_MARKERS, normalise_doc_number_forms
 
 _ALL_IDEOGRAPHS = "".join(chr(code) for code in range(0x4E00, 0xA000))

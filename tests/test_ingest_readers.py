@@ -82,7 +82,8 @@ def test_size_limit_is_configurable(tmp_path: Path) -> None:
 
 def test_missing_and_unsupported_files(tmp_path: Path) -> None:
     assert reason_for(str(tmp_path / "nope.txt")) == "no such file"
-    assert reason_for(write(tmp_path, "old.doc", b"\xd0\xcf\x11\xe0")).startswith("old binary Word .doc")
+    assert reason_for(write(tmp_path, "broken.doc", b"\xd0\xcf\x11\xe0")).startswith("unreadable .doc")
+    assert reason_for(write(tmp_path, "fake.doc", b"plain words")).startswith("not a Word/WPS binary file")
     assert reason_for(write(tmp_path, "data.xlsx", b"PK")).startswith("unsupported file type .xlsx")
 
 

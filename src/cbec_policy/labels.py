@@ -60,6 +60,9 @@ POLICY_TYPES: tuple[Label, ...] = vocabulary("policy_types")
 THEMES: tuple[Label, ...] = vocabulary("themes")
 # Validity status in the convention of Chinese legal databases.
 STATUSES: tuple[Label, ...] = vocabulary("statuses")
+# 效力级别 in two levels, as legal databases classify documents: the national or local tier,
+# then the form. Inferred from the issuer and the document's form (令, 条例, 法).
+LEGAL_FORCES: tuple[Label, ...] = vocabulary("legal_forces")
 LEVELS: tuple[Label, ...] = vocabulary("levels")
 # The four economic regions of China's statistics (东部/中部/西部/东北).
 REGIONS: tuple[Label, ...] = vocabulary("regions")

@@ -18,8 +18,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cbec_policy.cli import EXIT_SOME_FAILED
 from cbec_policy.cli.options import db_option
 from cbec_policy.cli.output import emit_rows, format_option
-from cbec_policy.ingest.pipeline import EXTRACT_KEYS, IngestOutcome, extract_paths, ingest_paths
+from cbec_policy.ingest.pipeline import EXTRACT_KEYS, extract_paths
 from cbec_policy.ingest.readers import DEFAULT_MAX_BYTES, expand_paths
+from cbec_policy.ingest.storing import IngestOutcome, ingest_paths
 
 _EXTRACT_LABELS = {
     "path": "文件 file",
@@ -29,6 +30,8 @@ _EXTRACT_LABELS = {
     "publish_date": "发布日期 date",
     "level": "层级 level",
     "region": "地区 region",
+    "effective_date": "施行日期 effective",
+    "end_date": "失效日期 end date",
     "is_cbec": "跨境电商 CBEC",
     "policy_type": "类型 type",
     "matched_policy_id": "已存政策 matched",
@@ -71,8 +74,10 @@ def register(cli: click.Group) -> None:
 
         \b
         --format json prints JSON Lines, one object per file, with keys:
-          path, title, doc_number, issuers, publish_date, level, region, is_cbec,
-          policy_type, themes, matched_policy_id, evidence, warnings, error
+          path, title, doc_number, issuers, publish_date, level, region, effective_date,
+          end_date, legal_force, is_cbec, policy_type, themes, matched_policy_id, evidence,
+          warnings, error
+        Files: .txt .html .pdf .docx .doc .wps .ofd (folders and globs expand).
         """
         max_bytes = _max_bytes(max_size_mb)
         store = None if no_match else _open_store_or_none(db_url)

@@ -16,10 +16,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from cbec_policy.citation_export import EXPORT_FORMATS
-from cbec_policy.cli.options import db_option, open_ready_store
+from cbec_policy.cli.options import date_value, db_option, open_ready_store
 from cbec_policy.cli.output import emit_record, emit_rows, format_option, to_json
 from cbec_policy.cli.policy_output import brief_row, filter_options, filters_from, table_labels, write_export
 from cbec_policy.errors import InputError
+from cbec_policy.ingest.legal_time import policy_timeline
 from cbec_policy.labels import RELATION_ZH, label
 from cbec_policy.models import Policy
 from cbec_policy.query import parse_query
@@ -69,20 +70,40 @@ def _row(policy: Any, lang: str) -> dict[str, Any]:
     return row
 
 
-def policy_record(store: Store, policy: Policy, for_json: bool) -> dict[str, Any]:
-    """Everything known about one policy, relations both ways, for ``policies show``."""
+def policy_record(store: Store, policy: Policy, for_json: bool, days: list[date] | None = None) -> dict[str, Any]:
+    """Everything known about one policy, relations both ways, for ``policies show``.
+
+    ``days`` are the dates on which 时效性 is shown (today when none are given).
+    """
     relations = store.relations_of(policy.id)
     verdict = policy.in_force_on(date.today())
+    timeline = policy_timeline(policy, relations, days or [date.today()])
     record: dict[str, Any] = {
         "id": policy.id,
         "title": policy.title,
         "doc_number": policy.doc_number or "",
         "issuers": list(policy.issuers),
         "publish_date": policy.publish_date,
+        "written_date": timeline.written_date,
+        "release_date": timeline.release_date,
         "effective_date": policy.effective_date,
         "end_date": policy.end_date,
         "status": policy.status if for_json else label("statuses", policy.status, "zh"),
         "in_force_today": verdict if for_json else label("in_force", verdict, "zh"),
+        "status_on": (
+            [{"date": day, "status": code, "status_zh": text} for day, code, text in timeline.status_on]
+            if for_json
+            else [f"{day.isoformat()}: {text}" for day, _code, text in timeline.status_on]
+        ),
+        "legal_force": (timeline.legal_force or None) if for_json else (timeline.legal_force_zh or ""),
+        "repeals": (
+            [{"printed": item.printed, "target_id": item.target_id} for item in timeline.repeals]
+            if for_json
+            else [
+                f"{item.printed} → {item.target_id}" if item.target_id else f"{item.printed}（库中未找到 not stored）"
+                for item in timeline.repeals
+            ]
+        ),
         "level": policy.level if for_json else label("levels", policy.level, "zh"),
         "region": policy.region or "",
         "type": policy.policy_type if for_json else label("policy_types", policy.policy_type, "zh"),
@@ -136,9 +157,14 @@ _SHOW_LABELS = {
     "doc_number": "发文字号 document number",
     "issuers": "发文机关 issuers",
     "publish_date": "公布日期 published",
+    "written_date": "成文日期 written",
+    "release_date": "发布日期 released",
     "effective_date": "施行日期 effective",
     "end_date": "失效日期 end date",
     "status": "时效性 status",
+    "status_on": "时效性（按日期） status on date",
+    "legal_force": "效力级别（法律层级） legal force",
+    "repeals": "废止文件 repeals",
     "in_force_today": "今日是否有效 in force today",
     "level": "效力级别 level",
     "region": "地区 region",
@@ -221,10 +247,13 @@ def register(cli: click.Group) -> None:
     @db_option
     @click.argument("id_or_doc_number")
     @format_option()
-    def policies_show(db_url: str | None, id_or_doc_number: str, output_format: str) -> None:
+    @click.option("--on", "days", multiple=True,
+                  help="显示该日的时效性（可重复） status on this date (repeatable; default today)")  # fmt: skip
+    def policies_show(db_url: str | None, id_or_doc_number: str, output_format: str, days: tuple[str, ...]) -> None:
         """查看一项政策：元数据、关联（双向）、存疑说明。 Show one policy by id or document number.
 
         The document number may be written with 〔〕 [] () （） or spaces: 财关税〔2016〕18号.
+        --on 2024-05-01 --on 2025-01-01 shows 时效性 on each date from 施行日期 and 失效日期.
         """
         with open_ready_store(db_url) as store:
             policy = store.get_policy(id_or_doc_number)
@@ -232,7 +261,9 @@ def register(cli: click.Group) -> None:
                 hits = store.search(id_or_doc_number, limit=3)
                 hint = f"; did you mean: {', '.join(hit.policy.id for hit in hits)}" if hits else ""
                 raise InputError(id_or_doc_number, f"no policy with this id or document number{hint}")
-            record = policy_record(store, policy, for_json=output_format == "json")
+            record = policy_record(
+                store, policy, for_json=output_format == "json", days=[date_value(day, "--on") for day in days] or None
+            )
         emit_record(record, _SHOW_LABELS, output_format)
 
     @policies_group.command("exclude")

@@ -113,3 +113,43 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> Iterator[Da
                 last_end = match.end()
                 yield DateMatch(value, match.start(), match.end(), numeric=bool(match.group("iy")))
             break
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+         ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"),
+         ("nov", "november"), ("dec", "december")),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_US_NUMERIC = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]((?:19|20)\d{2})\s*$")
+_EN_MONTH_FIRST = re.compile(r"^\s*([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+((?:19|20)\d{2})\s*$")
+_EN_DAY_FIRST = re.compile(r"^\s*(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+((?:19|20)\d{2})\s*$")
+
+
+def parse_field_date(value: str) -> date | None:
+    """A metadata field's date in any form: Chinese or ISO (2021-05-21), or as English catalogue
+    pages write it, month first (05-21-2021, May 21, 2021) or day first with a month name."""
+    found = next(find_dates(value), None)
+    if found is not None:
+        return found.value
+    numeric = _US_NUMERIC.match(value)
+    if numeric:
+        month, day, year = int(numeric.group(1)), int(numeric.group(2)), int(numeric.group(3))
+    else:
+        worded = _EN_MONTH_FIRST.match(value)
+        if worded:
+            month_name, day, year = worded.group(1), int(worded.group(2)), int(worded.group(3))
+        else:
+            worded = _EN_DAY_FIRST.match(value)
+            if not worded:
+                return None
+            day, month_name, year = int(worded.group(1)), worded.group(2), int(worded.group(3))
+        month = _MONTHS.get(month_name.lower(), 0)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

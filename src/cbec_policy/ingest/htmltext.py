@@ -20,7 +20,9 @@ META_LABELS: dict[str, str] = {
     "索引号": "index_number",
     "主题分类": "topic",
     "发文机关": "issuer",
-    "发布机构": "issuer",
+    # A site's 发布机构 is the body that posted the page (often a 办公厅 posting its government's
+    # document): weaker evidence of the issuer than the title or the signature.
+    "发布机构": "publisher",
     "发文单位": "issuer",
     "成文日期": "written_date",
     "标题": "title",
@@ -41,8 +43,8 @@ META_LABELS: dict[str, str] = {
     "索引號": "index_number",
     "主題分類": "topic",
     "發文機關": "issuer",
-    "發布機構": "issuer",
-    "發佈機構": "issuer",
+    "發布機構": "publisher",
+    "發佈機構": "publisher",
     "發文單位": "issuer",
     "標題": "title",
     "名稱": "title",
@@ -57,10 +59,35 @@ META_LABELS: dict[str, str] = {
     "主題詞": "keywords",
     "效力級別": "level_text",
     "時效性": "status_text",
+    # Standards' catalogue pages.
+    "标准号": "doc_number",
+    "标准编号": "doc_number",
+    "标准名称": "title",
+    "中文标准名称": "title",
+    "中文名称": "title",
+    "实施时间": "effective_date",
+    # A posting time; the document's own date only on a standard's catalogue page.
+    "发布时间": "posted_date",
+    # English and bilingual law-database records.
+    "Document Number": "doc_number",
+    "Issuing Authority": "issuer",
+    "Issuing Department": "issuer",
+    "Date Issued": "written_date",
+    "Issue Date": "written_date",
+    "Effective Date": "effective_date",
+    "Local Title": "title",
+    "Chinese Title": "title",
+    "Validity Status": "status_text",
 }
-_LABEL_ALTERNATION = "|".join(sorted((re.escape(k) for k in META_LABELS), key=len, reverse=True))
+_CHINESE_LABELS = [label for label in META_LABELS if not label.isascii()]
+_ENGLISH_LABELS = [label for label in META_LABELS if label.isascii()]
+_LABEL_ALTERNATION = "|".join(sorted((re.escape(k) for k in _CHINESE_LABELS), key=len, reverse=True))
 # "发文字号：…" or, as legal databases write it, "【发文字号】…"
 _LABEL_RE = re.compile(rf"(?:【\s*({_LABEL_ALTERNATION})\s*】\s*[:：]?|({_LABEL_ALTERNATION})\s*[:：])\s*")
+_ENGLISH_LABEL_RE = re.compile(
+    "(" + "|".join(sorted((re.escape(k) for k in _ENGLISH_LABELS), key=len, reverse=True)) + r")\s*[:：]\s*"
+)
+_ENGLISH_HINTS = tuple(sorted({label.split()[0] for label in _ENGLISH_LABELS}))
 _LABEL_SPACES = re.compile(r"(?<=[\u4e00-\u9fff])[\s\u3000]+(?=[\u4e00-\u9fff][\s\u3000]*[:：])")
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "object", "embed", "template", "svg", "canvas", "form", "button")
 _CHROME_TAGS = ("nav", "header", "footer", "aside")
@@ -140,6 +167,16 @@ def _is_chrome(node: Node) -> bool:
     return bool(_CHROME_HINT.search(hint))
 
 
+def _labels_in(line: str) -> list[tuple[int, int, str]]:
+    """(start, end, key) of every label in ``line`` ('LABEL：', 'LABEL:' or '【LABEL】'), left to right."""
+    found = [(m.start(), m.end(), META_LABELS[m.group(1) or m.group(2)]) for m in _LABEL_RE.finditer(line)]
+    if ":" in line and any(word in line for word in _ENGLISH_HINTS):
+        # English labels are tried only on lines that can hold one: the Chinese lines are most.
+        found.extend((m.start(), m.end(), META_LABELS[m.group(1)]) for m in _ENGLISH_LABEL_RE.finditer(line))
+        found.sort()
+    return found
+
+
 def read_metadata(text: str) -> dict[str, str]:
     """Fields of a metadata block found in ``text`` (one label per cell or line)."""
     metadata: dict[str, str] = {}
@@ -147,11 +184,10 @@ def read_metadata(text: str) -> dict[str, str]:
         if "：" not in line and ":" not in line and "】" not in line:
             continue  # most lines hold no label: skip the regex
         line = _LABEL_SPACES.sub("", line)  # 标　　题： → 标题：
-        matches = list(_LABEL_RE.finditer(line))
-        for index, match in enumerate(matches):
-            end = matches[index + 1].start() if index + 1 < len(matches) else len(line)
-            value = line[match.end() : end].strip(" \t:：")
-            key = META_LABELS[match.group(1) or match.group(2)]
+        labels = _labels_in(line)
+        for index, (_start, label_end, key) in enumerate(labels):
+            end = labels[index + 1][0] if index + 1 < len(labels) else len(line)
+            value = line[label_end:end].strip(" \t:：")
             if value and key not in metadata and len(value) <= 200:
                 metadata[key] = value
     return metadata

@@ -304,11 +304,15 @@ def expand_paths(paths: Iterable[str], suffixes: Iterable[str]) -> Iterator[str]
 
 def _walk(folder: str, wanted: frozenset[str]) -> Iterator[str]:
     unreadable: list[str] = []
+    found = False
     for root, dirs, files in os.walk(folder, onerror=lambda exc: unreadable.append(exc.filename or folder)):
         yield from unreadable
         unreadable.clear()
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith(".") and Path(name).suffix.lower() in wanted:
+                found = True
                 yield str(Path(root) / name)
     yield from unreadable
+    if not found and not unreadable:
+        yield folder  # the reader says what the folder holds instead of a silent 0 files

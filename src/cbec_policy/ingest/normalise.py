@@ -5,21 +5,30 @@ Steps, cheapest first and each only when needed:
 1. remove zero-width characters, emoji and variation selectors (copy-paste and social-media noise);
 2. fold compatibility forms the way NFKC does — full-width Latin letters and digits, Kangxi
    radicals that PDF text layers produce instead of ideographs, ideographic spaces — but keep the
-   full-width Chinese punctuation (，。：；（）《》) that real titles contain;
-3. traditional → simplified script (OpenCC ``t2s``), only when traditional characters are present;
-4. strip pinyin residues such as 區(qū) left by annotated copies;
-5. drop site spam lines (share buttons, visit counters, copyright, "来源…发布时间…");
-6. write every document number with 〔〕 around the year and 号 for 號.
+   full-width Chinese punctuation (，。：；（）《》) that real titles contain; CJK Radicals
+   Supplement code points that stand for a whole ideograph (⺠ ⻅ ⻓, which NFKC leaves alone) are
+   mapped through the bundled ``cjk_radicals.csv``;
+3. remove injected junk: anti-copy "jammer" runs of two-character ASCII tokens (``k8 ^/ t4 n$``)
+   and a short symbol string repeated all over the text (``@@``);
+4. traditional → simplified script (OpenCC ``t2s``; ``tw2sp`` where Taiwan vocabulary such as
+   軟體 資訊 品質 shows, to get the mainland words), only when traditional characters are present;
+5. strip pinyin residues such as 區(qū) or 關(guan) left by annotated copies;
+6. drop site spam lines (share buttons, visit counters, copyright, "来源…发布时间…");
+7. write every document number with 〔〕 around the year and 号 for 號.
 """
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
 import opencc
+
+from cbec_policy.reference.loader import reference_path
 
 # Full-width punctuation that Chinese text uses on purpose; NFKC would turn it into ASCII.
 _KEEP = set("，。：；！？（）《》〈〉「」『』【】〔〕“”‘’、…—～·￥")
@@ -36,6 +45,26 @@ _TRADITIONAL_HINTS = re.compile(
 _PINYIN_RESIDUE = re.compile(
     r"(?<=[\u4e00-\u9fff])[(（]\s*[a-zü]*[āáǎàōóǒòēéěèīíǐìūúǔùǖǘǚǜńňǹḿ][a-zāáǎàōóǒòēéěèīíǐìūúǔùǖǘǚǜüńňǹḿ]*\s*[)）]"
 )
+# Pinyin without tone marks after an ideograph: 關(guan) 於(yu). Taken for a residue only when a
+# copy has several of them, as an annotated mirror does (a lone "(a)" after a word is a label).
+_TONELESS_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（]([a-z]{1,6})[)）] ?(?![A-Za-z])")
+# The same without the look-behind, to count candidates fast (a pattern that starts with a
+# bracket lets the engine skip from bracket to bracket).
+_TONELESS_CANDIDATE = re.compile(r"[(（][a-z]{1,6}[)）]")
+_TONELESS_MIN = 3
+# Anti-copy jammer strings that forum software inserts: runs of one- or two-character ASCII
+# tokens separated by single spaces, many of them symbols (k8 ^/ t4 n$ H- Y). A final letter glued
+# to the digits after it (…w$ t2018年) belongs to the run.
+_JAMMER = re.compile(r"(?:[!-~]{1,2} ){3,}(?:[!-~]{1,2}(?=\s|$|[^\x00-\x7f])|[A-Za-z](?=\d))?", re.M)
+_JAMMER_SYMBOL = re.compile(r"[!-/:-@\[-`{-~]")
+_JAMMER_TRIGGERS = frozenset("$^&#~`\\{}|")
+# A short symbol string injected between the words of a copy (@@, ##): junk when it recurs.
+_INJECTED = re.compile(r"[@#$^&*~`|\\]{1,4}")
+_INJECTED_MIN = 5
+# Taiwan vocabulary of policy texts that OpenCC's phrase tables do not turn into the mainland
+# word: a mirror that localised 高质量发展 into 高品質發展 gets the mainland term back.
+_TAIWAN_WORDS = ("軟體", "資訊", "網路", "品質", "列印", "程式", "伺服器", "數位", "電腦")
+_MAINLAND_PHRASES = {"高品质发展": "高质量发展"}
 _OPEN = r"[\[(（【〔［〖]"
 _CLOSE = r"[\])）】〕］〗]"
 _OPEN_CHARS = "[(（【〔［〖"  # the characters of _OPEN
@@ -66,6 +95,8 @@ _POSTING_LINE = re.compile(
     r"\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2})"
 )
 _METADATA_WORDS = re.compile(r"(成文日期|发布日期|发文字号|文号)")
+# "发布时间:2021-12-31" with nothing else (no clock time, no source): a catalogue field, kept.
+_DATE_FIELD_LINE = re.compile(r"^(?:发布时间|发布日期)\s*[:：]\s*(?:19|20)\d{2}-\d{1,2}-\d{1,2}$")
 _SPAM_MAX_LINE = 80
 
 
@@ -82,6 +113,39 @@ class NormalisedText:
 @cache
 def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
+
+
+@cache
+def _tw2sp() -> opencc.OpenCC:
+    return opencc.OpenCC("tw2sp")
+
+
+@cache
+def _radicals() -> dict[int, str]:
+    """CJK Radicals Supplement code points that stand for an ideograph, from ``cjk_radicals.csv``."""
+    with reference_path("cjk_radicals.csv").open(encoding="utf-8", newline="") as handle:
+        return {ord(row["radical"]): row["ideograph"] for row in csv.DictReader(handle)}
+
+
+def _remove_jammers(text: str) -> str:
+    """Drop anti-copy jammer runs (see ``_JAMMER``); a run needs several symbol tokens."""
+
+    def drop(match: re.Match[str]) -> str:
+        run = match.group(0)
+        symbols = sum(1 for token in run.split() if _JAMMER_SYMBOL.search(token))
+        return "" if symbols >= 3 else run
+
+    return _JAMMER.sub(drop, text)
+
+
+def _remove_injected(text: str) -> str:
+    """Drop a short symbol string that recurs between the words of a copy (``@@``)."""
+    counts = Counter(_INJECTED.findall(text))
+    for junk, count in counts.most_common():
+        if count < _INJECTED_MIN:
+            break
+        text = re.sub(f"(?:{re.escape(junk)})+", "", text)
+    return text
 
 
 @cache
@@ -106,6 +170,7 @@ def _compat_table() -> dict[int, str]:
             folded = unicodedata.normalize("NFKC", char)
             if folded != char:
                 table[code] = folded
+    table.update(_radicals())
     table[0x3000] = " "
     table[0x00A0] = " "
     return table
@@ -162,7 +227,11 @@ def _is_spam_line(line: str) -> bool:
         return False
     if _SPAM_MARKERS.search(stripped):
         return True
-    return bool(_POSTING_LINE.search(stripped)) and not _METADATA_WORDS.search(stripped)
+    return (
+        bool(_POSTING_LINE.search(stripped))
+        and not _METADATA_WORDS.search(stripped)
+        and not _DATE_FIELD_LINE.match(stripped)
+    )
 
 
 @cache
@@ -178,6 +247,7 @@ def _char_sets() -> dict[str, frozenset[str]]:
         "tones": frozenset("āáǎàōóǒòēéěèīíǐìūúǔùǖǘǚǜńňǹḿ"),
         "spaces": frozenset("\t\u00a0\u3000\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"),
         "brackets": frozenset("[(（【［〖〔"),
+        "injected": frozenset("@#$^&*~`|\\{}"),
     }
 
 
@@ -212,12 +282,25 @@ def normalise_text(original: str) -> NormalisedText:
                 text = text.replace(char, table[ord(char)])
         if any("\u0300" <= char <= "\u036f" for char in chars) and not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
+    if chars & _JAMMER_TRIGGERS:
+        text = _remove_jammers(text)
+    if chars & sets["injected"]:
+        text = _remove_injected(text)
     converted = False
     if chars & sets["traditional"]:
-        text = _t2s().convert(text)
+        # Taiwan vocabulary (軟體, 資訊, 品質) needs OpenCC's phrase tables (tw2sp, twice the cost);
+        # other traditional copies (Hong Kong, big5 gateways) need the character table only.
+        taiwan = any(word[0] in text and word in text for word in _TAIWAN_WORDS)  # a character first: fast
+        text = (_tw2sp() if taiwan else _t2s()).convert(text)
+        for taiwan, mainland in _MAINLAND_PHRASES.items():
+            text = text.replace(taiwan, mainland)
         converted = True
     if chars & sets["tones"]:
         text = _PINYIN_RESIDUE.sub("", text)
+    brackets = text.count("(", 0, 4000) + text.count("（", 0, 4000)
+    if brackets >= _TONELESS_MIN and len(_TONELESS_CANDIDATE.findall(text, 0, 4000)) >= _TONELESS_MIN:
+        if len(_TONELESS_PINYIN.findall(text, 0, 4000)) >= _TONELESS_MIN:
+            text = _TONELESS_PINYIN.sub("", text)
     if chars & sets["spaces"] or "  " in text:
         text = _SPACES.sub(" ", text)
     # Stripped non-empty lines; only short ones can be spam, and whether a line is spam depends

@@ -1,4 +1,4 @@
-"""Read a policy document from a file into text: .txt, .html/.htm, .pdf (text layer), .docx.
+"""Read a policy document from a file into text: .txt, .html/.htm, .pdf (text layer), .docx, .doc, .wps, .ofd.
 
 Every failure is an :class:`InputError` naming the file and the reason in one line (empty,
 binary, too large, a .pdf that is really HTML, corrupt .docx, no text layer, ...), so that a
@@ -20,11 +20,14 @@ from cbec_policy.errors import InputError
 from cbec_policy.ingest import limits
 from cbec_policy.ingest.decode import decode_bytes, is_binary
 from cbec_policy.ingest.htmltext import parse_html
+from cbec_policy.ingest.office import read_ofd, read_word_binary
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
+WORD_BINARY_SUFFIXES = {".doc", ".wps"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | WORD_BINARY_SUFFIXES | {".pdf", ".docx", ".ofd"}
+_EXPECTED = ".txt, .html, .pdf, .docx, .doc, .wps or .ofd"
 _MISSING_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
 # A PDF whose pages give less than this much text is treated as a scan.
 _MIN_PDF_TEXT = 20
@@ -35,7 +38,7 @@ class RawDocument:
     """Text read from one file, before normalisation, with what the reader learned on the way."""
 
     path: str
-    kind: str  # txt / html / pdf / docx
+    kind: str  # txt / html / pdf / docx / doc / wps / ofd
     text: str
     encoding: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)  # gov.cn metadata block fields
@@ -52,6 +55,21 @@ def expand_paths(paths: list[str]) -> Iterator[str]:
     yield from limits.expand_paths(paths, SUPPORTED_SUFFIXES)
 
 
+def _folder_reason(path: str) -> str:
+    """Why a folder gave no documents: what kinds of files it holds, if any."""
+    kinds: dict[str, int] = {}
+    for _root, dirs, files in os.walk(path):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if not name.startswith("."):
+                suffix = Path(name).suffix.lower() or "(no extension)"
+                kinds[suffix] = kinds.get(suffix, 0) + 1
+    if not kinds:
+        return "empty folder: no files to read"
+    listed = ", ".join(f"{suffix} ×{count}" for suffix, count in sorted(kinds.items()))
+    return f"folder holds no supported files ({listed}); expected {_EXPECTED}"
+
+
 def read_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
     """Read one file into a :class:`RawDocument`, or raise :class:`InputError` naming it."""
     file = Path(path)
@@ -64,13 +82,13 @@ def read_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
         raise
     except ValueError:  # a NUL character in the path: no file can have that name
         raise InputError(path, "no such file") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(path, _folder_reason(path))
     if not stat.S_ISREG(info.st_mode):
         raise InputError(path, "not a regular file")
     suffix = file.suffix.lower()
-    if suffix == ".doc":
-        raise InputError(path, "old binary Word .doc is not supported; save it as .docx")
     if suffix not in SUPPORTED_SUFFIXES:
-        raise InputError(path, f"unsupported file type {suffix or '(none)'}; expected .txt, .html, .pdf or .docx")
+        raise InputError(path, f"unsupported file type {suffix or '(none)'}; expected {_EXPECTED}")
     size = info.st_size
     if size > max_bytes:
         raise InputError(path, f"file too large: {size:,} bytes (limit {max_bytes:,})")
@@ -98,8 +116,12 @@ def read_bytes(data: bytes, path: str, suffix: str) -> RawDocument:
         document = _read_pdf(data, path)
     elif suffix == ".docx":
         document = _read_docx(data, path)
+    elif suffix in WORD_BINARY_SUFFIXES:
+        document = RawDocument(path, suffix[1:], read_word_binary(data, path, suffix))
+    elif suffix == ".ofd":
+        document = RawDocument(path, "ofd", read_ofd(data, path))
     else:
-        raise InputError(path, f"unsupported file type {suffix or '(none)'}; expected .txt, .html, .pdf or .docx")
+        raise InputError(path, f"unsupported file type {suffix or '(none)'}; expected {_EXPECTED}")
     if not document.text.strip():
         raise InputError(path, "no text in file")
     return document

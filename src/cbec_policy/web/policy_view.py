@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cbec_policy.analysis.evolution import policy_type_of
+from cbec_policy.ingest.legal_time import policy_timeline
 from cbec_policy.labels import LEVELS, POLICY_TYPES, STATUSES, THEMES, label
 from cbec_policy.models import Policy
 from cbec_policy.presentation import text_language
@@ -77,17 +78,20 @@ def _paper_differences(policy: Policy) -> list[tuple[str, str, str]]:
     return differences
 
 
-def policy_view(policy: Policy, relations: list[tuple[str, Policy]], lang: str, today: date | None = None) -> dict:
-    """The template context of the policy page."""
+def policy_view(
+    policy: Policy, relations: list[tuple[str, Policy]], lang: str, days: list[date] | None = None
+) -> dict[str, Any]:
+    """The template context of the policy page; 时效性 is shown on each of ``days`` (today by default)."""
     type_code = policy_type_of(policy)
     found = marks(policy.full_text, policy.extraction_evidence, policy.classification_evidence, lang)
     return {
         "policy": policy,
+        "timeline": policy_timeline(policy, relations, days or [date.today()]),
         "type_label": _label(POLICY_TYPES, type_code, lang) if type_code in {x.code for x in POLICY_TYPES} else None,
         "theme_labels": [_label(THEMES, code, lang) for code in policy.themes],
         "status_label": _label(STATUSES, policy.status, lang),
         "level_label": _label(LEVELS, policy.level, lang),
-        "in_force_today": policy.in_force_on(today or date.today()),
+        "in_force_today": policy.in_force_on(date.today()),
         "history": history(policy, relations, lang),
         "sources": [{"text": item, "url": safe_url(item)} for item in policy.evidence],
         "source_link": safe_url(policy.source) if policy.source else None,

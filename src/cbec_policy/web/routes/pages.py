@@ -201,7 +201,9 @@ def policy_page(request: Request, policy_ref: str) -> HTMLResponse:
     policy = store.get_policy(policy_ref)
     if policy is None:
         return render(request, "not_found.html", {"query": policy_ref}, status_code=404)
-    return render(request, "policy.html", policy_view(policy, store.relations_of(policy.id), get_lang(request)))
+    on = _date_param(request, "on")
+    days = [date.today()] + ([on] if on else [])
+    return render(request, "policy.html", policy_view(policy, store.relations_of(policy.id), get_lang(request), days))
 
 
 @router.get("/zones", response_class=HTMLResponse)
