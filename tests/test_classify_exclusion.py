@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from cbec_policy.cli import cli
 from cbec_policy.errors import InputError
-from cbec_policy.ingest.pipeline import ingest_paths
+from cbec_policy.ingest import ingest_paths
 from cbec_policy.reference.loader import load_national_policies
 from cbec_policy.report.inputs import store_inputs
 from cbec_policy.report.results import run_analysis

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from cbec_policy.places.hierarchy import Place, hierarchy, province_regions
+from cbec_policy.places.hierarchy import Place, hierarchy, province_abbreviations, province_regions
 from cbec_policy.reference.loader import load_pilot_zones
 
 # The kinds of the division package, in the words this module has always used.
@@ -40,6 +40,7 @@ class Division:
     region4: str
     code: str = ""  # GB/T 2260 code
     parent: str | None = None  # full name of the containing prefecture, for a county-level city
+    abbr: str = ""  # one-character abbreviation of a province-level unit (浙, 鄂); empty below it
 
     @property
     def is_provincial(self) -> bool:
@@ -51,8 +52,9 @@ def _division(place: Place) -> Division:
     tree = hierarchy()
     parent = tree.places[place.parent] if place.parent else None
     parent_name = parent.name if parent is not None and place.level == "county" else None
+    abbr = province_abbreviations().get(place.name, "") if place.is_provincial else ""
     return Division(place.name, _KINDS.get(place.kind, place.kind), place.province, place.region, place.code,
-                    parent_name)  # fmt: skip
+                    parent_name, abbr)  # fmt: skip
 
 
 @cache

@@ -74,6 +74,16 @@ def _read(name: str, columns: set[str]) -> list[tuple[int, dict[str, str]]]:
 
 
 @cache
+@cache
+def province_abbreviations() -> dict[str, str]:
+    """The one-character abbreviation (简称) of every mainland province-level unit: 浙江省 → 浙.
+
+    Document numbers of provincial bodies start with it (浙政办发, 鄂政发), so extraction reads
+    a document's province from its number.
+    """
+    return {row["province"]: row["abbr"] for _line, row in _read("provinces.csv", {"province", "abbr"}) if row["abbr"]}
+
+
 def province_regions() -> dict[str, str]:
     """Region (东部/中部/西部/东北) of every mainland province-level unit, from ``provinces.csv``."""
     allowed = {label.zh for label in REGIONS}
