@@ -94,9 +94,9 @@ def test_excluded_distractor_leaves_every_statistic_and_stays_searchable(stored:
     store.close()
 
     counts, year_2026, report_policies = _figures(url)
-    # a plan whose level the text leaves open is counted apart, never in the national tables;
+    # a municipal plan joins the local layer, never the national tables;
     # the port notice was out from the start
-    assert counts["policies"] == bundled and counts["policies_level_unknown"] == 1
+    assert counts["policies"] == bundled and counts["local_policies"] == 1
     assert year_2026 == {"dashboard": of_2026, "report": of_2026}
     assert report_policies == bundled + 1
 
@@ -104,7 +104,7 @@ def test_excluded_distractor_leaves_every_statistic_and_stays_searchable(stored:
     set_relevance(store, ids["plan"], False, "test")
     store.close()
     counts, year_2026, report_policies = _figures(url)
-    assert counts["policies"] == bundled and counts["policies_level_unknown"] == 0
+    assert counts["policies"] == bundled and counts["local_policies"] == 0
     assert year_2026 == {"dashboard": of_2026, "report": of_2026}
     assert report_policies == bundled
 
@@ -118,11 +118,11 @@ def test_excluded_distractor_leaves_every_statistic_and_stays_searchable(stored:
     finally:
         store.close()
     assert CliRunner().invoke(cli, ["classify", "stored", "--force", "--db", url]).exit_code == 0
-    assert _figures(url)[0]["policies_level_unknown"] == 0
+    assert _figures(url)[0]["local_policies"] == 0
 
     result = CliRunner().invoke(cli, ["policies", "include", ids["plan"], "--db", url])
     assert result.exit_code == 0, result.output
-    assert _figures(url)[0]["policies_level_unknown"] == 1
+    assert _figures(url)[0]["local_policies"] == 1
 
 
 def test_cli_exclude_and_delete(stored: tuple[str, dict[str, str]]) -> None:
@@ -155,12 +155,12 @@ def test_labels_api_sets_relevance_and_the_stats_follow(stored: tuple[str, dict[
     store = open_store(url)
     try:
         client = TestClient(create_app(store=store, token="t-1", data_dir=tmp_path / "data"))
-        before = client.get("/api/stats").json()["counts"]["policies_level_unknown"]
+        before = client.get("/api/stats").json()["counts"]["local_policies"]
         response = client.patch(f"/api/policies/{ids['plan']}/labels", json={"is_cbec": False},
                                 headers={"Authorization": "Bearer t-1"})  # fmt: skip
         assert response.status_code == 200, response.text
         assert response.json()["policy"]["is_cbec"] is False
-        assert client.get("/api/stats").json()["counts"]["policies_level_unknown"] == before - 1
+        assert client.get("/api/stats").json()["counts"]["local_policies"] == before - 1
         assert client.patch(f"/api/policies/{ids['plan']}/labels", json={"is_cbec": "perhaps"},
                             headers={"Authorization": "Bearer t-1"}).status_code == 422  # fmt: skip
     finally:

@@ -33,6 +33,14 @@ KNOWN_OPEN = frozenset(
         "POST /api/tax/batch",
         "POST /api/ingest",
         "POST /api/report",
+        # Added by the search, zones, labels and evaluation routes: their constraints (field
+        # words, place names, label codes, policy ids) are enforced but not yet in the schema.
+        "GET /api/policies/export",
+        "GET /api/policies/{policy_ref}",
+        "GET /api/zones/lookup",
+        "GET /api/zones/retail-import",
+        "PATCH /api/policies/{policy_ref}/labels",
+        "GET /api/evaluation/pmc",
     }
 )
 

@@ -55,7 +55,7 @@ def test_status_counts_are_separate_and_add_up(client: TestClient) -> None:
     stats = client.get("/api/stats").json()["counts"]
     assert stats["policies_by_status"] == body["status_counts"] | {
         code: 0
-        for code in ("现行有效", "已被修改", "部分失效", "已失效", "unknown")
+        for code in ("现行有效", "已被修改", "部分失效", "已失效", "尚未生效", "unknown")
         if code not in body["status_counts"]
     }
     assert sum(stats["policies_in_force_today"].values()) == 59

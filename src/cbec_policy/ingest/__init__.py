@@ -14,7 +14,7 @@ from cbec_policy.ingest.extract import Evidence, Extraction, extract_metadata
 from cbec_policy.ingest.normalise import NormalisedText, normalise_text
 from cbec_policy.ingest.pipeline import EXTRACT_KEYS, DocumentResult, extract_paths, process_document
 from cbec_policy.ingest.readers import DEFAULT_MAX_BYTES, RawDocument, expand_paths, read_bytes, read_file
-from cbec_policy.ingest.storing import IngestOutcome, IngestSummary, ingest_one, ingest_paths
+from cbec_policy.ingest.storing import IngestOutcome, IngestSummary, build_policy, ingest_one, ingest_paths
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -26,6 +26,7 @@ __all__ = [
     "IngestSummary",
     "NormalisedText",
     "RawDocument",
+    "build_policy",
     "expand_paths",
     "extract_metadata",
     "extract_paths",

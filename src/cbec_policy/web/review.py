@@ -17,8 +17,7 @@ from typing import Any
 
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
-from cbec_policy.ingest import process_document
-from cbec_policy.ingest.pipeline import build_policy
+from cbec_policy.ingest import build_policy, process_document
 from cbec_policy.labels import LEVELS, POLICY_TYPES, STATUSES, THEMES, find_label
 from cbec_policy.models import Policy
 
