@@ -27,6 +27,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -212,9 +213,8 @@ def _parse_parameter(file: str, key: str, node: str, entry: object, sources: fro
     dated = [(_date(start, file, key), raw) for start, raw in raw_values.items()]
     if any(start is None for start, _ in dated[1:]):
         raise ParameterFileError(file, key, "only the first value may have an open start (~)")
-    if any(a >= b for (a, _), (b, _) in zip(dated[1:], dated[2:], strict=False)) or (
-        len(dated) > 1 and dated[0][0] is not None and dated[0][0] >= dated[1][0]  # type: ignore[operator]
-    ):
+    starts = [start for start, _ in dated if start is not None]
+    if any(a >= b for a, b in pairwise(starts)):
         raise ParameterFileError(file, key, "start dates must be in increasing order")
     periods: list[Period] = []
     for number, (start, raw) in enumerate(dated):
