@@ -30,6 +30,8 @@ _LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("cbec_policy.cli.report", "分析报告 write the offline analysis report"),
     "tax": ("cbec_policy.cli.tax", "税费计算 CBEC tax calculators"),
     "codes": ("cbec_policy.cli.tax", "监管方式代码 customs supervision codes"),
+    "params": ("cbec_policy.cli.rules", "规则参数 dated rule parameters and their sources"),
+    "rules": ("cbec_policy.cli.rules", "规则用例 run the YAML rule cases"),
     "serve": ("cbec_policy.cli.serve", "网页与接口 web application and REST API"),
 }
 

@@ -14,11 +14,15 @@ Money has at most two decimals (fen): 100.005 is refused, never rounded silently
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
@@ -197,3 +201,28 @@ def parse_line_spec(spec: str, number: int, order_id: str = "cli") -> dict[str, 
             raise OrderError(order_id, number, part.strip(), "expected name=value (e.g. price=1000)")
         data[name.strip().replace("-", "_")] = value.strip()
     return data
+
+
+def load_order_file(path: Path) -> tuple[Order, dict[str, Any]]:
+    """An order from a JSON or YAML file ``{order_id, declaration_date, buyer_id, lines: [...]}``.
+
+    Other top-level keys (``annual_before``, ``release_date``) come back beside the order.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise InputError(str(path), f"cannot read the order file: {exc}") from None
+    if not isinstance(data, dict):
+        raise InputError(str(path), "expected a mapping with order_id, declaration_date and lines")
+    known = {"order_id", "declaration_date", "buyer_id", "lines", "annual_before", "release_date"}
+    unknown = set(data) - known
+    if unknown:
+        raise InputError(
+            str(path), f"unknown keys {', '.join(sorted(map(str, unknown)))}; known: {', '.join(sorted(known))}"
+        )
+    lines = data.get("lines")
+    if not isinstance(lines, list) or not all(isinstance(line, dict) for line in lines):
+        raise InputError(str(path), "lines must be a list of mappings")
+    order = make_order(str(data.get("order_id") or ""), data.get("declaration_date"), lines, data.get("buyer_id"))
+    return order, {key: data[key] for key in ("annual_before", "release_date") if key in data}

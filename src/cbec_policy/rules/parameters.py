@@ -293,3 +293,29 @@ def _load(directory: Path) -> ParameterSet:
             raise ParameterFileError(name, key, f"duplicate parameter name (also {parameters[key].file})")
         parameters[key] = _parse_parameter(name, key, node, data, sources)
     return ParameterSet(parameters, nodes)
+
+
+def describe(params: ParameterSet, name: str | None = None, on: date | None = None) -> list[dict[str, Any]]:
+    """Parameters as records with every dated value and its source; ``name`` is a parameter or a node.
+
+    With ``on``, each record also carries ``value_on`` (None where no value is in force then).
+    An unknown name is an :class:`InputError` listing the nodes.
+    """
+    if name is None:
+        chosen = list(params.values())
+    elif name in params:
+        chosen = [params[name]]
+    else:
+        chosen = [p for p in params.values() if p.node == name or p.node.startswith(f"{name}/")]
+        if not chosen:
+            nodes = sorted({p.node for p in params.values()})
+            raise InputError("parameter", f"unknown name {name!r}; nodes: {', '.join(nodes)}")
+    records = []
+    for parameter in sorted(chosen, key=lambda p: (p.node, p.key)):
+        record = parameter.to_dict()
+        if on is not None:
+            index, covered = parameter.lookup(np.array([np.datetime64(on, "D")]))
+            record["value_on"] = parameter.periods[int(index[0])].value if covered[0] else None
+            record["on"] = on.isoformat()
+        records.append(record)
+    return records
