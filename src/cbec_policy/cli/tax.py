@@ -305,11 +305,13 @@ def tax_export_income(
 @click.option("--chunk-rows", default=DEFAULT_CHUNK_ROWS, show_default=True, type=click.IntRange(min=1))
 @format_option(choices=_DETAIL_FORMATS)
 def tax_batch(orders: Path, out_path: Path, chunk_rows: int, output_format: str) -> None:
-    """批量计算 many orders from ORDERS.csv|parquet into --out RESULTS.csv|parquet.
+    """批量计算 order lines from ORDERS.csv|parquet into --out RESULTS.csv|parquet (one row per line).
 
-    Columns: order_id, date, price [, freight, insurance, items, vat_rate, ct_rate,
-    tariff_rate, buyer_id]. With buyer_id, each buyer's annual total accumulates in date
-    order (rows of one buyer must be in date order). A bad row gets an error column.
+    Columns: order_id, declaration_date, price [, buyer_id, line, quantity, freight,
+    insurance, category, description, hs_code, vat_rate, ct_rate, tariff_rate, net_content,
+    pieces]; the lines of an order are consecutive rows. Limits apply to each order and each
+    buyer's calendar year (orders of a buyer in date order); taxes to each line, the same as
+    `cbec tax import`. A bad line rejects its order; every error names order, line and field.
     """
     console = Console(stderr=True)
     total = parquet_rows(orders)
@@ -330,12 +332,12 @@ def tax_batch(orders: Path, out_path: Path, chunk_rows: int, output_format: str)
         click.echo(to_json({"out": str(out_path), **data}))
         return
     rows = [{"path": name, "label": PATH_LABELS[name], "orders": count} for name, count in data["paths"].items()]
-    rows.append({"path": "error", "label": "错误行 rows with errors", "orders": data["errors"]})
+    rows.append({"path": "rejected", "label": "被拒订单 rejected orders", "orders": data["rejected_orders"]})
     emit_rows(
         rows,
         {"path": "路径 path", "label": "说明 meaning", "orders": "订单数 orders"},
         "table",
-        title=f"{data['rows']} 订单 orders → {out_path}",
+        title=f"{data['orders']} 订单 orders, {data['lines']} 行 lines → {out_path}",
         footer=f"应缴税额合计 total tax: {data['total_tax']} 元"
         + "".join(f"\n  {example}" for example in data["error_examples"]),
     )
