@@ -43,9 +43,10 @@ from cbec_policy.rules.orders import make_order
 def generate(lines: int, buyers: int, seed: int = 20261127) -> pa.Table:
     """Seeded order lines: about 2.5 lines per order, orders in date order, consecutive lines."""
     rng = np.random.default_rng(seed)
-    orders = int(lines / 2.5) + 1
-    per_order = rng.integers(1, 5, orders)
-    per_order[-1] += 0
+    per_order = rng.integers(1, 5, int(lines / 2.5) + 1)
+    while per_order.sum() < lines:  # enough orders to fill the lines
+        per_order = np.r_[per_order, rng.integers(1, 5, 1 + lines // 100)]
+    orders = len(per_order)
     order_of_line = np.repeat(np.arange(orders), per_order)[:lines]
     start, end = np.datetime64("2016-04-08"), np.datetime64("2025-12-31")
     span = int((end - start).astype(np.int64)) + 1
@@ -147,13 +148,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         source, out = Path(folder) / "lines.parquet", Path(folder) / "results.parquet"
         pq.write_table(table, source)
-        best = float("inf")
+        best = best_cpu = float("inf")
         for _ in range(args.repeat):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             summary = run_batch(source, out)
             best = min(best, time.perf_counter() - started)
+            best_cpu = min(best_cpu, time.process_time() - cpu)
         results = pq.read_table(out)
+    cpu = time.process_time()
     answers, loop_seconds, loop_lines = reference(table, args.sample)
+    loop_cpu = time.process_time() - cpu
     checked, mismatches = compare(results, answers)
     batch_rate = args.lines / best
     loop_rate = loop_lines / loop_seconds
@@ -161,9 +165,14 @@ def main() -> None:
     data = summary.to_dict()
     print(f"file: {args.lines:,} lines, {orders:,} orders, {args.buyers:,} buyers; paths {data['paths']}, "
           f"rejected orders {data['rejected_orders']}, exact lines {data['exact_lines']}")  # fmt: skip
-    print(f"batch (run_batch, Parquet in and out): {best:.3f} s  -> {batch_rate:,.0f} lines/s")
-    print(f"single-order loop: {loop_lines:,} lines in {loop_seconds:.3f} s -> {loop_rate:,.0f} lines/s")
-    print(f"ratio: {batch_rate / loop_rate:,.0f}x   (targets: >= 1,000,000 lines/s and >= 200x)")
+    print(f"batch (run_batch, Parquet in and out): {best:.3f} s wall -> {batch_rate:,.0f} lines/s; "
+          f"{best_cpu:.3f} s CPU -> {args.lines / best_cpu:,.0f} lines/s")  # fmt: skip
+    print(f"single-order loop: {loop_lines:,} lines in {loop_seconds:.3f} s wall -> {loop_rate:,.0f} lines/s; "
+          f"{loop_cpu:.3f} s CPU -> {loop_lines / loop_cpu:,.0f} lines/s")  # fmt: skip
+    print(
+        f"ratio: {batch_rate / loop_rate:,.0f}x wall, {(args.lines / best_cpu) / (loop_lines / loop_cpu):,.0f}x CPU"
+        "   (targets: >= 1,000,000 lines/s and >= 200x; a shared machine stretches wall time)"
+    )
     print(f"peak memory (ru_maxrss): {peak_mb:,.0f} MB   (target <= 1,536 MB)")
     print(f"equality on the sample: {checked:,} lines checked, {len(mismatches)} mismatches")
     for line in mismatches:

@@ -177,7 +177,7 @@ def parse_lines(data: pa.RecordBatch | pa.Table | pd.DataFrame) -> Lines:
             return np.full(rows, np.nan if default is None else default)
         return _numbers(data.column(name), name, error, default)
 
-    order_id = pc.fill_null(pc.utf8_trim_whitespace(_plain(data.column("order_id")).cast(pa.string())), "")
+    order_id = pc.fill_null(_plain(data.column("order_id")).cast(pa.string()), "")  # compared as written
     day = _days(data.column("declaration_date"), error)
     price = column("price", None)
     flag(error, np.isnan(price), E_PRICE_MISSING)
@@ -197,21 +197,26 @@ def parse_lines(data: pa.RecordBatch | pa.Table | pd.DataFrame) -> Lines:
         flag(error, off, E_FEN[name])
         value_f += cents  # sums of integers below 2**50: exact
     flag(error, value_f >= MAX_FEN, E_LARGE)
+    value_f[~np.isfinite(value_f) | (value_f >= MAX_FEN)] = 0.0  # such lines carry an error already
     slow = np.zeros(rows, dtype=bool)
     for name in ("category", "net_content", "pieces"):
         slow |= _text_given(data, name)
 
-    # Orders: runs of equal consecutive order ids.
-    ids = pc.dictionary_encode(order_id)
-    codes = ids.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    new = np.r_[True, codes[1:] != codes[:-1]] if rows else np.zeros(0, dtype=bool)
+    # Orders: runs of equal consecutive order ids (a string comparison of neighbours, no hashing).
+    if rows:
+        same = pc.equal(order_id.slice(1), order_id.slice(0, rows - 1)).to_numpy(zero_copy_only=False)
+        new = np.r_[True, ~same]
+    else:
+        new = np.zeros(0, dtype=bool)
     starts = np.flatnonzero(new)
     counts = np.diff(np.r_[starts, rows])
     run_of_line = np.cumsum(new) - 1
     flag(error, (pc.equal(order_id, "").to_numpy(zero_copy_only=False)), E_ORDER_ID)
-    if len(starts) != len(ids.dictionary):  # an id that starts more than one run
-        runs_per_id = np.bincount(codes[starts], minlength=len(ids.dictionary))
-        flag(error, runs_per_id[codes] > 1, E_SPLIT)
+    run_ids = order_id.take(pa.array(starts))
+    if pc.count_distinct(run_ids).as_py() != len(starts):  # an id that starts more than one run
+        codes = pc.dictionary_encode(run_ids).indices.to_numpy(zero_copy_only=False)
+        runs_per_id = np.bincount(codes)
+        flag(error, (runs_per_id[codes] > 1)[run_of_line], E_SPLIT)
     first_day = day[starts]
     flag(error, day != first_day[run_of_line], E_DATES_DIFFER)
     if "buyer_id" in names:
@@ -233,15 +238,24 @@ def parse_lines(data: pa.RecordBatch | pa.Table | pd.DataFrame) -> Lines:
 
 
 def _buyers(column: Any) -> tuple[np.ndarray, pa.Array]:
-    """Index of each line's buyer (-1: none) into the chunk's distinct, whitespace-trimmed buyer ids."""
-    column = _plain(column).cast(pa.string())
-    encoded = pc.dictionary_encode(pc.utf8_trim_whitespace(column))
-    names = encoded.dictionary
+    """Index of each line's buyer (-1: none) into the chunk's distinct, whitespace-trimmed buyer ids.
+
+    A dictionary column (Parquet read with ``read_dictionary``) is used as it is: only its
+    distinct names are trimmed and encoded again.
+    """
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column.cast(pa.string()))
+    again = pc.dictionary_encode(pc.utf8_trim_whitespace(column.dictionary.cast(pa.string())))
+    remap = again.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    names = again.dictionary
     blank = np.asarray(pc.equal(names, "").to_numpy(zero_copy_only=False), dtype=bool)
-    indices = pc.fill_null(encoded.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
-    if len(blank):
-        indices = np.where((indices >= 0) & blank[np.clip(indices, 0, None)], -1, indices)
-    return indices.astype(np.int64), names
+    if len(remap):
+        remap = np.where(blank[remap], -1, remap)
+    indices = pc.fill_null(column.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
+    rows = np.where(indices >= 0, remap[np.clip(indices, 0, None)] if len(remap) else -1, -1)
+    return rows.astype(np.int64), names
 
 
 def order_messages(lines: Lines, error: np.ndarray, extra: dict[int, str]) -> list[str | None]:
