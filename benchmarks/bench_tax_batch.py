@@ -80,7 +80,7 @@ def reference(table: pa.Table, sample_orders: int, seed: int = 7) -> tuple[dict,
     rng = np.random.default_rng(seed)
     buyer = table.column("buyer_id").to_numpy(zero_copy_only=False)
     order_id = table.column("order_id").to_numpy(zero_copy_only=False)
-    names, first = np.unique(order_id, return_index=True)
+    names = np.unique(order_id)
     orders_per_buyer = len(names) / len(np.unique(buyer))
     wanted = rng.choice(np.unique(buyer), max(1, int(sample_orders / orders_per_buyer)), replace=False)
     rows = np.flatnonzero(np.isin(buyer, wanted))

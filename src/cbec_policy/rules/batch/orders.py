@@ -274,7 +274,6 @@ def order_messages(lines: Lines, error: np.ndarray, extra: dict[int, str]) -> li
         if error[row] > 0:
             first_bad.setdefault(int(run_of_line[row]), row)
     for row in bad_line.tolist():
-        order = int(run_of_line[row])
         code = int(error[row])
         where = f"order {ids[row].as_py()}, line {int(lines.line_no[row])}"
         if code in extra:
