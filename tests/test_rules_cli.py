@@ -32,7 +32,7 @@ def test_tax_import_json_keys_and_values() -> None:
 
 
 def test_tax_import_lines_itemised_and_ledger(tmp_path: Path) -> None:
-    """A two-line order over 5,000 is general trade; with --buyer the ledger keeps the year, and a return restores it."""
+    """A two-line order over 5,000 is general trade; the ledger keeps the year; a return restores it."""
     db = f"sqlite:///{tmp_path / 'ledger.db'}"
     code, out = _run("tax", "import", "--date", "2025-06-01", "--order-id", "M1",
                      "--line", "description=香水,category=high_end_cosmetics,price=1000,tariff_rate=0.03",

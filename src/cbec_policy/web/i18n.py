@@ -23,6 +23,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav_policies": ("政策", "Policies"),
     "nav_zones": ("综试区", "Pilot zones"),
     "nav_tax": ("税费计算", "Tax calculator"),
+    "nav_parameters": ("规则参数", "Rule parameters"),
     "nav_report": ("报告", "Report"),
     "nav_upload": ("上传", "Upload"),
     "nav_api": ("API 文档", "API docs"),
