@@ -147,8 +147,8 @@ def chunks(path: Path, chunk_rows: int) -> Iterator[pa.Table]:
     held: pa.Table | None = None
     for batch in _batches(path, chunk_rows):
         table = pa.Table.from_batches([batch])
-        if held is not None and held.num_rows:
-            table = pa.concat_tables([held, table.cast(held.schema)])
+        if held is not None and held.num_rows:  # one chunk per column again, so parsing copies nothing more
+            table = pa.concat_tables([held, table.cast(held.schema)]).combine_chunks()
         ids = pc.fill_null(table.column("order_id").combine_chunks().cast(pa.string()), "")
         last = ids[len(ids) - 1] if len(ids) else None
         if last is None:
@@ -177,7 +177,7 @@ class _Writer:
             else:  # per-column statistics and dictionaries of the money columns cost more than they save
                 self.writer = pq.ParquetWriter(
                     self.path, table.schema, compression="lz4", write_statistics=False,
-                    use_dictionary=["path", "buyer_id", "error"],
+                    use_dictionary=["path", "buyer_id", "error"], store_decimal_as_integer=True,
                 )  # fmt: skip
         self.writer.write_table(table)
 

@@ -95,8 +95,8 @@ def flag(error: np.ndarray, mask: np.ndarray, code: int) -> None:
 
 
 def _plain(column: Any) -> pa.Array:
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
+    if isinstance(column, pa.ChunkedArray):  # one chunk (a chunk as read): no copy
+        column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
     return column
