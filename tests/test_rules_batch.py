@@ -29,7 +29,7 @@ def test_batch_equals_single_order_path_on_random_lines(tmp_path: Path) -> None:
     source, out = tmp_path / "lines.parquet", tmp_path / "out.parquet"
     pq.write_table(table, source)
     summary = run_batch(source, out, chunk_rows=3_001)  # chunks end inside orders: carried over
-    answers, _, lines = reference(table, 800)
+    answers, _, _, lines = reference(table, 800)
     checked, mismatches = compare(pq.read_table(out), answers)
     assert mismatches == []
     assert checked == lines == len(answers) > 500

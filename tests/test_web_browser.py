@@ -208,9 +208,9 @@ def test_look_up_a_city(tab: Tab, live: LiveServer) -> None:
 def test_compute_a_tax_and_follow_its_citation(tab: Tab, live: LiveServer) -> None:
     page = tab.page
     page.goto(live.url + "/tax")
-    page.fill('input[name="date"]', "2020-01-01")
-    page.fill('input[name="price"]', "1000")
-    page.click("#tax-form button")
+    page.fill('input[name="declaration_date"]', "2020-01-01")  # the order form: declaration date and lines
+    page.fill('input[name="l1_price"]', "1000")
+    page.click('#tax-form button[type="submit"]:not([name])')
     page.locator("#tax-result").wait_for()
     assert page.locator("#tax-path").inner_text() == "cbec_within_limits"
     assert page.locator("#tax-total_tax").inner_text() == "91.00"  # 1000 × 13 % × 70 %

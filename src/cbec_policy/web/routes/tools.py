@@ -68,7 +68,9 @@ def _order_form(request: Request) -> tuple[dict[str, Any], list[dict[str, str]],
 
 def _run_order(values: dict[str, Any], lines: list[dict[str, str]]) -> dict[str, Any]:
     body = {k: v for k, v in values.items() if v}
-    body["lines"] = [{k: v for k, v in line.items() if v} for line in lines if any(line.values())]
+    # A row is a line once it names goods or a price (the quantity field starts at 1 on blank rows).
+    filled = [line for line in lines if any(line[name] for name in LINE_FIELDS if name != "quantity")]
+    body["lines"] = [{k: v for k, v in line.items() if v} for line in filled]
     return tax.order_tax(tax.OrderTaxRequest.model_validate(body))
 
 
