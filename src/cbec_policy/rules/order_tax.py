@@ -168,12 +168,15 @@ def order_import_tax(order: Order, annual_before: object = 0, params: ParameterS
     periods: list[Period] = [params["collection_ratio_within_limits"].at(day), single_p, annual_p]
     caveats = list(ALWAYS_CAVEATS)
     warnings: list[str] = []
-    if value == single or before + value == annual:
+    if path != PATH_GENERAL and (value == single or before + value == annual):
         boundary = params["limit_boundary_inclusive"].at(day)
         periods.append(boundary)
         caveats.append("金额恰好等于限值，按未超过限值处理（政策原文为“超过”，此为解释性假设）")
+    below: Decimal | None = None
     if value > single and order.items == 1 and bool(params["single_item_full_tax_channel"].value_at(day)):
-        periods += [params["single_item_full_tax_channel"].at(day), params["single_item_channel_below_cny"].at(day)]
+        below_p = params["single_item_channel_below_cny"].at(day)
+        periods += [params["single_item_full_tax_channel"].at(day), below_p]
+        below = to_decimal(below_p.value, "single_item_channel_below_cny")
     if path == PATH_GENERAL and order.items > 1 and value > single and day >= date(2019, 1, 1):
         caveats.append("多件商品订单超过单次限值按一般贸易处理，系依据18号推断（49号未直接规定）")
     if path == PATH_GENERAL:
@@ -245,7 +248,7 @@ def order_import_tax(order: Order, annual_before: object = 0, params: ParameterS
         counts=counts,
         lines=tuple(line_results),
         citations=tuple(unique([p.citation for p in periods])),
-        explanation_zh=_explain(order, path, before, single, annual, ratio, line_results),
+        explanation_zh=_explain(order, path, before, single, annual, ratio, line_results, below),
         caveats=tuple(caveats),
         warnings=tuple(warnings),
         **totals,
@@ -253,7 +256,14 @@ def order_import_tax(order: Order, annual_before: object = 0, params: ParameterS
 
 
 def _explain(
-    order: Order, path: str, before: Decimal, single: Decimal, annual: Decimal, ratio: Decimal, lines: list[LineTax]
+    order: Order,
+    path: str,
+    before: Decimal,
+    single: Decimal,
+    annual: Decimal,
+    ratio: Decimal,
+    lines: list[LineTax],
+    below: Decimal | None,
 ) -> str:
     """The answer in plain Chinese: limits on the order and the year, then each line's rates."""
     day, p = order.declaration_date, money(order.dutiable_value)
@@ -267,6 +277,11 @@ def _explain(
         text += (
             "订单仅1件商品，超过单次限值但低于26000元且未超过年度限值，"
             "可走跨境电商渠道，按货物税率全额征收，计入年度交易总额。"
+        )
+    elif below is not None and order.dutiable_value >= below:
+        text += (
+            f"订单仅1件商品，但完税价格不低于{below}元（单件商品低于{below}元方可走跨境电商渠道），"
+            "按一般贸易全额征税，不计入跨境电商年度交易额度。"
         )
     else:
         text += "超过限值，按一般贸易全额征税，不计入跨境电商年度交易额度。"
