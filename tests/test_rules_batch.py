@@ -106,3 +106,14 @@ def test_csv_of_one_line_orders_in_the_old_layout(tmp_path: Path) -> None:
     run_batch(source, tmp_path / "out.csv")
     rows = pd.read_csv(tmp_path / "out.csv")
     assert list(rows["path"]) == ["cbec_full_tax", "general_trade"]
+
+
+def test_typed_vat_rate_against_the_date_is_warned() -> None:
+    """17 % on 2025-06-01 is neither 13 % nor 9 %: computed as typed, with a warning (as the single path)."""
+    frame = pd.DataFrame(
+        {"order_id": ["a", "b"], "declaration_date": ["2025-06-01", "2017-01-01"], "price": ["1000", "1000"],
+         "vat_rate": ["0.17", "0.17"]}
+    )  # fmt: skip
+    rows = _run(frame)
+    assert [str(x) for x in rows["total_tax"]] == ["119.00", "119.00"]
+    assert "不符" in rows["warning"][0] and pd.isna(rows["warning"][1])

@@ -62,6 +62,7 @@ class ChunkResult:
     annual_after: np.ndarray
     error: np.ndarray  # per line reason codes; -1: rejected with its order
     extra: dict[int, str] = field(default_factory=dict)
+    vat_warning: np.ndarray | None = None  # per line: a typed VAT rate that is neither rate in force that day
     exact_lines: int = 0
     single_orders: int = 0
 
@@ -219,7 +220,10 @@ class BatchEngine:
         # Line taxes (fast path); rates per line.
         within = chosen.path[run_of_line] == 0
         vat_std, _ = params["import_vat_standard"].values_array(days)
+        vat_low, _ = params["import_vat_low"].values_array(days)
         vat = np.where(np.isnan(lines.vat_rate), vat_std[run_of_line], lines.vat_rate)
+        typed = ~np.isnan(lines.vat_rate)  # checked against the date, as the single path warns
+        vat_warning = typed & (lines.vat_rate != vat_std[run_of_line]) & (lines.vat_rate != vat_low[run_of_line])
         ct = np.fmax(lines.ct_rate, 0.0)
         t = np.where(within, chosen.within_tariff[run_of_line], np.fmax(lines.tariff_rate, 0.0))
         k = chosen.ratio[run_of_line]
@@ -245,7 +249,10 @@ class BatchEngine:
         cents["total_tax"] = cents["tariff"] + cents["consumption_tax"] + cents["vat"]
         after = before + np.where(chosen.counts, value, 0)
         path = chosen.path[run_of_line].astype(np.int8)
-        result = ChunkResult(lines, path, cents, before[run_of_line], after[run_of_line], error, extra, len(exact))
+        result = ChunkResult(
+            lines, path, cents, before[run_of_line], after[run_of_line], error, extra, vat_warning & ~lines.slow,
+            len(exact),
+        )  # fmt: skip
         single = np.union1d(slow_orders, run_of_line[redo_orders]).astype(np.int64)
         single = single[~bad_order[single]]
         self._single_path(lines, single, before, result)

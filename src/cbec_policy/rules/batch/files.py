@@ -28,7 +28,8 @@ from cbec_policy.rules.regime import PATHS
 
 DEFAULT_CHUNK_ROWS = 262_144
 RESULT_COLUMNS = ("order_id", "line", "declaration_date", "buyer_id", "path", *MONEY, "annual_before",
-                  "annual_after", "error")  # fmt: skip
+                  "annual_after", "error", "warning")  # fmt: skip
+VAT_WARNING = "增值税税率与申报日期适用的标准税率、低税率均不符，已按所填税率计算，请核对"
 
 
 @dataclass
@@ -116,6 +117,11 @@ def to_arrow(result: ChunkResult, texts: list[str | None]) -> pa.Table:
     columns["annual_before"] = _decimal(result.annual_before, ok)
     columns["annual_after"] = _decimal(result.annual_after, ok)
     columns["error"] = pa.array(texts, pa.string()) if (result.error != 0).any() else pa.nulls(len(lines), pa.string())
+    warned = result.vat_warning if result.vat_warning is not None else np.zeros(len(lines), dtype=bool)
+    warned = warned & ok
+    columns["warning"] = pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(len(lines), dtype=np.int32), mask=~warned), pa.array([VAT_WARNING])
+    ).cast(pa.string())
     return pa.table(columns)
 
 
@@ -177,7 +183,7 @@ class _Writer:
             else:  # per-column statistics and dictionaries of the money columns cost more than they save
                 self.writer = pq.ParquetWriter(
                     self.path, table.schema, compression="lz4", write_statistics=False,
-                    use_dictionary=["path", "buyer_id", "error"], store_decimal_as_integer=True,
+                    use_dictionary=["path", "buyer_id", "error", "warning"], store_decimal_as_integer=True,
                 )  # fmt: skip
         self.writer.write_table(table)
 
