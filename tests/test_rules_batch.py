@@ -1,195 +1,119 @@
-"""The vectorised batch engine equals the single-order calculator, streams files and keeps bad rows apart."""
+"""The batch over order lines equals the single-order path, keeps bad orders apart and streams files."""
 
 from __future__ import annotations
 
-from datetime import date
+import sys
 from decimal import Decimal
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from cbec_policy.errors import CbecError, InputError
-from cbec_policy.rules.batch import PATHS, BatchEngine, ChunkResult, parse_orders, run_batch
-from cbec_policy.rules.retail_import import retail_import_tax
+from cbec_policy.errors import InputError
+from cbec_policy.rules.batch import BatchEngine, parse_lines, run_batch
+from cbec_policy.rules.batch.files import to_arrow
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+from bench_tax_batch import compare, generate, reference
 
 
-def _random_orders(rows: int, buyers: int, seed: int) -> pd.DataFrame:
-    """Orders in date order across every regime boundary, some over the limits, a few bad rows."""
-    rng = np.random.default_rng(seed)
-    start = np.datetime64("2016-03-20")
-    days = np.sort(start + rng.integers(0, 365 * 4, rows))  # 2016-03-20 … 2020: covers 2016-04-08 and 2019-01-01
-    price = np.round(rng.lognormal(6.5, 1.3, rows), 2).clip(0.01, 40000)
+def _run(frame: pd.DataFrame) -> pd.DataFrame:
+    result = BatchEngine().compute(parse_lines(frame))
+    return to_arrow(result, result.error_texts()).to_pandas()
+
+
+def test_batch_equals_single_order_path_on_random_lines(tmp_path: Path) -> None:
+    """Random orders of 1-4 lines across 2016-2025, shared buyers, a few rejected orders; small chunks."""
+    table = generate(20_000, 400, seed=3)
+    source, out = tmp_path / "lines.parquet", tmp_path / "out.parquet"
+    pq.write_table(table, source)
+    summary = run_batch(source, out, chunk_rows=3_001)  # chunks end inside orders: carried over
+    answers, _, _, lines = reference(table, 800)
+    checked, mismatches = compare(pq.read_table(out), answers)
+    assert mismatches == []
+    assert checked == lines == len(answers) > 500
+    assert summary.lines == 20_000 and summary.rejected_orders > 0
+    assert summary.paths["general_trade"] > 0 and summary.paths["cbec_within_limits"] > 0
+
+
+def test_mixed_order_is_general_trade_and_the_year_carries() -> None:
     frame = pd.DataFrame(
         {
-            "order_id": [f"o{i}" for i in range(rows)],
-            "date": days.astype(str),
-            "price": price.astype(str),
-            "freight": np.round(rng.uniform(0, 60, rows), 2).astype(str),
-            "insurance": "",
-            "items": rng.integers(1, 4, rows).astype(str),
-            "vat_rate": np.where(rng.random(rows) < 0.2, "0.09", ""),
-            "ct_rate": rng.choice(["", "0.1", "0.15", "0.3"], rows),
-            "tariff_rate": rng.choice(["0", "0.05", "0.1", "0.15", ""], rows, p=[0.2, 0.2, 0.3, 0.2, 0.1]),
-            "buyer_id": [f"b{i}" for i in rng.integers(0, buyers, rows)],
+            "order_id": ["M1", "M1", "M2", "G1"],
+            "declaration_date": ["2025-06-01"] * 4,
+            "buyer_id": ["b1", "b1", "b1", "b2"],
+            "category": ["high_end_cosmetics", "", "", ""],
+            "price": ["1000", "4500", "4000", "26000"],
+            "tariff_rate": ["0.03", "0.15", "", "0.1"],
         }
     )
-    frame.loc[5, "price"] = "abc"
-    frame.loc[7, "date"] = "2019-02-30"
-    return frame
+    rows = _run(frame)
+    assert list(rows["path"]) == ["general_trade", "general_trade", "cbec_within_limits", "general_trade"]
+    assert [str(x) for x in rows["total_tax"]] == ["369.29", "1347.75", "364.00", "6318.00"]
+    assert rows["annual_before"][2] == Decimal("0.00") and rows["annual_after"][2] == Decimal("4000.00")
+    assert rows["annual_after"][3] == Decimal("0.00")  # exactly 26,000: not counted
 
 
-def _reference(frame: pd.DataFrame) -> list[tuple[object, ...]]:
-    """The single-order calculator row by row, carrying each buyer's year total itself."""
-    totals: dict[tuple[str, int], Decimal] = {}
-    expected: list[tuple[object, ...]] = []
-    for row in frame.itertuples(index=False):
-        try:
-            day = date.fromisoformat(row.date)
-            key = (row.buyer_id, day.year)
-            result = retail_import_tax(
-                day,
-                row.price,
-                freight=row.freight,
-                insurance=row.insurance or 0,
-                items=int(row.items),
-                vat_rate=row.vat_rate or None,
-                ct_rate=row.ct_rate or None,
-                tariff_rate=row.tariff_rate or None,
-                annual_before=totals.get(key, Decimal(0)),
-            )
-        except (CbecError, ValueError):
-            expected.append(("error",))
-            continue
-        totals[key] = result.annual_after
-        expected.append(
-            (
-                result.path,
-                *(int(getattr(result, name) * 100) for name in ("tariff", "consumption_tax", "vat", "total_tax")),
-                int(result.annual_before * 100),
-                int(result.annual_after * 100),
-                int(result.effective_rate * 1_000_000),
-            )
-        )
-    return expected
-
-
-def _batch_rows(results: list[ChunkResult]) -> list[tuple[object, ...]]:
-    rows: list[tuple[object, ...]] = []
-    for result in results:
-        for i in range(len(result.path)):
-            if result.path[i] < 0:
-                rows.append(("error",))
-                continue
-            rows.append(
-                (
-                    PATHS[result.path[i]],
-                    *(int(result.cents[name][i]) for name in ("tariff", "consumption_tax", "vat", "total_tax")),
-                    int(result.cents["annual_before"][i]),
-                    int(result.cents["annual_after"][i]),
-                    int(result.rate_millionths[i]),
-                )
-            )
-    return rows
-
-
-@pytest.fixture(scope="module")
-def sample() -> tuple[pd.DataFrame, list[tuple[object, ...]]]:
-    frame = _random_orders(3000, buyers=50, seed=11)
-    return frame, _reference(frame)
-
-
-@pytest.mark.parametrize("chunk", [3000, 333])
-def test_batch_equals_single_orders_on_random_sample(
-    chunk: int, sample: tuple[pd.DataFrame, list[tuple[object, ...]]]
-) -> None:
-    """Every path, year and limit crossing: the batch gives the single calculator's results to the fen."""
-    frame, expected = sample
-    engine = BatchEngine()
-    results = [engine.compute(parse_orders(frame.iloc[i : i + chunk])) for i in range(0, len(frame), chunk)]
-    got = _batch_rows(results)
-    paths = {row[0] for row in expected}
-    assert {"cbec_within_limits", "cbec_full_tax", "general_trade", "error"} <= paths  # the sample covers all paths
-    assert sum(1 for row in expected if row[0] == "general_trade" and row[5] > 0) > 0  # annual totals in play
-    mismatches = [i for i, (a, b) in enumerate(zip(got, expected, strict=True)) if a != b]
-    assert mismatches == [], f"rows {mismatches[:5]}: batch {got[mismatches[0]]} vs single {expected[mismatches[0]]}"
-
-
-def test_half_fen_ties_round_up_exactly() -> None:
-    """10.05 x 10% = 1.005 exactly: half up gives 1.01 (float64 alone would say 1.00)."""
+def test_every_error_names_order_line_and_field_and_good_orders_go_on() -> None:
     frame = pd.DataFrame(
         {
-            "order_id": ["a"],
-            "date": ["2025-06-01"],
-            "price": ["10.05"],
-            "items": ["2"],
-            "vat_rate": ["0"],
-            "tariff_rate": ["0.1"],
-            "buyer_id": ["x"],
+            "order_id": ["A", "A", "B", "C", "D"],
+            "declaration_date": ["2025-06-01", "2025-06-01", "2025-02-30", "2025-06-01", "2016-04-07"],
+            "buyer_id": ["b"] * 5,
+            "price": ["100", "10.005", "50", "abc", "10"],
         }
     )
-    engine = BatchEngine()
-    first = engine.compute(
-        parse_orders(
-            pd.DataFrame(
-                {"order_id": ["p"], "date": ["2025-01-01"], "price": ["26000"], "tariff_rate": ["0"], "buyer_id": ["x"]}
-            )
-        )
+    rows = _run(frame)
+    errors = list(rows["error"])
+    assert errors[1] == "order A, line 2, price: more than two decimal places; amounts are in whole fen"
+    assert errors[0].startswith("rejected with its order: order A, line 2, price")
+    assert errors[2] == "order B, line 1, declaration_date: not a valid YYYY-MM-DD date"
+    assert errors[3] == "order C, line 1, price: not a number"
+    assert "order D, line 1, declaration_date: no CBEC retail import regime" in errors[4]
+
+
+def test_rejected_order_does_not_reach_the_year() -> None:
+    frame = pd.DataFrame(
+        {
+            "order_id": ["A", "B"],
+            "declaration_date": ["2025-06-01", "2025-06-02"],
+            "buyer_id": ["b", "b"],
+            "price": ["30000.001", "1000"],
+        }
     )
-    assert PATHS[first.path[0]] == "cbec_full_tax"  # one item over 5000, exactly the 26000 annual limit
-    result = engine.compute(parse_orders(frame))
-    assert PATHS[result.path[0]] == "general_trade"  # the buyer's 26000 is used up
-    assert result.cents["tariff"][0] == 101
-    assert result.exact_rows == 1
+    rows = _run(frame)
+    assert rows["annual_before"][1] == Decimal("0.00")
 
 
-def test_bad_rows_get_messages_and_the_rest_go_on(tmp_path: Path) -> None:
-    orders = tmp_path / "orders.csv"
-    orders.write_text(
-        "order_id,date,price,items,tariff_rate,buyer_id\n"
-        "1,2025-06-01,1000,1,,b\n"
-        "2,2025-02-30,10,1,,b\n"
-        "3,2016-04-07,10,1,,\n"
-        "4,2025-06-02,12.345,1,,b\n"
-        "5,2025-06-03,6000,1,,b\n"
-        "6,2025-05-01,100,1,,b\n"
-        "7,2025-06-04,x,1,,c\n",
-        encoding="utf-8",
-    )
-    out = tmp_path / "results.csv"
-    summary = run_batch(orders, out)
-    results = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert results["order_id"].tolist() == ["1", "2", "3", "4", "5", "6", "7"]
-    errors = dict(zip(results["order_id"], results["error"], strict=True))
-    assert errors["1"] == ""
-    assert "not a valid YYYY-MM-DD" in errors["2"]
-    assert "before 2016-04-08" in errors["3"]
-    assert "more than two decimal places" in errors["4"]
-    assert "tariff_rate: needed" in errors["5"]
-    assert "previous order" in errors["6"]  # out of date order for buyer b
-    assert "price: not a number" in errors["7"]
-    first = results.iloc[0]
-    assert (first["path"], first["total_tax"], first["annual_after"]) == ("cbec_within_limits", "91.00", "1000.00")
-    assert summary.rows == 7 and summary.errors == 6 and summary.paths["cbec_within_limits"] == 1
-
-
-def test_parquet_round_trip_and_no_partial_file_on_failure(tmp_path: Path) -> None:
-    frame = _random_orders(500, buyers=10, seed=3)
-    source = tmp_path / "orders.parquet"
-    frame.to_parquet(source, index=False)
-    out = tmp_path / "results.parquet"
-    summary = run_batch(source, out, chunk_rows=128)
-    table = pq.read_table(out)
-    assert table.num_rows == 500 and summary.rows == 500
-    expected = _reference(frame)
-    totals = [row[4] for row in expected if row[0] != "error"]
-    got = [int(v * 100) for v, p in zip(table["total_tax"].to_pylist(), table["path"].to_pylist(), strict=True) if p]
-    assert got == totals
+def test_split_order_and_missing_columns_are_refused(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"order_id": ["A", "B", "A"], "declaration_date": ["2025-06-01"] * 3, "price": ["1"] * 3})
+    rows = _run(frame)
+    assert all("not consecutive rows" in text for text in rows["error"][[0, 2]])
     with pytest.raises(InputError, match="missing columns: price"):
-        bad = tmp_path / "bad.csv"
-        bad.write_text("order_id,date\n1,2025-01-01\n", encoding="utf-8")
-        run_batch(bad, tmp_path / "never.csv")
-    assert not (tmp_path / "never.csv").exists()
-    assert not list(tmp_path.glob("*.partial*"))
+        parse_lines(pd.DataFrame({"order_id": ["A"], "declaration_date": ["2025-06-01"]}))
+    bad = tmp_path / "orders.txt"
+    bad.write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match=r"\.csv or \.parquet"):
+        run_batch(bad, tmp_path / "out.csv")
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_csv_of_one_line_orders_in_the_old_layout(tmp_path: Path) -> None:
+    """``date`` and ``items`` read as declaration_date and quantity: a one-line order of N items."""
+    source = tmp_path / "orders.csv"
+    source.write_text("order_id,date,price,items,tariff_rate\no1,2025-06-01,6000,1,0.1\no2,2025-06-01,6000,2,0.1\n")
+    run_batch(source, tmp_path / "out.csv")
+    rows = pd.read_csv(tmp_path / "out.csv")
+    assert list(rows["path"]) == ["cbec_full_tax", "general_trade"]
+
+
+def test_typed_vat_rate_against_the_date_is_warned() -> None:
+    """17 % on 2025-06-01 is neither 13 % nor 9 %: computed as typed, with a warning (as the single path)."""
+    frame = pd.DataFrame(
+        {"order_id": ["a", "b"], "declaration_date": ["2025-06-01", "2017-01-01"], "price": ["1000", "1000"],
+         "vat_rate": ["0.17", "0.17"]}
+    )  # fmt: skip
+    rows = _run(frame)
+    assert [str(x) for x in rows["total_tax"]] == ["119.00", "119.00"]
+    assert "不符" in rows["warning"][0] and pd.isna(rows["warning"][1])

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cbec_policy.rules.batch import PATHS, BatchEngine, parse_orders
+from cbec_policy.rules.batch import BatchEngine, parse_lines
+from cbec_policy.rules.regime import PATHS
 from cbec_policy.rules.retail_import import retail_import_tax
 
 # (price, items, ct_rate, tariff_rate, vat_rate): general trade carries the full tariff and ratio 1.
@@ -33,7 +34,6 @@ def _expected(day: date, price: str, items: int, ct: str, tariff: str, vat: str)
     return (
         single.path,
         *(int(getattr(single, name) * 100) for name in ("tariff", "consumption_tax", "vat", "total_tax")),
-        int(single.effective_rate * 1_000_000),
     )
 
 
@@ -50,16 +50,17 @@ def test_edge_rows_equal_single_order_calculator(day: date) -> None:
             "vat_rate": [row[4] for row in EDGE_ORDERS],
         }
     )
-    result = BatchEngine().compute(parse_orders(frame))
+    result = BatchEngine().compute(parse_lines(frame))
     assert (result.error == 0).all()
     for i, (price, items, ct, tariff, vat) in enumerate(EDGE_ORDERS):
         got = (
             PATHS[result.path[i]],
             *(int(result.cents[name][i]) for name in ("tariff", "consumption_tax", "vat", "total_tax")),
-            int(result.rate_millionths[i]),
         )
         assert got == _expected(day, price, items, ct, tariff, vat), f"order {price} ct {ct} tariff {tariff}"
-    assert result.exact_rows >= 4  # the two high consumption-tax rates, the large taxes, the half fen
+    assert (
+        result.exact_lines + result.single_orders >= 4
+    )  # the two high consumption-tax rates, the large taxes, the half fen
 
 
 def test_fast_path_keeps_clear_rows_and_rejects_unbounded_values() -> None:
@@ -72,8 +73,8 @@ def test_fast_path_keeps_clear_rows_and_rejects_unbounded_values() -> None:
             "tariff_rate": ["0.1", "0.1"],
         }
     )
-    result = BatchEngine().compute(parse_orders(frame))
-    assert result.exact_rows == 0
+    result = BatchEngine().compute(parse_lines(frame))
+    assert result.exact_lines == 0
     # 100 yuan within the limits on 2025-06-01: VAT 13 % × 70 % = 9.10 yuan.
     assert (PATHS[result.path[0]], int(result.cents["vat"][0])) == ("cbec_within_limits", 910)
     assert result.path[1] == -1 and "too large" in str(result.error_texts()[1])
@@ -84,7 +85,7 @@ def test_sum_of_two_decimal_floats_is_not_taken_for_two_decimals() -> None:
     frame = pd.DataFrame(
         {"order_id": ["a", "b"], "date": ["2025-06-01"] * 2, "price": [0.1 + 0.2, 0.3], "tariff_rate": [0.0, 0.0]}
     )
-    result = BatchEngine().compute(parse_orders(frame))
+    result = BatchEngine().compute(parse_lines(frame))
     texts = result.error_texts()
     assert texts[0] is not None and "two decimal" in texts[0]
     assert texts[1] is None and int(np.asarray(result.cents["dutiable_value"])[1]) == 30

@@ -8,72 +8,80 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cbec_policy.reference.loader import load_national_policies, load_rule_parameters
+from cbec_policy.reference.loader import load_national_policies
 from cbec_policy.rules.citations import cite, known_source_ids
 from cbec_policy.rules.codes import explain_code, load_codes
 from cbec_policy.rules.errors import ParameterFileError, RuleNotApplicableError
 from cbec_policy.rules.parameters import load_parameters
 
-GOOD_PERIOD = "{from: 2016-04-08, to: null, value: 1, source: 2016-caiguanshui-18}"
+GOOD_VALUE = "2016-04-08: {value: 1, source: 2016-caiguanshui-18}"
 
 
 def _write(tmp_path: Path, body: str) -> Path:
-    (tmp_path / "limits.yaml").write_text(body, encoding="utf-8")
+    (tmp_path / "limits").mkdir()
+    (tmp_path / "limits" / "x.yaml").write_text(body, encoding="utf-8")
     return tmp_path
 
 
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        (f"x:\n  description: d\n  colour: red\n  periods: [{GOOD_PERIOD}]\n", "unknown keys: colour"),
+        (f"description: d\ncolour: red\nvalues:\n  {GOOD_VALUE}\n", "unknown keys: colour"),
         (
-            "x:\n  description: d\n  periods: [{from: 2016-04-08, to: null, value: 1, source: 2016-caiguanshui-18, "
-            "extra: 2}]\n",
+            "description: d\nvalues:\n  2016-04-08: {value: 1, source: 2016-caiguanshui-18, extra: 2}\n",
             "unknown keys: extra",
         ),
-        ("x:\n  description: d\n  periods: [{from: 2016-04-08, to: null, value: 1}]\n", "'source' is required"),
+        ("description: d\nvalues:\n  2016-04-08: {value: 1}\n", "source is missing"),
+        ("description: d\nvalues:\n  2016-04-08: {value: 1, source: null}\n", "source is missing"),
         (
-            "x:\n  description: d\n  periods: [{from: 2016-04-08, to: null, value: 1, source: null}]\n",
-            "source is missing",
-        ),
-        (
-            "x:\n  description: d\n  periods: [{from: 2016-04-08, to: null, value: 1, source: no-such-policy}]\n",
+            "description: d\nvalues:\n  2016-04-08: {value: 1, source: no-such-policy}\n",
             "unknown source 'no-such-policy'",
         ),
         (
-            "x:\n  description: d\n  periods:\n"
-            "    - {from: 2016-04-08, to: 2019-06-30, value: 1, source: 2016-caiguanshui-18}\n"
-            "    - {from: 2019-01-01, to: null, value: 2, source: 2018-caiguanshui-49}\n",
-            "overlap",
+            "description: d\nvalues:\n  2019-01-01: {value: 2, source: 2018-caiguanshui-49}\n"
+            "  2016-04-08: {value: 1, source: 2016-caiguanshui-18}\n",
+            "increasing order",
         ),
-        (
-            "x:\n  description: d\n  periods:\n"
-            "    - {from: 2019-01-01, to: null, value: 2, source: 2018-caiguanshui-49}\n"
-            "    - {from: 2016-04-08, to: 2018-12-31, value: 1, source: 2016-caiguanshui-18}\n",
-            "not in date order",
-        ),
-        (
-            "x:\n  description: d\n  periods: [{from: 2019-01-01, to: 2018-12-31, value: 1, "
-            "source: 2016-caiguanshui-18}]\n",
-            "before 'from'",
-        ),
-        (
-            "x:\n  description: d\n  periods: [{from: '2019-02-30', to: null, value: 1, source: 2014-gacc-12}]\n",
-            "no such date",
-        ),
+        ("description: d\nvalues:\n  2016-04-08: {value: null}\n", "cannot be an end marker"),
+        ("description: d\nvalues:\n  '2019-02-30': {value: 1, source: 2014-gacc-12}\n", "no such date"),
+        ("description: d\nvalues: []\n", "non-empty mapping"),
     ],
 )
 def test_bad_parameter_files_name_file_and_key(tmp_path: Path, body: str, reason: str) -> None:
     with pytest.raises(ParameterFileError) as caught:
         load_parameters(_write(tmp_path, body))
     message = str(caught.value)
-    assert message.startswith("limits.yaml, key 'x") and reason in message
+    assert message.startswith("limits/x.yaml, key 'x") and reason in message
 
 
 def test_impossible_yaml_date_is_a_file_error(tmp_path: Path) -> None:
-    body = "x:\n  description: d\n  periods: [{from: 2019-02-30, to: null, value: 1, source: 2016-caiguanshui-18}]\n"
-    with pytest.raises(ParameterFileError, match=r"limits.yaml: malformed YAML: day is out of range"):
+    body = "description: d\nvalues:\n  2019-02-30: {value: 1, source: 2016-caiguanshui-18}\n"
+    with pytest.raises(ParameterFileError, match=r"limits/x.yaml: malformed YAML: day is out of range"):
         load_parameters(_write(tmp_path, body))
+
+
+def test_a_value_ends_at_the_next_start_or_an_explicit_null(tmp_path: Path) -> None:
+    body = (
+        "description: d\nvalues:\n  2016-04-08: {value: 1, source: 2016-caiguanshui-18}\n"
+        "  2019-01-01: {value: 2, source: 2018-caiguanshui-49}\n  2020-01-01: {value: null}\n"
+    )
+    param = load_parameters(_write(tmp_path, body))["x"]
+    assert [(p.start, p.end, p.value) for p in param.periods] == [
+        (date(2016, 4, 8), date(2018, 12, 31), 1),
+        (date(2019, 1, 1), date(2019, 12, 31), 2),
+    ]
+    assert param.node == "limits"
+    with pytest.raises(RuleNotApplicableError):
+        param.at(date(2020, 1, 1))
+
+
+def test_one_file_per_parameter_in_the_bundled_tree() -> None:
+    """Each parameter is its own file named after it; each dated value lives once."""
+    params = load_parameters()
+    for key, parameter in params.items():
+        assert parameter.file == f"{parameter.node}/{key}.yaml"
+    assert "cosmetics" in params.nodes["consumption_tax"]["categories"]
+    assert params.compiled == date(2026, 11, 27)
 
 
 def test_bundled_parameters_cite_real_policies() -> None:
@@ -91,22 +99,20 @@ def test_bundled_parameters_cite_real_policies() -> None:
     assert cite("2018-caiguanshui-49").doc_number == "财关税〔2018〕49号"
 
 
-def test_limits_and_rates_agree_with_reference_facts() -> None:
-    """The engine's dated values equal the verified facts in reference/rule_parameters.yaml."""
-    facts = load_rule_parameters()
+def test_limits_and_rates_agree_with_the_fact_sheet() -> None:
+    """Values stated in rules_facts.md (§1.2 limits, §3.1 VAT, §4 postal rates, §6 return windows)."""
     params = load_parameters()
-    for key in ("single_limit_cny", "annual_limit_cny"):
-        for fact in facts["retail_import"][key]:
-            assert params[key].value_at(fact["from"]) == fact["value"]
-    for fact in facts["import_vat_rate"]["standard"]:
-        day = fact["to"] or date(2030, 1, 1)
-        assert params["import_vat_standard"].value_at(day) == fact["value"]
-    for fact in facts["postal_articles_tax"]["rates"]:
-        assert params["postal_rates"].value_at(fact["to"] or date(2030, 1, 1)) == fact["values"]
-    windows = facts["export_returns"]["versions"]
-    assert params["return_goods_window"].periods[0].start == windows[0]["export_declared_from"]
-    assert params["return_goods_window"].periods[-1].end == windows[-1]["export_declared_to"]
-    assert params["return_goods_codes"].value_at(date(2024, 6, 1)) == facts["export_returns"]["eligible_codes"]
+    assert params["single_limit_cny"].value_at(date(2016, 4, 8)) == 2000
+    assert params["annual_limit_cny"].value_at(date(2019, 1, 1)) == 26000
+    assert params["single_item_channel_below_cny"].value_at(date(2019, 1, 1)) == 26000
+    assert params["import_vat_low"].value_at(date(2017, 7, 1)) == 0.11
+    assert params["import_vat_standard"].at(date(2026, 1, 1)).source == "ext-vat-law"
+    assert params["import_vat_standard"].value_at(date(2026, 1, 1)) == 0.13
+    assert params["postal_rates"].value_at(date(2019, 4, 9)) == [0.13, 0.20, 0.50]
+    assert params["return_goods_window"].periods[0].start == date(2023, 1, 30)
+    assert params["return_goods_window"].periods[-1].end == date(2027, 12, 31)
+    assert params["return_apply_within_days"].value_at(date(2025, 1, 1)) == 30
+    assert params["return_back_within_days"].value_at(date(2025, 1, 1)) == 45
 
 
 @pytest.mark.parametrize(

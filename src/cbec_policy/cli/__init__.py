@@ -44,6 +44,8 @@ _LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "codes": ("cbec_policy.cli.tax", "监管方式代码 customs supervision codes"),
     "pmc": ("cbec_policy.cli.evaluation", "PMC 指数政策评价 score policies with the PMC index"),
     "did": ("cbec_policy.cli.evaluation", "综试区双重差分 staggered DID of the pilot zones"),
+    "params": ("cbec_policy.cli.rules", "规则参数 dated rule parameters and their sources"),
+    "rules": ("cbec_policy.cli.rules", "规则用例 run the YAML rule cases"),
     "serve": ("cbec_policy.cli.serve", "网页与接口 web application and REST API"),
 }
 

@@ -21,14 +21,14 @@ from rich.table import Table
 from cbec_policy.cli.options import db_option
 from cbec_policy.cli.output import emit_rows, format_option, to_csv, to_json
 from cbec_policy.dates import parse_date
-from cbec_policy.errors import CbecError, InputError
+from cbec_policy.errors import InputError
 from cbec_policy.places.coverage import ZoneMembership, membership
 from cbec_policy.rules.batch import DEFAULT_CHUNK_ROWS, parquet_rows, run_batch
 from cbec_policy.rules.citations import Citation
 from cbec_policy.rules.codes import explain_code, load_codes
 from cbec_policy.rules.export import ZoneLookup, export_income_tax, reference_zone_lookup
-from cbec_policy.rules.postal import postal_tax
-from cbec_policy.rules.retail_import import CATEGORIES, PATH_LABELS, retail_import_tax
+from cbec_policy.rules.postal import compare_postal_cbec
+from cbec_policy.rules.regime import PATH_LABELS
 from cbec_policy.rules.returns import REASONS, export_return_exemption
 
 _DETAIL_FORMATS = ("table", "json")
@@ -75,84 +75,9 @@ def _show(record: Mapping[str, Any], labels: Mapping[str, str], explanation: str
             console.print(f"  • {caveat}", markup=False)
 
 
-# --------------------------------------------------------------------------- tax import
-
-_IMPORT_LABELS = {
-    "date": "日期 date",
-    "path": "适用路径 path",
-    "dutiable_value": "完税价格 dutiable value",
-    "tariff": "关税 tariff",
-    "consumption_tax": "消费税 consumption tax",
-    "vat": "增值税 VAT",
-    "total_tax": "应缴税额合计 total tax",
-    "effective_rate": "综合税率 effective rate",
-    "tariff_rate": "关税税率 tariff rate",
-    "ct_rate": "消费税税率 consumption-tax rate",
-    "vat_rate": "增值税税率 VAT rate",
-    "collection_ratio": "征收比例 collection ratio",
-    "annual_before": "本年已用额度 annual total before",
-    "annual_after": "本年累计 annual total after",
-}
-
-
 @click.group("tax")
 def tax_group() -> None:
     """税费计算 tax rules with dates: 跨境电商零售进口、行邮税、出口、退运."""
-
-
-@tax_group.command("import")
-@click.option("--date", "day", required=True, help="订单日期 order date YYYY-MM-DD")
-@click.option("--price", required=True, help="商品零售价格 goods price (yuan)")
-@click.option("--freight", default="0", show_default=True, help="运费 freight")
-@click.option("--insurance", default="0", show_default=True, help="保险费 insurance")
-@click.option("--items", default=1, show_default=True, type=int, help="订单商品件数 items in the order")
-@click.option("--vat-rate", default=None, help="增值税税率 (default: standard import rate on the date)")
-@click.option("--ct-rate", default=None, help="消费税税率 ad-valorem consumption-tax rate (default 0)")
-@click.option("--category", type=click.Choice(sorted(CATEGORIES)), default=None, help="消费税类别 category")
-@click.option("--net-content", default=None, help="每件净含量 ml or g per item (cosmetics price test)")
-@click.option("--pieces", default=None, help="每件片/支数 pieces per item (cosmetics price test)")
-@click.option("--tariff-rate", default=None, help="关税税率 goods tariff rate (needed when taxed in full)")
-@click.option("--annual-before", default="0", show_default=True, help="本年已用跨境电商额度 purchases so far this year")
-@format_option(choices=_DETAIL_FORMATS)
-def tax_import(
-    day: str,
-    price: str,
-    freight: str,
-    insurance: str,
-    items: int,
-    vat_rate: str | None,
-    ct_rate: str | None,
-    category: str | None,
-    net_content: str | None,
-    pieces: str | None,
-    tariff_rate: str | None,
-    annual_before: str,
-    output_format: str,
-) -> None:
-    """跨境电商零售进口税 CBEC retail import tax of one order on a date.
-
-    \b
-    cbec tax import --date 2025-06-01 --price 1000 --ct-rate 0.15
-    cbec tax import --date 2025-06-01 --price 6000 --tariff-rate 0.1 --annual-before 10000 --format json
-    """
-    result = retail_import_tax(
-        _date(day, "--date"),
-        price,
-        freight=freight,
-        insurance=insurance,
-        items=items,
-        vat_rate=vat_rate,
-        ct_rate=ct_rate,
-        category=category,
-        net_content=net_content,
-        pieces=pieces,
-        tariff_rate=tariff_rate,
-        annual_before=annual_before,
-    )
-    record = result.to_dict()
-    if output_format == "table":
-        record = {**record, "path": f"{result.path} {PATH_LABELS[result.path]}"}
-    _show(record, _IMPORT_LABELS, f"{result.explanation_zh}\n{result.explanation_en}", output_format)
 
 
 # --------------------------------------------------------------------------- tax postal
@@ -194,16 +119,11 @@ def tax_postal(
     \b
     cbec tax postal --date 2025-06-01 --value 250 --item 2
     """
-    on = _date(day, "--date")
-    result = postal_tax(on, value, item=item, rate=rate, hk_macao_taiwan=hmt, single_indivisible=single_item)
-    record = result.to_dict()
-    try:  # the same goods as one CBEC retail order, where that regime exists and no tariff rate is needed
-        cbec = retail_import_tax(on, value, ct_rate=ct_rate)
-        record["cbec_path"], record["cbec_total_tax"] = cbec.path, cbec.total_tax
-    except CbecError as exc:  # e.g. before 2016-04-08, or over the limits without a tariff rate
-        record["cbec_path"], record["cbec_total_tax"] = None, None
-        record["caveats"] = [*record["caveats"], f"跨境电商对比不可用 no CBEC comparison: {exc}"]
-    _show(record, _POSTAL_LABELS, f"{result.explanation_zh}\n{result.explanation_en}", output_format)
+    comparison = compare_postal_cbec(
+        _date(day, "--date"), value, item=item, rate=rate, hk_macao_taiwan=hmt, single_indivisible=single_item,
+        ct_rate=ct_rate,
+    )  # fmt: skip
+    _show(comparison.to_dict(), _POSTAL_LABELS, comparison.postal.explanation_zh, output_format)
 
 
 # --------------------------------------------------------------------------- tax returns
@@ -277,7 +197,7 @@ def tax_returns(
         vat_rate=vat_rate,
         ct_rate=ct_rate,
     )
-    _show(result.to_dict(), _RETURN_LABELS, f"{result.explanation_zh}\n{result.explanation_en}", output_format)
+    _show(result.to_dict(), _RETURN_LABELS, result.explanation_zh, output_format)
 
 
 # --------------------------------------------------------------------------- tax export-income
@@ -372,7 +292,7 @@ def tax_export_income(
             f"{c['zh']}: {'是' if c['met'] else ('否' if c['met'] is False else '未知')}" for c in record["conditions"]
         ]
     labels = {**_EXPORT_LABELS, "conditions_text": "条件 conditions"}
-    _show(record, labels, f"{result.explanation_zh}\n{result.explanation_en}", output_format)
+    _show(record, labels, result.explanation_zh, output_format)
 
 
 # --------------------------------------------------------------------------- tax batch
@@ -384,11 +304,13 @@ def tax_export_income(
 @click.option("--chunk-rows", default=DEFAULT_CHUNK_ROWS, show_default=True, type=click.IntRange(min=1))
 @format_option(choices=_DETAIL_FORMATS)
 def tax_batch(orders: Path, out_path: Path, chunk_rows: int, output_format: str) -> None:
-    """批量计算 many orders from ORDERS.csv|parquet into --out RESULTS.csv|parquet.
+    """批量计算 order lines from ORDERS.csv|parquet into --out RESULTS.csv|parquet (one row per line).
 
-    Columns: order_id, date, price [, freight, insurance, items, vat_rate, ct_rate,
-    tariff_rate, buyer_id]. With buyer_id, each buyer's annual total accumulates in date
-    order (rows of one buyer must be in date order). A bad row gets an error column.
+    Columns: order_id, declaration_date, price [, buyer_id, line, quantity, freight,
+    insurance, category, description, hs_code, vat_rate, ct_rate, tariff_rate, net_content,
+    pieces]; the lines of an order are consecutive rows. Limits apply to each order and each
+    buyer's calendar year (orders of a buyer in date order); taxes to each line, the same as
+    `cbec tax import`. A bad line rejects its order; every error names order, line and field.
     """
     console = Console(stderr=True)
     total = parquet_rows(orders)
@@ -409,12 +331,12 @@ def tax_batch(orders: Path, out_path: Path, chunk_rows: int, output_format: str)
         click.echo(to_json({"out": str(out_path), **data}))
         return
     rows = [{"path": name, "label": PATH_LABELS[name], "orders": count} for name, count in data["paths"].items()]
-    rows.append({"path": "error", "label": "错误行 rows with errors", "orders": data["errors"]})
+    rows.append({"path": "rejected", "label": "被拒订单 rejected orders", "orders": data["rejected_orders"]})
     emit_rows(
         rows,
         {"path": "路径 path", "label": "说明 meaning", "orders": "订单数 orders"},
         "table",
-        title=f"{data['rows']} 订单 orders → {out_path}",
+        title=f"{data['orders']} 订单 orders, {data['lines']} 行 lines → {out_path}",
         footer=f"应缴税额合计 total tax: {data['total_tax']} 元"
         + "".join(f"\n  {example}" for example in data["error_examples"]),
     )
@@ -477,5 +399,8 @@ def codes_command(code: str | None, output_format: str) -> None:
 
 def register(cli: click.Group) -> None:
     """Add ``tax`` and ``codes`` to the ``cbec`` command."""
+    from cbec_policy.cli import tax_orders
+
+    tax_orders.register(tax_group)
     cli.add_command(tax_group)
     cli.add_command(codes_command)

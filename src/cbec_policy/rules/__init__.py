@@ -1,18 +1,26 @@
 """Rules as code: CBEC tax and customs rules with dates, every answer citing its policy.
 
-- :mod:`~cbec_policy.rules.parameters` — dated parameters ``{from, to, value, source}`` from
-  ``rules/parameters/*.yaml``, validated on load;
-- calculators, pure functions of a date and inputs: :func:`retail_import_tax`,
-  :func:`postal_tax`, :func:`export_income_tax`, :func:`export_return_exemption`, and the
-  supervision codes (:func:`explain_code`);
-- :mod:`~cbec_policy.rules.batch` — the same import rules over millions of orders.
+- :mod:`~cbec_policy.rules.parameters` — the parameter tree, the OpenFisca way: one YAML file
+  per parameter under ``rules/parameters/<node>/``, values keyed by start date, each with its
+  source; one vectorised lookup serves the single order and the batch;
+- :mod:`~cbec_policy.rules.orders` — orders with lines (customs declaration date, buyer,
+  goods, quantity, price, freight and insurance shares, rates), validated with errors naming
+  order, line and field;
+- :mod:`~cbec_policy.rules.regime` — the one regime choice (within the limits, single-item
+  channel below 26,000, general trade), vectorised;
+- :mod:`~cbec_policy.rules.goods` — goods categories to rates (consumption-tax categories with
+  their price tests, the low-VAT goods), typed rates checked against the date;
+- :func:`order_import_tax` — one whole order, taxes per line; :func:`retail_import_tax` — one
+  kind of goods (a one-line order);
+- :class:`BuyerLedger` — each buyer's calendar year in the store, with returns and quota;
+- :func:`postal_tax` / :func:`compare_postal_cbec`, :func:`export_income_tax`,
+  :func:`export_return_exemption`, the supervision codes (:func:`explain_code`);
+- :mod:`~cbec_policy.rules.batch` — the same import rules over millions of order lines;
+- :mod:`~cbec_policy.rules.cases` — rule cases as YAML and their runner (``cbec rules test``).
 
-Dates outside every rule: a question about a date before a rule existed or after it ended
-raises :class:`RuleNotApplicableError` (a :class:`~cbec_policy.errors.CbecError`) whose
-message says which rule and which dates, e.g. "2016-04-07: no CBEC retail import regime
-before 2016-04-08 …". The command line prints it as one line with exit code 2; the batch
-engine puts it in the row's ``error`` column. Nothing falls back silently to another
-period's value.
+Dates outside every rule raise :class:`RuleNotApplicableError` with the rule's own answer
+("no CBEC retail import regime before 2016-04-08 …"); nothing falls back silently to another
+period's value. Dates after the data's horizon carry a caveat naming the last change known.
 """
 
 from __future__ import annotations
@@ -21,31 +29,20 @@ from cbec_policy.rules.citations import Citation, cite
 from cbec_policy.rules.codes import SupervisionCode, explain_code, load_codes
 from cbec_policy.rules.errors import ParameterFileError, RuleNotApplicableError
 from cbec_policy.rules.export import ExportIncomeResult, export_income_tax, reference_zone_lookup
-from cbec_policy.rules.parameters import Parameter, ParameterSet, Period, load_parameters
-from cbec_policy.rules.postal import PostalTaxResult, postal_tax
-from cbec_policy.rules.retail_import import PATHS, ImportTaxResult, retail_import_tax
+from cbec_policy.rules.ledger import BuyerLedger, Quota, ReturnResult
+from cbec_policy.rules.order_tax import LineTax, OrderTax, order_import_tax
+from cbec_policy.rules.orders import Line, Order, OrderError, make_order
+from cbec_policy.rules.parameters import Parameter, ParameterSet, Period, describe, load_parameters
+from cbec_policy.rules.postal import PostalComparison, PostalTaxResult, compare_postal_cbec, postal_tax
+from cbec_policy.rules.regime import PATHS
+from cbec_policy.rules.retail_import import ImportTaxResult, retail_import_tax
 from cbec_policy.rules.returns import ReturnGoodsResult, export_return_exemption
 
 __all__ = [
-    "PATHS",
-    "Citation",
-    "ExportIncomeResult",
-    "ImportTaxResult",
-    "Parameter",
-    "ParameterFileError",
-    "ParameterSet",
-    "Period",
-    "PostalTaxResult",
-    "ReturnGoodsResult",
-    "RuleNotApplicableError",
-    "SupervisionCode",
-    "cite",
-    "explain_code",
-    "export_income_tax",
-    "export_return_exemption",
-    "load_codes",
-    "load_parameters",
-    "postal_tax",
-    "reference_zone_lookup",
+    "PATHS", "BuyerLedger", "Citation", "ExportIncomeResult", "ImportTaxResult", "Line", "LineTax", "Order",
+    "OrderError", "OrderTax", "Parameter", "ParameterFileError", "ParameterSet", "Period", "PostalComparison",
+    "PostalTaxResult", "Quota", "ReturnGoodsResult", "ReturnResult", "RuleNotApplicableError", "SupervisionCode",
+    "cite", "compare_postal_cbec", "describe", "explain_code", "export_income_tax", "export_return_exemption",
+    "load_codes", "load_parameters", "make_order", "order_import_tax", "postal_tax", "reference_zone_lookup",
     "retail_import_tax",
-]
+]  # fmt: skip

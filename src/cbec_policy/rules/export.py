@@ -134,7 +134,7 @@ def export_income_tax(
     params = params or load_parameters()
     exemption_p = params["invoice_free_exemption"].at(day)  # raises before 2018-10-01
     citations = [exemption_p.citation]
-    caveats = [f"103号生效日期来自二手资料 {exemption_p.note}"] if exemption_p.status != "verified" else []
+    caveats = ["财税〔2018〕103号的施行日期仅见于二手资料"] if exemption_p.status != "verified" else []
     found = zone_lookup(zone, day)
     zone_answer = found if isinstance(found, ZoneMembership) else ZoneMembership(found, "", ())
     in_zone = zone_answer.covered
@@ -153,13 +153,9 @@ def export_income_tax(
     )
     eligible = _all([c.met for c in conditions])
     if in_zone is None:
-        caveats.append(
-            f"未能确定{zone}在{day}是否为综试区 pilot-zone membership unknown {zone_answer.sentence}".strip()
-        )
+        caveats.append(f"未能确定{zone}在{day}是否为综试区 {zone_answer.sentence}".strip())
     if has_purchase_invoices:
-        caveats.append(
-            "有有效进货凭证时适用财税〔2013〕96号退（免）税 with invoices, 96号 refund/exemption applies instead"
-        )
+        caveats.append("有有效进货凭证时适用财税〔2013〕96号退（免）税")
         citations.append(cite("2013-caishui-96"))
 
     amount = None if revenue is None else to_decimal(revenue, "revenue")
@@ -174,29 +170,39 @@ def export_income_tax(
     else:
         citations.append(cit_p.citation)
         applicable = eligible
-        note = "" if eligible else "需先享受无票免税 requires the invoice-free exemption"
+        note = "" if eligible else "须先符合无票免税条件才适用核定征收"
         income_rate = to_decimal(cit_p.value, "taxable income rate")
         if amount is not None:
             taxable = money(amount * income_rate)
+            if not relief_bands:  # the dated relief scale, where the data has it for the year
+                try:
+                    scale_p = params["small_low_profit_relief_scale"].at(day)
+                except RuleNotApplicableError as exc:
+                    caveats.append(f"未输入小型微利企业优惠档次：{exc.reason}")
+                else:
+                    relief_bands = [(band["upper"], band["rate"]) for band in scale_p.value]
+                    citations.append(scale_p.citation)
+                    caveats.append(f"按{scale_p.start}起的小型微利企业优惠计算（{scale_p.note}）")
             standard_p = params["cit_standard_rate"].at(day)
             bounds = [upper for upper, _ in relief_bands]
             covered = bool(bounds) and (bounds[-1] is None or taxable <= to_decimal(bounds[-1], "relief band"))
             if not covered:  # part of the income is taxed at the statutory rate
                 citations.append(standard_p.citation)
-                caveats.append(f"超出减免档次的部分按法定税率计算 the rest at the statutory rate ({standard_p.note})")
+                caveats.append("超出优惠档次的部分按法定税率25%计算（该税率不在已核实的资料中，请核对）")
             tax = deemed_cit(taxable, relief_bands, to_decimal(standard_p.value, "cit rate"))
-            if not relief_bands:
-                caveats.append("未输入小型微利企业优惠 no small low-profit relief given; its rates change by year")
     verdict = {True: "符合", False: "不符合", None: "无法确定"}[eligible]
     zh = f"{day}：{zone} 无票免税条件{verdict}（财税〔2018〕103号）。"
     en = f"{day}: invoice-free VAT/CT exemption for {zone}: {verdict_en(eligible)} (财税〔2018〕103号)."
     if tax is not None and taxable is not None and income_rate is not None and amount is not None:
         base = f"{money(amount)}×{percent(income_rate)} = {taxable}"
-        zh += f"核定征收：收入×应税所得率 {base}（应纳税所得额），企业所得税{tax}元。"
-        en += f" Deemed CIT: revenue x rate {base} taxable income; CIT {tax}."
-        if applicable is not True:
-            zh += "（须先符合无票免税条件）"
-            en += " (only if the exemption applies)"
+        if applicable is True:
+            zh += f"核定征收：收入×应税所得率 {base}（应纳税所得额），企业所得税{tax}元。"
+            en += f" Deemed CIT: revenue x rate {base} taxable income; CIT {tax}."
+        else:  # never shown as payable: the deemed method does not apply
+            zh += f"{'不符合' if applicable is False else '无法确定是否符合'}无票免税条件，不适用核定征收。"
+            en += " Deemed CIT does not apply (the exemption conditions are not met)."
+            caveats.append(f"仅供参考：若符合条件，按核定征收计算的企业所得税为{tax}元，并非应纳税额")
+            tax = None
     elif note:
         zh += note
         en += " " + note

@@ -1,26 +1,33 @@
-"""Time-versioned rule parameters, the OpenFisca way: ``{from, to, value, source}`` periods.
+"""Time-versioned rule parameters, the OpenFisca way: one YAML file per parameter.
 
-Each ``rules/parameters/*.yaml`` file maps a parameter key to::
+``rules/parameters/<node>/<key>.yaml``::
 
-    single_limit_cny:
-      description: ...           # required
-      unit: CNY                  # optional
-      outside: "no CBEC ..."     # optional: the answer for a date no period covers
-      periods:
-        - {from: 2016-04-08, to: 2018-12-31, value: 2000, source: 2016-caiguanshui-18, status: verified}
+    description: 单次交易限值 ...      # required
+    unit: CNY                         # optional
+    outside: "no CBEC ..."            # optional: the answer for a date no value covers
+    values:
+      2016-04-08: {value: 2000, source: 2016-caiguanshui-18, status: verified}
+      2019-01-01: {value: 5000, source: 2018-caiguanshui-49}
+      2028-01-01: {value: null}        # optional explicit end
 
-Loading validates everything and names the file and key of the first problem: unknown
-keys, a missing or unknown ``source`` (a policy id of the corpus or of ``rules/sources.yaml``),
-unsorted or overlapping periods, a ``to`` before its ``from``. ``from: null`` means "since
-before the records start" (first period only); ``to: null`` means still in force.
+A value runs from its start date to the day before the next start (or is still in force);
+``~`` as a key means "since before the records start". Each folder may hold an
+``index.yaml`` with the node's own data (the consumption-tax categories, the low-VAT goods);
+the root ``index.yaml`` gives the date the facts were compiled (the data's horizon).
+
+Loading validates everything and names the file of the first problem: unknown keys, a
+missing or unknown ``source`` (a policy id of the corpus or of ``rules/sources.yaml``),
+unsorted dates, a bad status. The one vectorised lookup, :meth:`Parameter.lookup`, serves
+the single-order path (:meth:`Parameter.at`) and the batch alike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +40,9 @@ from cbec_policy.rules.citations import Citation, cite, known_source_ids
 from cbec_policy.rules.errors import ParameterFileError, RuleNotApplicableError
 
 PARAMETER_DIR = Path(__file__).with_name("parameters")
-_PARAMETER_KEYS = {"description", "unit", "outside", "periods"}
-_PERIOD_KEYS = {"from", "to", "value", "source", "status", "note"}
+INDEX_FILE = "index.yaml"
+_PARAMETER_KEYS = {"description", "unit", "outside", "values"}
+_VALUE_KEYS = {"value", "source", "status", "note"}
 _STATUSES = {"verified", "secondary", "uncertain"}
 # Sentinels for open ends in vectorised lookups (numpy day numbers).
 _MIN_DAY = np.datetime64("0001-01-01", "D")
@@ -61,6 +69,19 @@ class Period:
         """The policy that sets this value."""
         return cite(self.source)
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain record for JSON: dates as ISO strings, the source with its document number."""
+        citation = self.citation
+        return {
+            "from": self.start.isoformat() if self.start else None,
+            "to": self.end.isoformat() if self.end else None,
+            "value": self.value,
+            "source": self.source,
+            "source_label": citation.label(),
+            "status": self.status,
+            "note": self.note,
+        }
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -72,38 +93,59 @@ class Parameter:
     periods: tuple[Period, ...]
     outside: str
     file: str
+    node: str = ""
+    _starts: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    _ends: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        starts = [_MIN_DAY if p.start is None else np.datetime64(p.start, "D") for p in self.periods]
+        ends = [_MAX_DAY if p.end is None else np.datetime64(p.end, "D") for p in self.periods]
+        object.__setattr__(self, "_starts", np.array(starts, dtype="datetime64[D]"))
+        object.__setattr__(self, "_ends", np.array(ends, dtype="datetime64[D]"))
+
+    def lookup(self, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The period index in force on each ``datetime64[D]`` day and the covered mask (-1 where none)."""
+        index = np.searchsorted(self._starts, days, side="right") - 1
+        safe = np.clip(index, 0, len(self.periods) - 1)
+        covered = (index >= 0) & (days <= self._ends[safe])
+        return np.where(covered, index, -1), covered
 
     def at(self, day: date) -> Period:
-        """The period in force on ``day``; :class:`RuleNotApplicableError` if none is."""
-        for period in self.periods:
-            if period.covers(day):
-                return period
+        """The period in force on ``day`` (the same lookup as the batch); RuleNotApplicableError if none."""
+        index, covered = self.lookup(np.array([np.datetime64(day, "D")]))
+        if covered[0]:
+            return self.periods[int(index[0])]
         first, last = self.periods[0], self.periods[-1]
-        covered = f"{_fmt(first.start, 'the records start')} to {_fmt(last.end, 'now')}"
-        reason = self.outside or f"{self.key} is not defined on this date (covered: {covered})"
+        covered_text = f"{_fmt(first.start, 'the records start')} to {_fmt(last.end, 'now')}"
+        reason = self.outside or f"{self.key} is not defined on this date (covered: {covered_text})"
         raise RuleNotApplicableError(day, self.key, reason)
 
     def value_at(self, day: date) -> Any:
         """The value in force on ``day``."""
         return self.at(day).value
 
-    def lookup(self, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Vectorised :meth:`at` over ``datetime64[D]`` days: (period index, covered mask).
-
-        The index is -1 where no period covers the day.
-        """
-        starts = np.array([_MIN_DAY if p.start is None else np.datetime64(p.start, "D") for p in self.periods])
-        ends = np.array([_MAX_DAY if p.end is None else np.datetime64(p.end, "D") for p in self.periods])
-        index = np.searchsorted(starts, days, side="right") - 1
-        safe = np.clip(index, 0, len(self.periods) - 1)
-        covered = (index >= 0) & (days <= ends[safe])
-        return np.where(covered, index, -1), covered
-
     def values_array(self, days: np.ndarray, dtype: Any = np.float64) -> tuple[np.ndarray, np.ndarray]:
-        """Vectorised numeric value on each day (NaN/0 where not covered) and the covered mask."""
+        """Vectorised numeric value on each day (0 where not covered) and the covered mask."""
         index, covered = self.lookup(days)
         table = np.array([float(p.value) for p in self.periods], dtype=dtype)
         return np.where(covered, table[np.clip(index, 0, None)], 0), covered
+
+    @property
+    def last_change(self) -> date | None:
+        """The latest start date of a value (None if the only value has an open start)."""
+        starts = [p.start for p in self.periods if p.start is not None]
+        return max(starts) if starts else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The parameter with every dated value and its source."""
+        return {
+            "name": self.key,
+            "node": self.node,
+            "description": self.description,
+            "unit": self.unit,
+            "outside": self.outside,
+            "values": [p.to_dict() for p in self.periods],
+        }
 
 
 def _fmt(day: date | None, open_text: str) -> str:
@@ -111,10 +153,11 @@ def _fmt(day: date | None, open_text: str) -> str:
 
 
 class ParameterSet(Mapping[str, Parameter]):
-    """All parameters by key; ``params["single_limit_cny"].value_at(day)``."""
+    """All parameters by key; ``params["single_limit_cny"].value_at(day)``; node data by folder."""
 
-    def __init__(self, parameters: dict[str, Parameter]) -> None:
+    def __init__(self, parameters: dict[str, Parameter], nodes: dict[str, dict[str, Any]]) -> None:
         self._parameters = parameters
+        self.nodes = nodes
 
     def __getitem__(self, key: str) -> Parameter:
         return self._parameters[key]
@@ -125,41 +168,69 @@ class ParameterSet(Mapping[str, Parameter]):
     def __len__(self) -> int:
         return len(self._parameters)
 
+    @property
+    def compiled(self) -> date | None:
+        """The date the verified facts were compiled: the data's horizon."""
+        value = self.nodes.get("", {}).get("compiled")
+        return value if isinstance(value, date) else None
 
-def _date(value: object, where: str, key: str, field: str) -> date | None:
+    def horizon_caveat(self, day: date, keys: list[str]) -> str | None:
+        """A caveat for a date after the data's horizon, naming the last change known among ``keys``."""
+        compiled = self.compiled
+        if compiled is None or day <= compiled:
+            return None
+        changes = [(self[key].last_change, key) for key in keys if self[key].last_change is not None]
+        last_day, last_key = max(changes)  # type: ignore[type-var]
+        period = self[last_key].at(last_day)  # type: ignore[arg-type]
+        return (
+            f"{day}晚于资料整理日{compiled}：此后的政策变化未收录；已知最近一次相关变更为{last_day}"
+            f"（{last_key}，{period.citation.label()}）"
+        )
+
+
+def _date(value: object, where: str, key: str) -> date | None:
     if value is None:
         return None
     if isinstance(value, date):
         return value
     try:
-        return parse_date(str(value), field)
+        return parse_date(str(value), "start date")
     except InputError as exc:
-        raise ParameterFileError(where, key, f"{field}: {exc.reason}") from None
+        raise ParameterFileError(where, key, f"start date: {exc.reason}") from None
 
 
-def _parse_parameter(file: str, key: str, entry: object, sources: frozenset[str]) -> Parameter:
+def _parse_parameter(file: str, key: str, node: str, entry: object, sources: frozenset[str]) -> Parameter:
     if not isinstance(entry, dict):
-        raise ParameterFileError(file, key, "expected a mapping with description and periods")
+        raise ParameterFileError(file, key, "expected a mapping with description and values")
     unknown = set(entry) - _PARAMETER_KEYS
     if unknown:
         raise ParameterFileError(file, key, f"unknown keys: {', '.join(sorted(map(str, unknown)))}")
     if not entry.get("description"):
         raise ParameterFileError(file, key, "description is required")
-    raw_periods = entry.get("periods")
-    if not isinstance(raw_periods, list) or not raw_periods:
-        raise ParameterFileError(file, key, "periods must be a non-empty list")
+    raw_values = entry.get("values")
+    if not isinstance(raw_values, dict) or not raw_values:
+        raise ParameterFileError(file, key, "values must be a non-empty mapping of start date -> value")
+    dated = [(_date(start, file, key), raw) for start, raw in raw_values.items()]
+    if any(start is None for start, _ in dated[1:]):
+        raise ParameterFileError(file, key, "only the first value may have an open start (~)")
+    starts = [start for start, _ in dated if start is not None]
+    if any(a >= b for a, b in pairwise(starts)):
+        raise ParameterFileError(file, key, "start dates must be in increasing order")
     periods: list[Period] = []
-    for number, raw in enumerate(raw_periods, start=1):
-        where = f"{key} period {number}"
-        if not isinstance(raw, dict):
-            raise ParameterFileError(file, where, "expected a mapping {from, to, value, source}")
-        unknown = set(raw) - _PERIOD_KEYS
+    for number, (start, raw) in enumerate(dated):
+        where = f"{key} value from {start or '~'}"
+        if not isinstance(raw, dict) or "value" not in raw:
+            raise ParameterFileError(file, where, "expected a mapping {value, source}")
+        unknown = set(raw) - _VALUE_KEYS
         if unknown:
             raise ParameterFileError(file, where, f"unknown keys: {', '.join(sorted(map(str, unknown)))}")
-        for required in ("from", "to", "value", "source"):
-            if required not in raw:
-                raise ParameterFileError(file, where, f"{required!r} is required (use null for an open end)")
-        source = raw["source"]
+        following = dated[number + 1][0] if number + 1 < len(dated) else None
+        end = following - timedelta(days=1) if following else None
+        if raw["value"] is None:  # an explicit end: the previous value stops here
+            if number == 0:
+                raise ParameterFileError(file, where, "the first value cannot be an end marker (null)")
+            continue
+        source = raw.get("source")
         if not source:
             raise ParameterFileError(file, where, "source is missing")
         if str(source) not in sources:
@@ -167,16 +238,6 @@ def _parse_parameter(file: str, key: str, entry: object, sources: frozenset[str]
         status = raw.get("status", "verified")
         if status not in _STATUSES:
             raise ParameterFileError(file, where, f"status must be one of {', '.join(sorted(_STATUSES))}")
-        start = _date(raw["from"], file, where, "from")
-        end = _date(raw["to"], file, where, "to")
-        if start is not None and end is not None and end < start:
-            raise ParameterFileError(file, where, f"'to' {end} is before 'from' {start}")
-        if start is None and periods:
-            raise ParameterFileError(file, where, "only the first period may have an open start (from: null)")
-        if periods:
-            previous = periods[-1]
-            if previous.end is None or start is None or start <= previous.end:
-                raise ParameterFileError(file, where, "periods overlap or are not in date order")
         periods.append(Period(start, end, raw["value"], str(source), status, str(raw.get("note") or "")))
     return Parameter(
         key=key,
@@ -185,11 +246,12 @@ def _parse_parameter(file: str, key: str, entry: object, sources: frozenset[str]
         periods=tuple(periods),
         outside=str(entry.get("outside") or ""),
         file=file,
+        node=node,
     )
 
 
 def load_parameters(directory: Path | None = None) -> ParameterSet:
-    """Load and validate every ``*.yaml`` parameter file (the bundled ones by default, cached)."""
+    """Load and validate every parameter file (the bundled tree by default, cached)."""
     if directory is None:
         return _bundled()
     return _load(directory)
@@ -200,23 +262,60 @@ def _bundled() -> ParameterSet:
     return _load(PARAMETER_DIR)
 
 
+def _read(path: Path, root: Path) -> Any:
+    name = path.relative_to(root).as_posix()
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError for 2019-02-30
+        raise ParameterFileError(name, None, f"malformed YAML: {exc}") from None
+    except OSError as exc:
+        raise ParameterFileError(name, None, f"cannot read: {exc.strerror}") from None
+
+
 def _load(directory: Path) -> ParameterSet:
     sources = known_source_ids()
     parameters: dict[str, Parameter] = {}
-    files = sorted(directory.glob("*.yaml"))
-    if not files:
+    nodes: dict[str, dict[str, Any]] = {}
+    files = sorted(directory.rglob("*.yaml"))
+    if not any(path.name != INDEX_FILE for path in files):
         raise ParameterFileError(str(directory.name), None, "no parameter files (*.yaml) found")
     for path in files:
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError for 2019-02-30
-            raise ParameterFileError(path.name, None, f"malformed YAML: {exc}") from None
-        except OSError as exc:
-            raise ParameterFileError(path.name, None, f"cannot read: {exc.strerror}") from None
+        name = path.relative_to(directory).as_posix()
+        node = path.parent.relative_to(directory).as_posix().replace(".", "")
+        data = _read(path, directory)
         if not isinstance(data, dict):
-            raise ParameterFileError(path.name, None, "expected a mapping of parameter keys")
-        for key, entry in data.items():
-            if key in parameters:
-                raise ParameterFileError(path.name, str(key), f"duplicate key (also in {parameters[key].file})")
-            parameters[str(key)] = _parse_parameter(path.name, str(key), entry, sources)
-    return ParameterSet(parameters)
+            raise ParameterFileError(name, None, "expected a mapping")
+        if path.name == INDEX_FILE:
+            nodes[node] = data
+            continue
+        key = path.stem
+        if key in parameters:
+            raise ParameterFileError(name, key, f"duplicate parameter name (also {parameters[key].file})")
+        parameters[key] = _parse_parameter(name, key, node, data, sources)
+    return ParameterSet(parameters, nodes)
+
+
+def describe(params: ParameterSet, name: str | None = None, on: date | None = None) -> list[dict[str, Any]]:
+    """Parameters as records with every dated value and its source; ``name`` is a parameter or a node.
+
+    With ``on``, each record also carries ``value_on`` (None where no value is in force then).
+    An unknown name is an :class:`InputError` listing the nodes.
+    """
+    if name is None:
+        chosen = list(params.values())
+    elif name in params:
+        chosen = [params[name]]
+    else:
+        chosen = [p for p in params.values() if p.node == name or p.node.startswith(f"{name}/")]
+        if not chosen:
+            nodes = sorted({p.node for p in params.values()})
+            raise InputError("parameter", f"unknown name {name!r}; nodes: {', '.join(nodes)}")
+    records = []
+    for parameter in sorted(chosen, key=lambda p: (p.node, p.key)):
+        record = parameter.to_dict()
+        if on is not None:
+            index, covered = parameter.lookup(np.array([np.datetime64(on, "D")]))
+            record["value_on"] = parameter.periods[int(index[0])].value if covered[0] else None
+            record["on"] = on.isoformat()
+        records.append(record)
+    return records

@@ -81,7 +81,7 @@ def postal_tax(
             raise InputError("--item", f"tax item must be 1 to {len(bands)} on {day}, got {item}")
         applied = to_decimal(bands[item - 1], "rate")
         if rates_p.status != "verified":
-            caveats.append(f"该期税率来源未完全核实 rates of this period from secondary sources: {rates_p.note}")
+            caveats.append("该期行邮税税率仅见于二手资料，未完全核实")
     else:
         applied = to_decimal(rate, "rate")
         if not 0 <= applied < 1:
@@ -94,10 +94,7 @@ def postal_tax(
     cap = to_decimal(cap_p.value, "parcel cap")
     if amount > cap and not single_indivisible:
         periods.append(cap_p)
-        caveats.append(
-            f"超过每包裹限值{cap}元（单件不可分割物品除外），可能须退运或按货物报关 "
-            f"value above the {cap}-yuan parcel cap: the parcel may be refused unless a single indivisible item"
-        )
+        caveats.append(f"超过每包裹限值{cap}元（单件不可分割物品除外），可能须退运或按货物报关")
     verdict_zh = f"≤ {threshold}元，免征" if exempt else f"> {threshold}元，照章征收"
     verdict_en = f"<= {threshold}: not collected" if exempt else f"> {threshold}: collected"
     item_text = f"税目{item}" if item is not None else "指定税率"
@@ -116,3 +113,52 @@ def postal_tax(
         explanation_en=en,
         caveats=tuple(caveats),
     )
+
+
+@dataclass(frozen=True)
+class PostalComparison:
+    """The same goods as a postal article and as a one-line CBEC retail order, side by side."""
+
+    postal: PostalTaxResult
+    cbec_path: str | None
+    cbec_total_tax: Decimal | None
+    cbec_note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The postal record with the CBEC figures beside it."""
+        data = self.postal.to_dict()
+        data["cbec_path"], data["cbec_total_tax"] = self.cbec_path, self.cbec_total_tax
+        if self.cbec_note:
+            data["caveats"] = [*data["caveats"], self.cbec_note]
+        return data
+
+
+def compare_postal_cbec(
+    day: date,
+    value: object,
+    *,
+    item: int | None = None,
+    rate: object | None = None,
+    hk_macao_taiwan: bool = False,
+    single_indivisible: bool = False,
+    ct_rate: object | None = None,
+    category: str | None = None,
+    params: ParameterSet | None = None,
+) -> PostalComparison:
+    """Postal tax on ``value`` beside the CBEC tax on the same goods as a first purchase of the year.
+
+    Where the CBEC figure cannot be given (before 2016-04-08, or over the limits, where a
+    goods tariff rate would be needed), the note says why instead of a number.
+    """
+    from cbec_policy.errors import CbecError
+    from cbec_policy.rules.retail_import import retail_import_tax
+
+    result = postal_tax(
+        day, value, item=item, rate=rate, hk_macao_taiwan=hk_macao_taiwan,
+        single_indivisible=single_indivisible, params=params,
+    )  # fmt: skip
+    try:
+        cbec = retail_import_tax(day, value, ct_rate=ct_rate, category=category, params=params)
+    except CbecError as exc:
+        return PostalComparison(result, None, None, f"无法与跨境电商对比：{exc}")
+    return PostalComparison(result, cbec.path, cbec.total_tax, "")

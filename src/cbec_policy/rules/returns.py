@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from cbec_policy.errors import InputError
-from cbec_policy.rules.citations import Citation, cite, unique
+from cbec_policy.rules.citations import Citation, unique
 from cbec_policy.rules.money import money, to_decimal
 from cbec_policy.rules.parameters import ParameterSet, load_parameters
 from cbec_policy.rules.retail_import import statutory_taxes
@@ -113,23 +113,24 @@ def export_return_exemption(
     months_p = params["return_goods_deadline_months"].at(export_date)
     taxes_p = params["return_goods_exempt_taxes"].at(export_date)
     excluded_p = params["return_goods_excluded"].at(export_date)
-    # The common rules come from No.4 (carried into No.16); the window from the period's document.
-    citations = [cite("2023-announce-4"), window_p.citation, codes_p.citation]
-    caveats: list[str] = ["“6个月”按同日对应月份计算（含当日），原文计法未核实 the 6-month count is interpreted"]
+    # The window's own document first; No.16 restates the common rules itself, so 2026 exports cite
+    # it alone, while 2024-2025 exports cite No.34 (the window) and No.4 (the rules it kept).
+    citations = [window_p.citation, codes_p.citation, months_p.citation, taxes_p.citation, excluded_p.citation]
+    caveats: list[str] = ["“6个月”按同日对应月份计算（含当日），原文计法未核实"]
     failures: list[str] = []
     unknown = False
     if code not in codes_p.value:
-        failures.append(f"监管方式{code}不在{'/'.join(codes_p.value)}之列 code {code} not eligible")
+        failures.append(f"监管方式{code}不在{'/'.join(codes_p.value)}之列")
     if is_food and "food" in excluded_p.value:
-        failures.append("食品不适用 food is excluded")
+        failures.append("食品不适用")
     if not original_state:
-        failures.append("未保持原状（有加工、改装或增加部件）not in original state")
+        failures.append("未保持原状（有加工、改装或增加部件）")
     if used and not defect_needs_trial:
-        failures.append("已使用（且非试用才能发现的质量问题）used goods")
+        failures.append("已使用（且非试用才能发现的质量问题）")
     start = export_date
     if code == "1210":
         if left_zone_date is None:
-            caveats.append("1210商品应自出区之日起算6个月，未提供出区日期，暂按出口日期 1210: zone-exit date not given")
+            caveats.append("1210商品应自出区之日起算6个月，未提供出区日期，暂按出口日期起算")
         else:
             if left_zone_date < export_date:
                 raise InputError("--left-zone-date", f"{left_zone_date} is before the export date {export_date}")
@@ -137,21 +138,21 @@ def export_return_exemption(
     return_by = add_months(start, int(months_p.value))
     if return_date is None:
         unknown = True
-        caveats.append(f"须在{return_by}（含）前复运进境 the goods must be back by {return_by}")
+        caveats.append(f"须在{return_by}（含）前复运进境")
     elif return_date < export_date:
         raise InputError("--return-date", f"{return_date} is before the export date {export_date}")
     elif return_date > return_by:
-        failures.append(f"超过退运期限{return_by} returned after the deadline {return_by}")
+        failures.append(f"超过退运期限{return_by}")
     eligible: bool | None = False if failures else (None if unknown else True)
 
-    steps = ["申报退运，海关核实原状 declare the return; customs checks original state"]
+    steps = ["申报退运，海关核实原状"]
     if export_refund_received:
         steps.insert(
             0,
-            "已办理出口退税的，先补缴已退税款，凭《出口货物已补税/未退税证明》申请 repay the export refund first",
+            "已办理出口退税的，先补缴已退税款，凭《出口货物已补税/未退税证明》申请",
         )
-    steps.append("退还出口时已征出口关税 export duty paid is refunded")
-    steps.append("出口环节增值税、消费税比照内销货物发生退货处理 export VAT/CT handled like a domestic sales return")
+    steps.append("退还出口时已征出口关税")
+    steps.append("出口环节增值税、消费税比照内销货物发生退货处理")
 
     amount = None
     if value is not None:

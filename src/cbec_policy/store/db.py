@@ -204,6 +204,12 @@ class Store(PolicyReads):
                 yield conn
 
     @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Connection]:
+        """One transaction for a library module that keeps its own table (the buyer ledger)."""
+        with self._write() if write else self._read() as conn:
+            yield conn
+
+    @contextmanager
     def bulk(self, *, write: bool = True) -> Iterator[BulkSession]:
         """One transaction for a batch of documents (see :mod:`cbec_policy.store.bulk`).
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -204,4 +205,25 @@ positive_list_versions = Table(
     Column("url", Text, nullable=False),
     Column("extras", JSON, nullable=False, default=dict),
     Column("bundled_hash", String(64)),
+)
+
+# The buyer ledger of CBEC retail imports (rules.ledger): one row per order of a buyer, so the
+# annual quota (个人年度交易限值) is a sum over a buyer and calendar year. ``counted_fen`` is
+# what the order adds to the year (0 for general trade); a verified return sets
+# ``returned_on`` and gives the quota back. Keyed by (buyer, order) so a re-run changes nothing.
+buyer_ledger = Table(
+    "buyer_ledger",
+    metadata,
+    Column("buyer_id", String(200), primary_key=True),
+    Column("order_id", String(200), primary_key=True),
+    Column("year", Integer, nullable=False, index=True),
+    Column("declaration_date", Date, nullable=False),
+    Column("release_date", Date, nullable=False),
+    Column("path", String(32), nullable=False),
+    Column("dutiable_fen", BigInteger, nullable=False),
+    Column("counted_fen", BigInteger, nullable=False),
+    Column("tax_fen", BigInteger, nullable=False),
+    Column("annual_before_fen", BigInteger, nullable=False),
+    Column("return_applied_on", Date),
+    Column("returned_on", Date),
 )

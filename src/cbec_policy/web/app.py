@@ -194,6 +194,7 @@ def create_app(
 
     app.include_router(api.router)
     app.include_router(api_tax.router)
+    app.include_router(api_tax.parameters_router)
     app.include_router(api_write.router)
     app.include_router(pages.router)
     app.include_router(local.router)

@@ -59,5 +59,5 @@ def run_batch_upload(upload: UploadFile, config: WebConfig) -> FileResponse:
         media_type=_MEDIA[suffix],
         filename=f"{stem}-results{suffix}",
         background=BackgroundTask(shutil.rmtree, job, ignore_errors=True),
-        headers={"X-Batch-Rows": str(summary["rows"]), "X-Batch-Errors": str(summary["errors"])},
+        headers={"X-Batch-Rows": str(summary["lines"]), "X-Batch-Errors": str(summary["error_lines"])},
     )

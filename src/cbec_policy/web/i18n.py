@@ -25,6 +25,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav_local": ("地方政策", "Local policies"),
     "nav_evaluation": ("政策评价", "Evaluation"),
     "nav_tax": ("税费计算", "Tax calculator"),
+    "nav_parameters": ("规则参数", "Rule parameters"),
     "nav_report": ("报告", "Report"),
     "nav_upload": ("上传", "Upload"),
     "nav_api": ("API 文档", "API docs"),

@@ -40,6 +40,7 @@ NAV: list[tuple[str, str, str]] = [
     ("/local", "nav_local", "local"),
     ("/evaluation", "nav_evaluation", "evaluation"),
     ("/tax", "nav_tax", "tax"),
+    ("/parameters", "nav_parameters", "parameters"),
     ("/report", "nav_report", "report"),
     ("/upload", "nav_upload", "upload"),
     ("/docs", "nav_api", "api"),

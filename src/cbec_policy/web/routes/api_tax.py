@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, UploadFile
@@ -9,7 +10,7 @@ from fastapi.responses import FileResponse
 
 from cbec_policy.web import tax
 from cbec_policy.web.batch import run_batch_upload
-from cbec_policy.web.deps import get_config
+from cbec_policy.web.deps import get_config, get_store
 
 router = APIRouter(prefix="/api/tax", tags=["tax"])
 
@@ -22,6 +23,38 @@ router = APIRouter(prefix="/api/tax", tags=["tax"])
 async def api_import_tax(body: tax.ImportTaxRequest) -> dict[str, Any]:
     """Path taken (within limits / full tax / general trade), amounts, explanation and citations."""
     return tax.import_tax(body)
+
+
+@router.post("/order", summary="CBEC retail import tax of a whole order (lines)")
+def api_order_tax(request: Request, body: tax.OrderTaxRequest, record: bool = False) -> dict[str, Any]:
+    """Limits on the order and the buyer's year, taxes per line; ``record=true`` (with buyer_id) uses the ledger."""
+    if record:
+        from cbec_policy.rules.ledger import BuyerLedger
+
+        return tax.order_tax(body, BuyerLedger(get_store(request)))
+    return tax.order_tax(body)
+
+
+@router.get("/quota", summary="A buyer's annual CBEC quota left on a date")
+def api_quota(request: Request, buyer_id: str, date: dt.date) -> dict[str, Any]:
+    """From the buyer ledger: the annual limit, used, left (returns within the windows give quota back)."""
+    from cbec_policy.rules.ledger import BuyerLedger
+
+    return BuyerLedger(get_store(request)).quota_left(buyer_id, date).to_dict()
+
+
+@router.post("/import-return", summary="Return of imported CBEC goods within 30/45 days")
+def api_import_return(request: Request, body: tax.ReturnRequest) -> dict[str, Any]:
+    """Reverses the order's tax and quota in the ledger; refused outside the windows."""
+    from cbec_policy.rules.ledger import BuyerLedger
+
+    return tax.import_return(body, BuyerLedger(get_store(request)))
+
+
+@router.post("/export-income", summary="Invoice-free exemption and deemed CIT of a pilot-zone exporter")
+async def api_export_income(body: tax.ExportIncomeRequest) -> dict[str, Any]:
+    """Conditions and, only when they hold, the deemed corporate income tax."""
+    return tax.export_income(body)
 
 
 @router.post("/postal", summary="Postal articles tax (行邮税) for comparison")
@@ -38,5 +71,20 @@ async def api_returns(body: tax.ReturnsRequest) -> dict[str, Any]:
 
 @router.post("/batch", summary="Batch of orders (CSV or Parquet) → results file")
 def api_batch(request: Request, file: Annotated[UploadFile, File(description="orders file")]) -> FileResponse:
-    """One result row per order (errors in an ``error`` column); the file comes back in the same format."""
+    """One result row per order line (errors in an ``error`` column); the file comes back in the same format."""
     return run_batch_upload(file, get_config(request))
+
+
+parameters_router = APIRouter(prefix="/api/parameters", tags=["parameters"])
+
+
+@parameters_router.get("", summary="Every rule parameter with its dated values and sources")
+async def api_parameters(on: dt.date | None = None) -> dict[str, Any]:
+    """One file per parameter, values keyed by start date, each with its source policy."""
+    return tax.parameters(None, on)
+
+
+@parameters_router.get("/{name}", summary="One parameter (or a node such as consumption_tax)")
+async def api_parameter(name: str, on: dt.date | None = None) -> dict[str, Any]:
+    """Its dated values and sources; with ``on`` also the value in force that day."""
+    return tax.parameters(name, on)

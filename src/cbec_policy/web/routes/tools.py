@@ -11,34 +11,31 @@ from pydantic import BaseModel, ValidationError
 from starlette.background import BackgroundTask
 
 from cbec_policy.errors import CbecError
-from cbec_policy.rules.retail_import import CATEGORIES
+from cbec_policy.rules.goods import category_label, category_names
+from cbec_policy.rules.parameters import describe, load_parameters
+from cbec_policy.rules.regime import PATH_LABELS
 from cbec_policy.web import tax
 from cbec_policy.web.batch import batch_available, run_batch_upload
-from cbec_policy.web.deps import get_config, get_store
+from cbec_policy.web.deps import get_config, get_lang, get_store
+from cbec_policy.web.param_chart import step_chart_svg
 from cbec_policy.web.render import render
 from cbec_policy.web.report_zip import build_report_zip, remove_job, report_available
 
 router = APIRouter(include_in_schema=False)
 
 CALCULATORS: dict[str, tuple[type[BaseModel], Any, tuple[str, ...]]] = {
-    "import": (
-        tax.ImportTaxRequest,
-        tax.import_tax,
-        (
-            "date",
-            "price",
-            "freight",
-            "insurance",
-            "items",
-            "vat_rate",
-            "ct_rate",
-            "category",
-            "tariff_rate",
-            "annual_before",
-        ),
-    ),
     "postal": (tax.PostalTaxRequest, tax.postal, ("date", "value", "item", "rate")),
     "returns": (tax.ReturnsRequest, tax.returns, ("export_date", "code", "return_date", "reason", "value")),
+    "export": (tax.ExportIncomeRequest, tax.export_income, ("date", "zone", "revenue", "has_purchase_invoices")),
+}
+ORDER_FIELDS = ("order_id", "declaration_date", "annual_before")
+LINE_FIELDS = ("description", "category", "quantity", "price", "freight", "insurance", "net_content", "pieces",
+               "vat_rate", "ct_rate", "tariff_rate")  # fmt: skip
+MAX_FORM_LINES = 20
+_PATH_EN = {
+    "cbec_within_limits": "CBEC, within the limits (tariff 0 %, VAT and consumption tax at 70 %)",
+    "cbec_full_tax": "CBEC channel, full tax (one item over the single-order limit, below 26,000)",
+    "general_trade": "general trade, full tax (over the limits)",
 }
 
 
@@ -50,39 +47,85 @@ def _validation_message(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def _order_form(request: Request) -> tuple[dict[str, Any], list[dict[str, str]], bool]:
+    """The order form's values, its lines (blank ones dropped on submit) and whether to calculate."""
+    query = request.query_params
+    values = {name: query.get(name, "").strip() for name in ORDER_FIELDS}
+    try:
+        count = min(max(int(query.get("lines", "2")), 1), MAX_FORM_LINES)
+    except ValueError:
+        count = 2
+    lines = [{name: query.get(f"l{n}_{name}", "").strip() for name in LINE_FIELDS} for n in range(1, count + 1)]
+    if query.get("price") and not lines[0]["price"]:  # a link of the one-kind-of-goods form: its first line
+        values["declaration_date"] = values["declaration_date"] or query.get("date", "").strip()
+        lines[0].update({name: query.get(name, "").strip() for name in LINE_FIELDS if query.get(name)})
+        lines[0]["quantity"] = query.get("items", "").strip() or lines[0]["quantity"]
+    if "add_line" in query and count < MAX_FORM_LINES:
+        lines.append(dict.fromkeys(LINE_FIELDS, ""))
+        return values, lines, False
+    return values, lines, any(line["price"] for line in lines)
+
+
+def _run_order(values: dict[str, Any], lines: list[dict[str, str]]) -> dict[str, Any]:
+    body = {k: v for k, v in values.items() if v}
+    # A row is a line once it names goods or a price (the quantity field starts at 1 on blank rows).
+    filled = [line for line in lines if any(line[name] for name in LINE_FIELDS if name != "quantity")]
+    body["lines"] = [{k: v for k, v in line.items() if v} for line in filled]
+    return tax.order_tax(tax.OrderTaxRequest.model_validate(body))
+
+
 @router.get("/tax", response_class=HTMLResponse)
 def tax_page(request: Request) -> HTMLResponse:
-    """The calculator form; with inputs in the query string it also shows the result."""
+    """The calculator forms; with inputs in the query string they also show the result."""
     calc = request.query_params.get("calc", "import")
     if calc not in CALCULATORS:
         calc = "import"
-    model, run, fields = CALCULATORS[calc]
-    values = {name: request.query_params.get(name, "").strip() for name in fields}
-    submitted = any(values.values())
     result: dict[str, Any] | None = None
     error: str | None = None
     status = 200
-    if submitted:
-        try:
-            result = run(model.model_validate({k: v for k, v in values.items() if v}))
-        except ValidationError as exc:
-            error, status = _validation_message(exc), 422
-        except CbecError as exc:
-            error, status = str(exc), 422
+    lines: list[dict[str, str]] = []
+    try:
+        if calc == "import":
+            values, lines, submitted = _order_form(request)
+            if submitted:
+                result = _run_order(values, lines)
+        else:
+            model, run, fields = CALCULATORS[calc]
+            values = {name: request.query_params.get(name, "").strip() for name in fields}
+            if any(values.values()):
+                result = run(model.model_validate({k: v for k, v in values.items() if v}))
+    except ValidationError as exc:
+        error, status = _validation_message(exc), 422
+    except CbecError as exc:
+        error, status = str(exc), 422
+    lang = get_lang(request)
+    params = load_parameters()
     return render(
         request,
         "tax.html",
         {
             "calc": calc,
             "values": values,
+            "lines": lines,
             "result": result,
             "error": error,
             "today": date.today().isoformat(),
-            "categories": list(CATEGORIES),
+            "categories": [(name, category_label(params, name)) for name in category_names(params)],
+            "path_labels": _PATH_EN if lang == "en" else PATH_LABELS,
             "batch_ready": batch_available(),
         },
         status_code=status,
     )
+
+
+@router.get("/parameters", response_class=HTMLResponse)
+def parameters_page(request: Request) -> HTMLResponse:
+    """The legislation explorer: every parameter, its dated values and sources, and a step chart over time."""
+    params = load_parameters()
+    records = describe(params)
+    for record in records:
+        record["chart"] = step_chart_svg(record)
+    return render(request, "parameters.html", {"records": records, "compiled": params.compiled})
 
 
 @router.post("/tax/batch")

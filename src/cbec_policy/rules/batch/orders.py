@@ -1,0 +1,289 @@
+"""Batch input: line-level columns parsed, checked and grouped into orders.
+
+One row per order line: ``order_id, declaration_date, buyer_id, price`` and optionally
+``line, quantity, freight, insurance, category, description, hs_code, vat_rate, ct_rate,
+tariff_rate, net_content, pieces`` (``date`` and ``items`` are read as ``declaration_date`` and
+``quantity``, so a file of one-line orders keeps working). The lines of an order are
+consecutive rows. Money has at most two decimals. A bad cell gives its line an error code
+naming the field; the whole order is then rejected, and every one of its lines says which
+line and field failed (``order A7, line 2, price: more than two decimal places``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cbec_policy.errors import InputError
+
+REQUIRED_COLUMNS = ("order_id", "declaration_date", "price")
+ALIASES = {"date": "declaration_date", "items": "quantity"}
+NUMBER_COLUMNS = ("price", "quantity", "freight", "insurance", "vat_rate", "ct_rate", "tariff_rate",
+                  "net_content", "pieces", "line")  # fmt: skip
+TEXT_COLUMNS = ("category", "description", "hs_code")
+NO_DAY = np.iinfo(np.int64).min // 4  # day number of an unparseable date
+MAX_FEN = 2.0**50  # larger dutiable values are errors: int64 and float64 stay exact below it
+
+# (field, reason) per code; code 0 = fine.  Text is made only for rows that failed.
+REASONS: list[tuple[str, str]] = [("", "")]
+
+
+def _code(field: str, reason: str) -> int:
+    REASONS.append((field, reason))
+    return len(REASONS) - 1
+
+
+E_DATE = _code("declaration_date", "not a valid YYYY-MM-DD date")
+E_PRICE_MISSING = _code("price", "missing")
+E_PRICE = _code("price", "must be above 0")
+E_NEGATIVE = _code("freight/insurance", "must not be negative")
+E_QUANTITY = _code("quantity", "must be a whole number of at least 1")
+E_VAT = _code("vat_rate", "rate must be at least 0 and below 1")
+E_CT = _code("ct_rate", "rate must be at least 0 and below 1")
+E_TARIFF = _code("tariff_rate", "rate must be at least 0")
+E_FEN = {name: _code(name, "more than two decimal places; amounts are in whole fen")
+         for name in ("price", "freight", "insurance")}  # fmt: skip
+E_LARGE = _code("price/freight/insurance", "dutiable value too large (2**50 fen or more)")
+E_ORDER_ID = _code("order_id", "missing")
+E_SPLIT = _code("order_id", "the lines of this order are not consecutive rows")
+E_DATES_DIFFER = _code("declaration_date", "differs between the lines of the order")
+E_BUYERS_DIFFER = _code("buyer_id", "differs between the lines of the order")
+E_NOT_NUMBER = {name: _code(name, "not a number") for name in NUMBER_COLUMNS}
+E_REGIME = _code("declaration_date", "no CBEC retail import regime before 2016-04-08 (财关税〔2016〕18号)")
+E_TARIFF_NEEDED = _code("tariff_rate", "needed: the order is taxed in full; give the goods' import tariff rate")
+E_LATE = _code("declaration_date", "before this buyer's previous order; a buyer's orders go in date order")
+STATIC_CODES = len(REASONS)
+
+
+@dataclass
+class Lines:
+    """Parsed line columns of a chunk and their grouping into orders (money in fen as float64)."""
+
+    order_id: pa.Array  # strings, per line
+    line_no: np.ndarray  # int64, 1-based within the order
+    day: np.ndarray  # int64 day numbers
+    value_f: np.ndarray  # float64 dutiable value of the line in fen (an exact integer)
+    quantity: np.ndarray  # int64
+    vat_rate: np.ndarray  # float64, NaN = by the date
+    ct_rate: np.ndarray  # float64, NaN = 0
+    tariff_rate: np.ndarray  # float64, NaN = not given
+    slow: np.ndarray  # bool: the line names a category or a price-test input (the single-order path)
+    raw: pa.Table  # the chunk as read (for the single-order path and for messages)
+    error: np.ndarray  # int32 reason codes per line
+    starts: np.ndarray  # int64 first line of each order
+    counts: np.ndarray  # int64 lines per order
+    buyer_index: np.ndarray  # int64 per order into buyer_names, -1 = none
+    buyer_names: pa.Array
+
+    def __len__(self) -> int:
+        return len(self.value_f)
+
+    @property
+    def orders(self) -> int:
+        """Number of orders in the chunk."""
+        return len(self.starts)
+
+
+def flag(error: np.ndarray, mask: np.ndarray, code: int) -> None:
+    """Give ``code`` to rows in ``mask`` without an error yet (the first problem wins)."""
+    error[mask & (error == 0)] = code
+
+
+def _plain(column: Any) -> pa.Array:
+    if isinstance(column, pa.ChunkedArray):  # one chunk (a chunk as read): no copy
+        column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    return column
+
+
+def _numbers(column: pa.Array, name: str, error: np.ndarray, default: float | None) -> np.ndarray:
+    """Float column; empty cells become ``default`` (NaN when None); bad text becomes a line error."""
+    column = _plain(column)
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        text = pc.utf8_trim_whitespace(column)
+        empty = pc.fill_null(pc.equal(text, ""), True).to_numpy(zero_copy_only=False)
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        try:
+            values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+        except pa.ArrowInvalid:  # some cell is not a number: find which
+            values = pd.to_numeric(pd.Series(text.to_pandas()), errors="coerce").to_numpy(np.float64)
+            flag(error, np.isnan(values) & ~empty, E_NOT_NUMBER[name])
+    else:
+        values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+        empty = np.isnan(values)
+    flag(error, np.isinf(values), E_NOT_NUMBER[name])
+    if default is not None:
+        values = np.where(empty, default, values)
+    return values.astype(np.float64, copy=False)
+
+
+def _days(column: pa.Array, error: np.ndarray) -> np.ndarray:
+    """Day numbers; strict: 2023-02-30 is an error, not 2023-03-02."""
+    column = _plain(column)
+    if pa.types.is_date(column.type) or pa.types.is_timestamp(column.type):
+        dates = pc.cast(column, pa.date32())
+    else:
+        text = pc.utf8_trim_whitespace(column.cast(pa.string()))
+        stamps = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+        same = pc.fill_null(pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), text), False)
+        dates = pc.if_else(same, pc.cast(stamps, pa.date32()), pa.scalar(None, pa.date32()))
+    values = pc.fill_null(pc.cast(dates, pa.int32()), np.iinfo(np.int32).min).to_numpy(zero_copy_only=False)
+    bad = values == np.iinfo(np.int32).min
+    flag(error, bad, E_DATE)
+    return np.where(bad, NO_DAY, values.astype(np.int64))
+
+
+def fen(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whole fen as float64 and a mask of values that are not two-decimal amounts.
+
+    A two-decimal amount parsed from text is the double nearest to fen/100, and IEEE division
+    is correctly rounded, so rint(x·100)/100 gives x back for those and no other value.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        cents = values * 100.0
+        np.rint(cents, out=cents)
+        return cents, cents / 100.0 != values
+
+
+def _text_given(data: pa.Table, name: str) -> np.ndarray:
+    if name not in data.schema.names:
+        return np.zeros(data.num_rows, dtype=bool)
+    text = pc.utf8_trim_whitespace(_plain(data.column(name)).cast(pa.string()))
+    return pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
+
+
+def parse_lines(data: pa.RecordBatch | pa.Table | pd.DataFrame) -> Lines:
+    """Raw line columns (text or typed) into checked arrays grouped by order."""
+    if isinstance(data, pd.DataFrame):
+        data = pa.Table.from_pandas(data, preserve_index=False)
+    if isinstance(data, pa.RecordBatch):
+        data = pa.Table.from_batches([data])
+    data = data.rename_columns([ALIASES.get(name, name) for name in data.schema.names])
+    names = set(data.schema.names)
+    missing = [name for name in REQUIRED_COLUMNS if name not in names]
+    if missing:
+        raise InputError("orders", f"missing columns: {', '.join(missing)} (needs {', '.join(REQUIRED_COLUMNS)})")
+    rows = data.num_rows
+    error = np.zeros(rows, dtype=np.int32)
+
+    def column(name: str, default: float | None) -> np.ndarray:
+        if name not in names:
+            return np.full(rows, np.nan if default is None else default)
+        return _numbers(data.column(name), name, error, default)
+
+    order_id = pc.fill_null(_plain(data.column("order_id")).cast(pa.string()), "")  # compared as written
+    day = _days(data.column("declaration_date"), error)
+    price = column("price", None)
+    flag(error, np.isnan(price), E_PRICE_MISSING)
+    flag(error, price <= 0, E_PRICE)
+    freight, insurance = column("freight", 0.0), column("insurance", 0.0)
+    flag(error, (freight < 0) | (insurance < 0), E_NEGATIVE)
+    quantity_f = column("quantity", 1.0)
+    flag(error, ~(quantity_f >= 1) | (quantity_f != np.floor(quantity_f)), E_QUANTITY)
+    vat, ct, tariff = column("vat_rate", None), column("ct_rate", None), column("tariff_rate", None)
+    flag(error, (vat < 0) | (vat >= 1), E_VAT)
+    flag(error, (ct < 0) | (ct >= 1), E_CT)
+    flag(error, tariff < 0, E_TARIFF)
+    value_f, off = fen(price)
+    flag(error, off, E_FEN["price"])
+    for name, extra in (("freight", freight), ("insurance", insurance)):
+        cents, off = fen(extra)
+        flag(error, off, E_FEN[name])
+        value_f += cents  # sums of integers below 2**50: exact
+    flag(error, value_f >= MAX_FEN, E_LARGE)
+    value_f[~np.isfinite(value_f) | (value_f >= MAX_FEN)] = 0.0  # such lines carry an error already
+    slow = np.zeros(rows, dtype=bool)
+    for name in ("category", "net_content", "pieces"):
+        slow |= _text_given(data, name)
+
+    # Orders: runs of equal consecutive order ids (a string comparison of neighbours, no hashing).
+    if rows:
+        same = pc.equal(order_id.slice(1), order_id.slice(0, rows - 1)).to_numpy(zero_copy_only=False)
+        new = np.r_[True, ~same]
+    else:
+        new = np.zeros(0, dtype=bool)
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.r_[starts, rows])
+    run_of_line = np.cumsum(new) - 1
+    flag(error, (pc.equal(order_id, "").to_numpy(zero_copy_only=False)), E_ORDER_ID)
+    run_ids = order_id.take(pa.array(starts))
+    if pc.count_distinct(run_ids).as_py() != len(starts):  # an id that starts more than one run
+        codes = pc.dictionary_encode(run_ids).indices.to_numpy(zero_copy_only=False)
+        runs_per_id = np.bincount(codes)
+        flag(error, (runs_per_id[codes] > 1)[run_of_line], E_SPLIT)
+    first_day = day[starts]
+    flag(error, day != first_day[run_of_line], E_DATES_DIFFER)
+    if "buyer_id" in names:
+        buyer_line, buyer_names = _buyers(data.column("buyer_id"))
+        flag(error, buyer_line != buyer_line[starts][run_of_line], E_BUYERS_DIFFER)
+        buyer_index = buyer_line[starts]
+    else:
+        buyer_index, buyer_names = np.full(len(starts), -1, dtype=np.int64), pa.array([], pa.string())
+    if "line" in names:
+        line_no = np.nan_to_num(column("line", None), nan=0).astype(np.int64)
+    else:
+        line_no = np.arange(rows, dtype=np.int64) - starts[run_of_line] + 1
+    return Lines(
+        order_id=order_id, line_no=line_no, day=day, value_f=value_f,
+        quantity=np.where(np.isfinite(quantity_f), quantity_f, 1).astype(np.int64),
+        vat_rate=vat, ct_rate=ct, tariff_rate=tariff, slow=slow, raw=data, error=error,
+        starts=starts, counts=counts, buyer_index=buyer_index, buyer_names=buyer_names,
+    )  # fmt: skip
+
+
+def _buyers(column: Any) -> tuple[np.ndarray, pa.Array]:
+    """Index of each line's buyer (-1: none) into the chunk's distinct, whitespace-trimmed buyer ids.
+
+    A dictionary column (Parquet read with ``read_dictionary``) is used as it is: only its
+    distinct names are trimmed and encoded again.
+    """
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column.cast(pa.string()))
+    again = pc.dictionary_encode(pc.utf8_trim_whitespace(column.dictionary.cast(pa.string())))
+    remap = again.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    names = again.dictionary
+    blank = np.asarray(pc.equal(names, "").to_numpy(zero_copy_only=False), dtype=bool)
+    if len(remap):
+        remap = np.where(blank[remap], -1, remap)
+    indices = pc.fill_null(column.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
+    rows = np.where(indices >= 0, remap[np.clip(indices, 0, None)] if len(remap) else -1, -1)
+    return rows.astype(np.int64), names
+
+
+def order_messages(lines: Lines, error: np.ndarray, extra: dict[int, str]) -> list[str | None]:
+    """One text per line: its own problem, or the line that rejected its order (None where fine).
+
+    ``extra`` maps codes above the static ones to texts from the single-order path.
+    """
+    run_of_line = np.repeat(np.arange(lines.orders), lines.counts)
+    bad_line = np.flatnonzero(error)
+    texts: list[str | None] = [None] * len(error)
+    if len(bad_line) == 0:
+        return texts
+    ids = lines.order_id
+    first_bad = {}
+    for row in bad_line.tolist():
+        if error[row] > 0:
+            first_bad.setdefault(int(run_of_line[row]), row)
+    for row in bad_line.tolist():
+        code = int(error[row])
+        where = f"order {ids[row].as_py()}, line {int(lines.line_no[row])}"
+        if code in extra:
+            texts[row] = extra[code]
+        elif code < 0:  # a good line of a rejected order: filled in below
+            continue
+        else:
+            field, reason = REASONS[code]
+            texts[row] = f"{where}, {field}: {reason}"
+    for row in bad_line.tolist():  # a good line of a rejected order names the line that failed
+        if int(error[row]) < 0:
+            texts[row] = f"rejected with its order: {texts[first_bad[int(run_of_line[row])]]}"
+    return texts
