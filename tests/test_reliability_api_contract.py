@@ -41,6 +41,7 @@ KNOWN_OPEN = frozenset(
         "GET /api/zones/retail-import",
         "PATCH /api/policies/{policy_ref}/labels",
         "GET /api/evaluation/pmc",
+        "POST /api/tax/order",
     }
 )
 

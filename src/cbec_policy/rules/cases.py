@@ -172,7 +172,7 @@ def check(case: dict[str, Any]) -> CaseOutcome:
     from cbec_policy.store.db import open_store
 
     failures: list[str] = []
-    with open_store("sqlite://") as store:
+    with open_store("sqlite:///:memory:") as store:
         ledger = BuyerLedger(store)
         for number, step in enumerate(case.get("steps", []), start=1):
             (action, body), *_ = ((k, v) for k, v in step.items() if k in ("order", "return", "quota"))

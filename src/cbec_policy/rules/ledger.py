@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
@@ -33,7 +33,9 @@ from cbec_policy.rules.order_tax import OrderTax, order_import_tax
 from cbec_policy.rules.orders import Order, OrderError
 from cbec_policy.rules.parameters import ParameterSet, load_parameters
 from cbec_policy.store import schema as s
-from cbec_policy.store.db import Store
+
+if TYPE_CHECKING:  # the ledger is handed an open store; importing it here would close a loop through search
+    from cbec_policy.store.db import Store
 
 _t = s.buyer_ledger
 

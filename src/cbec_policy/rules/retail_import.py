@@ -142,7 +142,7 @@ def retail_import_tax(
         "ct_rate": ct_rate, "category": category, "net_content": net_content, "pieces": pieces,
         "tariff_rate": tariff_rate,
     }  # fmt: skip
-    order = make_order("order", day, [{k: v for k, v in line.items() if v is not None}])
+    order = make_order("1", day, [{k: v for k, v in line.items() if v is not None}])
     result = order_import_tax(order, annual_before, params)
     only = result.lines[0]
     return ImportTaxResult(

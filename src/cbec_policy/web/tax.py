@@ -70,7 +70,7 @@ class OrderTaxRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    order_id: str = Field(default="order", min_length=1, max_length=200)
+    order_id: str = Field(default="1", min_length=1, max_length=200)
     declaration_date: dt.date = Field(description="customs declaration date")
     buyer_id: str | None = Field(default=None, max_length=200, description="with record: kept in the ledger")
     annual_before: Decimal = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
