@@ -11,7 +11,8 @@ import re
 
 import pytest
 
-from cbec_policy.ingest.decode import _big5_common, _big5_common_share, _gb2312_level1, _gb_level1_share
+from cbec_policy.ingest.charsets import big5_common, gb2312_level1
+from cbec_policy.ingest.decode import _big5_common_share, _gb_level1_share
 from cbec_policy.ingest.extract.common import line_at as _line_at
 from cbec_policy.ingest.extract.common import make_lines as _lines
 from cbec_policy.ingest.normalise import _SPAM_MARKERS, normalise_doc_number_forms
@@ -25,17 +26,17 @@ def _share(ideographs: str, common: frozenset[str]) -> float:
 
 def test_level1_count_by_lead_byte_matches_the_gb2312_table() -> None:
     # GB2312 level 1 holds 3,755 characters, all in the unified block.
-    assert len(_gb2312_level1()) == 3755
+    assert len(gb2312_level1()) == 3755
     for char in _ALL_IDEOGRAPHS:
-        assert _gb_level1_share(char) == _share(char, _gb2312_level1()), char
+        assert _gb_level1_share(char) == _share(char, gb2312_level1()), char
     assert _gb_level1_share(_ALL_IDEOGRAPHS) == pytest.approx(3755 / len(_ALL_IDEOGRAPHS))
 
 
 def test_big5_count_by_lead_byte_matches_the_big5_table() -> None:
     # Big5 0xA440–0xC67E: the 5,401 frequently used characters.
-    assert len(_big5_common()) == 5401
+    assert len(big5_common()) == 5401
     for char in _ALL_IDEOGRAPHS:
-        assert _big5_common_share(char) == _share(char, _big5_common()), char
+        assert _big5_common_share(char) == _share(char, big5_common()), char
     assert _big5_common_share("跨境電子商務零售進口") == 1.0
     assert _gb_level1_share("") == _big5_common_share("") == 1.0
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
-from functools import cache
 
 from charset_normalizer import from_bytes
 
 from cbec_policy.errors import InputError
+from cbec_policy.ingest.charsets import big5_common, gb2312_level1
 from cbec_policy.ingest.plausible import require_plausible_chinese
 
 # How many characters are looked at to judge whether a GB decode is real Chinese.
@@ -35,34 +35,6 @@ class Decoded:
     encoding: str
 
 
-@cache
-def _gb2312_level1() -> frozenset[str]:
-    """The 3,755 most common simplified characters (GB2312 level 1, rows 0xB0–0xD7)."""
-    chars = set()
-    for lead in range(0xB0, 0xD8):
-        for trail in range(0xA1, 0xFF):
-            try:
-                chars.add(bytes((lead, trail)).decode("gb2312"))
-            except UnicodeDecodeError:
-                continue
-    return frozenset(chars)
-
-
-@cache
-def _big5_common() -> frozenset[str]:
-    """The 5,401 frequently used traditional characters (Big5 0xA440–0xC67E)."""
-    chars = set()
-    for lead in range(0xA4, 0xC7):
-        for trail in list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF)):
-            if lead == 0xC6 and trail > 0x7E:
-                break
-            try:
-                chars.add(bytes((lead, trail)).decode("big5"))
-            except UnicodeDecodeError:
-                continue
-    return frozenset(chars)
-
-
 _NON_IDEOGRAPH = re.compile("[^\u4e00-\u9fff]+")
 # Lead bytes outside the common blocks, deleted with bytes.translate to count the others.
 _NOT_GB_LEVEL1_LEAD = bytes(b for b in range(256) if not 0xB0 <= b <= 0xD7)
@@ -75,7 +47,7 @@ def _ideographs(text: str) -> str:
 
 
 def _gb_level1_share(ideographs: str) -> float:
-    """Share of ``ideographs`` in :func:`_gb2312_level1` (1.0 if none), counted in C.
+    """Share of ``ideographs`` in :func:`gb2312_level1` (1.0 if none), counted in C.
 
     Every ideograph GB2312 has encodes to two bytes, and it is in level 1 exactly when its lead
     byte is 0xB0–0xD7 (the rows the set is built from), so counting lead bytes counts the
@@ -130,7 +102,7 @@ def _looks_utf16(data: bytes) -> str | None:
 
 
 def _utf16_plausible(text: str) -> bool:
-    common = _gb2312_level1() | _big5_common()
+    common = gb2312_level1() | big5_common()
     good = sum(
         1 for ch in text if (ch.isascii() and (ch.isprintable() or ch in "\r\n\t")) or ch in common or ch in _PUNCT
     )

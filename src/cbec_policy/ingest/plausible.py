@@ -16,6 +16,7 @@ import re
 from functools import cache
 
 from cbec_policy.errors import InputError
+from cbec_policy.ingest.charsets import big5_common, gb2312_level1
 
 _SAMPLE_CHARS = 3000
 # Fewer ideographs than this give no evidence either way (a short English note, a number list).
@@ -33,20 +34,7 @@ _LATIN_SANDWICH = re.compile("[A-Za-z][\u4e00-\u9fff\u3000-\u33ff\ue000-\uf8ff][
 @cache
 def _common_characters() -> frozenset[str]:
     """GB2312 level 1 (the 3,755 common simplified characters) and Big5's 5,401 common traditional ones."""
-    chars: set[str] = set()
-    for lead in range(0xB0, 0xD8):
-        for trail in range(0xA1, 0xFF):
-            try:
-                chars.add(bytes((lead, trail)).decode("gb2312"))
-            except UnicodeDecodeError:
-                continue
-    for lead in range(0xA4, 0xC6):
-        for trail in (*range(0x40, 0x7F), *range(0xA1, 0xFF)):
-            try:
-                chars.add(bytes((lead, trail)).decode("big5"))
-            except UnicodeDecodeError:
-                continue
-    return frozenset(chars)
+    return gb2312_level1() | big5_common()
 
 
 def implausible_reason(text: str, data: bytes) -> str | None:
