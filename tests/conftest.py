@@ -108,6 +108,21 @@ class _PgDatabase:
         with self.admin.connect() as conn:
             # In public, so every test schema finds similarity() and gin_trgm_ops on its search path.
             conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+            # Store tables left in public are visible through every test schema's search path, so
+            # create_all would take them as existing and the test schema would lack its own.
+            stray = (
+                conn.exec_driver_sql(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(%s)",
+                    ([table.name for table in store_schema.metadata.sorted_tables] + ["policy_search"],),
+                )
+                .scalars()
+                .all()
+            )
+            if stray:
+                raise RuntimeError(
+                    f"the test database {self.base_url.database!r} holds store tables in its public "
+                    f"schema ({', '.join(sorted(stray))}); drop them or use an empty database"
+                )
             for name in (self.template, self.work):
                 conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {name} CASCADE")
                 conn.exec_driver_sql(f"CREATE SCHEMA {name}")
