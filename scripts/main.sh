@@ -13,8 +13,9 @@ mkdir -p "$out"
 .venv/bin/cbec tables table1 --format csv > "$out/table1.csv"
 .venv/bin/cbec tables table2 --format md > "$out/table2.md"
 .venv/bin/cbec tables table2 --format csv > "$out/table2.csv"
-echo "Table 1: $(pwd)/$out/table1.md  (CSV: $out/table1.csv)"
-echo "Table 2: $(pwd)/$out/table2.md  (CSV: $out/table2.csv)"
+where="$(cd "$out" && pwd)"  # absolute, whether OUT was given relative or absolute
+echo "Table 1: $where/table1.md  (CSV: $where/table1.csv)"
+echo "Table 2: $where/table2.md  (CSV: $where/table2.csv)"
 if .venv/bin/cbec report --help >/dev/null 2>&1; then
   .venv/bin/cbec report --out "$out/report"
 fi
