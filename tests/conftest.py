@@ -105,6 +105,8 @@ class _PgDatabase:
         self.template = f"cbec_tmpl_{suffix}"
         self.work = f"cbec_test_{suffix}"
         self.admin: Engine = create_engine(self.base_url, isolation_level="AUTOCOMMIT")
+        # Parents before children (policy_search references policies).
+        self.tables = [table.name for table in store_schema.metadata.sorted_tables] + ["policy_search"]
         with self.admin.connect() as conn:
             # In public, so every test schema finds similarity() and gin_trgm_ops on its search path.
             conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
@@ -113,7 +115,7 @@ class _PgDatabase:
             stray = (
                 conn.exec_driver_sql(
                     "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(%s)",
-                    ([table.name for table in store_schema.metadata.sorted_tables] + ["policy_search"],),
+                    (self.tables,),
                 )
                 .scalars()
                 .all()
@@ -129,8 +131,6 @@ class _PgDatabase:
         with open_store(self.url_for(self.template)) as store:
             store.init()
         open_store(self.url_for(self.work)).close()  # creates the (empty) working tables
-        # Parents before children (policy_search references policies).
-        self.tables = [table.name for table in store_schema.metadata.sorted_tables] + ["policy_search"]
 
     def url_for(self, schema: str) -> str:
         options = quote(f"-csearch_path={schema},public", safe="")
