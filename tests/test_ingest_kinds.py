@@ -115,6 +115,44 @@ def test_promulgation_order_stands_for_the_law() -> None:
     assert found.level == "national"
     assert found.timeline.effective_date == date(2019, 1, 1)
     assert found.timeline.legal_force == "law"
+    assert found.doc_number is None  # a law has no 发文字号: 主席令第七号 only promulgates it
+
+
+# --------------------------------------------------------------------------- order headers (令)
+
+
+def test_state_council_order_gives_issuer_number_and_administrative_regulation() -> None:
+    # 国务院令第538号 (full-width digits on the line under the header): the 2008 VAT regulation.
+    found = extract("state_council_order.txt")
+    assert found.title == "中华人民共和国增值税暂行条例"
+    assert found.evidence["title"].method == "work promulgated under the order header"
+    assert found.doc_number == "国务院令第538号"
+    assert found.issuers == ["国务院"]
+    assert found.evidence["issuers"].method == "order header (令)"
+    assert found.level == "national"
+    assert found.publish_date == date(2008, 11, 10)
+    assert found.timeline.effective_date == date(2009, 1, 1)
+    assert found.timeline.legal_force == "administrative_regulation"
+    assert not [warning for warning in found.warnings if warning.startswith(("issuers", "title"))]
+
+
+def test_ministry_order_with_a_year_gives_a_departmental_rule() -> None:
+    found = extract("department_order.txt")
+    assert found.title == "对外贸易经营者备案登记办法"
+    assert found.doc_number == "商务部令2004年第14号"
+    assert found.issuers == ["商务部"]
+    assert found.timeline.effective_date == date(2004, 7, 1)
+    assert found.timeline.legal_force == "departmental_rule"
+
+
+def test_a_word_ending_in_ling_is_not_an_order_header(tmp_path: Path) -> None:
+    # 禁令 / 命令 in a heading are not issuing bodies: no number or issuer is made up from them.
+    page = tmp_path / "notice.txt"
+    page.write_text("关于严格执行禁令\n第3号\n各单位：请遵照执行。\n", encoding="utf-8")
+    found = process_document(str(page), classify=False).extraction
+    assert found is not None
+    assert found.doc_number is None
+    assert found.issuers == []
 
 
 def test_standard_cover_in_one_line() -> None:

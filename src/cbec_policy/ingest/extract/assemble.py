@@ -14,6 +14,7 @@ from functools import lru_cache
 from cbec_policy.ingest.dates_zh import find_dates
 from cbec_policy.ingest.extract.common import Evidence, Extraction, make_lines
 from cbec_policy.ingest.extract.dates import find_publish_date
+from cbec_policy.ingest.extract.decree import find_decree_header
 from cbec_policy.ingest.extract.issuers import find_issuers
 from cbec_policy.ingest.extract.layout import find_header_end
 from cbec_policy.ingest.extract.level import level_from_issuers, level_from_text
@@ -21,7 +22,7 @@ from cbec_policy.ingest.extract.numbers import complete_announcement, find_doc_n
 from cbec_policy.ingest.extract.places import DocumentPlaces, government_issuer, place_of_prefix, title_place
 from cbec_policy.ingest.extract.timeline import find_timeline
 from cbec_policy.ingest.extract.title import find_title
-from cbec_policy.ingest.extract.title_rebuild import covering_notice_title
+from cbec_policy.ingest.extract.title_rebuild import covering_notice_title, promulgated_work
 from cbec_policy.ingest.htmltext import read_metadata
 from cbec_policy.ingest.normalise import normalise_text
 
@@ -49,10 +50,19 @@ def extract_metadata(text: str, metadata: dict[str, str] | None = None, page_tit
     if not fields:
         fields = read_metadata(text[: lines[min(len(lines), 40) - 1].end])  # the first 40 lines
     found_title = find_title(text, lines, header_end, fields, page_title)
+    # An order header (国务院令 第691号) names the issuer and the number, and its promulgation
+    # clause names the work; they outrank what the finders guess from the layout, never a metadata block.
+    decree = find_decree_header(lines) if "令" in text[: lines[min(len(lines), 8) - 1].end] else None
+    if decree is not None and not fields.get("title"):
+        work = promulgated_work(text, "work promulgated under the order header", 0.9)
+        if work is not None:
+            found_title = work
     if found_title:
         extraction.title, evidence["title"] = found_title
     title_span = evidence["title"].span if found_title else None
     found_number = find_doc_number(text, lines, header_end, title_span, fields)
+    if decree is not None and decree.doc_number and not fields.get("doc_number"):
+        found_number = decree.doc_number, decree.evidence
     if found_number:
         extraction.doc_number, evidence["doc_number"] = found_number
         if fields.get("doc_number"):
@@ -85,6 +95,9 @@ def extract_metadata(text: str, metadata: dict[str, str] | None = None, page_tit
         name = government_issuer(prefix[0], general_office)
         issuers.issuers = [name]
         issuers.evidence = Evidence(None, extraction.doc_number or "", 0.7, "government document-number prefix")
+    if decree is not None and decree.issuers and not fields.get("issuer"):
+        issuers.issuers, issuers.evidence = decree.issuers, decree.evidence
+        issuers.warnings = [warning for warning in issuers.warnings if not warning.startswith("issuers:")]
     extraction.issuers = issuers.issuers
     if issuers.evidence is not None:
         evidence["issuers"] = issuers.evidence

@@ -49,7 +49,7 @@ _PROMULGATION_TITLE = re.compile(
     r"(?:人民代表大会常务委员会公告|主席令|国务院令|[部署局委]令)(?:[（(]?第\S{1,8}号[）)]?)?$"
 )
 _PROMULGATED = re.compile(
-    r"《([^《》\n]{2,60})》(?:已由|已经|经)[^。\n]{0,120}?(?:通过|审议通过|公布)[^。\n]{0,30}?现予公布"
+    r"《([^《》\n]{2,60})》(?:已由|已经|已于|经)[^。\n]{0,120}?(?:通过|审议通过|公布)[^。\n]{0,30}?(?:现予公布|现将[^。，\n]{0,12}?公布)"
 )
 _REPORTED = re.compile(
     r"^[\u4e00-\u9fff]{2,30}?(?:近日|日前|正式|联合)?(?:发布|印发|出台|公布)了?《([^《》]{4,120})》$"
@@ -112,10 +112,15 @@ def promulgated_title(title: str, text: str) -> tuple[str, Evidence] | None:
     """The law or regulation that a promulgation announcement (the found ``title``) publishes."""
     if ("令" not in title and "公告" not in title) or not _PROMULGATION_TITLE.search(title):
         return None
+    return promulgated_work(text, "law promulgated by the announcement")
+
+
+def promulgated_work(text: str, method: str, confidence: float = 0.85) -> tuple[str, Evidence] | None:
+    """The work a promulgation clause publishes: 《X》已经…通过，现予公布 → X."""
     match = _PROMULGATED.search(text, 0, min(len(text), 2000))
     if match is None:
         return None
-    return match.group(1), Evidence(match.span(1), match.group(1), 0.85, "law promulgated by the announcement")
+    return match.group(1), Evidence(match.span(1), match.group(1), confidence, method)
 
 
 def reported_title(line: str) -> str | None:
