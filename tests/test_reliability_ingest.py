@@ -131,7 +131,8 @@ def test_unreadable_files_and_folders_are_reported_not_skipped(tmp_path, monkeyp
     _deny(monkeypatch, [locked, shut])
     try:
         args = ["ingest", str(tmp_path / "open"), str(shut / "good_03.txt"), str(shut / "*.txt"), "--db", url]
-        result = CliRunner().invoke(cli, args)
+        # Wide enough that no message wraps, whatever the length of the temporary folder's path.
+        result = CliRunner(env={"COLUMNS": "400"}).invoke(cli, args)
     finally:
         for folder in (locked, shut):
             folder.chmod(0o755)
