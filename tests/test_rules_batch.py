@@ -68,7 +68,7 @@ def test_every_error_names_order_line_and_field_and_good_orders_go_on() -> None:
     errors = list(rows["error"])
     assert errors[1] == "order A, line 2, price: more than two decimal places; amounts are in whole fen"
     assert errors[0].startswith("rejected with its order: order A, line 2, price")
-    assert errors[2] == "order B, line 1, declaration_date: not a valid YYYY-MM-DD date"
+    assert errors[2] == "order B, line 1, declaration_date '2025-02-30': not a valid YYYY-MM-DD date"
     assert errors[3] == "order C, line 1, price: not a number"
     assert "order D, line 1, declaration_date: no CBEC retail import regime" in errors[4]
 

@@ -8,11 +8,13 @@ with errors are written too, with their message, beside every good row.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -23,10 +25,17 @@ import pyarrow.parquet as pq
 from cbec_policy.errors import InputError
 from cbec_policy.rules.batch import orders as bo
 from cbec_policy.rules.batch.engine import MONEY, BatchEngine, ChunkResult
+from cbec_policy.rules.batch.reading import FileProblems, batches
+from cbec_policy.rules.batch.stored import StoredLedger
 from cbec_policy.rules.parameters import ParameterSet
 from cbec_policy.rules.regime import PATHS
 
+if TYPE_CHECKING:  # only the type: opening a store is the caller's business
+    from cbec_policy.store.db import Store
+
 DEFAULT_CHUNK_ROWS = 262_144
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 RESULT_COLUMNS = ("order_id", "line", "declaration_date", "buyer_id", "path", *MONEY, "annual_before",
                   "annual_after", "error", "warning")  # fmt: skip
 VAT_WARNING = "增值税税率与申报日期适用的标准税率、低税率均不符，已按所填税率计算，请核对"
@@ -45,6 +54,9 @@ class BatchSummary:
     exact_lines: int = 0
     single_orders: int = 0
     error_examples: list[str] = field(default_factory=list)
+    file_problems: list[str] = field(default_factory=list)  # broken rows and repeated headers, with file lines
+    ledger_recorded: int | None = None  # with a stored ledger: orders recorded by this run
+    ledger_already: int | None = None  # ... and orders found recorded already (answered as recorded)
 
     def add(self, result: ChunkResult, texts: list[str | None]) -> None:
         """Fold one chunk in."""
@@ -76,7 +88,15 @@ class BatchSummary:
             "exact_lines": self.exact_lines,
             "single_path_orders": self.single_orders,
             "error_examples": self.error_examples,
+            "file_problems": self.file_problems,
+            "ledger_recorded": self.ledger_recorded,
+            "ledger_already": self.ledger_already,
         }
+
+    @property
+    def failed(self) -> bool:
+        """True when some order was rejected or some row could not be read."""
+        return bool(self.rejected_orders or self.file_problems)
 
 
 def _decimal(values: np.ndarray, ok: np.ndarray) -> pa.Array:
@@ -125,37 +145,20 @@ def to_arrow(result: ChunkResult, texts: list[str | None]) -> pa.Table:
     return pa.table(columns)
 
 
-def _batches(path: Path, chunk_rows: int) -> Iterator[pa.RecordBatch]:
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        try:
-            yield from pq.ParquetFile(path, read_dictionary=["buyer_id"]).iter_batches(batch_size=chunk_rows)
-        except (OSError, pa.ArrowInvalid) as exc:
-            raise InputError(str(path), f"cannot read Parquet: {exc}") from None
-    elif suffix == ".csv":
-        try:
-            header = pa_csv.open_csv(path).schema.names
-            types = {name: pa.string() for name in header}  # bad cells become line errors, not a failed file
-            reader = pa_csv.open_csv(
-                path,
-                read_options=pa_csv.ReadOptions(block_size=max(1 << 16, chunk_rows * 64)),
-                convert_options=pa_csv.ConvertOptions(column_types=types, strings_can_be_null=True),
-            )
-            yield from reader
-        except (OSError, pa.ArrowInvalid) as exc:
-            raise InputError(str(path), f"cannot read CSV: {exc}") from None
-    else:
-        raise InputError(str(path), "orders must be a .csv or .parquet file")
+def chunks(path: Path, chunk_rows: int, problems: FileProblems | None = None) -> Iterator[pa.Table]:
+    """Tables of whole orders: the last order of each read is carried into the next.
 
-
-def chunks(path: Path, chunk_rows: int) -> Iterator[pa.Table]:
-    """Tables of whole orders: the last order of each read is carried into the next."""
+    Lines of an order a broken row names (``problems.pending``) carry the problem in the
+    :data:`~cbec_policy.rules.batch.orders.FILE_PROBLEM` column, so the order is rejected.
+    """
+    problems = problems if problems is not None else FileProblems()
     held: pa.Table | None = None
-    for batch in _batches(path, chunk_rows):
+    for batch in batches(path, chunk_rows, problems):
         table = pa.Table.from_batches([batch])
         if held is not None and held.num_rows:  # one chunk per column again, so parsing copies nothing more
             table = pa.concat_tables([held, table.cast(held.schema)]).combine_chunks()
-        ids = pc.fill_null(table.column("order_id").combine_chunks().cast(pa.string()), "")
+        column = table.column(table.schema.names.index("order_id"))  # the first, if named twice
+        ids = pc.fill_null(column.combine_chunks().cast(pa.string()), "")
         last = ids[len(ids) - 1] if len(ids) else None
         if last is None:
             continue
@@ -163,9 +166,25 @@ def chunks(path: Path, chunk_rows: int) -> Iterator[pa.Table]:
         tail = len(same) - int(np.argmin(same[::-1])) if not same.all() else 0
         held = table.slice(tail)
         if tail:
-            yield table.slice(0, tail)
+            yield _mark(table.slice(0, tail), problems)
     if held is not None and held.num_rows:
-        yield held
+        yield _mark(held, problems)
+
+
+def _mark(table: pa.Table, problems: FileProblems) -> pa.Table:
+    """Give the lines of orders named by broken rows the problem that rejects them."""
+    if not problems.pending:
+        return table
+    column = table.column(table.schema.names.index("order_id"))
+    ids = pc.utf8_trim_whitespace(pc.fill_null(column.cast(pa.string()), ""))
+    found = pc.is_in(ids, value_set=pa.array(list(problems.pending), pa.string()))
+    if not pc.any(found).as_py():
+        return table
+    hits = [order if hit else None for order, hit in zip(ids.to_pylist(), found.to_pylist(), strict=True)]
+    texts = [None if order is None else problems.pending[order] for order in hits]
+    for order in set(hits) - {None}:
+        del problems.pending[order]
+    return table.append_column(bo.FILE_PROBLEM, pa.array(texts, pa.string()))
 
 
 class _Writer:
@@ -193,6 +212,19 @@ class _Writer:
         self.writer.close()
 
 
+def _output(orders_path: Path, out_path: Path) -> None:
+    """Refuse an output that would overwrite the orders or that cannot be written, before any work."""
+    if out_path.suffix.lower() not in (".csv", ".parquet"):
+        raise InputError(str(out_path), "results must be written to a .csv or .parquet file")
+    folder = out_path.parent
+    if not folder.is_dir():
+        raise InputError(str(out_path), f"the output folder {folder} does not exist")
+    if out_path.is_dir():
+        raise InputError(str(out_path), "is a folder; give a results file name")
+    if out_path.exists() and os.path.samefile(out_path, orders_path):
+        raise InputError(str(out_path), "is the orders file itself; write the results to another file")
+
+
 def run_batch(
     orders_path: Path,
     out_path: Path,
@@ -200,30 +232,66 @@ def run_batch(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     params: ParameterSet | None = None,
     on_chunk: Callable[[int], None] | None = None,
+    na_as_missing: bool = False,
+    store: Store | None = None,
 ) -> BatchSummary:
-    """Stream ``orders_path`` (CSV or Parquet order lines) and write one result row per line."""
+    """Stream ``orders_path`` (CSV or Parquet order lines) and write one result row per line.
+
+    ``na_as_missing``: read NA, N/A, #N/A, NULL and NaN cells as empty (by default they
+    reject their orders). ``store``: read and write the buyer ledger kept there (each buyer's
+    year starts from what is recorded; a re-run records nothing twice), in one transaction
+    that lands only with the results file.
+    """
     orders_path, out_path = Path(orders_path), Path(out_path)
     if not orders_path.is_file():
         raise InputError(str(orders_path), "no such file")
-    engine = BatchEngine(params)
+    _output(orders_path, out_path)
+    try:
+        handle, name = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=out_path.suffix)
+    except OSError as exc:
+        raise InputError(str(out_path.parent), f"cannot write the results here: {exc.strerror}") from None
+    os.close(handle)
+    partial = Path(name)
+    partial.chmod(0o666 & ~_UMASK)  # the results file gets the permissions any new file would, not 0600
+    try:
+        if store is None:
+            summary = _compute(orders_path, partial, BatchEngine(params), chunk_rows, on_chunk, na_as_missing)
+        else:
+            with store.transaction() as conn:  # the ledger changes only if the whole file is computed
+                stored = StoredLedger(conn)
+                engine = BatchEngine(params, stored)
+                summary = _compute(orders_path, partial, engine, chunk_rows, on_chunk, na_as_missing)
+                summary.ledger_recorded, summary.ledger_already = stored.written, stored.already
+        partial.replace(out_path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return summary
+
+
+def _compute(
+    orders_path: Path, partial: Path, engine: BatchEngine, chunk_rows: int,
+    on_chunk: Callable[[int], None] | None, na_as_missing: bool,
+) -> BatchSummary:  # fmt: skip
     summary = BatchSummary()
-    partial = out_path.with_name(out_path.name + ".partial" + out_path.suffix)
+    problems = FileProblems()
     writer = _Writer(partial)
     try:
-        for table in chunks(orders_path, chunk_rows):
-            result = engine.compute(bo.parse_lines(table))
+        for table in chunks(orders_path, chunk_rows, problems):
+            result = engine.compute(bo.parse_lines(table, na_as_missing=na_as_missing))
             texts = result.error_texts()
             writer.write(to_arrow(result, texts))
             summary.add(result, texts)
+            if engine.stored is not None:
+                engine.stored.record(result)
             if on_chunk is not None:
                 on_chunk(table.num_rows)
         writer.close()
     except BaseException:
         if writer.writer is not None:
             writer.writer.close()
-        partial.unlink(missing_ok=True)
         raise
-    partial.replace(out_path)
+    summary.file_problems = problems.notes
     return summary
 
 

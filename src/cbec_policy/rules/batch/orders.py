@@ -7,6 +7,12 @@ tariff_rate, net_content, pieces`` (``date`` and ``items`` are read as ``declara
 consecutive rows. Money has at most two decimals. A bad cell gives its line an error code
 naming the field; the whole order is then rejected, and every one of its lines says which
 line and field failed (``order A7, line 2, price: more than two decimal places``).
+
+A cell is empty only when it is empty: the "no value" markers of spreadsheets and database
+exports (``NA``, ``N/A``, ``#N/A``, ``NULL``, ``NaN``; a NaN float in Parquet) are errors
+naming the cell's value, because read as empty they silently turn a freight into 0, a rate
+into the default or a buyer into nobody. ``na_as_missing=True`` reads them as empty instead.
+A column named twice in the header is read once; a line where its copies differ is an error.
 """
 
 from __future__ import annotations
@@ -57,7 +63,35 @@ E_NOT_NUMBER = {name: _code(name, "not a number") for name in NUMBER_COLUMNS}
 E_REGIME = _code("declaration_date", "no CBEC retail import regime before 2016-04-08 (财关税〔2016〕18号)")
 E_TARIFF_NEEDED = _code("tariff_rate", "needed: the order is taxed in full; give the goods' import tariff rate")
 E_LATE = _code("declaration_date", "before this buyer's previous order; a buyer's orders go in date order")
+E_BUYER_NEEDED = _code("buyer_id", "needed with --ledger: the ledger keeps each buyer's calendar year")
+E_LATE_STORED = _code("declaration_date", "before this buyer's order of the same year already recorded in the "
+                      "ledger; a buyer's orders are recorded in date order")  # fmt: skip
+E_RECORDED_DAY = _code("declaration_date", "this order is already recorded in the ledger on another date")
+E_REPEATED = _code("order_id", "used by an earlier order of this buyer in the same file")
+CHECKED_COLUMNS = ("order_id", "declaration_date", "buyer_id", *NUMBER_COLUMNS, *TEXT_COLUMNS)
+E_NA = {name: _code(name, "a 'no value' marker, not a value: a cell is empty only when it is empty "
+                          "(--na-as-missing reads NA, N/A, #N/A, NULL and NaN as empty)")
+        for name in CHECKED_COLUMNS}  # fmt: skip
+E_DUPLICATE = {name: _code(name, "the header names this column more than once and the copies differ on this line")
+               for name in CHECKED_COLUMNS}  # fmt: skip
+FILE_PROBLEM = "_file_problem"  # a column the file reader adds: a problem of the file that rejects the order
+E_FILE = _code(FILE_PROBLEM, "")
+# Codes whose message shows the cell as written (the reason alone would not say which value).
+VALUE_CODES = frozenset([*E_NA.values(), E_DATE, E_FILE])
 STATIC_CODES = len(REASONS)
+
+# The "no value" markers (pandas, R, Excel, SQL dumps), in the case variants people write.
+NA_MARKERS = ("NA", "N/A", "#N/A", "#NA", "NULL", "NaN", "-NaN")
+
+
+def _case_variants(token: str) -> set[str]:
+    variants = {""}
+    for char in token:
+        variants = {v + c for v in variants for c in {char.lower(), char.upper()}}
+    return variants
+
+
+_NA_SET = pa.array(sorted(set().union(*(_case_variants(t) for t in NA_MARKERS))), pa.string())
 
 
 @dataclass
@@ -89,6 +123,61 @@ class Lines:
         return len(self.starts)
 
 
+def na_cells(column: pa.Array) -> np.ndarray:
+    """Mask of the cells that hold a "no value" marker (NaN for float columns); null and "" are empty, not markers."""
+    column = _plain(column)
+    if pa.types.is_floating(column.type):
+        found = pc.is_nan(column)
+    elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        found = pc.is_in(column, value_set=_NA_SET)  # as written: " NA " in a number column is "not a number"
+    else:
+        return np.zeros(len(column), dtype=bool)
+    return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _markers(data: pa.Table, error: np.ndarray, na_as_missing: bool) -> pa.Table:
+    """Flag "no value" markers as errors, or (``na_as_missing``) make those cells empty."""
+    for name in CHECKED_COLUMNS:
+        if name not in data.schema.names:
+            continue
+        if pa.types.is_dictionary(data.schema.field(name).type):  # a dictionary column: look at its names only
+            raw = data.column(name).combine_chunks()
+            found = na_cells(pc.utf8_trim_whitespace(raw.dictionary.cast(pa.string())))
+            indices = pc.fill_null(raw.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
+            mask = np.zeros(len(indices), dtype=bool)
+            if found.any():
+                mask = (indices >= 0) & found[np.clip(indices, 0, None)]
+        else:
+            mask = na_cells(data.column(name))
+        if not mask.any():
+            continue
+        if na_as_missing:
+            column = _plain(data.column(name))
+            column = pc.if_else(pa.array(mask), pa.scalar(None, column.type), column)
+            data = data.set_column(data.schema.get_field_index(name), name, column)
+        else:
+            flag(error, mask, E_NA[name])
+    return data
+
+
+def _one_copy(data: pa.Table, error: np.ndarray) -> pa.Table:
+    """A column named more than once: the first copy is read; lines where a copy differs get an error."""
+    names = data.schema.names
+    if len(set(names)) == len(names):
+        return data
+    keep, seen = [], {}
+    for index, name in enumerate(names):
+        if name not in seen:
+            seen[name] = index
+            keep.append(index)
+            continue
+        if name in E_DUPLICATE:
+            first = pc.fill_null(_plain(data.column(seen[name])).cast(pa.string()), "")
+            copy = pc.fill_null(_plain(data.column(index)).cast(pa.string()), "")
+            flag(error, ~pc.equal(first, copy).to_numpy(zero_copy_only=False), E_DUPLICATE[name])
+    return data.select(keep)
+
+
 def flag(error: np.ndarray, mask: np.ndarray, code: int) -> None:
     """Give ``code`` to rows in ``mask`` without an error yet (the first problem wins)."""
     error[mask & (error == 0)] = code
@@ -113,6 +202,7 @@ def _numbers(column: pa.Array, name: str, error: np.ndarray, default: float | No
             values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
         except pa.ArrowInvalid:  # some cell is not a number: find which
             values = pd.to_numeric(pd.Series(text.to_pandas()), errors="coerce").to_numpy(np.float64)
+            flag(error, na_cells(text), E_NA[name])  # " NA " with spaces: still a marker, named as one
             flag(error, np.isnan(values) & ~empty, E_NOT_NUMBER[name])
     else:
         values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
@@ -158,8 +248,12 @@ def _text_given(data: pa.Table, name: str) -> np.ndarray:
     return pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
 
 
-def parse_lines(data: pa.RecordBatch | pa.Table | pd.DataFrame) -> Lines:
-    """Raw line columns (text or typed) into checked arrays grouped by order."""
+def parse_lines(data: pa.RecordBatch | pa.Table | pd.DataFrame, *, na_as_missing: bool = False) -> Lines:
+    """Raw line columns (text or typed) into checked arrays grouped by order.
+
+    ``na_as_missing``: read the "no value" markers (NA, N/A, #N/A, NULL, NaN) as empty cells
+    instead of rejecting their orders.
+    """
     if isinstance(data, pd.DataFrame):
         data = pa.Table.from_pandas(data, preserve_index=False)
     if isinstance(data, pa.RecordBatch):
@@ -171,6 +265,9 @@ def parse_lines(data: pa.RecordBatch | pa.Table | pd.DataFrame) -> Lines:
         raise InputError("orders", f"missing columns: {', '.join(missing)} (needs {', '.join(REQUIRED_COLUMNS)})")
     rows = data.num_rows
     error = np.zeros(rows, dtype=np.int32)
+    data = _markers(_one_copy(data, error), error, na_as_missing)
+    if FILE_PROBLEM in names:
+        flag(error, pc.is_valid(data.column(FILE_PROBLEM)).to_numpy(zero_copy_only=False), E_FILE)
 
     def column(name: str, default: float | None) -> np.ndarray:
         if name not in names:
@@ -280,8 +377,13 @@ def order_messages(lines: Lines, error: np.ndarray, extra: dict[int, str]) -> li
             texts[row] = extra[code]
         elif code < 0:  # a good line of a rejected order: filled in below
             continue
+        elif code == E_FILE:
+            texts[row] = f"{where}: {lines.raw.column(FILE_PROBLEM)[row].as_py()}"
         else:
             field, reason = REASONS[code]
+            if code in VALUE_CODES:
+                value = lines.raw.column(field)[row].as_py()
+                field = f"{field} {'(empty)' if value in (None, '') else repr(value)}"
             texts[row] = f"{where}, {field}: {reason}"
     for row in bad_line.tolist():  # a good line of a rejected order names the line that failed
         if int(error[row]) < 0:
