@@ -85,9 +85,10 @@ def _duplicates(names: list[str], problems: FileProblems) -> None:
         seen.setdefault(name, []).append(number)
     for name, where in seen.items():
         if len(where) > 1:
+            read = bo.ALIASES.get(name, name) in bo.CHECKED_COLUMNS
             problems.notes.append(
                 f"line 1: column {name!r} is named {len(where)} times (columns {', '.join(map(str, where))}); "
-                "the first is read, lines where the copies differ are rejected"
+                + ("the first is read, lines where the copies differ are rejected" if read else "not a batch column")
             )
 
 
@@ -116,7 +117,8 @@ def _csv_batches(path: Path, chunk_rows: int, problems: FileProblems) -> Iterato
     # Single-threaded parsing keeps each broken row's physical line number.
     read = pa_csv.ReadOptions(block_size=max(1 << 16, chunk_rows * 64), encoding=encoding, use_threads=False)
     try:
-        names = pa_csv.open_csv(path, read_options=read).schema.names
+        probe = pa_csv.ParseOptions(invalid_row_handler=lambda row: "skip")  # broken rows: reported when read
+        names = pa_csv.open_csv(path, read_options=read, parse_options=probe).schema.names
     except (OSError, pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise InputError(str(path), f"cannot read CSV ({encoding}): {exc}") from None
     check_columns(names, str(path))
