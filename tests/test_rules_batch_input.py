@@ -166,7 +166,7 @@ def test_output_never_overwrites_the_orders_and_needs_its_folder(tmp_path: Path)
     with pytest.raises(InputError, match="is the orders file itself"):
         run_batch(source, tmp_path / "." / "orders.csv")
     assert source.read_bytes() == before
-    with pytest.raises(InputError, match="output folder .* does not exist"):
+    with pytest.raises(InputError, match=r"output folder .* does not exist"):
         run_batch(source, tmp_path / "missing" / "out.csv")
     run_batch(source, tmp_path / "out.csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["orders.csv", "out.csv"]  # no temporary file left
