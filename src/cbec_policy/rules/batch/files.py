@@ -100,18 +100,18 @@ class BatchSummary:
 
 
 def _decimal(values: np.ndarray, ok: np.ndarray) -> pa.Array:
-    """decimal128(18, 2) straight from integer fen: 16-byte two's complement words."""
-    words = np.empty((len(values), 2), dtype=np.int64)
-    words[:, 0] = values
-    words[:, 1] = values >> 63
-    validity = pa.array(ok, pa.bool_()).buffers()[1]
-    return pa.Array.from_buffers(
-        pa.decimal128(18, 2), len(values), [validity, pa.py_buffer(words)], null_count=int((~ok).sum())
-    )
+    """decimal64(18, 2) straight from integer fen: the int64 words are the decimal's own."""
+    validity = None if ok.all() else pa.array(ok, pa.bool_()).buffers()[1]
+    words = pa.py_buffer(np.ascontiguousarray(values, dtype=np.int64))
+    return pa.Array.from_buffers(pa.decimal64(18, 2), len(values), [validity, words], null_count=int((~ok).sum()))
 
 
-def to_arrow(result: ChunkResult, texts: list[str | None]) -> pa.Table:
-    """The line results as an Arrow table."""
+def result_columns(result: ChunkResult, texts: list[str | None]) -> pa.Table:
+    """The line results as built: repeated texts dictionary-encoded, money as decimal64 (no copies).
+
+    The Parquet writer takes these as they are (dictionary pages without hashing, INT64
+    decimals without conversion); :func:`to_arrow` gives the plain types.
+    """
     lines = result.lines
     ok = result.error == 0
     buyer = (
@@ -119,12 +119,14 @@ def to_arrow(result: ChunkResult, texts: list[str | None]) -> pa.Table:
             pa.array(np.repeat(lines.buyer_index, lines.counts).astype(np.int32),
                      mask=np.repeat(lines.buyer_index < 0, lines.counts)),
             lines.buyer_names,
-        ).cast(pa.string())
-        if len(lines.buyer_names) else pa.nulls(len(lines), pa.string())
+        )
+        if len(lines.buyer_names) else pa.DictionaryArray.from_arrays(
+            pa.nulls(len(lines), pa.int32()), pa.array([], pa.string())
+        )
     )  # fmt: skip
     path = pa.DictionaryArray.from_arrays(
         pa.array(np.where(ok, result.path, 0).astype(np.int32), mask=~ok), pa.array(list(PATHS))
-    ).cast(pa.string())
+    )
     columns: dict[str, Any] = {
         "order_id": lines.order_id,
         "line": pa.array(lines.line_no),
@@ -141,8 +143,23 @@ def to_arrow(result: ChunkResult, texts: list[str | None]) -> pa.Table:
     warned = warned & ok
     columns["warning"] = pa.DictionaryArray.from_arrays(
         pa.array(np.zeros(len(lines), dtype=np.int32), mask=~warned), pa.array([VAT_WARNING])
-    ).cast(pa.string())
+    )
     return pa.table(columns)
+
+
+def _plain_types(table: pa.Table) -> pa.Table:
+    """Dictionary columns as strings and money as decimal128(18, 2): the results file's types."""
+    fields = [
+        pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type)
+        else pa.field(f.name, pa.decimal128(18, 2)) if pa.types.is_decimal(f.type) else f
+        for f in table.schema
+    ]  # fmt: skip
+    return table.cast(pa.schema(fields))
+
+
+def to_arrow(result: ChunkResult, texts: list[str | None]) -> pa.Table:
+    """The line results as an Arrow table, with the results file's column types."""
+    return _plain_types(result_columns(result, texts))
 
 
 def chunks(path: Path, chunk_rows: int, problems: FileProblems | None = None) -> Iterator[pa.Table]:
@@ -196,13 +213,18 @@ class _Writer:
         self.writer: Any = None
 
     def write(self, table: pa.Table) -> None:
+        """Append a chunk's :func:`result_columns`."""
+        if self.suffix == ".csv":
+            table = _plain_types(table)
         if self.writer is None:
             if self.suffix == ".csv":
                 self.writer = pa_csv.CSVWriter(self.path, table.schema)
-            else:  # per-column statistics and dictionaries of the money columns cost more than they save
+            else:  # per-column statistics and dictionaries of the money columns cost more than they save;
+                # without the Arrow schema in the file, readers see strings and decimal128 as before
                 self.writer = pq.ParquetWriter(
                     self.path, table.schema, compression="lz4", write_statistics=False,
                     use_dictionary=["path", "buyer_id", "error", "warning"], store_decimal_as_integer=True,
+                    store_schema=False,
                 )  # fmt: skip
         self.writer.write_table(table)
 
@@ -280,7 +302,7 @@ def _compute(
         for table in chunks(orders_path, chunk_rows, problems):
             result = engine.compute(bo.parse_lines(table, na_as_missing=na_as_missing))
             texts = result.error_texts()
-            writer.write(to_arrow(result, texts))
+            writer.write(result_columns(result, texts))
             summary.add(result, texts)
             if engine.stored is not None:
                 engine.stored.record(result)
