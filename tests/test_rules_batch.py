@@ -130,4 +130,4 @@ def test_an_order_id_that_starts_two_runs_is_found_however_ids_are_numbered(runs
     errors = _run(frame)["error"]
     repeated = {order for order in runs if runs.count(order) > 1}
     for order, error in zip(runs, errors, strict=True):
-        assert (error is not None and "not consecutive rows" in error) == (order in repeated)
+        assert (isinstance(error, str) and "not consecutive rows" in error) == (order in repeated)
