@@ -83,9 +83,21 @@ class RunningLedger:
         self.year = np.zeros(0, dtype=np.int64)
         self.total = np.zeros(0, dtype=np.int64)
         self.last_day = np.zeros(0, dtype=np.int64)
+        self._last: tuple[pa.Array, np.ndarray] | None = None
 
     def ids(self, names: pa.Array) -> np.ndarray:
-        """Stable integer id of each distinct name, registering new ones."""
+        """Stable integer id of each distinct name, registering new ones.
+
+        Chunks of one Parquet row group share its dictionary of buyers: the same names as the
+        last chunk's give the same ids without hashing them again.
+        """
+        if self._last is not None and self._last[0].equals(names):
+            return self._last[1]
+        ids = self._register(names)
+        self._last = (names, ids)
+        return ids
+
+    def _register(self, names: pa.Array) -> np.ndarray:
         found = pc.index_in(names, value_set=self.known).to_numpy(zero_copy_only=False)
         new = np.isnan(found)
         ids = np.where(new, 0, found).astype(np.int64)
@@ -116,7 +128,7 @@ class RunningLedger:
         rows = np.flatnonzero(ids >= 0)
         if len(rows) == 0:
             return before, late
-        rows = rows[np.argsort(ids[rows], kind="stable")]
+        rows = rows[_stable_order(ids[rows])]
         who, when = ids[rows], day[rows]
         first = np.r_[True, who[1:] != who[:-1]]
         shift = who * 10_000_000
@@ -160,6 +172,17 @@ class RunningLedger:
         return before, late
 
 
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """Indices sorting non-negative integer ``keys`` stably: radix sorts on 16-bit digits (numpy's
+    stable sort of 16-bit integers is a counting sort, about fifteen times faster than of int64)."""
+    if len(keys) == 0 or keys.max() >= 2**32:
+        return np.argsort(keys, kind="stable")
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    if keys.max() >= 2**16:
+        order = order[np.argsort((keys[order] >> 16).astype(np.uint16), kind="stable")]
+    return order
+
+
 def _cell(name: str, value: object) -> object:
     """A raw cell as the single-order path reads it (typed Parquet floats: their shortest text)."""
     if name == "quantity" and isinstance(value, float) and value.is_integer():
@@ -170,8 +193,11 @@ def _cell(name: str, value: object) -> object:
 def _rint_checked(values: np.ndarray, suspect: np.ndarray) -> np.ndarray:
     """rint as int64; values near a half or beyond the proven bound join ``suspect``."""
     rounded = np.rint(values)
-    suspect |= np.abs(values - rounded) >= 0.5 - _TIE_EPS
-    suspect |= values >= _FAST_LIMIT
+    distance = values - rounded
+    np.abs(distance, out=distance)
+    suspect |= distance >= 0.5 - _TIE_EPS  # NaN compares False: such lines carry an error already
+    if len(values) and np.nanmax(values, initial=0.0) >= _FAST_LIMIT:
+        suspect |= values >= _FAST_LIMIT
     return rounded.astype(np.int64)
 
 

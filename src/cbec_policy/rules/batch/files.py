@@ -8,6 +8,7 @@ with errors are written too, with their message, beside every good row.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections import Counter
@@ -25,6 +26,7 @@ import pyarrow.parquet as pq
 from cbec_policy.errors import InputError
 from cbec_policy.rules.batch import orders as bo
 from cbec_policy.rules.batch.engine import MONEY, BatchEngine, ChunkResult
+from cbec_policy.rules.batch.overlap import WriteBehind, read_ahead
 from cbec_policy.rules.batch.reading import FileProblems, batches
 from cbec_policy.rules.batch.stored import StoredLedger
 from cbec_policy.rules.parameters import ParameterSet
@@ -298,18 +300,22 @@ def _compute(
     summary = BatchSummary()
     problems = FileProblems()
     writer = _Writer(partial)
+    behind = WriteBehind(writer.write)
     try:
-        for table in chunks(orders_path, chunk_rows, problems):
+        for table in read_ahead(chunks(orders_path, chunk_rows, problems)):
             result = engine.compute(bo.parse_lines(table, na_as_missing=na_as_missing))
             texts = result.error_texts()
-            writer.write(result_columns(result, texts))
+            behind.submit(result_columns(result, texts))
             summary.add(result, texts)
             if engine.stored is not None:
                 engine.stored.record(result)
             if on_chunk is not None:
                 on_chunk(table.num_rows)
+        behind.close()
         writer.close()
     except BaseException:
+        with contextlib.suppress(Exception):  # the first failure is the one to report
+            behind.close()
         if writer.writer is not None:
             writer.writer.close()
         raise
