@@ -143,13 +143,17 @@ def test_ragged_rows_are_reported_by_line_and_reject_their_order(tmp_path: Path)
     assert by_order["B"]["error"] == "order B, line 1: line 4: 2 fields where the header has 4; not read"
     assert [by_order[o]["total_tax"] for o in "ACE"] == [_within_tax("4000")] * 3
     assert by_order["E"]["annual_before"] == Decimal("8000.00")  # B's one readable line did not count
-    assert "D" not in by_order and summary.failed
+    assert "D" not in by_order and summary.failed and summary.unread_rows == 2
 
 
-@pytest.mark.parametrize("encoding", ["gbk", "gb18030"])
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "big5", "utf-8-sig"])
 def test_gbk_csv_is_decoded_like_documents(tmp_path: Path, encoding: str) -> None:
     header = ["order_id", "declaration_date", "price", "description"]
-    rows = [[f"订单{n}", "2025-06-01", "4000", "婴幼儿配方奶粉，每罐九百克"] for n in range(3)]
+    # Big5 files are written in traditional characters
+    order, goods = (
+        ("訂單", "嬰幼兒配方奶粉，每罐九百克") if encoding == "big5" else ("订单", "婴幼儿配方奶粉，每罐九百克")
+    )
+    rows = [[f"{order}{n}", "2025-06-01", "4000", goods] for n in range(3)]
     source = _csv(tmp_path / "orders.csv", header, rows, encoding)
     summary = run_batch(source, tmp_path / "out.parquet")
     results = _results(tmp_path / "out.parquet")

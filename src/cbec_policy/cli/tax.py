@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # the store is opened only for --ledger
     from cbec_policy.store.db import Store
 
 _DETAIL_FORMATS = ("table", "json")
+_SHOWN_PROBLEMS = 20  # file problems printed in the table format; JSON has them all
 
 
 def _date(value: str, option: str) -> date:
@@ -350,7 +351,12 @@ def tax_batch(
             title=f"{data['orders']} 订单 orders, {data['lines']} 行 lines → {out_path}",
             footer=f"应缴税额合计 total tax: {data['total_tax']} 元{ledger_note}"
             + "".join(f"\n  {example}" for example in data["error_examples"])
-            + "".join(f"\n  {problem}" for problem in data["file_problems"]),
+            + "".join(f"\n  {problem}" for problem in data["file_problems"][:_SHOWN_PROBLEMS])
+            + (
+                f"\n  … {len(data['file_problems']) - _SHOWN_PROBLEMS} more (--format json lists all)"
+                if len(data["file_problems"]) > _SHOWN_PROBLEMS
+                else ""
+            ),
         )
     if summary.failed:
         sys.exit(EXIT_SOME_FAILED)

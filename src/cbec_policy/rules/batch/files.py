@@ -57,6 +57,7 @@ class BatchSummary:
     single_orders: int = 0
     error_examples: list[str] = field(default_factory=list)
     file_problems: list[str] = field(default_factory=list)  # broken rows and repeated headers, with file lines
+    unread_rows: int = 0  # rows not read (too few or too many fields)
     ledger_recorded: int | None = None  # with a stored ledger: orders recorded by this run
     ledger_already: int | None = None  # ... and orders found recorded already (answered as recorded)
 
@@ -91,6 +92,7 @@ class BatchSummary:
             "single_path_orders": self.single_orders,
             "error_examples": self.error_examples,
             "file_problems": self.file_problems,
+            "unread_rows": self.unread_rows,
             "ledger_recorded": self.ledger_recorded,
             "ledger_already": self.ledger_already,
         }
@@ -98,7 +100,7 @@ class BatchSummary:
     @property
     def failed(self) -> bool:
         """True when some order was rejected or some row could not be read."""
-        return bool(self.rejected_orders or self.file_problems)
+        return bool(self.rejected_orders or self.unread_rows)
 
 
 def _decimal(values: np.ndarray, ok: np.ndarray) -> pa.Array:
@@ -319,7 +321,7 @@ def _compute(
         if writer.writer is not None:
             writer.writer.close()
         raise
-    summary.file_problems = problems.notes
+    summary.file_problems, summary.unread_rows = problems.notes, problems.unread_rows
     return summary
 
 

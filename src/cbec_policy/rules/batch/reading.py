@@ -40,6 +40,7 @@ class FileProblems:
 
     notes: list[str] = field(default_factory=list)
     pending: dict[str, str] = field(default_factory=dict)
+    unread_rows: int = 0  # rows set aside (ragged): the file did not go through whole
 
 
 def csv_encoding(path: Path) -> str:
@@ -54,7 +55,7 @@ def csv_encoding(path: Path) -> str:
             except UnicodeDecodeError as exc:
                 return _detect(path, offset + exc.start)
             if not block:
-                return "utf_8"
+                return "utf8"  # Arrow's own name: its reader then decodes without a transcoding pass
             offset += len(block)
 
 
@@ -131,6 +132,7 @@ def _csv_batches(path: Path, chunk_rows: int, problems: FileProblems) -> Iterato
         line = f"line {row.number}" if row.number is not None else "a line"
         text = f"{line}: {row.actual_columns} fields where the header has {row.expected_columns}; not read"
         problems.notes.append(text + (f" (order {order})" if order else ""))
+        problems.unread_rows += 1
         if order:
             problems.pending.setdefault(order, text)
         return "skip"
