@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from click.testing import CliRunner
 from cbec_policy.cli import cli
 from cbec_policy.errors import InputError
 from cbec_policy.rules.batch import run_batch
-from cbec_policy.rules.batch.orders import NA_MARKERS
+from cbec_policy.rules.batch.orders import NA_MARKERS, na_cells
 
 # 2019-04-01 onwards: import VAT 13 % (财政部 税务总局 海关总署公告2019年第39号), CBEC orders within the
 # limits pay 70 % of it (财关税〔2018〕49号): 9.1 % of the dutiable value, rounded to the fen.
@@ -191,3 +192,17 @@ def test_cli_exit_codes_and_clear_errors(tmp_path: Path) -> None:
         cli, ["tax", "batch", str(source), "--out", str(out), "--na-as-missing", "--format", "json"]
     )  # the markers as empty cells: the order whose id was a marker now has none
     assert clean.exit_code == 1 and json.loads(clean.output)["rejected_orders"] == 1
+
+
+@pytest.mark.parametrize("kind", [pa.string(), pa.large_string()])
+def test_marker_screen_finds_exactly_the_markers(kind: pa.DataType) -> None:
+    """The byte-level screen agrees with a plain comparison of every cell, in sliced arrays with nulls."""
+    cells = ["o1", "NA", "", None, "na", "N/A", " NA", "NULLS", "#n/a", "nan", "NaN", "-nan", "Nb", "NAN", "x" * 9]
+    cells = cells * 3
+    markers = {variant.lower() for variant in NA_MARKERS}
+    column = pa.array(cells, kind).slice(2, 30)
+    expected = [cell is not None and cell.lower() in markers for cell in cells[2:32]]
+    assert na_cells(column).tolist() == expected
+    values = [1.0, float("nan"), None, 2.5] * 4
+    numbers = pa.array(values).slice(1, 10)
+    assert na_cells(numbers).tolist() == [value is not None and math.isnan(value) for value in values[1:11]]

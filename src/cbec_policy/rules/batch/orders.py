@@ -126,13 +126,41 @@ class Lines:
 def na_cells(column: pa.Array) -> np.ndarray:
     """Mask of the cells that hold a "no value" marker (NaN for float columns); null and "" are empty, not markers."""
     column = _plain(column)
-    if pa.types.is_floating(column.type):
-        found = pc.is_nan(column)
-    elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-        found = pc.is_in(column, value_set=_NA_SET)  # as written: " NA " in a number column is "not a number"
-    else:
+    if len(column) == 0 or column.null_count == len(column):
         return np.zeros(len(column), dtype=bool)
-    return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
+    if pa.types.is_floating(column.type):
+        raw = np.frombuffer(column.buffers()[1], dtype=column.type.to_pandas_dtype())
+        found = np.isnan(raw[column.offset : column.offset + len(column)])  # the values as stored, null or not
+        if column.null_count and found.any():
+            found &= np.asarray(column.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        return found
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return np.zeros(len(column), dtype=bool)
+    found = np.zeros(len(column), dtype=bool)
+    maybe = _marker_shaped(column)
+    if maybe.any():  # as written: " NA " in a number column is "not a number"
+        rows = np.flatnonzero(maybe)
+        hits = pc.is_in(column.take(pa.array(rows)), value_set=_NA_SET)
+        found[rows] = np.asarray(pc.fill_null(hits, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return found
+
+
+_MARKER_LENGTHS = (min(map(len, NA_MARKERS)), max(map(len, NA_MARKERS)))
+_MARKER_FIRST = np.zeros(256, dtype=bool)
+_MARKER_FIRST[[ord(c) for token in NA_MARKERS for c in {token[0].lower(), token[0].upper()}]] = True
+
+
+def _marker_shaped(column: pa.Array) -> np.ndarray:
+    """Cells as long as a marker and starting as one does, from the offsets and bytes (no string is built)."""
+    width = np.int64 if pa.types.is_large_string(column.type) else np.int32
+    offsets = np.frombuffer(column.buffers()[1], dtype=width)[column.offset : column.offset + len(column) + 1]
+    lengths = np.diff(offsets)
+    shaped = (lengths >= _MARKER_LENGTHS[0]) & (lengths <= _MARKER_LENGTHS[1])
+    if shaped.any():
+        data = np.frombuffer(column.buffers()[2], dtype=np.uint8)
+        starts = offsets[:-1][shaped]
+        shaped[shaped] = _MARKER_FIRST[data[starts]]
+    return shaped
 
 
 def _markers(data: pa.Table, error: np.ndarray, na_as_missing: bool) -> pa.Table:
