@@ -12,7 +12,8 @@ orders over the single or the annual limit, a few bad cells), writes it as Parqu
   ``--sample`` orders), and times it;
 - checks that the batch results equal the single-order answers on every line of the sample
   (path, the five amounts, the year before and after), and that rejected orders match;
-- prints lines/s of both, the ratio, and the peak memory of the process (ru_maxrss).
+- prints lines/s of both, the ratio, the peak memory of the process (ru_maxrss) and the
+  machine's load average (a shared machine stretches wall time; CPU time is printed beside it).
 
 Targets: at least 1,000,000 lines/s, at least 200x the loop, peak memory at most 1.5 GB.
 
@@ -147,6 +148,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="batch runs, best taken (default 2)")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()
     table = generate(args.lines, args.buyers)
     orders = len(np.unique(table.column("order_id").to_numpy(zero_copy_only=False)))
     with tempfile.TemporaryDirectory() as folder:
@@ -187,6 +189,9 @@ def main() -> None:
         "   (targets: >= 1,000,000 lines/s and >= 200x; a shared machine stretches wall time)"
     )
     print(f"peak memory (ru_maxrss): {peak_mb:,.0f} MB   (target <= 1,536 MB)")
+    load_after = os.getloadavg()
+    print(f"machine load (1-min average) before {load_before[0]:.2f}, after {load_after[0]:.2f} on "
+          f"{os.cpu_count()} CPUs: wall time stretches when other work shares them")  # fmt: skip
     sample_orders = len({order for order, _ in answers})
     print(f"equality on the sample: {sample_orders:,} orders, {checked:,} lines checked, {len(mismatches)} mismatches")
     for line in mismatches:

@@ -68,7 +68,7 @@ def test_every_error_names_order_line_and_field_and_good_orders_go_on() -> None:
     errors = list(rows["error"])
     assert errors[1] == "order A, line 2, price: more than two decimal places; amounts are in whole fen"
     assert errors[0].startswith("rejected with its order: order A, line 2, price")
-    assert errors[2] == "order B, line 1, declaration_date: not a valid YYYY-MM-DD date"
+    assert errors[2] == "order B, line 1, declaration_date '2025-02-30': not a valid YYYY-MM-DD date"
     assert errors[3] == "order C, line 1, price: not a number"
     assert "order D, line 1, declaration_date: no CBEC retail import regime" in errors[4]
 
@@ -117,3 +117,17 @@ def test_typed_vat_rate_against_the_date_is_warned() -> None:
     rows = _run(frame)
     assert [str(x) for x in rows["total_tax"]] == ["119.00", "119.00"]
     assert "不符" in rows["warning"][0] and pd.isna(rows["warning"][1])
+
+
+@pytest.mark.parametrize(
+    "runs",
+    [["A1", "A2", "A10", "A11"], ["A9", "A10", "A9"], ["b", "a", "c"], ["b", "a", "b"], ["0009", "0010", "0011"],
+     ["x"], ["10", "9", "10"]],
+)  # fmt: skip
+def test_an_order_id_that_starts_two_runs_is_found_however_ids_are_numbered(runs: list[str]) -> None:
+    """Rising ids are proven distinct without hashing; any other file is hashed: the verdict is the same."""
+    frame = pd.DataFrame({"order_id": runs, "declaration_date": ["2025-06-01"] * len(runs), "price": ["1"] * len(runs)})
+    errors = _run(frame)["error"]
+    repeated = {order for order in runs if runs.count(order) > 1}
+    for order, error in zip(runs, errors, strict=True):
+        assert (isinstance(error, str) and "not consecutive rows" in error) == (order in repeated)

@@ -125,6 +125,6 @@ def test_tax_batch_command(tmp_path: Path) -> None:
     out = tmp_path / "results.parquet"
     code, text = _run("tax", "batch", str(orders), "--out", str(out), "--format", "json")
     summary = json.loads(text)
-    assert code == 0 and out.exists()
+    assert code == 1 and out.exists()  # one order rejected (listed), the other written
     assert summary["lines"] == 2 and summary["rejected_orders"] == 1
     assert summary["total_tax"] == "45.50"  # E1: 500 x 9.1%

@@ -8,22 +8,24 @@ readable Chinese/English explanation, the amounts, the citations and the caveats
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cbec_policy.cli import EXIT_SOME_FAILED
 from cbec_policy.cli.options import db_option
 from cbec_policy.cli.output import emit_rows, format_option, to_csv, to_json
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
 from cbec_policy.places.coverage import ZoneMembership, membership
-from cbec_policy.rules.batch import DEFAULT_CHUNK_ROWS, parquet_rows, run_batch
+from cbec_policy.rules.batch import DEFAULT_CHUNK_ROWS, BatchSummary, parquet_rows, run_batch
 from cbec_policy.rules.citations import Citation
 from cbec_policy.rules.codes import explain_code, load_codes
 from cbec_policy.rules.export import ZoneLookup, export_income_tax, reference_zone_lookup
@@ -31,7 +33,11 @@ from cbec_policy.rules.postal import compare_postal_cbec
 from cbec_policy.rules.regime import PATH_LABELS
 from cbec_policy.rules.returns import REASONS, export_return_exemption
 
+if TYPE_CHECKING:  # the store is opened only for --ledger
+    from cbec_policy.store.db import Store
+
 _DETAIL_FORMATS = ("table", "json")
+_SHOWN_PROBLEMS = 20  # file problems printed in the table format; JSON has them all
 
 
 def _date(value: str, option: str) -> date:
@@ -302,8 +308,14 @@ def tax_export_income(
 @click.argument("orders", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--chunk-rows", default=DEFAULT_CHUNK_ROWS, show_default=True, type=click.IntRange(min=1))
+@click.option("--ledger", is_flag=True, help="买家台账 read and record each buyer's year in the stored ledger (--db)")
+@click.option("--na-as-missing", is_flag=True, help="把 NA、N/A、#N/A、NULL、NaN 当作空 read them as empty cells")
+@db_option
 @format_option(choices=_DETAIL_FORMATS)
-def tax_batch(orders: Path, out_path: Path, chunk_rows: int, output_format: str) -> None:
+def tax_batch(
+    orders: Path, out_path: Path, chunk_rows: int, ledger: bool, na_as_missing: bool, db_url: str | None,
+    output_format: str,
+) -> None:  # fmt: skip
     """批量计算 order lines from ORDERS.csv|parquet into --out RESULTS.csv|parquet (one row per line).
 
     Columns: order_id, declaration_date, price [, buyer_id, line, quantity, freight,
@@ -311,7 +323,46 @@ def tax_batch(orders: Path, out_path: Path, chunk_rows: int, output_format: str)
     pieces]; the lines of an order are consecutive rows. Limits apply to each order and each
     buyer's calendar year (orders of a buyer in date order); taxes to each line, the same as
     `cbec tax import`. A bad line rejects its order; every error names order, line and field.
+    With --ledger each buyer's year starts from the stored ledger and the accepted orders are
+    recorded (a re-run records nothing twice). Exit 0: every order computed; 1: some orders
+    rejected or rows unreadable (listed, the rest written); 2: the file or an option is unusable.
     """
+    if ledger:
+        from cbec_policy.store import open_store  # deferred: only --ledger needs the database
+
+        with open_store(db_url) as store:
+            summary = _run_batch(orders, out_path, chunk_rows, na_as_missing, store)
+    else:
+        summary = _run_batch(orders, out_path, chunk_rows, na_as_missing, None)
+    data = summary.to_dict()
+    if output_format == "json":
+        click.echo(to_json({"out": str(out_path), **data}))
+    else:
+        rows = [{"path": name, "label": PATH_LABELS[name], "orders": count} for name, count in data["paths"].items()]
+        rows.append({"path": "rejected", "label": "被拒订单 rejected orders", "orders": data["rejected_orders"]})
+        ledger_note = (
+            f"\n台账 ledger: {data['ledger_recorded']} 笔记入 recorded, {data['ledger_already']} 笔已有 already there"
+            if ledger else ""
+        )  # fmt: skip
+        emit_rows(
+            rows,
+            {"path": "路径 path", "label": "说明 meaning", "orders": "订单数 orders"},
+            "table",
+            title=f"{data['orders']} 订单 orders, {data['lines']} 行 lines → {out_path}",
+            footer=f"应缴税额合计 total tax: {data['total_tax']} 元{ledger_note}"
+            + "".join(f"\n  {example}" for example in data["error_examples"])
+            + "".join(f"\n  {problem}" for problem in data["file_problems"][:_SHOWN_PROBLEMS])
+            + (
+                f"\n  … {len(data['file_problems']) - _SHOWN_PROBLEMS} more (--format json lists all)"
+                if len(data["file_problems"]) > _SHOWN_PROBLEMS
+                else ""
+            ),
+        )
+    if summary.failed:
+        sys.exit(EXIT_SOME_FAILED)
+
+
+def _run_batch(orders: Path, out_path: Path, chunk_rows: int, na_as_missing: bool, store: Store | None) -> BatchSummary:
     console = Console(stderr=True)
     total = parquet_rows(orders)
     with Progress(
@@ -325,21 +376,10 @@ def tax_batch(orders: Path, out_path: Path, chunk_rows: int, output_format: str)
         disable=not console.is_terminal,
     ) as progress:
         task = progress.add_task("计算 computing", total=total)
-        summary = run_batch(orders, out_path, chunk_rows=chunk_rows, on_chunk=lambda n: progress.advance(task, n))
-    data = summary.to_dict()
-    if output_format == "json":
-        click.echo(to_json({"out": str(out_path), **data}))
-        return
-    rows = [{"path": name, "label": PATH_LABELS[name], "orders": count} for name, count in data["paths"].items()]
-    rows.append({"path": "rejected", "label": "被拒订单 rejected orders", "orders": data["rejected_orders"]})
-    emit_rows(
-        rows,
-        {"path": "路径 path", "label": "说明 meaning", "orders": "订单数 orders"},
-        "table",
-        title=f"{data['orders']} 订单 orders, {data['lines']} 行 lines → {out_path}",
-        footer=f"应缴税额合计 total tax: {data['total_tax']} 元"
-        + "".join(f"\n  {example}" for example in data["error_examples"]),
-    )
+        return run_batch(
+            orders, out_path, chunk_rows=chunk_rows, on_chunk=lambda n: progress.advance(task, n),
+            na_as_missing=na_as_missing, store=store,
+        )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- codes

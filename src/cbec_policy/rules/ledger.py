@@ -257,3 +257,30 @@ class BuyerLedger:
             explanation_zh=text,
             caveats=tuple(caveats),
         )
+
+
+# Bulk access for the order batch (``cbec tax batch --ledger``): the same table and the same
+# rules as :meth:`BuyerLedger.tax_order`, read and written a chunk of orders at a time.
+_IN_CLAUSE = 500  # buyer ids per query: well inside SQLite's and PostgreSQL's parameter limits
+
+
+def stored_orders(conn: Connection, buyers: list[str]) -> list[Any]:
+    """Every recorded order of ``buyers``: buyer, order, year, dates, counted and year-so-far fen, return date."""
+    rows: list[Any] = []
+    for begin in range(0, len(buyers), _IN_CLAUSE):
+        part = buyers[begin : begin + _IN_CLAUSE]
+        rows.extend(
+            conn.execute(
+                select(
+                    _t.c.buyer_id, _t.c.order_id, _t.c.year, _t.c.declaration_date, _t.c.counted_fen,
+                    _t.c.annual_before_fen, _t.c.returned_on,
+                ).where(_t.c.buyer_id.in_(part))
+            ).all()
+        )  # fmt: skip
+    return rows
+
+
+def record_orders(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert taxed orders (keys as the ``buyer_ledger`` columns) in the caller's transaction."""
+    if rows:
+        conn.execute(insert(_t), rows)

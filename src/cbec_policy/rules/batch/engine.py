@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -32,6 +32,9 @@ from cbec_policy.rules.batch import orders as bo
 from cbec_policy.rules.order_tax import order_import_tax
 from cbec_policy.rules.orders import make_order
 from cbec_policy.rules.parameters import ParameterSet, load_parameters
+
+if TYPE_CHECKING:  # the stored ledger builds on the chunk result defined here
+    from cbec_policy.rules.batch.stored import StoredLedger
 
 MONEY = ("dutiable_value", "tariff", "consumption_tax", "vat", "total_tax")
 _TIE_EPS = 1e-6
@@ -65,6 +68,7 @@ class ChunkResult:
     vat_warning: np.ndarray | None = None  # per line: a typed VAT rate that is neither rate in force that day
     exact_lines: int = 0
     single_orders: int = 0
+    ledger_recorded: np.ndarray | None = None  # per order, with a stored ledger: already recorded before this run
 
     def error_texts(self) -> list[str | None]:
         """The error text of each line (None where fine)."""
@@ -79,9 +83,21 @@ class RunningLedger:
         self.year = np.zeros(0, dtype=np.int64)
         self.total = np.zeros(0, dtype=np.int64)
         self.last_day = np.zeros(0, dtype=np.int64)
+        self._last: tuple[pa.Array, np.ndarray] | None = None
 
     def ids(self, names: pa.Array) -> np.ndarray:
-        """Stable integer id of each distinct name, registering new ones."""
+        """Stable integer id of each distinct name, registering new ones.
+
+        Chunks of one Parquet row group share its dictionary of buyers: the same names as the
+        last chunk's give the same ids without hashing them again.
+        """
+        if self._last is not None and self._last[0].equals(names):
+            return self._last[1]
+        ids = self._register(names)
+        self._last = (names, ids)
+        return ids
+
+    def _register(self, names: pa.Array) -> np.ndarray:
         found = pc.index_in(names, value_set=self.known).to_numpy(zero_copy_only=False)
         new = np.isnan(found)
         ids = np.where(new, 0, found).astype(np.int64)
@@ -96,20 +112,23 @@ class RunningLedger:
         return ids
 
     def accumulate(
-        self, ids: np.ndarray, day: np.ndarray, value: np.ndarray, countable: np.ndarray, limit: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+        self, ids: np.ndarray, day: np.ndarray, value: np.ndarray, countable: np.ndarray, limit: np.ndarray,
+        base: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
         """Each order's year so far (fen) and a mask of orders out of date order (refused, not counted).
 
         Orders are put in buyer order by one stable sort; running totals are one cumulative
         sum; only where a buyer crosses the annual limit (an over-limit order does not count,
         so a later smaller one may still fit) is the rest of that buyer's year walked.
+        ``base`` (per order, fen): what a stored ledger already holds for the buyer's year by
+        that date; it is added to the file's own running totals, which alone are carried on.
         """
         before = np.zeros(len(ids), dtype=np.int64)
         late = np.zeros(len(ids), dtype=bool)
         rows = np.flatnonzero(ids >= 0)
         if len(rows) == 0:
             return before, late
-        rows = rows[np.argsort(ids[rows], kind="stable")]
+        rows = rows[_stable_order(ids[rows])]
         who, when = ids[rows], day[rows]
         first = np.r_[True, who[1:] != who[:-1]]
         shift = who * 10_000_000
@@ -126,13 +145,14 @@ class RunningLedger:
         group = np.cumsum(new_group) - 1
         group_starts = np.flatnonzero(new_group)
         count_ok, val, lim = countable[rows], value[rows], limit[rows]
+        held = base[rows] if base is not None else np.zeros(len(rows), dtype=np.int64)
         contrib = np.where(count_ok, val, 0)
         running = np.cumsum(contrib)
         offset = (running - contrib)[group_starts]
         start_ids = who[group_starts]
         carry = np.where(self.year[start_ids] == year[group_starts], self.total[start_ids], 0)
         run_before = running - contrib - offset[group] + carry[group]
-        over = count_ok & (run_before + val > lim)
+        over = count_ok & (run_before + held + val > lim)
         if over.any():
             group_ends = np.r_[group_starts[1:], len(rows)]
             for g in np.unique(group[over]).tolist():
@@ -141,15 +161,26 @@ class RunningLedger:
                 total = int(run_before[j0])
                 for j in range(j0, end):
                     run_before[j] = total
-                    if count_ok[j] and total + val[j] <= lim[j]:
+                    if count_ok[j] and total + held[j] + val[j] <= lim[j]:
                         total += int(val[j])
-        before[rows] = run_before
+        before[rows] = run_before + held
         last = np.flatnonzero(np.r_[who[1:] != who[:-1], True])
-        counted_last = count_ok[last] & (run_before[last] + val[last] <= lim[last])
+        counted_last = count_ok[last] & (run_before[last] + held[last] + val[last] <= lim[last])
         self.total[who[last]] = run_before[last] + np.where(counted_last, val[last], 0)
         self.year[who[last]] = year[last]
         self.last_day[who[last]] = when[last]
         return before, late
+
+
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """Indices sorting non-negative integer ``keys`` stably: radix sorts on 16-bit digits (numpy's
+    stable sort of 16-bit integers is a counting sort, about fifteen times faster than of int64)."""
+    if len(keys) == 0 or keys.max() >= 2**32:
+        return np.argsort(keys, kind="stable")
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    if keys.max() >= 2**16:
+        order = order[np.argsort((keys[order] >> 16).astype(np.uint16), kind="stable")]
+    return order
 
 
 def _cell(name: str, value: object) -> object:
@@ -162,17 +193,21 @@ def _cell(name: str, value: object) -> object:
 def _rint_checked(values: np.ndarray, suspect: np.ndarray) -> np.ndarray:
     """rint as int64; values near a half or beyond the proven bound join ``suspect``."""
     rounded = np.rint(values)
-    suspect |= np.abs(values - rounded) >= 0.5 - _TIE_EPS
-    suspect |= values >= _FAST_LIMIT
+    distance = values - rounded
+    np.abs(distance, out=distance)
+    suspect |= distance >= 0.5 - _TIE_EPS  # NaN compares False: such lines carry an error already
+    if len(values) and np.nanmax(values, initial=0.0) >= _FAST_LIMIT:
+        suspect |= values >= _FAST_LIMIT
     return rounded.astype(np.int64)
 
 
 class BatchEngine:
     """Computes chunks of order lines; keeps the running buyer ledger between chunks of one file."""
 
-    def __init__(self, params: ParameterSet | None = None) -> None:
+    def __init__(self, params: ParameterSet | None = None, stored: StoredLedger | None = None) -> None:
         self.params = params or load_parameters()
         self.ledger = RunningLedger()
+        self.stored = stored  # the buyer ledger in the store (``tax batch --ledger``), or None
 
     def compute(self, lines: bo.Lines) -> ChunkResult:
         """Tax every line of the chunk; a bad line rejects its order, the rest go on."""
@@ -207,7 +242,16 @@ class BatchEngine:
             has = lines.buyer_index >= 0
             buyer_ids[has] = known[lines.buyer_index[has]]
         buyer_ids[bad_order] = -1  # a rejected order never reaches the ledger
-        before, late = self.ledger.accumulate(buyer_ids, day, value, single_ok, lim["annual"])
+        base = recorded = None
+        if self.stored is not None:
+            base, recorded, recorded_before = self.stored.state(
+                lines, day, years(np.where(day == bo.NO_DAY, 0, day)), bad_order, error
+            )
+            bad_order |= error[first_line] > 0
+            buyer_ids[bad_order | recorded] = -1  # recorded orders are in the stored year already
+        before, late = self.ledger.accumulate(buyer_ids, day, value, single_ok, lim["annual"], base)
+        if recorded is not None:
+            before[recorded] = recorded_before[recorded]  # a re-run answers as the first run did
         error[first_line[late]] = bo.E_LATE
         bad_order |= late
         chosen = rg.choose(params, days, value, items, before)
@@ -251,7 +295,7 @@ class BatchEngine:
         path = chosen.path[run_of_line].astype(np.int8)
         result = ChunkResult(
             lines, path, cents, before[run_of_line], after[run_of_line], error, extra, vat_warning & ~lines.slow,
-            len(exact),
+            len(exact), ledger_recorded=recorded,
         )  # fmt: skip
         single = np.union1d(slow_orders, run_of_line[redo_orders]).astype(np.int64)
         single = single[~bad_order[single]]

@@ -8,11 +8,14 @@ with errors are written too, with their message, beside every good row.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -23,10 +26,18 @@ import pyarrow.parquet as pq
 from cbec_policy.errors import InputError
 from cbec_policy.rules.batch import orders as bo
 from cbec_policy.rules.batch.engine import MONEY, BatchEngine, ChunkResult
+from cbec_policy.rules.batch.overlap import WriteBehind, read_ahead
+from cbec_policy.rules.batch.reading import FileProblems, batches
+from cbec_policy.rules.batch.stored import StoredLedger
 from cbec_policy.rules.parameters import ParameterSet
 from cbec_policy.rules.regime import PATHS
 
+if TYPE_CHECKING:  # only the type: opening a store is the caller's business
+    from cbec_policy.store.db import Store
+
 DEFAULT_CHUNK_ROWS = 262_144
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 RESULT_COLUMNS = ("order_id", "line", "declaration_date", "buyer_id", "path", *MONEY, "annual_before",
                   "annual_after", "error", "warning")  # fmt: skip
 VAT_WARNING = "增值税税率与申报日期适用的标准税率、低税率均不符，已按所填税率计算，请核对"
@@ -45,6 +56,10 @@ class BatchSummary:
     exact_lines: int = 0
     single_orders: int = 0
     error_examples: list[str] = field(default_factory=list)
+    file_problems: list[str] = field(default_factory=list)  # broken rows and repeated headers, with file lines
+    unread_rows: int = 0  # rows not read (too few or too many fields)
+    ledger_recorded: int | None = None  # with a stored ledger: orders recorded by this run
+    ledger_already: int | None = None  # ... and orders found recorded already (answered as recorded)
 
     def add(self, result: ChunkResult, texts: list[str | None]) -> None:
         """Fold one chunk in."""
@@ -76,22 +91,31 @@ class BatchSummary:
             "exact_lines": self.exact_lines,
             "single_path_orders": self.single_orders,
             "error_examples": self.error_examples,
+            "file_problems": self.file_problems,
+            "unread_rows": self.unread_rows,
+            "ledger_recorded": self.ledger_recorded,
+            "ledger_already": self.ledger_already,
         }
+
+    @property
+    def failed(self) -> bool:
+        """True when some order was rejected or some row could not be read."""
+        return bool(self.rejected_orders or self.unread_rows)
 
 
 def _decimal(values: np.ndarray, ok: np.ndarray) -> pa.Array:
-    """decimal128(18, 2) straight from integer fen: 16-byte two's complement words."""
-    words = np.empty((len(values), 2), dtype=np.int64)
-    words[:, 0] = values
-    words[:, 1] = values >> 63
-    validity = pa.array(ok, pa.bool_()).buffers()[1]
-    return pa.Array.from_buffers(
-        pa.decimal128(18, 2), len(values), [validity, pa.py_buffer(words)], null_count=int((~ok).sum())
-    )
+    """decimal64(18, 2) straight from integer fen: the int64 words are the decimal's own."""
+    validity = None if ok.all() else pa.array(ok, pa.bool_()).buffers()[1]
+    words = pa.py_buffer(np.ascontiguousarray(values, dtype=np.int64))
+    return pa.Array.from_buffers(pa.decimal64(18, 2), len(values), [validity, words], null_count=int((~ok).sum()))
 
 
-def to_arrow(result: ChunkResult, texts: list[str | None]) -> pa.Table:
-    """The line results as an Arrow table."""
+def result_columns(result: ChunkResult, texts: list[str | None]) -> pa.Table:
+    """The line results as built: repeated texts dictionary-encoded, money as decimal64 (no copies).
+
+    The Parquet writer takes these as they are (dictionary pages without hashing, INT64
+    decimals without conversion); :func:`to_arrow` gives the plain types.
+    """
     lines = result.lines
     ok = result.error == 0
     buyer = (
@@ -99,12 +123,14 @@ def to_arrow(result: ChunkResult, texts: list[str | None]) -> pa.Table:
             pa.array(np.repeat(lines.buyer_index, lines.counts).astype(np.int32),
                      mask=np.repeat(lines.buyer_index < 0, lines.counts)),
             lines.buyer_names,
-        ).cast(pa.string())
-        if len(lines.buyer_names) else pa.nulls(len(lines), pa.string())
+        )
+        if len(lines.buyer_names) else pa.DictionaryArray.from_arrays(
+            pa.nulls(len(lines), pa.int32()), pa.array([], pa.string())
+        )
     )  # fmt: skip
     path = pa.DictionaryArray.from_arrays(
         pa.array(np.where(ok, result.path, 0).astype(np.int32), mask=~ok), pa.array(list(PATHS))
-    ).cast(pa.string())
+    )
     columns: dict[str, Any] = {
         "order_id": lines.order_id,
         "line": pa.array(lines.line_no),
@@ -121,41 +147,39 @@ def to_arrow(result: ChunkResult, texts: list[str | None]) -> pa.Table:
     warned = warned & ok
     columns["warning"] = pa.DictionaryArray.from_arrays(
         pa.array(np.zeros(len(lines), dtype=np.int32), mask=~warned), pa.array([VAT_WARNING])
-    ).cast(pa.string())
+    )
     return pa.table(columns)
 
 
-def _batches(path: Path, chunk_rows: int) -> Iterator[pa.RecordBatch]:
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        try:
-            yield from pq.ParquetFile(path, read_dictionary=["buyer_id"]).iter_batches(batch_size=chunk_rows)
-        except (OSError, pa.ArrowInvalid) as exc:
-            raise InputError(str(path), f"cannot read Parquet: {exc}") from None
-    elif suffix == ".csv":
-        try:
-            header = pa_csv.open_csv(path).schema.names
-            types = {name: pa.string() for name in header}  # bad cells become line errors, not a failed file
-            reader = pa_csv.open_csv(
-                path,
-                read_options=pa_csv.ReadOptions(block_size=max(1 << 16, chunk_rows * 64)),
-                convert_options=pa_csv.ConvertOptions(column_types=types, strings_can_be_null=True),
-            )
-            yield from reader
-        except (OSError, pa.ArrowInvalid) as exc:
-            raise InputError(str(path), f"cannot read CSV: {exc}") from None
-    else:
-        raise InputError(str(path), "orders must be a .csv or .parquet file")
+def _plain_types(table: pa.Table) -> pa.Table:
+    """Dictionary columns as strings and money as decimal128(18, 2): the results file's types."""
+    fields = [
+        pa.field(f.name, pa.string()) if pa.types.is_dictionary(f.type)
+        else pa.field(f.name, pa.decimal128(18, 2)) if pa.types.is_decimal(f.type) else f
+        for f in table.schema
+    ]  # fmt: skip
+    return table.cast(pa.schema(fields))
 
 
-def chunks(path: Path, chunk_rows: int) -> Iterator[pa.Table]:
-    """Tables of whole orders: the last order of each read is carried into the next."""
+def to_arrow(result: ChunkResult, texts: list[str | None]) -> pa.Table:
+    """The line results as an Arrow table, with the results file's column types."""
+    return _plain_types(result_columns(result, texts))
+
+
+def chunks(path: Path, chunk_rows: int, problems: FileProblems | None = None) -> Iterator[pa.Table]:
+    """Tables of whole orders: the last order of each read is carried into the next.
+
+    Lines of an order a broken row names (``problems.pending``) carry the problem in the
+    :data:`~cbec_policy.rules.batch.orders.FILE_PROBLEM` column, so the order is rejected.
+    """
+    problems = problems if problems is not None else FileProblems()
     held: pa.Table | None = None
-    for batch in _batches(path, chunk_rows):
+    for batch in batches(path, chunk_rows, problems):
         table = pa.Table.from_batches([batch])
         if held is not None and held.num_rows:  # one chunk per column again, so parsing copies nothing more
             table = pa.concat_tables([held, table.cast(held.schema)]).combine_chunks()
-        ids = pc.fill_null(table.column("order_id").combine_chunks().cast(pa.string()), "")
+        column = table.column(table.schema.names.index("order_id"))  # the first, if named twice
+        ids = pc.fill_null(column.combine_chunks().cast(pa.string()), "")
         last = ids[len(ids) - 1] if len(ids) else None
         if last is None:
             continue
@@ -163,9 +187,25 @@ def chunks(path: Path, chunk_rows: int) -> Iterator[pa.Table]:
         tail = len(same) - int(np.argmin(same[::-1])) if not same.all() else 0
         held = table.slice(tail)
         if tail:
-            yield table.slice(0, tail)
+            yield _mark(table.slice(0, tail), problems)
     if held is not None and held.num_rows:
-        yield held
+        yield _mark(held, problems)
+
+
+def _mark(table: pa.Table, problems: FileProblems) -> pa.Table:
+    """Give the lines of orders named by broken rows the problem that rejects them."""
+    if not problems.pending:
+        return table
+    column = table.column(table.schema.names.index("order_id"))
+    ids = pc.utf8_trim_whitespace(pc.fill_null(column.cast(pa.string()), ""))
+    found = pc.is_in(ids, value_set=pa.array(list(problems.pending), pa.string()))
+    if not pc.any(found).as_py():
+        return table
+    hits = [order if hit else None for order, hit in zip(ids.to_pylist(), found.to_pylist(), strict=True)]
+    texts = [None if order is None else problems.pending[order] for order in hits]
+    for order in set(hits) - {None}:
+        del problems.pending[order]
+    return table.append_column(bo.FILE_PROBLEM, pa.array(texts, pa.string()))
 
 
 class _Writer:
@@ -177,13 +217,18 @@ class _Writer:
         self.writer: Any = None
 
     def write(self, table: pa.Table) -> None:
+        """Append a chunk's :func:`result_columns`."""
+        if self.suffix == ".csv":
+            table = _plain_types(table)
         if self.writer is None:
             if self.suffix == ".csv":
                 self.writer = pa_csv.CSVWriter(self.path, table.schema)
-            else:  # per-column statistics and dictionaries of the money columns cost more than they save
+            else:  # per-column statistics and dictionaries of the money columns cost more than they save;
+                # without the Arrow schema in the file, readers see strings and decimal128 as before
                 self.writer = pq.ParquetWriter(
                     self.path, table.schema, compression="lz4", write_statistics=False,
                     use_dictionary=["path", "buyer_id", "error", "warning"], store_decimal_as_integer=True,
+                    store_schema=False,
                 )  # fmt: skip
         self.writer.write_table(table)
 
@@ -193,6 +238,19 @@ class _Writer:
         self.writer.close()
 
 
+def _output(orders_path: Path, out_path: Path) -> None:
+    """Refuse an output that would overwrite the orders or that cannot be written, before any work."""
+    if out_path.suffix.lower() not in (".csv", ".parquet"):
+        raise InputError(str(out_path), "results must be written to a .csv or .parquet file")
+    folder = out_path.parent
+    if not folder.is_dir():
+        raise InputError(str(out_path), f"the output folder {folder} does not exist")
+    if out_path.is_dir():
+        raise InputError(str(out_path), "is a folder; give a results file name")
+    if out_path.exists() and os.path.samefile(out_path, orders_path):
+        raise InputError(str(out_path), "is the orders file itself; write the results to another file")
+
+
 def run_batch(
     orders_path: Path,
     out_path: Path,
@@ -200,30 +258,70 @@ def run_batch(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     params: ParameterSet | None = None,
     on_chunk: Callable[[int], None] | None = None,
+    na_as_missing: bool = False,
+    store: Store | None = None,
 ) -> BatchSummary:
-    """Stream ``orders_path`` (CSV or Parquet order lines) and write one result row per line."""
+    """Stream ``orders_path`` (CSV or Parquet order lines) and write one result row per line.
+
+    ``na_as_missing``: read NA, N/A, #N/A, NULL and NaN cells as empty (by default they
+    reject their orders). ``store``: read and write the buyer ledger kept there (each buyer's
+    year starts from what is recorded; a re-run records nothing twice), in one transaction
+    that lands only with the results file.
+    """
     orders_path, out_path = Path(orders_path), Path(out_path)
     if not orders_path.is_file():
         raise InputError(str(orders_path), "no such file")
-    engine = BatchEngine(params)
-    summary = BatchSummary()
-    partial = out_path.with_name(out_path.name + ".partial" + out_path.suffix)
-    writer = _Writer(partial)
+    _output(orders_path, out_path)
     try:
-        for table in chunks(orders_path, chunk_rows):
-            result = engine.compute(bo.parse_lines(table))
-            texts = result.error_texts()
-            writer.write(to_arrow(result, texts))
-            summary.add(result, texts)
-            if on_chunk is not None:
-                on_chunk(table.num_rows)
-        writer.close()
+        handle, name = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=out_path.suffix)
+    except OSError as exc:
+        raise InputError(str(out_path.parent), f"cannot write the results here: {exc.strerror}") from None
+    os.close(handle)
+    partial = Path(name)
+    partial.chmod(0o666 & ~_UMASK)  # the results file gets the permissions any new file would, not 0600
+    try:
+        if store is None:
+            summary = _compute(orders_path, partial, BatchEngine(params), chunk_rows, on_chunk, na_as_missing)
+        else:
+            with store.transaction() as conn:  # the ledger changes only if the whole file is computed
+                stored = StoredLedger(conn)
+                engine = BatchEngine(params, stored)
+                summary = _compute(orders_path, partial, engine, chunk_rows, on_chunk, na_as_missing)
+                summary.ledger_recorded, summary.ledger_already = stored.written, stored.already
+        partial.replace(out_path)
     except BaseException:
-        if writer.writer is not None:
-            writer.writer.close()
         partial.unlink(missing_ok=True)
         raise
-    partial.replace(out_path)
+    return summary
+
+
+def _compute(
+    orders_path: Path, partial: Path, engine: BatchEngine, chunk_rows: int,
+    on_chunk: Callable[[int], None] | None, na_as_missing: bool,
+) -> BatchSummary:  # fmt: skip
+    summary = BatchSummary()
+    problems = FileProblems()
+    writer = _Writer(partial)
+    behind = WriteBehind(writer.write)
+    try:
+        for table in read_ahead(chunks(orders_path, chunk_rows, problems)):
+            result = engine.compute(bo.parse_lines(table, na_as_missing=na_as_missing))
+            texts = result.error_texts()
+            behind.submit(result_columns(result, texts))
+            summary.add(result, texts)
+            if engine.stored is not None:
+                engine.stored.record(result)
+            if on_chunk is not None:
+                on_chunk(table.num_rows)
+        behind.close()
+        writer.close()
+    except BaseException:
+        with contextlib.suppress(Exception):  # the first failure is the one to report
+            behind.close()
+        if writer.writer is not None:
+            writer.writer.close()
+        raise
+    summary.file_problems, summary.unread_rows = problems.notes, problems.unread_rows
     return summary
 
 
