@@ -302,8 +302,13 @@ def tax_export_income(
 @click.argument("orders", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--chunk-rows", default=DEFAULT_CHUNK_ROWS, show_default=True, type=click.IntRange(min=1))
+@click.option("--engine", type=click.Choice(["single", "dask"]), default="single", show_default=True,
+              help="dask: partitioned by buyer on a Dask cluster; --out is then a Parquet dataset")  # fmt: skip
+@click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster on loopback)")
 @format_option(choices=_DETAIL_FORMATS)
-def tax_batch(orders: Path, out_path: Path, chunk_rows: int, output_format: str) -> None:
+def tax_batch(
+    orders: Path, out_path: Path, chunk_rows: int, engine: str, scheduler: str | None, output_format: str
+) -> None:
     """批量计算 order lines from ORDERS.csv|parquet into --out RESULTS.csv|parquet (one row per line).
 
     Columns: order_id, declaration_date, price [, buyer_id, line, quantity, freight,
@@ -312,6 +317,8 @@ def tax_batch(orders: Path, out_path: Path, chunk_rows: int, output_format: str)
     buyer's calendar year (orders of a buyer in date order); taxes to each line, the same as
     `cbec tax import`. A bad line rejects its order; every error names order, line and field.
     """
+    if scheduler is not None and engine != "dask":
+        raise InputError("--scheduler", "a scheduler is only used with --engine dask")
     console = Console(stderr=True)
     total = parquet_rows(orders)
     with Progress(
@@ -325,7 +332,13 @@ def tax_batch(orders: Path, out_path: Path, chunk_rows: int, output_format: str)
         disable=not console.is_terminal,
     ) as progress:
         task = progress.add_task("计算 computing", total=total)
-        summary = run_batch(orders, out_path, chunk_rows=chunk_rows, on_chunk=lambda n: progress.advance(task, n))
+        if engine == "dask":
+            # deferred: dask and distributed take about a second to import; only this engine needs them
+            from cbec_policy.rules.batch.distributed import run_batch_dask
+
+            summary = run_batch_dask(orders, out_path, scheduler=scheduler, chunk_rows=chunk_rows)
+        else:
+            summary = run_batch(orders, out_path, chunk_rows=chunk_rows, on_chunk=lambda n: progress.advance(task, n))
     data = summary.to_dict()
     if output_format == "json":
         click.echo(to_json({"out": str(out_path), **data}))

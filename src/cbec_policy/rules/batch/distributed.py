@@ -353,19 +353,21 @@ def run_batch_dask(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     params: ParameterSet | None = None,
     client: Client | None = None,
+    connect_timeout: float = 10,
 ) -> BatchSummary:
     """``orders_path`` (Parquet or CSV) on a Dask cluster into the Parquet dataset ``out_path``.
 
     The dataset's part files, read in name order, hold one row per line in file order with the
     single process's columns and values. ``client`` reuses a connected client; otherwise
-    ``scheduler`` names a scheduler's address, or a local cluster of ``workers`` processes runs.
+    ``scheduler`` names a scheduler's address (given up after ``connect_timeout`` seconds), or a
+    local cluster of ``workers`` processes runs.
     """
     orders_path, out_path = Path(orders_path), Path(out_path)
     if out_path.suffix.lower() != ".parquet":
         raise InputError(str(out_path), "the Dask engine writes a Parquet dataset: give a .parquet output")
     frame = read_orders(orders_path)
     if client is None:
-        with connect(scheduler, workers) as connected:
+        with connect(scheduler, workers, connect_timeout) as connected:
             return _run(frame, out_path, connected, partitions, chunk_rows, params)
     return _run(frame, out_path, client, partitions, chunk_rows, params)
 
