@@ -47,6 +47,10 @@ CSV_NULLS = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan
              "NA", "NULL", "NaN", "n/a", "nan", "null"]  # fmt: skip
 SPLIT_KEY = -1  # shuffle key of the lines of split orders: all in one partition, computed apart
 HIDDEN = ("_row", "_first", "_own_error", "_exact", "_single")  # result columns for the summary only
+# A few partitions per worker: the task-based shuffle has less fixed cost than the peer-to-peer one.
+SHUFFLE = "tasks"
+# As the single process writes (files.py): no column statistics, lz4, decimals as integers.
+WRITE_OPTIONS = {"compression": "lz4", "write_statistics": False, "store_decimal_as_integer": True}
 _SEPARATOR = "\x00separator "  # order id of a refused row put between two runs of a split order
 
 
@@ -122,6 +126,29 @@ def _carry_in(edges: pd.DataFrame) -> tuple[list[int], list[tuple[int, str | Non
     return offsets, carry
 
 
+def _buyer_hashes(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each line's shuffle key from its trimmed buyer id, and a mask of lines that name a buyer.
+
+    Only the distinct names are hashed (pandas' fixed-key hash: the same in every process).
+    """
+    hashes, named = np.zeros(len(frame), dtype=np.int64), np.zeros(len(frame), dtype=bool)
+    if "buyer_id" not in frame.columns or len(frame) == 0:
+        return hashes, named
+    column = pa.array(frame["buyer_id"])
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    encoded = pc.dictionary_encode(pc.utf8_trim_whitespace(column.cast(pa.string())))
+    names = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+    codes = pc.fill_null(encoded.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
+    keys = pd.util.hash_array(names).view(np.int64) if len(names) else np.zeros(0, dtype=np.int64)
+    given = codes >= 0
+    hashes[given] = keys[codes[given]]
+    named[given] = (names != "")[codes[given]]
+    return hashes, named
+
+
 def _annotate(
     frame: pd.DataFrame, offsets: list[int], carry: list[Any], split_ids: frozenset[str], partition_info: Any = None
 ) -> pd.DataFrame:
@@ -130,20 +157,19 @@ def _annotate(
     count = len(frame)
     rows = offsets[number] + np.arange(count, dtype=np.int64)
     starts = _run_starts(frame)
-    buyer = np.array(_buyer_names(frame), dtype=object)
+    hashes, named = _buyer_hashes(frame)
     incoming = carry[number]
+    anchor = starts.copy()
     if count and incoming is not None:  # the first lines continue an order begun in an earlier partition
         starts[0] = False
+        named[0] = incoming[1] is not None
+        hashes[0] = pd.util.hash_array(np.array([incoming[1] or ""], dtype=object)).view(np.int64)[0]
     run = np.where(starts, rows, -1)
-    anchor = starts.copy()
     if count and incoming is not None:
-        run[0], buyer[0], anchor[0] = incoming[0], incoming[1], True
+        run[0] = incoming[0]
     run = np.maximum.accumulate(run) if count else run
-    first_buyer = buyer[np.maximum.accumulate(np.where(anchor, np.arange(count), 0))] if count else buyer
-    named = np.array([name is not None for name in first_buyer], dtype=bool)
-    key = run.copy()  # no buyer: no ledger, so spread by order
-    if named.any():  # the same trimmed name always gives the same key, in every process
-        key[named] = pd.util.hash_array(first_buyer[named].astype(str)).view(np.int64)
+    first_line = np.maximum.accumulate(np.where(anchor, np.arange(count), 0)) if count else anchor.astype(int)
+    key = np.where(named[first_line], hashes[first_line], run)  # no buyer: no ledger, so spread by order
     split = np.zeros(count, dtype=bool)
     if split_ids and count:
         split = np.isin(_ids(frame).to_numpy(zero_copy_only=False), list(split_ids))
@@ -392,16 +418,18 @@ def _run(
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     partitions = partitions or max(2 * workers, -(-total_rows // chunk_rows))
     annotated = frame.map_partitions(_annotate, offsets, carry, split_ids, meta=_annotated_meta(frame))
-    shuffled = annotated.shuffle(on="_key", npartitions=partitions)
+    shuffled = annotated.shuffle(on="_key", npartitions=partitions, shuffle_method=SHUFFLE)
     results = shuffled.map_partitions(_compute_partition, chunk_rows, params, meta=_meta(params))
     summary_parts = results.map_partitions(_summarise, meta=_SUMMARY_META)
     bounds = np.linspace(0, max(total_rows - 1, 0), max(1, min(partitions, total_rows)) + 1).astype(np.int64)
-    ordered = results[[*RESULT_COLUMNS, "_row"]].set_index("_row", divisions=sorted(set(bounds.tolist())))
+    ordered = results[[*RESULT_COLUMNS, "_row"]].set_index(
+        "_row", divisions=sorted(set(bounds.tolist())), shuffle_method=SHUFFLE
+    )
     partial = out_path.with_name(out_path.name + ".partial")
     if partial.exists():
         shutil.rmtree(partial) if partial.is_dir() else partial.unlink()
     write = ordered.to_parquet(str(partial), write_index=False, compute=False, write_metadata_file=False,
-                               name_function=lambda i: f"part.{i:06d}.parquet")  # fmt: skip
+                               name_function=lambda i: f"part.{i:06d}.parquet", **WRITE_OPTIONS)  # fmt: skip
     try:
         _, parts = client.compute([write, summary_parts], sync=True)
     except BaseException:
