@@ -286,20 +286,17 @@ _SUMMARY_META = pd.DataFrame({name: pd.Series([], dtype="int64") for name in
 
 def _summarise(frame: pd.DataFrame) -> pd.DataFrame:
     """One row of counts per result partition, and its first five own errors by file row."""
-    first = frame["_first"].to_numpy(dtype=bool)
-    paths = frame["path"].to_numpy(dtype=object, na_value=None)
-    bad = frame["error"].notna().to_numpy()
-    tax = pa.array(frame["total_tax"])
-    total = pc.sum(tax.filter(pa.array(~bad))).as_py() if (~bad).any() else None
-    own = frame[frame["_own_error"].to_numpy(dtype=bool)]
-    examples = own.sort_values("_row").head(5)
-    row = {"lines": len(frame), "orders": int(first.sum())}
-    for name in PATHS:
-        row[name] = int((first & (paths == name)).sum())
-    row |= {"rejected": int((first & pd.isna(paths)).sum()), "error_lines": int(bad.sum()),
-            "tax_fen": int(total * 100) if total is not None else 0, "exact": int(frame["_exact"].sum()),
-            "single": int(frame["_single"].sum())}  # fmt: skip
-    row["examples"] = json.dumps(list(zip(examples["_row"].tolist(), examples["error"].tolist(), strict=True)))
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    firsts = table["path"].filter(table["_first"])  # an order's path is on each of its lines: count one
+    paths = {item["values"]: item["counts"] for item in pc.value_counts(firsts).to_pylist() if item["values"]}
+    total = pc.sum(table["total_tax"]).as_py()  # money is null on every line with an error
+    own = table.filter(table["_own_error"]).select(["_row", "error"])
+    own = own.take(pc.sort_indices(own["_row"])[:5])
+    row = {"lines": table.num_rows, "orders": len(firsts), **{name: paths.get(name, 0) for name in PATHS},
+           "rejected": firsts.null_count, "error_lines": table.num_rows - table["error"].null_count,
+           "tax_fen": int(total * 100) if total is not None else 0, "exact": pc.sum(table["_exact"]).as_py() or 0,
+           "single": pc.sum(table["_single"]).as_py() or 0}  # fmt: skip
+    row["examples"] = json.dumps(list(zip(own["_row"].to_pylist(), own["error"].to_pylist(), strict=True)))
     return pd.DataFrame([row]).astype(_SUMMARY_META.dtypes)
 
 
