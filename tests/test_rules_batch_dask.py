@@ -179,3 +179,22 @@ def test_cli_engine_dask_on_a_given_scheduler(client: Client, order_files: tuple
     assert refused.exit_code == 2 and "only used with --engine dask" in refused.output
     csv_out = runner.invoke(cli_main, [*args[:3], "--out", str(tmp_path / "r.csv"), "--engine", "dask"])
     assert csv_out.exit_code == 2 and "the Dask engine writes a Parquet dataset" in csv_out.output
+
+
+@pytest.mark.parametrize("rows", [0, 1])
+def test_empty_and_one_line_files(client: Client, tmp_path: Path, rows: int) -> None:
+    source = tmp_path / "lines.parquet"
+    pq.write_table(_table([{"order_id": "A", "declaration_date": "2025-06-01", "price": "500"}][:rows]), source)
+    summary = run_batch_dask(source, tmp_path / "out.parquet", client=client)
+    got = pq.read_table(tmp_path / "out.parquet")
+    assert got.num_rows == summary.lines == rows
+    if rows:
+        assert got.column("total_tax").to_pylist() == [Decimal("45.50")]  # 500 x 70% x 13%
+
+
+def test_missing_column_names_the_column(client: Client, tmp_path: Path) -> None:
+    source = tmp_path / "lines.parquet"
+    pq.write_table(pa.table({"order_id": ["A"], "declaration_date": ["2025-06-01"]}), source)
+    with pytest.raises(InputError, match="missing columns: price"):
+        run_batch_dask(source, tmp_path / "out.parquet", client=client)
+    assert not (tmp_path / "out.parquet").exists() and not (tmp_path / "out.parquet.partial").exists()

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from distributed import Client, LocalCluster
 
 from cbec_policy.errors import InputError
@@ -412,19 +413,24 @@ def _run(
     split_ids = _split_ids(candidates, edges)
     offsets, carry = _carry_in(edges)
     total_rows = int(edges["rows"].sum())
+    partial = out_path.with_name(out_path.name + ".partial")
+    if partial.exists():
+        shutil.rmtree(partial) if partial.is_dir() else partial.unlink()
+    if total_rows == 0:  # no lines: a dataset of one empty part with the result columns
+        partial.mkdir()
+        empty = pa.Table.from_pandas(_meta(params)[list(RESULT_COLUMNS)], preserve_index=False)
+        pq.write_table(empty, partial / "part.000000.parquet")
+        _replace(partial, out_path)
+        return BatchSummary()
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     partitions = partitions or max(2 * workers, -(-total_rows // chunk_rows))
     annotated = frame.map_partitions(_annotate, offsets, carry, split_ids, meta=_annotated_meta(frame))
     shuffled = annotated.shuffle(on="_key", npartitions=partitions, shuffle_method=SHUFFLE)
     results = shuffled.map_partitions(_compute_partition, chunk_rows, params, meta=_meta(params))
     summary_parts = results.map_partitions(_summarise, meta=_SUMMARY_META)
-    bounds = np.linspace(0, max(total_rows - 1, 0), max(1, min(partitions, total_rows)) + 1).astype(np.int64)
-    ordered = results[[*RESULT_COLUMNS, "_row"]].set_index(
-        "_row", divisions=sorted(set(bounds.tolist())), shuffle_method=SHUFFLE
-    )
-    partial = out_path.with_name(out_path.name + ".partial")
-    if partial.exists():
-        shutil.rmtree(partial) if partial.is_dir() else partial.unlink()
+    bounds = np.linspace(0, total_rows - 1, min(partitions, total_rows) + 1).astype(np.int64)
+    divisions = [*sorted(set(bounds[:-1].tolist())), int(bounds[-1])]  # row ranges in file order
+    ordered = results[[*RESULT_COLUMNS, "_row"]].set_index("_row", divisions=divisions, shuffle_method=SHUFFLE)
     write = ordered.to_parquet(str(partial), write_index=False, compute=False, write_metadata_file=False,
                                name_function=lambda i: f"part.{i:06d}.parquet", **WRITE_OPTIONS)  # fmt: skip
     try:
