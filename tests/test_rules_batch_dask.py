@@ -43,7 +43,7 @@ def lines(seed: int = 17) -> list[dict]:
     26,000 from 2019) after a handful of orders, and later smaller orders fit again. Mixed in:
     orders without a buyer, blank and padded buyer ids, an order naming two buyers, a buyer's order
     dated before the previous one, orders whose lines are not consecutive (one buyer, two buyers),
-    a missing order id, a goods category (the single-order path), a 300-line order spanning
+    a missing order id, a goods category (the single-order path), a 1,100-line order spanning
     several partitions, and buyer H (hand-checked above) spread over the file.
     """
     rng = np.random.default_rng(seed)
@@ -73,7 +73,7 @@ def lines(seed: int = 17) -> list[dict]:
     rows[1500:1500] = [{"order_id": "S1", "declaration_date": "2019-03-01", "buyer_id": "b6", "price": "60"}]
     rows[1200:1200] = [{"order_id": "S2", "declaration_date": "2019-03-01", "buyer_id": "b7", "price": "70"}]
     rows[2500:2500] = [{"order_id": "S2", "declaration_date": "2019-03-01", "buyer_id": "b8", "price": "80"}]
-    big = [{"order_id": "BIG", "declaration_date": "2020-03-30", "buyer_id": "b9", "price": "1.5"}] * 300
+    big = [{"order_id": "BIG", "declaration_date": "2020-03-30", "buyer_id": "b9", "price": "1.5"}] * 1_100
     return rows + big
 
 
@@ -98,7 +98,7 @@ def order_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, P
     folder = tmp_path_factory.mktemp("dask_orders")
     table = _table(lines())
     parquet, whole, csv = folder / "lines.parquet", folder / "whole.parquet", folder / "lines.csv"
-    pq.write_table(table, parquet, row_group_size=128)  # many partitions; orders cross their edges
+    pq.write_table(table, parquet, row_group_size=512)  # nine partitions; orders cross their edges
     pq.write_table(table, whole)
     pa_csv.write_csv(table, csv)
     return parquet, whole, csv, table.num_rows
@@ -116,12 +116,20 @@ def _buyers_back_within(rows: list[dict]) -> int:
     )  # fmt: skip
 
 
-def test_dask_equals_single_process_on_every_line(client: Client, order_files: tuple, tmp_path: Path) -> None:
-    parquet, whole, _, count = order_files
-    single_out, dask_out = tmp_path / "single.parquet", tmp_path / "dask.parquet"
+@pytest.fixture(scope="module")
+def dask_run(client: Client, order_files: tuple, tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    """The Parquet file on the cluster in three partitions, chunks of about 400 lines: (summary, rows)."""
+    out = tmp_path_factory.mktemp("dask_out") / "dask.parquet"
+    summary = run_batch_dask(order_files[0], out, client=client, partitions=3, chunk_rows=400)
+    return summary, pq.read_table(out).to_pylist()
+
+
+def test_dask_equals_single_process_on_every_line(dask_run: tuple, order_files: tuple, tmp_path: Path) -> None:
+    _, whole, _, count = order_files
+    single_out = tmp_path / "single.parquet"
     single = run_batch(whole, single_out)
-    summary = run_batch_dask(parquet, dask_out, client=client, partitions=3, chunk_rows=400)
-    expected, got = pq.read_table(single_out).to_pylist(), pq.read_table(dask_out).to_pylist()
+    summary, got = dask_run
+    expected = pq.read_table(single_out).to_pylist()
     assert len(got) == len(expected) == count > 3_000
     assert [i for i, (a, b) in enumerate(zip(expected, got, strict=True)) if a != b] == []
     assert summary.to_dict() == single.to_dict()
@@ -131,12 +139,9 @@ def test_dask_equals_single_process_on_every_line(client: Client, order_files: t
     assert "not consecutive" in errors["S1"] and "not consecutive" in errors["S2"]
 
 
-def test_hand_checked_buyer_year(client: Client, order_files: tuple, tmp_path: Path) -> None:
+def test_hand_checked_buyer_year(dask_run: tuple) -> None:
     """Buyer H: the 7th order passes 26,000 (general trade: 400 tariff + 572 VAT), 2,000 then fits."""
-    parquet, _, _, _ = order_files
-    out = tmp_path / "dask.parquet"
-    run_batch_dask(parquet, out, client=client)
-    rows = {row["order_id"]: row for row in pq.read_table(out).to_pylist() if row["buyer_id"] == "H"}
+    rows = {row["order_id"]: row for row in dask_run[1] if row["buyer_id"] == "H"}
     assert [rows[f"H{n}"]["annual_before"] for n in range(1, 7)] == [Decimal(4000 * n) for n in range(6)]
     assert rows["H7"]["path"] == "general_trade" and rows["H7"]["total_tax"] == Decimal("972.00")
     assert rows["H7"]["annual_after"] == Decimal("24000.00")  # not counted
