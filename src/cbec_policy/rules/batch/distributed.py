@@ -47,7 +47,6 @@ from cbec_policy.rules.regime import PATHS
 CSV_NULLS = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "N/A",
              "NA", "NULL", "NaN", "n/a", "nan", "null"]  # fmt: skip
 SPLIT_KEY = -1  # shuffle key of the lines of split orders: all in one partition, computed apart
-HIDDEN = ("_row", "_first", "_own_error", "_exact", "_single")  # result columns for the summary only
 # A few partitions per worker: the task-based shuffle has less fixed cost than the peer-to-peer one.
 SHUFFLE = "tasks"
 # As the single process writes (files.py): no column statistics, lz4, decimals as integers.
