@@ -17,7 +17,13 @@ orders over the single or the annual limit, a few bad cells), writes it as Parqu
 
 Targets: at least 1,000,000 lines/s, at least 200x the loop, peak memory at most 1.5 GB.
 
-    python benchmarks/bench_tax_batch.py [--lines N] [--sample N] [--repeat N]
+With ``--engine dask`` the same file (row groups of one chunk, so the cluster reads it in
+partitions) also goes through ``run_batch_dask`` on a local cluster of one worker process per
+usable core (``--workers``), best of ``--repeat``; it prints lines/s of the single process and of
+the cluster from this run, their ratio, the cluster's start-up, and checks that the two results
+are equal on every line.
+
+    python benchmarks/bench_tax_batch.py [--lines N] [--sample N] [--repeat N] [--engine single|dask]
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ import pyarrow.parquet as pq
 
 from cbec_policy.errors import CbecError
 from cbec_policy.rules.batch import DEFAULT_CHUNK_ROWS, BatchEngine, parse_lines, run_batch
+from cbec_policy.rules.batch.distributed import connect, run_batch_dask
 from cbec_policy.rules.batch.files import chunks
 from cbec_policy.rules.order_tax import order_import_tax
 from cbec_policy.rules.orders import make_order
@@ -140,12 +147,38 @@ def compare(results: pa.Table, answers: dict) -> tuple[int, list[str]]:
     return len(subset), mismatches
 
 
+def cluster_run(source: Path, single_out: Path, lines: int, repeat: int, workers: int | None, single_s: float) -> None:
+    """The same file on a local Dask cluster, timed beside the single process and checked line for line."""
+    out = source.with_name("results_dask.parquet")
+    started = time.perf_counter()
+    with connect(workers=workers) as client:
+        startup = time.perf_counter() - started
+        count = len(client.scheduler_info()["workers"])
+        best = float("inf")
+        for _ in range(repeat):
+            started = time.perf_counter()
+            run_batch_dask(source, out, client=client)
+            best = min(best, time.perf_counter() - started)
+    single, cluster = pq.read_table(single_out), pq.read_table(out)
+    equal = single.num_rows == cluster.num_rows and all(
+        single.column(name).equals(cluster.column(name)) for name in single.schema.names
+    )
+    print(f"cluster ({count} worker processes, Parquet in, Parquet dataset out): {best:.3f} s wall -> "
+          f"{lines / best:,.0f} lines/s; local cluster start-up {startup:.1f} s (not counted)")  # fmt: skip
+    print(f"single process, same file, same run: {single_s:.3f} s wall -> {lines / single_s:,.0f} lines/s")
+    print(f"ratio cluster / single process: {single_s / best:.2f}x   (equal on every line: {'yes' if equal else 'NO'})")
+    if not equal:
+        raise SystemExit("cluster and single-process results differ")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=1_000_000, help="order lines to generate (default 1,000,000)")
     parser.add_argument("--buyers", type=int, default=50_000, help="distinct buyers (default 50,000)")
     parser.add_argument("--sample", type=int, default=5_000, help="orders for the single-order loop (default 5,000)")
     parser.add_argument("--repeat", type=int, default=2, help="batch runs, best taken (default 2)")
+    parser.add_argument("--engine", choices=("single", "dask"), default="single", help="dask: also on a cluster")
+    parser.add_argument("--workers", type=int, default=None, help="local cluster processes (default: usable cores)")
     args = parser.parse_args()
 
     load_before = os.getloadavg()
@@ -153,7 +186,7 @@ def main() -> None:
     orders = len(np.unique(table.column("order_id").to_numpy(zero_copy_only=False)))
     with tempfile.TemporaryDirectory() as folder:
         source, out = Path(folder) / "lines.parquet", Path(folder) / "results.parquet"
-        pq.write_table(table, source)
+        pq.write_table(table, source, row_group_size=DEFAULT_CHUNK_ROWS)
         best = best_cpu = float("inf")
         for _ in range(args.repeat):
             started, cpu = time.perf_counter(), time.process_time()
@@ -162,6 +195,8 @@ def main() -> None:
             best_cpu = min(best_cpu, time.process_time() - cpu)
         results = pq.read_table(out)
         tables = list(chunks(source, DEFAULT_CHUNK_ROWS))
+        if args.engine == "dask":
+            cluster_run(source, out, args.lines, args.repeat, args.workers, best)
     kernel = kernel_cpu = float("inf")
     for _ in range(args.repeat):  # parsing, grouping and computing only: no file reading or writing
         engine = BatchEngine()

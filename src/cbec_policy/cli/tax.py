@@ -310,11 +310,14 @@ def tax_export_income(
 @click.option("--chunk-rows", default=DEFAULT_CHUNK_ROWS, show_default=True, type=click.IntRange(min=1))
 @click.option("--ledger", is_flag=True, help="买家台账 read and record each buyer's year in the stored ledger (--db)")
 @click.option("--na-as-missing", is_flag=True, help="把 NA、N/A、#N/A、NULL、NaN 当作空 read them as empty cells")
+@click.option("--engine", type=click.Choice(["single", "dask"]), default="single", show_default=True,
+              help="dask: partitioned by buyer on a Dask cluster; --out is then a Parquet dataset")  # fmt: skip
+@click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster on loopback)")
 @db_option
 @format_option(choices=_DETAIL_FORMATS)
 def tax_batch(
-    orders: Path, out_path: Path, chunk_rows: int, ledger: bool, na_as_missing: bool, db_url: str | None,
-    output_format: str,
+    orders: Path, out_path: Path, chunk_rows: int, ledger: bool, na_as_missing: bool, engine: str,
+    scheduler: str | None, db_url: str | None, output_format: str,
 ) -> None:  # fmt: skip
     """批量计算 order lines from ORDERS.csv|parquet into --out RESULTS.csv|parquet (one row per line).
 
@@ -327,13 +330,19 @@ def tax_batch(
     recorded (a re-run records nothing twice). Exit 0: every order computed; 1: some orders
     rejected or rows unreadable (listed, the rest written); 2: the file or an option is unusable.
     """
+    if scheduler is not None and engine != "dask":
+        raise InputError("--scheduler", "a scheduler is only used with --engine dask")
+    if engine == "dask" and (ledger or na_as_missing):
+        # The cluster engine reads and computes the file only; the stored ledger and the NA
+        # reading are the single process's.
+        raise InputError("--engine", "--ledger and --na-as-missing work with --engine single only")
     if ledger:
         from cbec_policy.store import open_store  # deferred: only --ledger needs the database
 
         with open_store(db_url) as store:
-            summary = _run_batch(orders, out_path, chunk_rows, na_as_missing, store)
+            summary = _run_batch(orders, out_path, chunk_rows, na_as_missing, store, engine, scheduler)
     else:
-        summary = _run_batch(orders, out_path, chunk_rows, na_as_missing, None)
+        summary = _run_batch(orders, out_path, chunk_rows, na_as_missing, None, engine, scheduler)
     data = summary.to_dict()
     if output_format == "json":
         click.echo(to_json({"out": str(out_path), **data}))
@@ -362,7 +371,10 @@ def tax_batch(
         sys.exit(EXIT_SOME_FAILED)
 
 
-def _run_batch(orders: Path, out_path: Path, chunk_rows: int, na_as_missing: bool, store: Store | None) -> BatchSummary:
+def _run_batch(
+    orders: Path, out_path: Path, chunk_rows: int, na_as_missing: bool, store: Store | None, engine: str,
+    scheduler: str | None,
+) -> BatchSummary:
     console = Console(stderr=True)
     total = parquet_rows(orders)
     with Progress(
@@ -376,6 +388,11 @@ def _run_batch(orders: Path, out_path: Path, chunk_rows: int, na_as_missing: boo
         disable=not console.is_terminal,
     ) as progress:
         task = progress.add_task("计算 computing", total=total)
+        if engine == "dask":
+            # deferred: dask and distributed take about a second to import; only this engine needs them
+            from cbec_policy.rules.batch.distributed import run_batch_dask
+
+            return run_batch_dask(orders, out_path, scheduler=scheduler, chunk_rows=chunk_rows)
         return run_batch(
             orders, out_path, chunk_rows=chunk_rows, on_chunk=lambda n: progress.advance(task, n),
             na_as_missing=na_as_missing, store=store,

@@ -4,7 +4,9 @@
   errors naming order, line and field;
 - :mod:`~cbec_policy.rules.batch.engine` — the kernel (the shared regime choice on the
   parameters' own lookup, the running buyer ledger, line taxes to the fen);
-- :mod:`~cbec_policy.rules.batch.files` — CSV/Parquet streaming and the results file.
+- :mod:`~cbec_policy.rules.batch.files` — CSV/Parquet streaming and the results file;
+- :mod:`~cbec_policy.rules.batch.distributed` — the same kernel on a Dask cluster, partitioned
+  by buyer (not imported here: Dask takes about a second to import).
 """
 
 from __future__ import annotations
