@@ -28,6 +28,7 @@ from cbec_policy.places.coverage import lookup_place
 from cbec_policy.places.provinces import find_provinces
 from cbec_policy.store import schema as s
 from cbec_policy.store.bulk import BulkSession, validate_policy
+from cbec_policy.store.changes import counting_changes
 from cbec_policy.store.filters import PolicyFilters, filter_condition
 from cbec_policy.store.hashing import record_hash
 from cbec_policy.store.identity import FileIdentity
@@ -200,7 +201,7 @@ class Store(PolicyReads):
         """One transaction holding the write lock from its start: all of it lands or none of it."""
         with self._engine.connect() as conn:
             conn.info["immediate"] = True
-            with conn.begin():
+            with conn.begin(), counting_changes(conn):  # the change counter moves on with the data
                 yield conn
 
     @contextmanager
@@ -220,14 +221,12 @@ class Store(PolicyReads):
             conn.info["immediate"] = write
             transaction = conn.begin()
             try:
-                yield BulkSession(conn)
+                with counting_changes(conn):
+                    yield BulkSession(conn)
             except BaseException:
                 transaction.rollback()
                 raise
-            if write:
-                transaction.commit()
-            else:
-                transaction.rollback()
+            transaction.commit() if write else transaction.rollback()
 
     def close(self) -> None:
         """Release every connection."""

@@ -48,7 +48,7 @@ class PolicyReads:
             return count_by_status(conn, checked)
 
     def change_counter(self) -> int | None:
-        """A number that moves on whenever any policy changes (SQLite); None where there is none."""
+        """The store's change counter: moves on in the same transaction as every write (see store.changes)."""
         with self._read() as conn:
             return search_version(conn)
 
@@ -58,7 +58,7 @@ class PolicyReads:
         Words match Chinese substrings, their synonyms and their traditional or full-width
         forms; ``title:`` ``number:`` ``text:`` ``issuer:`` restrict a word to a field.
         ``filters`` narrow the candidates inside the same query. Rankings of repeated queries
-        come from a small cache while the database is unchanged (SQLite; see
+        come from a small cache while the database is unchanged (see
         :class:`~cbec_policy.store.search.SearchCache`).
         """
         query = text if isinstance(text, SearchQuery) else parse_query(text)

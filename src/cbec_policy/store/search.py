@@ -29,6 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from cbec_policy.query import SearchQuery, Term
 from cbec_policy.store import schema as s
+from cbec_policy.store.changes import BUMP_SQL, bump_changes, ensure_change_counter, read_changes
 from cbec_policy.store.filters import like_pattern
 
 # A lightweight handle on the PostgreSQL-only table (created by ensure_search_index, not by metadata).
@@ -52,22 +53,6 @@ def ensure_search_index(conn: Connection) -> None:
             "CREATE INDEX IF NOT EXISTS ix_policies_search_short "
             "ON policies (publish_date, id, title, doc_number, summary, fts_rowid)"
         )
-        # A counter that every change to a policy row moves on, whichever process or module
-        # writes it, so a cached ranking can tell cheaply whether it is still current. Updates
-        # and deletions move it by trigger; inserts move it through bump_search_version, called
-        # by every writer once per transaction, because a per-row trigger would rewrite the
-        # counter once for every document of a bulk ingest.
-        conn.exec_driver_sql(
-            "CREATE TABLE IF NOT EXISTS search_version "
-            "(id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)"
-        )
-        conn.exec_driver_sql("INSERT OR IGNORE INTO search_version (id, version) VALUES (1, 0)")
-        conn.exec_driver_sql("DROP TRIGGER IF EXISTS policies_search_version_insert")  # made by older versions
-        for event in ("UPDATE", "DELETE"):
-            conn.exec_driver_sql(
-                f"CREATE TRIGGER IF NOT EXISTS policies_search_version_{event.lower()} AFTER {event} ON policies "
-                "BEGIN UPDATE search_version SET version = version + 1 WHERE id = 1; END"
-            )
     else:
         # The extension may already exist in another schema on the search path; that is fine.
         conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -78,6 +63,7 @@ def ensure_search_index(conn: Connection) -> None:
         conn.exec_driver_sql(
             "CREATE INDEX IF NOT EXISTS ix_policy_search_body ON policy_search USING gin (body gin_trgm_ops)"
         )
+    ensure_change_counter(conn)
 
 
 def index_policy(
@@ -323,25 +309,18 @@ def _postgresql(
     return [(row[0], float(row[1])) for row in conn.execute(query_).all()]
 
 
-# Moves the SQLite change counter on (see ensure_search_index); plain SQL for the driver's own cursor too.
-BUMP_SEARCH_VERSION_SQL = "UPDATE search_version SET version = version + 1 WHERE id = 1"
+# The counter's bump as plain SQL, for a writer on the driver's own cursor.
+BUMP_SEARCH_VERSION_SQL = BUMP_SQL
 
 
 def bump_search_version(conn: Connection) -> None:
-    """Tell cached rankings that policies were inserted, inside the caller's transaction (SQLite only)."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(BUMP_SEARCH_VERSION_SQL)
+    """Tell cached rankings that policies were inserted, inside the caller's transaction (both backends)."""
+    bump_changes(conn)
 
 
 def search_version(conn: Connection) -> int | None:
-    """The SQLite database's policy-change counter (see ensure_search_index); None where there is none.
-
-    PostgreSQL has none: a counter row there would serialise every writing transaction, and
-    the server's own caches serve repeated queries.
-    """
-    if conn.dialect.name != "sqlite":
-        return None
-    return conn.exec_driver_sql("SELECT version FROM search_version WHERE id = 1").scalar()
+    """The store's change counter (see :mod:`cbec_policy.store.changes`)."""
+    return read_changes(conn)
 
 
 CachedHits = list  # the SearchHit records of one ranking
