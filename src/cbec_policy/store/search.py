@@ -7,7 +7,9 @@ therefore index character trigrams:
   Trigrams cannot match a term shorter than three characters, so a query with any 1–2
   character term falls back to ``LIKE`` over the same columns.
 * PostgreSQL: a ``policy_search`` table holding title, doc number, summary and full text in
-  one ``body`` column with a ``pg_trgm`` GIN index that serves ``ILIKE '%term%'``.
+  one ``body`` column with a ``pg_trgm`` GIN index that serves ``ILIKE '%term%'``, and
+  trigram indexes on the short columns, so the tiers are queried one after the other
+  (:mod:`cbec_policy.store.search_pg`).
 
 Ranking is the same on every path: hits with every term in the title or document number
 first, then in the summary, then in the full text only (the score's whole part); within a
@@ -24,13 +26,14 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from sqlalchemy import Connection, Float, and_, case, cast, column, func, literal_column, or_, select, table, text
+from sqlalchemy import Connection, column, func, literal_column, select, table, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from cbec_policy.query import SearchQuery, Term
 from cbec_policy.store import schema as s
 from cbec_policy.store.changes import BUMP_SQL, bump_changes, ensure_change_counter, read_changes
 from cbec_policy.store.filters import like_pattern
+from cbec_policy.store.search_pg import ensure_short_indexes, postgresql_search
 
 # A lightweight handle on the PostgreSQL-only table (created by ensure_search_index, not by metadata).
 _pg_search = table("policy_search", column("policy_id"), column("body"))
@@ -63,6 +66,7 @@ def ensure_search_index(conn: Connection) -> None:
         conn.exec_driver_sql(
             "CREATE INDEX IF NOT EXISTS ix_policy_search_body ON policy_search USING gin (body gin_trgm_ops)"
         )
+        ensure_short_indexes(conn)
     ensure_change_counter(conn)
 
 
@@ -174,7 +178,7 @@ def search_ids(
         if all(len(form) >= _FTS_MIN for term in query.terms for form in term.forms):
             return _sqlite_fts(conn, query.terms, limit, where)
         return _sqlite_like(conn, query.terms, limit, where)
-    return _postgresql(conn, query.terms, limit, where)
+    return postgresql_search(conn, query.terms, limit, where, _TIER_COLUMNS)
 
 
 def _sqlite_fts(
@@ -269,44 +273,6 @@ def _sqlite_like(
         rows = conn.execute(statement, params).all()
         found.extend((row[0], float(tier)) for row in rows)
     return found
-
-
-def _postgresql(
-    conn: Connection, terms: tuple[Term, ...], limit: int, where: ColumnElement[bool] | None
-) -> list[tuple[str, float]]:
-    """``ILIKE`` on the pg_trgm-indexed body finds the matches; tier + title similarity ranks, LIMIT cuts.
-
-    The rank reads only the short columns (title, doc number, summary), never the full text,
-    so ordering even thousands of matches stays cheap.
-    """
-    p = s.policies.c
-    body = _pg_search.c.body
-
-    def any_form(term: Term, columns: tuple[str, ...]):
-        return or_(*(func.coalesce(p[c], "").ilike(like_pattern(f), escape="\\") for f in term.forms for c in columns))
-
-    def every_term_in(columns: tuple[str, ...]):
-        return and_(*(any_form(term, _columns(term, columns)) for term in terms))
-
-    tier = case(
-        (every_term_in(_TIER_COLUMNS[0][1]), float(TIER_TITLE)),
-        (every_term_in(_TIER_COLUMNS[1][1]), float(TIER_SUMMARY)),
-        else_=float(TIER_TEXT),
-    )
-    # similarity() is in [0, 1]; halved so a tier's best hit never reaches the next tier.
-    score = (tier + cast(func.similarity(p.title, " ".join(t.forms[0] for t in terms)), Float) * 0.5).label("score")
-    conditions = [or_(*(body.ilike(like_pattern(f), escape="\\") for f in t.forms)) for t in terms]
-    conditions += [any_form(t, t.columns) for t in terms if t.field]
-    if where is not None:
-        conditions.append(where)
-    query_ = (
-        select(p.id, score)
-        .select_from(s.policies.join(_pg_search, _pg_search.c.policy_id == p.id))
-        .where(and_(*conditions))
-        .order_by(score.desc(), p.publish_date.desc().nulls_last(), p.id)
-        .limit(limit)
-    )
-    return [(row[0], float(row[1])) for row in conn.execute(query_).all()]
 
 
 # The counter's bump as plain SQL, for a writer on the driver's own cursor.

@@ -1,0 +1,105 @@
+"""PostgreSQL search by tiers, each cut at the limit inside the server: title first, then summary, then text.
+
+Ranking every body match at once (a ``CASE`` over title, summary and text for each matching
+row, then ``ORDER BY``) made a word found in most of 100,000 documents cost a recheck of every
+matching 10 KB body: tens of milliseconds and growing with the corpus. The tiers of
+:mod:`cbec_policy.store.search` are strict (every title hit ranks above every summary hit,
+which ranks above every text-only hit), so each tier is its own query, run only while fewer
+than ``limit`` hits are found:
+
+1. every word in the title or document number: the pg_trgm GIN indexes of those short
+   columns find the candidates, title similarity orders them;
+2. every word in title, number or summary (the summary's own trigram index), likewise;
+3. the words anywhere: the trigram index of ``policy_search.body``, newest first.
+
+A common word fills the first tier from short columns alone, so the large bodies are read
+only for words that the titles and summaries do not hold, which are the rare ones.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Float, and_, cast, column, func, or_, select, table
+from sqlalchemy.sql.elements import ColumnElement
+
+from cbec_policy.query import Term
+from cbec_policy.store import schema as s
+from cbec_policy.store.filters import like_pattern
+
+_pg_search = table("policy_search", column("policy_id"), column("body"))
+_p = s.policies.c
+
+# Trigram indexes of the short columns, so the title and summary tiers never read a body.
+SHORT_INDEXES = {
+    "ix_policies_title_trgm": "title",
+    "ix_policies_doc_number_trgm": "doc_number",
+    "ix_policies_summary_trgm": "summary",
+}
+
+
+def ensure_short_indexes(conn: Connection) -> None:
+    """Create the trigram indexes of title, document number and summary if missing (idempotent)."""
+    for name, column_name in SHORT_INDEXES.items():
+        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON policies USING gin ({column_name} gin_trgm_ops)")
+
+
+def _any_form(term: Term, columns: tuple[str, ...]) -> ColumnElement[bool]:
+    # No coalesce around the column: a NULL number simply does not match, and the bare column
+    # is what lets the planner use its trigram index.
+    return or_(*(_p[c].ilike(like_pattern(f), escape="\\") for f in term.forms for c in columns))
+
+
+def _every_term_in(terms: tuple[Term, ...], columns: tuple[str, ...]) -> ColumnElement[bool]:
+    return and_(*(_any_form(term, term.columns if term.field else columns) for term in terms))
+
+
+def postgresql_search(
+    conn: Connection,
+    terms: tuple[Term, ...],
+    limit: int,
+    where: ColumnElement[bool] | None,
+    tiers: tuple[tuple[int, tuple[str, ...]], ...],
+) -> list[tuple[str, float]]:
+    """Ids and scores of at most ``limit`` hits, tier by tier (see the module docstring).
+
+    ``tiers`` are the shared ranking tiers of :mod:`cbec_policy.store.search`, best first; the
+    last one (every column) is served by the body index. Scores are the tier plus half the
+    title similarity on the short tiers, and the bare tier on the text tier, whose hits come
+    newest first, so sorting by score keeps the order the server gave.
+    """
+    found: list[tuple[str, float]] = []
+    extra = [where] if where is not None else []
+    similarity = cast(func.similarity(_p.title, " ".join(t.forms[0] for t in terms)), Float)
+    for tier, columns in tiers[:-1]:
+        wanted = limit - len(found)
+        if wanted <= 0:
+            return found
+        conditions = [_every_term_in(terms, columns), *extra]
+        if found:
+            conditions.append(_p.id.not_in([policy_id for policy_id, _ in found]))
+        score = (tier + similarity * 0.5).label("score")
+        statement = (
+            select(_p.id, score)
+            .where(and_(*conditions))
+            .order_by(score.desc(), _p.publish_date.desc().nulls_last(), _p.id)
+            .limit(wanted)
+        )
+        found.extend((row[0], float(row[1])) for row in conn.execute(statement))
+    wanted = limit - len(found)
+    if wanted <= 0:
+        return found
+    body = _pg_search.c.body
+    conditions = [or_(*(body.ilike(like_pattern(f), escape="\\") for f in t.forms)) for t in terms]
+    conditions += [_any_form(t, t.columns) for t in terms if t.field]
+    conditions += extra
+    if found:
+        conditions.append(_p.id.not_in([policy_id for policy_id, _ in found]))
+    statement = (
+        select(_p.id)
+        .select_from(s.policies.join(_pg_search, _pg_search.c.policy_id == _p.id))
+        .where(and_(*conditions))
+        .order_by(_p.publish_date.desc().nulls_last(), _p.id.desc())
+        .limit(wanted)
+    )
+    text_tier = float(tiers[-1][0])
+    found.extend((row[0], text_tier) for row in conn.execute(statement))
+    return found
