@@ -15,6 +15,7 @@ from cbec_policy.store import Store
 from cbec_policy.store.filters import PolicyFilters
 from cbec_policy.store.finding import cursor_of
 from cbec_policy.store.records import PolicyBrief
+from cbec_policy.web.stats import dashboard_stats
 
 LIST_FIELDS = {"id", "title", "doc_number", "issuers", "publish_date", "effective_date", "end_date", "status",
                "level", "region", "policy_type", "themes", "is_cbec", "summary"}  # fmt: skip
@@ -77,3 +78,13 @@ def test_a_page_holds_still_when_newer_policies_arrive(store: Store) -> None:
     after = [b.id for b in store.list_briefs(PolicyFilters(), order="date_desc", after=cursor, limit=10)]
     assert after == before  # an offset would have shifted every later page by one
     assert store.list_briefs(PolicyFilters(), order="date_desc", limit=1)[0].id == "test-lean-newest"
+
+
+def test_the_statistics_read_gives_the_dashboard_of_the_full_policies(store: Store) -> None:
+    lean = store.list_statistics_policies()
+    full = store.list_cbec_policies()
+    assert [p.id for p in lean] == [p.id for p in full]
+    assert all(p.full_text is None and not p.evidence for p in lean)
+    zones, batches, trade, day = store.list_zones(), store.list_batches(), store.list_trade_stats(), date(2024, 6, 30)
+    assert dashboard_stats(lean, zones, batches, trade, day) == dashboard_stats(full, zones, batches, trade, day)
+    assert sum(1 for p in lean if p.level == "national") == len(load_national_policies())

@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from cbec_policy.models import Policy
 from cbec_policy.query import SearchQuery, parse_query
 from cbec_policy.store.filters import PolicyFilters
-from cbec_policy.store.finding import count_by_status, list_briefs, parse_cursor, search_briefs
+from cbec_policy.store.finding import count_by_status, list_briefs, parse_cursor, search_briefs, statistics_policies
 from cbec_policy.store.records import PolicyBrief, SearchHit
 from cbec_policy.store.search import search_version
 
@@ -46,6 +47,11 @@ class PolicyReads:
         checked = (filters or PolicyFilters()).checked()
         with self._read() as conn:
             return count_by_status(conn, checked)
+
+    def list_statistics_policies(self) -> list[Policy]:
+        """The CBEC policies every statistic counts, without texts or evidence (see ``statistics_policies``)."""
+        with self._read() as conn:
+            return statistics_policies(conn)
 
     def change_counter(self) -> int | None:
         """The store's change counter: moves on in the same transaction as every write (see store.changes)."""
