@@ -12,13 +12,16 @@ than ``limit`` hits are found:
 2. every word in title, number or summary (the summary's own trigram index), likewise;
 3. the words anywhere: the trigram index of ``policy_search.body``, newest first.
 
+A word of one or two characters has no trigram: the tiers holding one walk the policies
+newest first and stop at the limit (a common short word costs a page of rows).
+
 A common word fills the first tier from short columns alone, so the large bodies are read
 only for words that the titles and summaries do not hold, which are the rare ones.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Float, and_, cast, column, func, or_, select, table
+from sqlalchemy import Connection, Float, and_, cast, column, func, literal, or_, select, table
 from sqlalchemy.sql.elements import ColumnElement
 
 from cbec_policy.query import Term
@@ -37,9 +40,12 @@ SHORT_INDEXES = {
 
 
 def ensure_short_indexes(conn: Connection) -> None:
-    """Create the trigram indexes of title, document number and summary if missing (idempotent)."""
+    """Create the trigram indexes of the short columns and the newest-first index if missing (idempotent)."""
     for name, column_name in SHORT_INDEXES.items():
         conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON policies USING gin ({column_name} gin_trgm_ops)")
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_policies_newest ON policies (publish_date DESC NULLS LAST, id DESC)"
+    )
 
 
 def _any_form(term: Term, columns: tuple[str, ...]) -> ColumnElement[bool]:
@@ -63,11 +69,16 @@ def postgresql_search(
 
     ``tiers`` are the shared ranking tiers of :mod:`cbec_policy.store.search`, best first; the
     last one (every column) is served by the body index. Scores are the tier plus half the
-    title similarity on the short tiers, and the bare tier on the text tier, whose hits come
-    newest first, so sorting by score keeps the order the server gave.
+    title similarity on the title and summary tiers, and the bare tier where hits come newest
+    first (the text tier, and every tier of a query with a short word), so sorting by score keeps the order the server gave.
     """
     found: list[tuple[str, float]] = []
     extra = [where] if where is not None else []
+    newest = (_p.publish_date.desc().nulls_last(), _p.id.desc())
+    # A word of one or two characters has no trigram, so no index finds it: those tiers then
+    # walk the policies newest first (the date index) and stop at the limit, as SQLite's LIKE
+    # path does, instead of scoring every title of the corpus for similarity.
+    short = any(len(form) < 3 for term in terms for form in term.forms)
     similarity = cast(func.similarity(_p.title, " ".join(t.forms[0] for t in terms)), Float)
     for tier, columns in tiers[:-1]:
         wanted = limit - len(found)
@@ -76,13 +87,10 @@ def postgresql_search(
         conditions = [_every_term_in(terms, columns), *extra]
         if found:
             conditions.append(_p.id.not_in([policy_id for policy_id, _ in found]))
-        score = (tier + similarity * 0.5).label("score")
-        statement = (
-            select(_p.id, score)
-            .where(and_(*conditions))
-            .order_by(score.desc(), _p.publish_date.desc().nulls_last(), _p.id)
-            .limit(wanted)
-        )
+        score = (literal(float(tier)) if short else tier + similarity * 0.5).label("score")
+        statement = select(_p.id, score).where(and_(*conditions))
+        statement = statement.order_by(*newest) if short else statement.order_by(score.desc(), *newest)
+        statement = statement.limit(wanted)
         found.extend((row[0], float(row[1])) for row in conn.execute(statement))
     wanted = limit - len(found)
     if wanted <= 0:
@@ -97,7 +105,7 @@ def postgresql_search(
         select(_p.id)
         .select_from(s.policies.join(_pg_search, _pg_search.c.policy_id == _p.id))
         .where(and_(*conditions))
-        .order_by(_p.publish_date.desc().nulls_last(), _p.id.desc())
+        .order_by(*newest)
         .limit(wanted)
     )
     text_tier = float(tiers[-1][0])
