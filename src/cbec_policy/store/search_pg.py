@@ -70,7 +70,8 @@ def postgresql_search(
     ``tiers`` are the shared ranking tiers of :mod:`cbec_policy.store.search`, best first; the
     last one (every column) is served by the body index. Scores are the tier plus half the
     title similarity on the title and summary tiers, and the bare tier where hits come newest
-    first (the text tier, and every tier of a query with a short word), so sorting by score keeps the order the server gave.
+    first (the text tier, and every tier of a query with a short word), so sorting by score
+    keeps the order the server gave.
     """
     found: list[tuple[str, float]] = []
     extra = [where] if where is not None else []
