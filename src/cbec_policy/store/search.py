@@ -13,7 +13,7 @@ therefore index character trigrams:
 
 Ranking is the same on every path: hits with every term in the title or document number
 first, then in the summary, then in the full text only (the score's whole part); within a
-tier bm25 with column weights (SQLite index), title similarity (PostgreSQL) or the newest
+tier bm25 with column weights (SQLite index), the share of the title the words make up (PostgreSQL) or the newest
 first (LIKE fallback). Every path cuts at the limit inside the database, so a word found in
 most documents costs one page of hits, not a score for every match.
 
@@ -169,7 +169,7 @@ def search_ids(
     ``where`` is a condition on ``policies`` (the filters, see :mod:`cbec_policy.store.filters`)
     applied inside the same query. The score is the ranking tier (2 title or doc number, 1
     summary, 0 full text) plus a fraction below 1 that orders hits within the tier (bm25 on
-    SQLite's index, title similarity on PostgreSQL; 0 on the LIKE path, which orders a tier
+    SQLite's index, the share of the title the words make up on PostgreSQL; 0 on the LIKE path, which orders a tier
     newest first). Each backend stops at ``limit`` inside the database.
     """
     if not query.terms or limit <= 0:
