@@ -153,10 +153,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", help="SQLite URL to build or reuse (default: a temporary file)")
     parser.add_argument("--pg-url", help="also run on this PostgreSQL database (its policies are replaced)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each query per method (default: %(default)s)")
+    parser.add_argument("--no-sqlite", action="store_true", help="with --pg-url: run PostgreSQL only")
     parser.add_argument("--like-repeat", type=int, default=1, help="runs of each LIKE scan (default: %(default)s)")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as folder:
-        run(args.db or f"sqlite:///{Path(folder) / 'bench.sqlite3'}", args.docs, args.repeat, args.like_repeat)
+    if not (args.no_sqlite and args.pg_url):
+        with tempfile.TemporaryDirectory() as folder:
+            run(args.db or f"sqlite:///{Path(folder) / 'bench.sqlite3'}", args.docs, args.repeat, args.like_repeat)
     if args.pg_url:
         run(args.pg_url, args.docs, args.repeat, args.like_repeat)
 
