@@ -7,9 +7,12 @@ it in the same transaction as the data, and a reader must never see it move befo
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import pytest
 
+from cbec_policy.rules.ledger import BuyerLedger
+from cbec_policy.rules.orders import make_order
 from cbec_policy.store import Store, open_store
 from cbec_policy.store.curation import delete_ingested, set_relevance
 
@@ -76,3 +79,11 @@ def test_another_process_sees_the_counter_only_with_the_data(store: Store, store
         assert reader.get_policy("test-changes-open") is not None
     finally:
         reader.close()
+
+
+def test_a_buyer_ledger_write_leaves_the_policy_caches_alone(store: Store) -> None:
+    """The ledger keeps its own table: taxing an order changes no policy page, list or statistic."""
+    start = store.change_counter()
+    taxed = BuyerLedger(store).tax_order(make_order("C1", "2025-03-01", [{"price": "100"}], "CB"))
+    assert BuyerLedger(store).quota_left("CB", date(2025, 3, 2)).orders == 1 and taxed.total_tax > 0
+    assert store.change_counter() == start

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -197,17 +197,17 @@ class Store(PolicyReads):
             yield conn
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def _write(self, *, counted: bool = True) -> Iterator[Connection]:
         """One transaction holding the write lock from its start: all of it lands or none of it."""
         with self._engine.connect() as conn:
             conn.info["immediate"] = True
-            with conn.begin(), counting_changes(conn):  # the change counter moves on with the data
+            with conn.begin(), counting_changes(conn) if counted else nullcontext(conn):  # counter moves with data
                 yield conn
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Connection]:
-        """One transaction for a library module that keeps its own table (the buyer ledger)."""
-        with self._write() if write else self._read() as conn:
+        """One transaction for a library module that keeps its own table (the buyer ledger; not counted)."""
+        with self._write(counted=False) if write else self._read() as conn:
             yield conn
 
     @contextmanager
