@@ -106,7 +106,10 @@ class _PgDatabase:
         self.work = f"cbec_test_{suffix}"
         self.admin: Engine = create_engine(self.base_url, isolation_level="AUTOCOMMIT")
         # Parents before children (policy_search references policies).
-        self.tables = [table.name for table in store_schema.metadata.sorted_tables] + ["policy_search"]
+        self.tables = [table.name for table in store_schema.metadata.sorted_tables] + [
+            "policy_search",
+            "search_version",
+        ]
         with self.admin.connect() as conn:
             # In public, so every test schema finds similarity() and gin_trgm_ops on its search path.
             conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")

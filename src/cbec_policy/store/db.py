@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from cbec_policy.places.coverage import lookup_place
 from cbec_policy.places.provinces import find_provinces
 from cbec_policy.store import schema as s
 from cbec_policy.store.bulk import BulkSession, validate_policy
+from cbec_policy.store.changes import counting_changes
 from cbec_policy.store.filters import PolicyFilters, filter_condition
 from cbec_policy.store.hashing import record_hash
 from cbec_policy.store.identity import FileIdentity
@@ -196,17 +197,17 @@ class Store(PolicyReads):
             yield conn
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
+    def _write(self, *, counted: bool = True) -> Iterator[Connection]:
         """One transaction holding the write lock from its start: all of it lands or none of it."""
         with self._engine.connect() as conn:
             conn.info["immediate"] = True
-            with conn.begin():
+            with conn.begin(), counting_changes(conn) if counted else nullcontext(conn):  # counter moves with data
                 yield conn
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Connection]:
-        """One transaction for a library module that keeps its own table (the buyer ledger)."""
-        with self._write() if write else self._read() as conn:
+        """One transaction for a library module that keeps its own table (the buyer ledger; not counted)."""
+        with self._write(counted=False) if write else self._read() as conn:
             yield conn
 
     @contextmanager
@@ -220,14 +221,12 @@ class Store(PolicyReads):
             conn.info["immediate"] = write
             transaction = conn.begin()
             try:
-                yield BulkSession(conn)
+                with counting_changes(conn):
+                    yield BulkSession(conn)
             except BaseException:
                 transaction.rollback()
                 raise
-            if write:
-                transaction.commit()
-            else:
-                transaction.rollback()
+            transaction.commit() if write else transaction.rollback()
 
     def close(self) -> None:
         """Release every connection."""

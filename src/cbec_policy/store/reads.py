@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from cbec_policy.models import Policy
 from cbec_policy.query import SearchQuery, parse_query
 from cbec_policy.store.filters import PolicyFilters
-from cbec_policy.store.finding import count_by_status, list_briefs, parse_cursor, search_briefs
+from cbec_policy.store.finding import count_by_status, list_briefs, parse_cursor, search_briefs, statistics_policies
 from cbec_policy.store.records import PolicyBrief, SearchHit
 from cbec_policy.store.search import search_version
 
@@ -47,8 +48,13 @@ class PolicyReads:
         with self._read() as conn:
             return count_by_status(conn, checked)
 
+    def list_statistics_policies(self) -> list[Policy]:
+        """The CBEC policies every statistic counts, without texts or evidence (see ``statistics_policies``)."""
+        with self._read() as conn:
+            return statistics_policies(conn)
+
     def change_counter(self) -> int | None:
-        """A number that moves on whenever any policy changes (SQLite); None where there is none."""
+        """The store's change counter: moves on in the same transaction as every write (see store.changes)."""
         with self._read() as conn:
             return search_version(conn)
 
@@ -58,7 +64,7 @@ class PolicyReads:
         Words match Chinese substrings, their synonyms and their traditional or full-width
         forms; ``title:`` ``number:`` ``text:`` ``issuer:`` restrict a word to a field.
         ``filters`` narrow the candidates inside the same query. Rankings of repeated queries
-        come from a small cache while the database is unchanged (SQLite; see
+        come from a small cache while the database is unchanged (see
         :class:`~cbec_policy.store.search.SearchCache`).
         """
         query = text if isinstance(text, SearchQuery) else parse_query(text)

@@ -7,11 +7,13 @@ therefore index character trigrams:
   Trigrams cannot match a term shorter than three characters, so a query with any 1–2
   character term falls back to ``LIKE`` over the same columns.
 * PostgreSQL: a ``policy_search`` table holding title, doc number, summary and full text in
-  one ``body`` column with a ``pg_trgm`` GIN index that serves ``ILIKE '%term%'``.
+  one ``body`` column with a ``pg_trgm`` GIN index that serves ``ILIKE '%term%'``, and
+  trigram indexes on the short columns, so the tiers are queried one after the other
+  (:mod:`cbec_policy.store.search_pg`).
 
 Ranking is the same on every path: hits with every term in the title or document number
 first, then in the summary, then in the full text only (the score's whole part); within a
-tier bm25 with column weights (SQLite index), title similarity (PostgreSQL) or the newest
+tier bm25 with column weights (SQLite index), the share of the title the words make up (PostgreSQL) or the newest
 first (LIKE fallback). Every path cuts at the limit inside the database, so a word found in
 most documents costs one page of hits, not a score for every match.
 
@@ -24,12 +26,14 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from sqlalchemy import Connection, Float, and_, case, cast, column, func, literal_column, or_, select, table, text
+from sqlalchemy import Connection, column, func, literal_column, select, table, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from cbec_policy.query import SearchQuery, Term
 from cbec_policy.store import schema as s
+from cbec_policy.store.changes import BUMP_SQL, bump_changes, ensure_change_counter, read_changes
 from cbec_policy.store.filters import like_pattern
+from cbec_policy.store.search_pg import ensure_short_indexes, postgresql_search
 
 # A lightweight handle on the PostgreSQL-only table (created by ensure_search_index, not by metadata).
 _pg_search = table("policy_search", column("policy_id"), column("body"))
@@ -52,22 +56,6 @@ def ensure_search_index(conn: Connection) -> None:
             "CREATE INDEX IF NOT EXISTS ix_policies_search_short "
             "ON policies (publish_date, id, title, doc_number, summary, fts_rowid)"
         )
-        # A counter that every change to a policy row moves on, whichever process or module
-        # writes it, so a cached ranking can tell cheaply whether it is still current. Updates
-        # and deletions move it by trigger; inserts move it through bump_search_version, called
-        # by every writer once per transaction, because a per-row trigger would rewrite the
-        # counter once for every document of a bulk ingest.
-        conn.exec_driver_sql(
-            "CREATE TABLE IF NOT EXISTS search_version "
-            "(id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)"
-        )
-        conn.exec_driver_sql("INSERT OR IGNORE INTO search_version (id, version) VALUES (1, 0)")
-        conn.exec_driver_sql("DROP TRIGGER IF EXISTS policies_search_version_insert")  # made by older versions
-        for event in ("UPDATE", "DELETE"):
-            conn.exec_driver_sql(
-                f"CREATE TRIGGER IF NOT EXISTS policies_search_version_{event.lower()} AFTER {event} ON policies "
-                "BEGIN UPDATE search_version SET version = version + 1 WHERE id = 1; END"
-            )
     else:
         # The extension may already exist in another schema on the search path; that is fine.
         conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -78,6 +66,8 @@ def ensure_search_index(conn: Connection) -> None:
         conn.exec_driver_sql(
             "CREATE INDEX IF NOT EXISTS ix_policy_search_body ON policy_search USING gin (body gin_trgm_ops)"
         )
+        ensure_short_indexes(conn)
+    ensure_change_counter(conn)
 
 
 def index_policy(
@@ -179,7 +169,7 @@ def search_ids(
     ``where`` is a condition on ``policies`` (the filters, see :mod:`cbec_policy.store.filters`)
     applied inside the same query. The score is the ranking tier (2 title or doc number, 1
     summary, 0 full text) plus a fraction below 1 that orders hits within the tier (bm25 on
-    SQLite's index, title similarity on PostgreSQL; 0 on the LIKE path, which orders a tier
+    SQLite's index, the share of the title the words make up on PostgreSQL; 0 on the LIKE path, which orders a tier
     newest first). Each backend stops at ``limit`` inside the database.
     """
     if not query.terms or limit <= 0:
@@ -188,7 +178,7 @@ def search_ids(
         if all(len(form) >= _FTS_MIN for term in query.terms for form in term.forms):
             return _sqlite_fts(conn, query.terms, limit, where)
         return _sqlite_like(conn, query.terms, limit, where)
-    return _postgresql(conn, query.terms, limit, where)
+    return postgresql_search(conn, query.terms, limit, where, _TIER_COLUMNS)
 
 
 def _sqlite_fts(
@@ -285,63 +275,18 @@ def _sqlite_like(
     return found
 
 
-def _postgresql(
-    conn: Connection, terms: tuple[Term, ...], limit: int, where: ColumnElement[bool] | None
-) -> list[tuple[str, float]]:
-    """``ILIKE`` on the pg_trgm-indexed body finds the matches; tier + title similarity ranks, LIMIT cuts.
-
-    The rank reads only the short columns (title, doc number, summary), never the full text,
-    so ordering even thousands of matches stays cheap.
-    """
-    p = s.policies.c
-    body = _pg_search.c.body
-
-    def any_form(term: Term, columns: tuple[str, ...]):
-        return or_(*(func.coalesce(p[c], "").ilike(like_pattern(f), escape="\\") for f in term.forms for c in columns))
-
-    def every_term_in(columns: tuple[str, ...]):
-        return and_(*(any_form(term, _columns(term, columns)) for term in terms))
-
-    tier = case(
-        (every_term_in(_TIER_COLUMNS[0][1]), float(TIER_TITLE)),
-        (every_term_in(_TIER_COLUMNS[1][1]), float(TIER_SUMMARY)),
-        else_=float(TIER_TEXT),
-    )
-    # similarity() is in [0, 1]; halved so a tier's best hit never reaches the next tier.
-    score = (tier + cast(func.similarity(p.title, " ".join(t.forms[0] for t in terms)), Float) * 0.5).label("score")
-    conditions = [or_(*(body.ilike(like_pattern(f), escape="\\") for f in t.forms)) for t in terms]
-    conditions += [any_form(t, t.columns) for t in terms if t.field]
-    if where is not None:
-        conditions.append(where)
-    query_ = (
-        select(p.id, score)
-        .select_from(s.policies.join(_pg_search, _pg_search.c.policy_id == p.id))
-        .where(and_(*conditions))
-        .order_by(score.desc(), p.publish_date.desc().nulls_last(), p.id)
-        .limit(limit)
-    )
-    return [(row[0], float(row[1])) for row in conn.execute(query_).all()]
-
-
-# Moves the SQLite change counter on (see ensure_search_index); plain SQL for the driver's own cursor too.
-BUMP_SEARCH_VERSION_SQL = "UPDATE search_version SET version = version + 1 WHERE id = 1"
+# The counter's bump as plain SQL, for a writer on the driver's own cursor.
+BUMP_SEARCH_VERSION_SQL = BUMP_SQL
 
 
 def bump_search_version(conn: Connection) -> None:
-    """Tell cached rankings that policies were inserted, inside the caller's transaction (SQLite only)."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(BUMP_SEARCH_VERSION_SQL)
+    """Tell cached rankings that policies were inserted, inside the caller's transaction (both backends)."""
+    bump_changes(conn)
 
 
 def search_version(conn: Connection) -> int | None:
-    """The SQLite database's policy-change counter (see ensure_search_index); None where there is none.
-
-    PostgreSQL has none: a counter row there would serialise every writing transaction, and
-    the server's own caches serve repeated queries.
-    """
-    if conn.dialect.name != "sqlite":
-        return None
-    return conn.exec_driver_sql("SELECT version FROM search_version WHERE id = 1").scalar()
+    """The store's change counter (see :mod:`cbec_policy.store.changes`)."""
+    return read_changes(conn)
 
 
 CachedHits = list  # the SearchHit records of one ranking

@@ -7,7 +7,8 @@
   the body is dropped.
 * Pages and API reads over policies carry an ``ETag`` built from the store's change counter,
   the URL, the language cookie and the day (the in-force figures change at midnight); a
-  request with a matching ``If-None-Match`` gets 304 without running the route.
+  request with a matching ``If-None-Match`` gets 304 without running the route, and a request
+  for an ETag already answered gets the kept answer (:mod:`cbec_policy.web.caching`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import json
 from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl
+
+from cbec_policy.web.caching import AnswerCache
 
 _CONTROL = {chr(code) for code in range(0x20)} | {"\x7f"}
 # Reads whose answer depends only on the stored policies (and the URL, language and day).
@@ -41,11 +44,12 @@ def bad_parameter(scope: dict[str, Any]) -> str | None:
 
 
 class RequestHygiene:
-    """A plain ASGI middleware doing the three checks of the module docstring."""
+    """A plain ASGI middleware doing the checks and the caching of the module docstring."""
 
     def __init__(self, app: Any, store: Any) -> None:
         self.app = app
         self.store = store
+        self.answers = AnswerCache()
 
     def _etag(self, scope: dict[str, Any]) -> str | None:
         path = scope.get("path", "")
@@ -78,13 +82,23 @@ class RequestHygiene:
                 await send({"type": "http.response.body", "body": b""})
                 return
 
+        # The whole answer is kept by ETag (see web.caching): the next request for it costs no store read.
+        cached = self.answers.get(etag) if etag is not None else None
+        record = self.answers.recorder(etag) if etag is not None and cached is None else None
+
         async def send_wrapped(message: dict[str, Any]) -> None:
+            if record is not None:
+                record(message)
             if message["type"] == "http.response.start" and etag is not None and message.get("status") == 200:
                 message = {**message, "headers": [*message.get("headers", []), (b"etag", etag.encode())]}
             if head and message["type"] == "http.response.body":
                 message = {**message, "body": b""}
             await send(message)
 
+        if cached is not None:
+            for message in cached.messages():
+                await send_wrapped(message)
+            return
         await self.app(scope, receive, send_wrapped)
 
 

@@ -198,5 +198,9 @@ def api_stats(
 ) -> dict[str, Any]:
     """Counts, timeline, type × year, theme × year, batch growth, zones per province, trade series."""
     return dashboard_stats(
-        store.list_cbec_policies(), store.list_zones(), store.list_batches(), trade_stats(store), on or date.today()
+        store.list_statistics_policies(),
+        store.list_zones(),
+        store.list_batches(),
+        trade_stats(store),
+        on or date.today(),
     )

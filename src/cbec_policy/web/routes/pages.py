@@ -64,7 +64,7 @@ def dashboard(request: Request) -> HTMLResponse:
     lang = get_lang(request)
     t = translator(lang)
     stats = dashboard_stats(
-        store.list_cbec_policies(), store.list_zones(), store.list_batches(), trade_stats(store), date.today()
+        store.list_statistics_policies(), store.list_zones(), store.list_batches(), trade_stats(store), date.today()
     )
     years = [row["year"] for row in stats["type_by_year"]]
     first, last = (min(years), max(years)) if years else (2013, date.today().year)

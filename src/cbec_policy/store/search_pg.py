@@ -1,0 +1,129 @@
+"""PostgreSQL search by tiers, each cut at the limit inside the server: title first, then summary, then text.
+
+Ranking every body match at once (a ``CASE`` over title, summary and text for each matching
+row, then ``ORDER BY``) made a word found in most of 100,000 documents cost a recheck of every
+matching 10 KB body: tens of milliseconds and growing with the corpus. The tiers of
+:mod:`cbec_policy.store.search` are strict (every title hit ranks above every summary hit,
+which ranks above every text-only hit), so each tier is its own query, run only while fewer
+than ``limit`` hits are found:
+
+1. every word in the title or document number: the pg_trgm GIN indexes of those short
+   columns find the candidates, the share of the title the words make up orders them;
+2. every word in title, number or summary (the summary's own trigram index), likewise;
+3. the words anywhere: the trigram index of ``policy_search.body``, newest first.
+
+A word of one or two characters has no trigram: the tiers holding one walk the policies
+newest first and stop at the limit (a common short word costs a page of rows).
+
+A common word fills the first tier from short columns alone, so the large bodies are read
+only for words that the titles and summaries do not hold, which are the rare ones.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Float, and_, cast, column, func, literal, or_, select, table
+from sqlalchemy.sql.elements import ColumnElement
+
+from cbec_policy.query import Term
+from cbec_policy.store import schema as s
+from cbec_policy.store.filters import like_pattern
+
+_pg_search = table("policy_search", column("policy_id"), column("body"))
+_p = s.policies.c
+
+# Trigram indexes of the short columns, so the title and summary tiers never read a body.
+SHORT_INDEXES = {
+    "ix_policies_title_trgm": "title",
+    "ix_policies_doc_number_trgm": "doc_number",
+    "ix_policies_summary_trgm": "summary",
+}
+
+
+def ensure_short_indexes(conn: Connection) -> None:
+    """Create the trigram indexes of the short columns and the newest-first index if missing (idempotent)."""
+    for name, column_name in SHORT_INDEXES.items():
+        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON policies USING gin ({column_name} gin_trgm_ops)")
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_policies_newest ON policies (publish_date DESC NULLS LAST, id DESC)"
+    )
+
+
+def _contains(column_: ColumnElement[str], form: str) -> ColumnElement[bool]:
+    """``column`` holds ``form``: LIKE for a form without letter case (Chinese, digits), else ILIKE.
+
+    Both are served by the trigram index, but every candidate is rechecked, and ILIKE folds
+    the case of the whole title for each comparison: three times the cost on common words.
+    """
+    if form.lower() == form.upper():
+        return column_.like(like_pattern(form), escape="\\")
+    return column_.ilike(like_pattern(form), escape="\\")
+
+
+def _any_form(term: Term, columns: tuple[str, ...]) -> ColumnElement[bool]:
+    # No coalesce around the column: a NULL number simply does not match, and the bare column
+    # is what lets the planner use its trigram index.
+    return or_(*(_contains(_p[c], f) for f in term.forms for c in columns))
+
+
+def _every_term_in(terms: tuple[Term, ...], columns: tuple[str, ...]) -> ColumnElement[bool]:
+    return and_(*(_any_form(term, term.columns if term.field else columns) for term in terms))
+
+
+def postgresql_search(
+    conn: Connection,
+    terms: tuple[Term, ...],
+    limit: int,
+    where: ColumnElement[bool] | None,
+    tiers: tuple[tuple[int, tuple[str, ...]], ...],
+) -> list[tuple[str, float]]:
+    """Ids and scores of at most ``limit`` hits, tier by tier (see the module docstring).
+
+    ``tiers`` are the shared ranking tiers of :mod:`cbec_policy.store.search`, best first; the
+    last one (every column) is served by the body index. Scores are the tier plus half the
+    share of the title the words make up on the title and summary tiers, and the bare tier where hits come newest
+    first (the text tier, and every tier of a query with a short word), so sorting by score
+    keeps the order the server gave.
+    """
+    found: list[tuple[str, float]] = []
+    extra = [where] if where is not None else []
+    newest = (_p.publish_date.desc().nulls_last(), _p.id.desc())
+    # A word of one or two characters has no trigram, so no index finds it: those tiers then
+    # walk the policies newest first (the date index) and stop at the limit, as SQLite's LIKE
+    # path does, instead of scoring every title of the corpus for similarity.
+    short = any(len(form) < 3 for term in terms for form in term.forms)
+    # Within a tier, the share of the title that the words make up: for a title holding the
+    # words this orders as pg_trgm's similarity() does (the query's trigrams over the title's),
+    # without extracting trigrams from every candidate title (twice the cost of finding them).
+    words = sum(len(t.forms[0]) for t in terms)
+    similarity = cast(words, Float) / func.greatest(func.char_length(_p.title), words)
+    for tier, columns in tiers[:-1]:
+        wanted = limit - len(found)
+        if wanted <= 0:
+            return found
+        conditions = [_every_term_in(terms, columns), *extra]
+        if found:
+            conditions.append(_p.id.not_in([policy_id for policy_id, _ in found]))
+        score = (literal(float(tier)) if short else tier + similarity * 0.5).label("score")
+        statement = select(_p.id, score).where(and_(*conditions))
+        statement = statement.order_by(*newest) if short else statement.order_by(score.desc(), *newest)
+        statement = statement.limit(wanted)
+        found.extend((row[0], float(row[1])) for row in conn.execute(statement))
+    wanted = limit - len(found)
+    if wanted <= 0:
+        return found
+    body = _pg_search.c.body
+    conditions = [or_(*(_contains(body, f) for f in t.forms)) for t in terms]
+    conditions += [_any_form(t, t.columns) for t in terms if t.field]
+    conditions += extra
+    if found:
+        conditions.append(_p.id.not_in([policy_id for policy_id, _ in found]))
+    statement = (
+        select(_p.id)
+        .select_from(s.policies.join(_pg_search, _pg_search.c.policy_id == _p.id))
+        .where(and_(*conditions))
+        .order_by(*newest)
+        .limit(wanted)
+    )
+    text_tier = float(tiers[-1][0])
+    found.extend((row[0], text_tier) for row in conn.execute(statement))
+    return found
