@@ -22,11 +22,6 @@ def _alias_table() -> dict[str, str]:
     return table
 
 
-def official_departments() -> list[str]:
-    """Every official full department name known to the system."""
-    return sorted({name for name in _alias_table().values()})
-
-
 def canonical_department(name: str) -> str | None:
     """The official full name for ``name`` (a full name or a short form); None when unknown.
 

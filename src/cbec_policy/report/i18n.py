@@ -52,14 +52,6 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def section_title(key: str, lang: str) -> str:
-    """Heading of a section."""
-    for code, zh, en in SECTIONS:
-        if code == key:
-            return tr(zh, en, lang)
-    raise KeyError(key)
-
-
 VERDICTS: dict[str, tuple[str, str]] = {
     "supported": ("支持", "supported"),
     "partly": ("部分支持", "partly supported"),
