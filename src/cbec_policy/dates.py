@@ -24,4 +24,3 @@ def parse_date(text: str, what: str = "date") -> date:
         return date(year, month, day)
     except ValueError as exc:
         raise InputError(what, f"no such date: {text!r} ({exc})") from None
-
