@@ -15,7 +15,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cbec_policy.cli import EXIT_SOME_FAILED
+from cbec_policy.cli.exits import EXIT_SOME_FAILED
 from cbec_policy.cli.options import db_option
 from cbec_policy.cli.output import emit_rows, format_option
 from cbec_policy.ingest.pipeline import EXTRACT_KEYS, extract_paths
