@@ -390,6 +390,15 @@ def _walk(node: ast.AST, in_function: bool, type_only: bool):
         yield from _walk(child, inner, typed)
 
 
+def _says_why(lines: list[str], first: int, end: int) -> bool:
+    """Whether the import's own lines, or the comments and imports just above it, say why it is deferred."""
+    start = first
+    while start > 0 and lines[start - 1].strip().startswith(("#", "from ", "import ")):
+        start -= 1
+    nearby = " ".join(lines[start:end])
+    return "# deferred:" in nearby or "# start-up:" in nearby
+
+
 def _resolve(module: str, is_package: bool, node: ast.ImportFrom) -> str:
     if not node.level:
         return node.module or ""
@@ -406,8 +415,7 @@ def imports() -> tuple[Import, ...]:
         lines = path.read_text(encoding="utf-8").splitlines()
         tree = ast.parse("\n".join(lines))
         for node, in_function, type_only in _walk(tree, False, False):
-            nearby = " ".join(lines[max(node.lineno - 3, 0) : node.end_lineno or node.lineno])
-            commented = "# deferred:" in nearby or "# start-up:" in nearby
+            commented = _says_why(lines, node.lineno - 1, node.end_lineno or node.lineno)
             if isinstance(node, ast.Import):
                 targets = [(alias.name, ()) for alias in node.names]
             else:

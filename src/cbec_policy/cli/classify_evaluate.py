@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from cbec_policy.cli.classifiers import chosen_classifier, training_records
 from cbec_policy.cli.options import db_option
 from cbec_policy.cli.output import emit_rows, format_option, to_json
 
@@ -99,7 +100,6 @@ def evaluate_command(
     from cbec_policy.classify.lexicon import LexiconClassifier
     from cbec_policy.classify.trained import TrainedClassifier
     from cbec_policy.classify.training import bundled_records, negative_records
-    from cbec_policy.cli.classify import _classifier, training_records
 
     if second_coder is not None and gold_path is None:
         raise click.UsageError("--second-coder needs --gold (κ compares codings of the same documents)")
@@ -126,7 +126,7 @@ def evaluate_command(
     if gold_path is not None:
         from cbec_policy.classify.gold import evaluate_gold
 
-        scored = evaluate_gold(_classifier(method, model), gold_path, second_coder)
+        scored = evaluate_gold(chosen_classifier(method, model), gold_path, second_coder)
         evaluation = scored.evaluation
         negatives = sum(1 for c in scored.codings["gold"].values() if c.is_cbec is False)
         title = (f"(c) 金标准 gold documents {gold_path.name}: {evaluation.classifier} on {evaluation.records} "

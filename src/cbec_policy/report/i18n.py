@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from cbec_policy.analysis.periods import OUTSIDE
+from cbec_policy.analysis.periods import UNKNOWN as UNKNOWN_PERIOD
 from cbec_policy.labels import label
 
 LANGS = ("zh", "en")
@@ -98,8 +100,6 @@ def provenance_label(code: str, lang: str) -> str:
 
 def period_label(frameworks: object, framework_key: str, period_key: str, lang: str) -> str:
     """Readable name of a period key in a framework (handles ``outside`` and ``unknown``)."""
-    from cbec_policy.analysis.periods import OUTSIDE
-    from cbec_policy.analysis.periods import UNKNOWN as UNKNOWN_PERIOD
 
     if period_key == OUTSIDE:
         return tr("不在任何阶段", "outside every period", lang)
