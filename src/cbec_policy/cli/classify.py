@@ -51,6 +51,7 @@ def _document_from_argument(
         document_title, text = _split_title(value.strip())
         return Document(title=title if title is not None else document_title, text=text if title is None else value,
                         issuers=issuers, doc_number=doc_number)  # fmt: skip
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.ingest.pipeline import process_document
 
     result = process_document(value, classify=False)
@@ -196,6 +197,7 @@ def classify_document_command(
 @db_option
 def train_command(name: str, user_labels: bool, db_url: str | None) -> None:
     """训练 Train the n-gram model on the bundled policies plus the researcher labels in the store."""
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.classify.hybrid import HybridClassifier
     from cbec_policy.classify.persist import model_path, save_model
 
@@ -224,6 +226,7 @@ def stored_command(force: bool, model: str | None, db_url: str | None) -> None:
 
     Verified types and themes and a researcher's labels are kept; only missing values are filled.
     """
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.classify.stored import classify_policies
 
     classifier = chosen_classifier("hybrid", model)
@@ -250,6 +253,7 @@ def labels() -> None:
 @db_option
 def labels_import_command(file: Path, db_url: str | None) -> None:
     """导入标注 Import labels from FILE.csv; every row is checked first, then all are written."""
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.classify.labels_io import import_labels
 
     store = open_ready_store(db_url)
@@ -271,6 +275,7 @@ def labels_import_command(file: Path, db_url: str | None) -> None:
 @db_option
 def labels_export_command(output: Path | None, researcher_only: bool, db_url: str | None) -> None:
     """导出标注 Export the labels of stored policies as CSV (the import format)."""
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.classify.labels_io import export_csv
     from cbec_policy.classify.training import researcher_labelled
 

@@ -32,6 +32,7 @@ _KAPPA_LABELS = {
 
 def _section(evaluation: Any, title: str, output_format: str) -> dict[str, Any]:
     """Print one evaluation (table/CSV) and return its JSON form."""
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.classify.evaluate import METRIC_COLUMNS, confusion_rows, metric_rows
 
     rows = metric_rows(evaluation)
@@ -51,6 +52,7 @@ def _section(evaluation: Any, title: str, output_format: str) -> dict[str, Any]:
 
 
 def _csv_files(evaluation: Any, csv_path: Path | None, suffix: str) -> None:
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.classify.evaluate import write_csv
 
     if csv_path is not None:
@@ -95,6 +97,7 @@ def evaluate_command(
     output_format: str,
 ) -> None:
     """评估 In-sample fit (a), cross-validation (b) and gold-document scores (c), each labelled as such."""
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.classify.evaluate import cross_validate, in_sample_fit
     from cbec_policy.classify.hybrid import HybridClassifier
     from cbec_policy.classify.lexicon import LexiconClassifier
@@ -124,6 +127,7 @@ def evaluate_command(
             report["cross_validation"].append(_section(evaluation, title, output_format))
             _csv_files(evaluation, csv_path, f"cv_{evaluation.classifier}")
     if gold_path is not None:
+        # start-up: imported only when this command runs, so other commands and --help stay light
         from cbec_policy.classify.gold import evaluate_gold
 
         scored = evaluate_gold(chosen_classifier(method, model), gold_path, second_coder)
