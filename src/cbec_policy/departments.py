@@ -22,6 +22,18 @@ def _alias_table() -> dict[str, str]:
     return table
 
 
+@cache
+def english_names() -> dict[str, str]:
+    """Official full name → English name of every department, for tables written in English."""
+    return {department.name: department.en for department in load_departments()}
+
+
+@cache
+def shortest_short_forms() -> dict[str, str]:
+    """Official full name → its shortest short form (海关总署 for 中华人民共和国海关总署), for chart labels."""
+    return {d.name: min(d.short_forms, key=len) for d in load_departments() if d.short_forms}
+
+
 def canonical_department(name: str) -> str | None:
     """The official full name for ``name`` (a full name or a short form); None when unknown.
 
