@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import reference_counts
 from cbec_policy.errors import InputError
 from cbec_policy.evaluation.did import estimate
 from cbec_policy.evaluation.did_panel import PanelSpec, prepare_panel
@@ -22,7 +23,7 @@ def test_without_a_panel_the_section_says_what_is_needed(tmp_path: Path) -> None
     assert len(league.rows) == len(bundled_inputs().policies) + 1  # every policy plus the means row
     assert any(EXAMPLE_COMMAND in paragraph and "不编造" in paragraph for paragraph in section.paragraphs)
     timing = dict(section.tables)["treatment_timing"]
-    assert sum(int(row["zones"]) for row in timing.rows) == 181
+    assert sum(int(row["zones"]) for row in timing.rows) == reference_counts.zones_approved()
     assert {f.key for f in section.figures} >= {"pmc_comparison", "treatment_timing"}
     assert all(f.png.read_bytes()[:4] == b"\x89PNG" for f in section.figures)
 

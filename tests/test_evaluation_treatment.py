@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import reference_counts
 from cbec_policy.cli import cli
 from cbec_policy.errors import InputError
 from cbec_policy.evaluation.treatment import CODE_UNKNOWN, COLUMNS, first_treated_year, treatment_table
@@ -28,7 +29,7 @@ def test_every_approval_is_a_row_with_its_batch_timing() -> None:
     rows = treatment_table(load_pilot_zones())
     approvals = [r for r in rows if r.row_kind == "approval"]
     batches = {b.batch: b for b in load_pilot_batches()}
-    assert len(approvals) == batches[8].cumulative_count == 181
+    assert len(approvals) == batches[max(batches)].cumulative_count == reference_counts.zones_approved()
     for row in approvals:
         assert row.approval_date == batches[row.batch].approval_date
         assert row.first_treated_year == first_treated_year(row.approval_date)
@@ -51,7 +52,7 @@ def test_revocations_are_intention_to_treat_with_successors_and_can_be_dropped()
     assert revoked["海口市"].successor == "海南全岛" and revoked["阿拉山口市"].successor == "博尔塔拉蒙古自治州"
     dropped = treatment_table(load_pilot_zones(), drop_revoked=True)
     assert not {r.city for r in dropped} & set(revoked)
-    assert sum(r.row_kind == "approval" for r in dropped) == 178
+    assert sum(r.row_kind == "approval" for r in dropped) == reference_counts.in_force_after_each_batch()[-1]
 
 
 def test_never_treated_cities_and_province_wide_cover() -> None:
@@ -73,10 +74,10 @@ def test_cli_writes_the_table(tmp_path: Path) -> None:
     assert run.exit_code == 0, run.output
     table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert list(table[0]) == list(COLUMNS)
-    assert sum(row["row_kind"] == "approval" for row in table) == 181
+    assert sum(row["row_kind"] == "approval" for row in table) == reference_counts.zones_approved()
     hangzhou = next(row for row in table if row["city"] == "杭州市")
     assert hangzhou["first_treated_year"] == "2015" and hangzhou["never_treated"] == "0"
     later = CliRunner().invoke(cli, ["did", "treatment", "--db", db, "--cutoff-month", "12", "--drop-revoked"])
     rows = list(csv.DictReader(io.StringIO(later.output)))
-    assert sum(row["row_kind"] == "approval" for row in rows) == 178
+    assert sum(row["row_kind"] == "approval" for row in rows) == reference_counts.in_force_after_each_batch()[-1]
     assert next(row for row in rows if row["city"] == "北京市")["first_treated_year"] == "2018"

@@ -12,6 +12,7 @@ with warnings.catch_warnings():  # starlette's note about httpx versions is not 
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+import reference_counts
 from cbec_policy.reference.loader import load_national_policies
 from cbec_policy.store import open_store
 from cbec_policy.web.app import create_app
@@ -42,7 +43,7 @@ def test_api_pmc_scores_every_bundled_policy_with_evidence(client: TestClient) -
 def test_api_treatment_table(client: TestClient) -> None:
     rows = client.get("/api/evaluation/treatment", params={"cutoff_month": 12}).json()
     approvals = [r for r in rows if r["row_kind"] == "approval"]
-    assert len(approvals) == 181
+    assert len(approvals) == reference_counts.zones_approved()
     beijing = next(r for r in approvals if r["city"] == "北京市")
     assert beijing["first_treated_year"] == 2018 and beijing["approval_date"] == "2018-07-24"
     assert client.get("/api/evaluation/treatment", params={"cutoff_month": 13}).status_code == 422

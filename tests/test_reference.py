@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import reference_counts
 from cbec_policy.errors import ReferenceDataError
 from cbec_policy.reference import (
     load_national_policies,
@@ -43,14 +44,14 @@ def test_paper_values_are_kept_beside_verified_values() -> None:
 
 def test_pilot_zones_batches_and_revocations() -> None:
     zones = load_pilot_zones()
-    assert len(zones) == 181
+    assert len(zones) == reference_counts.zones_approved()
     assert Counter(z.batch for z in zones) == {1: 1, 2: 12, 3: 22, 4: 24, 5: 46, 6: 27, 7: 33, 8: 16}
     revoked = sorted(z.city for z in zones if z.revoked_date)
     assert revoked == sorted(["海口", "三亚", "阿拉山口"])
     assert all(z.revoked_by == "国函〔2025〕40号" for z in zones if z.revoked_date)
     assert sum(z.confidence == "candidate" for z in zones) == 5
     batches = load_pilot_batches()
-    assert [b.cumulative_count for b in batches] == [1, 13, 35, 59, 105, 132, 165, 181]
+    assert [b.cumulative_count for b in batches] == reference_counts.cumulative_approved()
 
 
 def test_positive_list_and_trade_series() -> None:

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+import reference_counts
 from cbec_policy.errors import InputError
 from cbec_policy.models import Policy, Relation
 from cbec_policy.store import Store, loading, policy_rows
@@ -29,8 +30,8 @@ def test_init_again_changes_nothing(store: Store) -> None:
     summary = store.init()
     assert not summary.changed
     assert summary.tables["policies"].unchanged == 59  # 26 Table 1 rows + 33 verified additions
-    assert summary.tables["pilot_zones"].unchanged == 181
-    assert summary.tables["pilot_batches"].unchanged == 8
+    assert summary.tables["pilot_zones"].unchanged == reference_counts.zones_approved()
+    assert summary.tables["pilot_batches"].unchanged == len(reference_counts.batch_numbers())
     assert all(counts.new == counts.updated == 0 for counts in summary.tables.values())
 
 
@@ -42,8 +43,8 @@ def test_first_init_counts_every_bundled_row_as_new(tmp_path) -> None:
         second = fresh.init()
     assert first.changed and not second.changed
     assert first.tables["policies"].new == 59
-    assert first.tables["pilot_zones"].new == 181
-    assert first.tables["pilot_batches"].new == 8
+    assert first.tables["pilot_zones"].new == reference_counts.zones_approved()
+    assert first.tables["pilot_batches"].new == len(reference_counts.batch_numbers())
     assert "nothing changed" in "\n".join(second.lines())
 
 

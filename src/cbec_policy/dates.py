@@ -24,10 +24,3 @@ def parse_date(text: str, what: str = "date") -> date:
         return date(year, month, day)
     except ValueError as exc:
         raise InputError(what, f"no such date: {text!r} ({exc})") from None
-
-
-def parse_optional_date(text: str | None, what: str = "date") -> date | None:
-    """Like :func:`parse_date` but an empty value means unknown (``None``)."""
-    if text is None or not text.strip():
-        return None
-    return parse_date(text, what)

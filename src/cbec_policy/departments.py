@@ -22,9 +22,16 @@ def _alias_table() -> dict[str, str]:
     return table
 
 
-def official_departments() -> list[str]:
-    """Every official full department name known to the system."""
-    return sorted({name for name in _alias_table().values()})
+@cache
+def english_names() -> dict[str, str]:
+    """Official full name → English name of every department, for tables written in English."""
+    return {department.name: department.en for department in load_departments()}
+
+
+@cache
+def shortest_short_forms() -> dict[str, str]:
+    """Official full name → its shortest short form (海关总署 for 中华人民共和国海关总署), for chart labels."""
+    return {d.name: min(d.short_forms, key=len) for d in load_departments() if d.short_forms}
 
 
 def canonical_department(name: str) -> str | None:

@@ -25,6 +25,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
+import yaml
+
+from cbec_policy.analysis.corpus import cbec_policies
+from cbec_policy.analysis.evolution import policy_type_of
 from cbec_policy.departments import canonical_department
 from cbec_policy.docnumber import doc_number_key
 from cbec_policy.errors import ReferenceDataError
@@ -131,8 +135,6 @@ def _issuers_cell(policy: Policy, paper_text: str) -> str:
 @cache
 def _conventions() -> dict[str, list[str]]:
     """The paper's print conventions for Table 1 (``table1_conventions.yaml``)."""
-    import yaml
-
     path = reference_path("table1_conventions.yaml")
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     for key in ("issuer_names_not_equivalent", "title_suffixes_omitted", "unresolved_dates"):
@@ -276,9 +278,6 @@ def table1_from_policies(
     classifier has not typed goes to a last 未分类 group. The description is our own summary
     for Table 1 rows and empty (unknown) for others.
     """
-    from cbec_policy.analysis.corpus import cbec_policies
-    from cbec_policy.analysis.evolution import policy_type_of
-
     chosen = [
         p
         for p in cbec_policies(policies, level=level)

@@ -214,7 +214,7 @@ def _day(document: LocalPolicy) -> date:
 
 def lag_summary(lags: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per batch: zones, zones with a dated plan, median and range of the lag in days."""
-    import numpy as np  # numpy only here: the rest of the local layer is plain Python
+    import numpy as np  # start-up: numpy only here, the rest of the local layer is plain Python
 
     rows = []
     for batch in sorted({int(r["batch"]) for r in lags}):

@@ -14,16 +14,15 @@ Exit codes, the same for every command:
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
+from types import ModuleType
 
 import click
 
 from cbec_policy import __version__
+from cbec_policy.cli.exits import EXIT_INTERNAL, EXIT_USAGE
 from cbec_policy.errors import CbecError
-
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 # Command groups live in their own modules; each exposes ``register(cli)``. They are imported
 # only when one of their commands runs, so ``cbec zones lookup`` does not pay for matplotlib,
@@ -50,6 +49,37 @@ _LAZY_COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+def _command_module(name: str) -> ModuleType:
+    """The module of one command group, imported on first use (plain imports, so the arrows show)."""
+    # start-up: each group is imported only when one of its commands runs (see _LAZY_COMMANDS).
+    match name:
+        case "cbec_policy.cli.store_commands":
+            from cbec_policy.cli import store_commands as module  # start-up: see above
+        case "cbec_policy.cli.zones":
+            from cbec_policy.cli import zones as module  # start-up: see above
+        case "cbec_policy.cli.tables":
+            from cbec_policy.cli import tables as module  # start-up: see above
+        case "cbec_policy.cli.local":
+            from cbec_policy.cli import local as module  # start-up: see above
+        case "cbec_policy.cli.ingest":
+            from cbec_policy.cli import ingest as module  # start-up: see above
+        case "cbec_policy.cli.classify":
+            from cbec_policy.cli import classify as module  # start-up: see above
+        case "cbec_policy.cli.report":
+            from cbec_policy.cli import report as module  # start-up: see above
+        case "cbec_policy.cli.tax":
+            from cbec_policy.cli import tax as module  # start-up: see above
+        case "cbec_policy.cli.evaluation":
+            from cbec_policy.cli import evaluation as module  # start-up: see above
+        case "cbec_policy.cli.rules":
+            from cbec_policy.cli import rules as module  # start-up: see above
+        case "cbec_policy.cli.serve":
+            from cbec_policy.cli import serve as module  # start-up: see above
+        case _:
+            raise KeyError(name)
+    return module
+
+
 class _LazyGroup(click.Group):
     """Imports a command's module on first use and turns library errors into one clear line."""
 
@@ -61,7 +91,7 @@ class _LazyGroup(click.Group):
             return None
         if cmd_name not in self.commands:
             collector = click.Group()
-            importlib.import_module(_LAZY_COMMANDS[cmd_name][0]).register(collector)
+            _command_module(_LAZY_COMMANDS[cmd_name][0]).register(collector)
             for name, command in collector.commands.items():
                 self.commands.setdefault(name, command)
         return self.commands.get(cmd_name)

@@ -19,7 +19,9 @@ import click
 from cbec_policy.classify.base import RELEVANCE_KEY, Classification, Document, instrument_key, theme_key, type_key
 from cbec_policy.classify.taxonomy import Taxonomy, load_taxonomy
 from cbec_policy.classify.textcheck import require_chinese
-from cbec_policy.cli.options import db_option
+from cbec_policy.cli.classifiers import chosen_classifier, training_records
+from cbec_policy.cli.classify_evaluate import evaluate_command
+from cbec_policy.cli.options import db_option, open_ready_store
 from cbec_policy.cli.output import emit_rows, format_option, to_json
 from cbec_policy.errors import InputError
 
@@ -36,12 +38,6 @@ class _DefaultToDocument(click.Group):
         return super().parse_args(ctx, args)
 
 
-def _open_store(db_url: str | None) -> Any:
-    from cbec_policy.cli.options import open_ready_store
-
-    return open_ready_store(db_url)
-
-
 # ---------------------------------------------------------------------- reading the input
 
 
@@ -55,6 +51,7 @@ def _document_from_argument(
         document_title, text = _split_title(value.strip())
         return Document(title=title if title is not None else document_title, text=text if title is None else value,
                         issuers=issuers, doc_number=doc_number)  # fmt: skip
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.ingest.pipeline import process_document
 
     result = process_document(value, classify=False)
@@ -77,20 +74,6 @@ def _split_title(value: str) -> tuple[str, str]:
     if len(first.strip()) <= _MAX_TITLE:
         return first.strip(), rest.strip()
     return "", value
-
-
-def _classifier(method: str, model: str | None) -> Any:
-    from cbec_policy.classify.hybrid import HybridClassifier, default_classifier
-    from cbec_policy.classify.lexicon import LexiconClassifier
-    from cbec_policy.classify.persist import load_model
-
-    if method == "lexicon":
-        return LexiconClassifier()
-    if method == "trained":
-        return load_model(model or "default")
-    if model:
-        return HybridClassifier(trained=load_model(model))
-    return default_classifier()
 
 
 # ---------------------------------------------------------------------- presenting a result
@@ -203,24 +186,8 @@ def classify_document_command(
 ) -> None:
     """分类一个文件或一段文字 Classify one file or text and show the evidence for every label."""
     document = _document_from_argument(path_or_text, title, doc_number, issuers)
-    result = _classifier(method, model).explain(document)
+    result = chosen_classifier(method, model).explain(document)
     _emit_result(document, result, output_format)
-
-
-def training_records(db_url: str | None, user_labels: bool, paper_types: bool = False) -> tuple[list[Any], int]:
-    """Bundled policies and near-miss negatives, with the store's researcher labels applied (and their count)."""
-    from cbec_policy.classify.training import merge_records, user_records
-    from cbec_policy.classify.training import training_records as bundled_and_negatives
-
-    records = bundled_and_negatives(paper_types=paper_types)
-    if not user_labels:
-        return records, 0
-    store = _open_store(db_url)
-    try:
-        users = user_records(store.list_policies())
-    finally:
-        store.close()
-    return merge_records(records, users), len(users)
 
 
 @classify.command("train")
@@ -230,6 +197,7 @@ def training_records(db_url: str | None, user_labels: bool, paper_types: bool = 
 @db_option
 def train_command(name: str, user_labels: bool, db_url: str | None) -> None:
     """训练 Train the n-gram model on the bundled policies plus the researcher labels in the store."""
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.classify.hybrid import HybridClassifier
     from cbec_policy.classify.persist import model_path, save_model
 
@@ -258,10 +226,11 @@ def stored_command(force: bool, model: str | None, db_url: str | None) -> None:
 
     Verified types and themes and a researcher's labels are kept; only missing values are filled.
     """
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.classify.stored import classify_policies
 
-    classifier = _classifier("hybrid", model)
-    store = _open_store(db_url)
+    classifier = chosen_classifier("hybrid", model)
+    store = open_ready_store(db_url)
     try:
         pairs = classify_policies(store.list_policies(), classifier, force=force)
         outcomes = [store.save_policy(new) for _old, new in pairs]
@@ -284,9 +253,10 @@ def labels() -> None:
 @db_option
 def labels_import_command(file: Path, db_url: str | None) -> None:
     """导入标注 Import labels from FILE.csv; every row is checked first, then all are written."""
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.classify.labels_io import import_labels
 
-    store = _open_store(db_url)
+    store = open_ready_store(db_url)
     try:
         outcomes = import_labels(file, store)
     finally:
@@ -305,10 +275,11 @@ def labels_import_command(file: Path, db_url: str | None) -> None:
 @db_option
 def labels_export_command(output: Path | None, researcher_only: bool, db_url: str | None) -> None:
     """导出标注 Export the labels of stored policies as CSV (the import format)."""
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.classify.labels_io import export_csv
     from cbec_policy.classify.training import researcher_labelled
 
-    store = _open_store(db_url)
+    store = open_ready_store(db_url)
     try:
         policies = store.list_policies()
     finally:
@@ -325,8 +296,6 @@ def labels_export_command(output: Path | None, researcher_only: bool, db_url: st
 
 def register(cli: click.Group) -> None:
     """Add the ``classify`` and ``labels`` groups to the ``cbec`` command."""
-    from cbec_policy.cli.classify_evaluate import evaluate_command
-
     classify.add_command(evaluate_command, "evaluate")
     cli.add_command(classify, "classify")
     cli.add_command(labels, "labels")

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from cbec_policy.cli.classifiers import chosen_classifier, training_records
 from cbec_policy.cli.options import db_option
 from cbec_policy.cli.output import emit_rows, format_option, to_json
 
@@ -31,6 +32,7 @@ _KAPPA_LABELS = {
 
 def _section(evaluation: Any, title: str, output_format: str) -> dict[str, Any]:
     """Print one evaluation (table/CSV) and return its JSON form."""
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.classify.evaluate import METRIC_COLUMNS, confusion_rows, metric_rows
 
     rows = metric_rows(evaluation)
@@ -50,6 +52,7 @@ def _section(evaluation: Any, title: str, output_format: str) -> dict[str, Any]:
 
 
 def _csv_files(evaluation: Any, csv_path: Path | None, suffix: str) -> None:
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.classify.evaluate import write_csv
 
     if csv_path is not None:
@@ -94,12 +97,12 @@ def evaluate_command(
     output_format: str,
 ) -> None:
     """评估 In-sample fit (a), cross-validation (b) and gold-document scores (c), each labelled as such."""
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.classify.evaluate import cross_validate, in_sample_fit
     from cbec_policy.classify.hybrid import HybridClassifier
     from cbec_policy.classify.lexicon import LexiconClassifier
     from cbec_policy.classify.trained import TrainedClassifier
     from cbec_policy.classify.training import bundled_records, negative_records
-    from cbec_policy.cli.classify import _classifier, training_records
 
     if second_coder is not None and gold_path is None:
         raise click.UsageError("--second-coder needs --gold (κ compares codings of the same documents)")
@@ -124,9 +127,10 @@ def evaluate_command(
             report["cross_validation"].append(_section(evaluation, title, output_format))
             _csv_files(evaluation, csv_path, f"cv_{evaluation.classifier}")
     if gold_path is not None:
+        # start-up: imported only when this command runs, so other commands and --help stay light
         from cbec_policy.classify.gold import evaluate_gold
 
-        scored = evaluate_gold(_classifier(method, model), gold_path, second_coder)
+        scored = evaluate_gold(chosen_classifier(method, model), gold_path, second_coder)
         evaluation = scored.evaluation
         negatives = sum(1 for c in scored.codings["gold"].values() if c.is_cbec is False)
         title = (f"(c) 金标准 gold documents {gold_path.name}: {evaluation.classifier} on {evaluation.records} "

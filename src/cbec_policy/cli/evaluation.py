@@ -17,6 +17,7 @@ from cbec_policy.errors import InputError
 
 
 def _scheme(name: str | None, order: str | None) -> Any:
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.evaluation.scheme import load_scheme
 
     scheme = load_scheme(name)
@@ -35,6 +36,7 @@ def _write(text: str, out: str | None) -> None:
 
 def _wide_table(rows: list[dict[str, Any]], labels: dict[str, str], title: str | None = None) -> None:
     """A table that keeps its rows on one line when printed to a file or pipe (no 80-column wrap)."""
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from rich.console import Console
     from rich.table import Table
 
@@ -85,6 +87,7 @@ def _print_pmc(result: Any) -> None:
 
 
 def _write_pmc_figures(result: Any, directory: str) -> None:
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.evaluation.figures import pmc_comparison, pmc_surface, png_bytes
     from cbec_policy.report.figures import find_cjk_font
 
@@ -131,6 +134,7 @@ def register(cli: click.Group) -> None:
         output_format: str,
     ) -> None:
         """为政策打分并列出每个记 1 的二级变量的证据。 Score policies (IDS, default all CBEC policies)."""
+        # start-up: imported only when this command runs, so other commands and --help stay light
         from cbec_policy.evaluation.matrix_io import read_matrix
         from cbec_policy.evaluation.runs import pmc_from_store
 
@@ -152,6 +156,7 @@ def register(cli: click.Group) -> None:
     @click.option("--out", metavar="FILE", help="输出文件 output CSV (default stdout)")
     def pmc_export(db_url: str | None, ids: tuple[str, ...], scheme_name: str | None, out: str | None) -> None:
         """导出自动编码的 0/1 矩阵供研究者修改。 Export the automatic 0/1 matrix for a researcher to edit."""
+        # start-up: imported only when this command runs, so other commands and --help stay light
         from cbec_policy.evaluation.matrix_io import write_matrix
         from cbec_policy.evaluation.runs import pmc_from_store
 
@@ -184,6 +189,7 @@ def register(cli: click.Group) -> None:
         db_url: str | None, cutoff_month: int, drop_revoked: bool, out: str | None, output_format: str
     ) -> None:
         """写出城市处理时点表（全部181个批复与从未处理的地级单位）。 Write the city treatment table."""
+        # start-up: imported only when this command runs, so other commands and --help stay light
         from cbec_policy.evaluation.runs import stored_treatment
         from cbec_policy.evaluation.treatment import COLUMNS
 
@@ -256,6 +262,7 @@ def register(cli: click.Group) -> None:
         output_format: str,
     ) -> None:
         """Callaway & Sant'Anna ATT(g,t) 与四种汇总、平行趋势检验、TWFE 对照。 Estimate on PANEL.csv."""
+        # start-up: imported only when this command runs, so other commands and --help stay light
         from cbec_policy.evaluation.did_panel import PanelSpec
         from cbec_policy.evaluation.runs import estimate_csv, stored_treatment
 
@@ -277,6 +284,7 @@ def register(cli: click.Group) -> None:
                 treatment = stored_treatment(store, cutoff_month, drop_revoked=drop_revoked)
         result = estimate_csv(panel, spec, treatment)
         if figure:
+            # start-up: imported only when this command runs, so other commands and --help stay light
             from cbec_policy.evaluation.figures import event_study, png_bytes
             from cbec_policy.report.figures import find_cjk_font
 

@@ -15,7 +15,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cbec_policy.cli import EXIT_SOME_FAILED
+from cbec_policy.cli.exits import EXIT_SOME_FAILED
 from cbec_policy.cli.options import db_option
 from cbec_policy.cli.output import emit_rows, format_option
 from cbec_policy.ingest.pipeline import EXTRACT_KEYS, extract_paths
@@ -51,6 +51,7 @@ def _max_bytes(megabytes: float) -> int:
 def _open_store_or_none(db: str | None):  # type: ignore[no-untyped-def]
     """The store for matching, or None when the store package is not installed."""
     try:
+        # start-up: imported only when this command runs, so other commands and --help stay light
         from cbec_policy.store import open_store
     except ImportError:
         return None
@@ -117,6 +118,7 @@ def register(cli: click.Group) -> None:
         Without --update a document that matches a stored policy (same number, or same title
         and date) only adds what the policy lacks (its full text, evidence, classification).
         """
+        # start-up: imported only when this command runs, so other commands and --help stay light
         from cbec_policy.store import open_store
 
         max_bytes = _max_bytes(max_size_mb)

@@ -33,6 +33,7 @@ def date_value(value: str | None, option: str) -> date | None:
 
 def open_ready_store(db_url: str | None) -> Store:
     """Open the store; load the bundled data first when the database was never initialised."""
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.store import open_store
 
     store = open_store(db_url)

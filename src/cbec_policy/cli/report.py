@@ -37,6 +37,7 @@ def register(cli: click.Group) -> None:
         # The progress bar goes to stderr so that stdout carries only the path, for scripts.
         extra: dict[str, object] = {}
         if evaluation or did_result:
+            # start-up: imported only when this command runs, so other commands and --help stay light
             from cbec_policy.report.evaluation_section import read_did_result
 
             extra = {"evaluation": True, "did_result": read_did_result(did_result) if did_result else None}

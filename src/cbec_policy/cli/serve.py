@@ -38,6 +38,7 @@ def tcp_listening_socket(sock: socket.socket) -> socket.socket:
 
 def _run_workers(config: Any) -> None:
     """Run ``config`` (an import-string app) in ``config.workers`` processes sharing one TCP socket."""
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from uvicorn.supervisors import Multiprocess
 
     sock = tcp_listening_socket(config.bind_socket())
@@ -80,8 +81,10 @@ def serve(
     create_db: bool,
 ) -> None:
     """启动网页与 API start the web pages and REST API (docs at /docs)."""
+    # start-up: imported only when this command runs, so other commands and --help stay light
     import uvicorn
 
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.web.app import create_app
 
     if not token_env.strip():

@@ -285,6 +285,7 @@ def register(cli: click.Group) -> None:
     @click.argument("id_or_doc_number")
     def policies_delete(db_url: str | None, id_or_doc_number: str) -> None:
         """删除一份导入的文件及其索引（内置政策不可删）。 Delete an ingested document and its index entries."""
+        # start-up: imported only when this command runs, so other commands and --help stay light
         from cbec_policy.store.curation import delete_ingested
 
         with open_ready_store(db_url) as store:
@@ -353,6 +354,7 @@ def register(cli: click.Group) -> None:
 
 def _relevance(db_url: str | None, id_or_doc_number: str, is_cbec: bool) -> None:
     """Relabel one stored policy's relevance as a researcher's call and say what changed."""
+    # start-up: imported only when this command runs, so other commands and --help stay light
     from cbec_policy.store.curation import set_relevance
 
     command = "include" if is_cbec else "exclude"

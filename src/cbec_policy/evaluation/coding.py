@@ -88,7 +88,7 @@ def ensure_classified(policy: Policy) -> Policy:
     """
     if not needs_classification(policy):
         return policy
-    from cbec_policy.classify.training import policy_document
+    from cbec_policy.classify.training import policy_document  # start-up: coding from text only
 
     result = _lexicon().explain(policy_document(policy, load_zh_summaries()))
     return apply_classification(policy, result)
@@ -97,7 +97,7 @@ def ensure_classified(policy: Policy) -> Policy:
 @cache
 def _lexicon() -> Any:
     """One rule classifier for the process: building its term matcher is the costly part."""
-    from cbec_policy.classify.lexicon import LexiconClassifier
+    from cbec_policy.classify.lexicon import LexiconClassifier  # start-up: built once, on first use
 
     return LexiconClassifier()
 

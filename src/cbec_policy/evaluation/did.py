@@ -79,7 +79,7 @@ def _float(value: Any) -> float | None:
 
 def estimate(panel: PreparedPanel, alpha: float = 0.05) -> DidResult:
     """Run ATT(g,t), its aggregations, the pre-trend Wald test and TWFE on a checked panel."""
-    import moderndid
+    import moderndid  # start-up: the estimator stack loads only when a panel is estimated
 
     spec = panel.spec
     data = panel.data
@@ -150,7 +150,7 @@ def twfe(panel: PreparedPanel) -> Estimate:
     intercept kept, statsmodels' cluster correction G/(G−1)·(N−1)/(N−K) counts the same K as
     fixest does when the unit effects are nested in the clusters.
     """
-    import statsmodels.api as sm
+    import statsmodels.api as sm  # start-up: as moderndid above
 
     spec = panel.spec
     data = panel.data

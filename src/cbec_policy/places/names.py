@@ -68,7 +68,7 @@ def short_name(name: str) -> str:
 @cache
 def pinyin_of(name: str) -> str:
     """Toneless pinyin without spaces or apostrophes: 杭州 → hangzhou, 西安 → xian."""
-    # Imported here: loading pypinyin's dictionaries takes most of a second, and only Latin
+    # start-up: loading pypinyin's dictionaries takes most of a second, and only Latin
     # input and ``init`` need it.
     from pypinyin import lazy_pinyin
 

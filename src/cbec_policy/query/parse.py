@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from cbec_policy.docnumber import normalise_doc_number
 from cbec_policy.errors import InputError
-from cbec_policy.ingest.normalise import normalise_text
+from cbec_policy.query.folding import normalise_query_text
 from cbec_policy.query.synonyms import expand
 
 # Field names users may type (English, or the column names of Chinese legal databases).
@@ -84,16 +84,6 @@ class SearchQuery:
 
     def __bool__(self) -> bool:
         return bool(self.terms or self.issuers)
-
-
-def normalise_query_text(text: str) -> str:
-    """Fold a query the way documents are folded (width, script, document-number brackets)."""
-    stripped = " ".join(text.split())
-    if not stripped:
-        return ""
-    folded = normalise_text(stripped).text.strip()
-    # Normalising a whole document drops lines that look like site chrome; a query is kept.
-    return " ".join(folded.split()) or stripped
 
 
 def _is_lone_symbol(word: str) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from cbec_policy.errors import ReferenceDataError
+from cbec_policy.query.folding import normalise_query_text
 from cbec_policy.reference.loader import load_departments
 from cbec_policy.rules.codes import load_codes
 
@@ -39,8 +40,6 @@ def _groups_from_file(path: Path) -> list[tuple[str, ...]]:
 @cache
 def synonym_groups() -> tuple[tuple[str, ...], ...]:
     """Every group of equivalent forms, the file's first, then departments, then customs codes."""
-    from cbec_policy.query.parse import normalise_query_text
-
     groups = list(_groups_from_file(SYNONYMS_FILE))
     for department in load_departments():
         if department.short_forms:

@@ -56,7 +56,7 @@ class ReportResult:
 
 def paper_tables() -> dict[str, TableData]:
     """The paper's Table 1 (as printed, and verified) and Table 2 (through the latest batch)."""
-    from cbec_policy import tables as paper  # imported here to keep start-up light
+    from cbec_policy import tables as paper  # start-up: the paper's tables are needed only here
 
     return {
         "table1_paper": paper.table1(),

@@ -25,6 +25,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from cbec_policy.errors import CbecError
+from cbec_policy.labels import POLICY_TYPES, REGIONS
 
 CJK_FONT_NAMES: tuple[str, ...] = (
     "Noto Sans CJK SC",
@@ -37,8 +38,11 @@ CJK_FONT_NAMES: tuple[str, ...] = (
     "Noto Sans CJK TC",
 )
 FONT_PACKAGE = "fonts-noto-cjk"
-TYPE_COLOURS = ("#c0392b", "#2471a3", "#239b56", "#7d3c98", "#d68910", "#17a589", "#566573", "#aab7b8")
-REGION_COLOURS = {"东部": "#2471a3", "中部": "#d68910", "西部": "#239b56", "东北": "#7d3c98"}
+# Policy types and regions take the one colour vocabularies.yaml gives each, as the web does;
+# policies no classifier has typed yet take a light grey after the seven types.
+UNCLASSIFIED_COLOUR = "#aab7b8"
+TYPE_COLOURS = (*(label.colour for label in POLICY_TYPES), UNCLASSIFIED_COLOUR)
+REGION_COLOURS = {label.zh: label.colour for label in REGIONS}
 
 
 class MissingFontError(CbecError):

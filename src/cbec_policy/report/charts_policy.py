@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import math
-from functools import cache
 
 import networkx as nx
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from cbec_policy.analysis.evolution import policy_type_of
+from cbec_policy.departments import shortest_short_forms
 from cbec_policy.labels import POLICY_TYPES, THEMES
-from cbec_policy.reference.loader import load_departments
 from cbec_policy.report.chart_base import TYPE_COLOURS, find_cjk_font
 from cbec_policy.report.chart_base import new_axes as _new_axes
 from cbec_policy.report.chart_base import year_fraction as _year_fraction
@@ -200,10 +199,4 @@ def network(results: Results, lang: str) -> tuple[Figure, str]:
 
 def short_department(name: str) -> str:
     """The shortest known short form of a department (海关总署 stays, 国家税务总局 → 税务总局) for labels."""
-    return _short_forms().get(name, name)
-
-
-@cache
-def _short_forms() -> dict[str, str]:
-    # read the departments file once, not once per label
-    return {d.name: min(d.short_forms, key=len) for d in load_departments() if d.short_forms}
+    return shortest_short_forms().get(name, name)

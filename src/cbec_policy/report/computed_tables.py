@@ -11,9 +11,8 @@ from typing import Any
 
 from cbec_policy.analysis.pilots import REGION_CODE, REGION_ORDER
 from cbec_policy.analysis.provenance import zone_status
-from cbec_policy.departments import canonical_department
+from cbec_policy.departments import canonical_department, english_names
 from cbec_policy.labels import RELATION_ZH, THEMES
-from cbec_policy.reference.loader import load_departments
 from cbec_policy.report.claims_tables import claims_table, sensitivity_tables
 from cbec_policy.report.i18n import (
     UNKNOWN,
@@ -32,15 +31,11 @@ from cbec_policy.report.table_writers import TableData
 from cbec_policy.report.trade_tables import trade_tables
 
 
-def _department_en() -> dict[str, str]:
-    return {d.name: d.en for d in load_departments()}
-
-
 def department_name(name: str, lang: str) -> str:
     """A department in the chosen language (English from the department table when known)."""
     if lang == "zh":
         return name
-    return _department_en().get(canonical_department(name) or name, name)
+    return english_names().get(canonical_department(name) or name, name)
 
 
 def change_text(row: dict[str, Any], lang: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from cbec_policy.analysis.periods import OUTSIDE
+from cbec_policy.analysis.periods import UNKNOWN as UNKNOWN_PERIOD
 from cbec_policy.labels import label
 
 LANGS = ("zh", "en")
@@ -52,14 +54,6 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def section_title(key: str, lang: str) -> str:
-    """Heading of a section."""
-    for code, zh, en in SECTIONS:
-        if code == key:
-            return tr(zh, en, lang)
-    raise KeyError(key)
-
-
 VERDICTS: dict[str, tuple[str, str]] = {
     "supported": ("支持", "supported"),
     "partly": ("部分支持", "partly supported"),
@@ -106,8 +100,6 @@ def provenance_label(code: str, lang: str) -> str:
 
 def period_label(frameworks: object, framework_key: str, period_key: str, lang: str) -> str:
     """Readable name of a period key in a framework (handles ``outside`` and ``unknown``)."""
-    from cbec_policy.analysis.periods import OUTSIDE
-    from cbec_policy.analysis.periods import UNKNOWN as UNKNOWN_PERIOD
 
     if period_key == OUTSIDE:
         return tr("不在任何阶段", "outside every period", lang)

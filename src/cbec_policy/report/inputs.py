@@ -4,7 +4,6 @@ documents count), trade figures and the positive list from the bundled reference
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 
 from cbec_policy.models import LocalPolicy, PilotBatch, PilotZone, Policy, PositiveListVersion, TradeStat
@@ -16,6 +15,7 @@ from cbec_policy.reference.loader import (
     load_trade_stats,
 )
 from cbec_policy.reference.local_policies import load_local_policies
+from cbec_policy.store import default_db_url, mask_url, open_store
 
 
 @dataclass(frozen=True)
@@ -53,17 +53,16 @@ def store_inputs(db_url: str | None) -> ReportInputs:
     ``init`` is idempotent, so a fresh machine gets the bundled data loaded once and a store
     with ingested documents keeps them.
     """
-    store_module = importlib.import_module("cbec_policy.store")
-    store = store_module.open_store(db_url)
+    store = open_store(db_url)
     try:
         store.init()
         policies = tuple(store.list_cbec_policies())
         zones = tuple(store.list_zones())
         batches = tuple(store.list_batches())
-        url_text = store_module.default_db_url() if db_url is None else db_url
+        url_text = default_db_url() if db_url is None else db_url
     finally:
         store.close()
-    masked = _mask(url_text)
+    masked = mask_url(url_text)
     return ReportInputs(
         policies=policies,
         zones=zones,
@@ -75,24 +74,8 @@ def store_inputs(db_url: str | None) -> ReportInputs:
     )
 
 
-def _mask(url: str) -> str:
-    """A database URL without its password, fit to print in a report."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        credentials, host = rest.rsplit("@", 1)
-        user = credentials.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}"
-    return url
-
-
 def load_inputs(db_url: str | None = None, *, use_store: bool = True) -> ReportInputs:
-    """Store inputs when the store package is present (it is the normal path), else bundled data."""
+    """Inputs read through the store (the normal path, so ingested documents count), or the bundled data."""
     if use_store:
-        try:
-            importlib.import_module("cbec_policy.store")
-        except ModuleNotFoundError as exc:
-            if exc.name != "cbec_policy.store":
-                raise
-        else:
-            return store_inputs(db_url)
+        return store_inputs(db_url)
     return bundled_inputs()

@@ -169,7 +169,7 @@ def check(case: dict[str, Any]) -> CaseOutcome:
     """Run one case (a ledger case: all its steps on a fresh in-memory store) and list what failed."""
     if case["kind"] != "ledger":
         return CaseOutcome(case.get("file", ""), str(case["id"]), tuple(_check(case, None)))
-    from cbec_policy.store.db import open_store
+    from cbec_policy.store import open_store  # start-up: only ledger cases need a database
 
     failures: list[str] = []
     with open_store("sqlite:///:memory:") as store:

@@ -14,10 +14,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from cbec_policy.errors import InputError
+from cbec_policy.errors import CbecError, InputError
 from cbec_policy.rules.citations import Citation, unique
 from cbec_policy.rules.money import money, percent, to_decimal
 from cbec_policy.rules.parameters import ParameterSet, load_parameters
+from cbec_policy.rules.retail_import import retail_import_tax
 
 
 @dataclass(frozen=True)
@@ -150,8 +151,6 @@ def compare_postal_cbec(
     Where the CBEC figure cannot be given (before 2016-04-08, or over the limits, where a
     goods tariff rate would be needed), the note says why instead of a number.
     """
-    from cbec_policy.errors import CbecError
-    from cbec_policy.rules.retail_import import retail_import_tax
 
     result = postal_tax(
         day, value, item=item, rate=rate, hk_macao_taiwan=hk_macao_taiwan,

@@ -19,7 +19,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from cbec_policy.errors import InputError
 from cbec_policy.rules.citations import Citation
+from cbec_policy.rules.goods import category_names
 from cbec_policy.rules.money import money
 from cbec_policy.rules.order_tax import order_import_tax, statutory
 from cbec_policy.rules.orders import make_order
@@ -34,8 +36,6 @@ __all__ = [
 
 def categories(params: ParameterSet | None = None) -> list[str]:
     """The goods categories a line may name (consumption-tax categories, then low-VAT goods)."""
-    from cbec_policy.rules.goods import category_names
-
     return category_names(params or load_parameters())
 
 
@@ -134,8 +134,6 @@ def retail_import_tax(
     ``annual_before`` is the buyer's CBEC purchases so far this calendar year.
     """
     if isinstance(items, bool) or not isinstance(items, int) or items < 1:
-        from cbec_policy.errors import InputError
-
         raise InputError("items", f"must be a whole number of at least 1, got {items!r}")
     line = {
         "price": price, "freight": freight, "insurance": insurance, "quantity": items, "vat_rate": vat_rate,
