@@ -182,3 +182,8 @@ def test_bundled_policies_cannot_be_deleted(writer: TestClient) -> None:
     refused = writer.delete(f"/api/policies/{first.id}", headers=auth)
     assert refused.status_code == 409 and "bundled" in refused.json()["message"]
     assert writer.get(f"/api/policies/{first.id}").status_code == 200
+
+
+def test_a_batch_number_beyond_sqlite_integers_is_422_not_500(writer: TestClient) -> None:
+    response = writer.get("/api/zones", params={"batch": "99999999999999999999"})
+    assert response.status_code == 422 and "batch" in response.json()["message"]
