@@ -21,6 +21,7 @@ from cbec_policy import __version__
 from cbec_policy.errors import CbecError, InputError
 from cbec_policy.web.config import load_config
 from cbec_policy.web.hygiene import RequestHygiene
+from cbec_policy.web.limits import RequestLimits
 from cbec_policy.web.render import build_environment, render
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -145,6 +146,7 @@ def create_app(
         app.mount("/vendor/swagger", StaticFiles(directory=str(swagger)), name="swagger")
 
     # Added last = outermost: the security headers go on every answer, the refusals included.
+    app.add_middleware(RequestLimits, config=config)  # token, body size and heavy jobs before any route
     app.add_middleware(RequestHygiene, store=store)
     app.add_middleware(SecurityHeaders)
 

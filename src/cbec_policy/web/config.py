@@ -17,6 +17,9 @@ from cbec_policy.errors import InputError
 TOKEN_ENV = "CBEC_WEB_TOKEN"
 DATA_DIR_ENV = "CBEC_WEB_DATA_DIR"
 MAX_UPLOAD_ENV = "CBEC_WEB_MAX_UPLOAD_MB"
+HEAVY_JOBS_ENV = "CBEC_WEB_HEAVY_JOBS"
+# A report or batch build holds a core for seconds: two at once per worker leave room for reads.
+DEFAULT_HEAVY_JOBS = 2
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # policy documents are rarely above a few MB
 
 
@@ -28,6 +31,7 @@ class WebConfig:
     token: str | None
     data_dir: Path
     max_upload_bytes: int
+    heavy_jobs: int = DEFAULT_HEAVY_JOBS
 
     @property
     def writable(self) -> bool:
@@ -50,6 +54,7 @@ def load_config(
     token: str | None = None,
     data_dir: str | Path | None = None,
     max_upload_bytes: int | None = None,
+    heavy_jobs: int | None = None,
 ) -> WebConfig:
     """Resolve the configuration from arguments, then ``CBEC_WEB_*`` environment variables."""
     if token is None:
@@ -67,9 +72,17 @@ def load_config(
             max_upload_bytes = DEFAULT_MAX_UPLOAD_BYTES
     if max_upload_bytes <= 0:
         raise InputError("max_upload_bytes", "must be positive")
+    if heavy_jobs is None:
+        raw = os.environ.get(HEAVY_JOBS_ENV, "").strip()
+        if raw and not raw.isdigit():
+            raise InputError(HEAVY_JOBS_ENV, f"not a whole number of jobs: {raw!r}")
+        heavy_jobs = int(raw) if raw else DEFAULT_HEAVY_JOBS
+    if heavy_jobs < 1:
+        raise InputError("heavy_jobs", "must be 1 or more")
     return WebConfig(
         db_url=db_url,
         token=token.strip() if token and token.strip() else None,
         data_dir=Path(data_dir).resolve(),
         max_upload_bytes=max_upload_bytes,
+        heavy_jobs=heavy_jobs,
     )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from fastapi import HTTPException, Request
 
 from cbec_policy.web.config import WebConfig
 from cbec_policy.web.i18n import DEFAULT_LANG, LANG_COOKIE, LANGS
+from cbec_policy.web.limits import token_refusal
 
 
 def get_store(request: Request) -> Any:
@@ -41,12 +41,7 @@ def require_token(request: Request) -> None:
 
     No token configured → 403 (the server is read-only); wrong or missing token → 401.
     """
-    config = get_config(request)
-    if not config.writable:
-        raise HTTPException(status_code=403, detail="read-only server: no write token configured (CBEC_WEB_TOKEN)")
-    header = request.headers.get("authorization", "")
-    scheme, _, supplied = header.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(supplied.strip().encode(), (config.token or "").encode()):
-        raise HTTPException(
-            status_code=401, detail="missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"}
-        )
+    refusal = token_refusal(get_config(request), request.headers.get("authorization", ""))
+    if refusal is not None:
+        status, message = refusal
+        raise HTTPException(status, message, headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)

@@ -132,7 +132,7 @@ def api_policy(
 @reads_store
 def api_zones(
     store: Store,
-    batch: Annotated[int | None, Query(ge=1)] = None,
+    batch: Annotated[int | None, Query(ge=1, le=1000, description="approval batch number")] = None,
     province: Annotated[str | None, Query(max_length=20)] = None,
     region: Annotated[str | None, Query(description="东部/中部/西部/东北 or east/central/west/northeast")] = None,
     on: Annotated[date | None, Query(description="in force on this date (YYYY-MM-DD)")] = None,

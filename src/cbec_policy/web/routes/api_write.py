@@ -17,6 +17,7 @@ from starlette.background import BackgroundTask
 from cbec_policy.classify.labels_io import relabelled
 from cbec_policy.errors import InputError
 from cbec_policy.labels import POLICY_TYPES, THEMES, find_label
+from cbec_policy.store.curation import delete_ingested
 from cbec_policy.web.deps import get_config, get_store, require_token
 from cbec_policy.web.report_zip import build_report_zip, remove_job
 from cbec_policy.web.serializers import policy_detail
@@ -41,8 +42,8 @@ class LabelEdit(BaseModel):
 
 # The answers of a route behind the write token, documented so clients (and schema checks) know them.
 TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "no bearer token sent (writing is enabled only with the server's token)"},
-    403: {"description": "wrong bearer token, or the server is read-only"},
+    401: {"description": "missing or wrong bearer token"},
+    403: {"description": "the server is read-only (no write token configured)"},
 }
 
 
@@ -121,6 +122,30 @@ def api_edit_labels(
     status = store.save_policy(updated, original_text=original)
     saved = store.get_policy(policy.id)
     return {"status": status, "policy": policy_detail(saved, store.relations_of(policy.id))}
+
+
+@router.delete(
+    "/policies/{policy_ref:path}",
+    summary="Delete an ingested document (token); bundled policies cannot be deleted",
+    dependencies=[Depends(require_token)],
+    responses={
+        **TOKEN_RESPONSES,
+        404: {"description": "no such policy"},
+        409: {"description": "a bundled reference policy: exclude it from the statistics instead"},
+    },
+)
+def api_delete_policy(
+    request: Request, policy_ref: Annotated[str, Path(min_length=1, max_length=200)]
+) -> dict[str, Any]:
+    """The same as ``cbec policies delete``: the document, its link rows and its search entries go."""
+    store = get_store(request)
+    if store.get_policy(policy_ref) is None:
+        raise HTTPException(status_code=404, detail=f"policy_ref: no policy {policy_ref!r}")
+    try:
+        removed = delete_ingested(store, policy_ref)
+    except InputError as exc:  # the only refusal left: bundled reference data
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    return {"deleted": removed.id, "title": removed.title, "doc_number": removed.doc_number}
 
 
 class ReportRequest(BaseModel):
