@@ -34,7 +34,7 @@ from cbec_policy.rules.regime import PATH_LABELS
 from cbec_policy.rules.returns import REASONS, export_return_exemption
 
 if TYPE_CHECKING:  # the store is opened only for --ledger
-    from cbec_policy.store.db import Store
+    from cbec_policy.store import Store
 
 _DETAIL_FORMATS = ("table", "json")
 _SHOWN_PROBLEMS = 20  # file problems printed in the table format; JSON has them all
@@ -372,7 +372,12 @@ def tax_batch(
 
 
 def _run_batch(
-    orders: Path, out_path: Path, chunk_rows: int, na_as_missing: bool, store: Store | None, engine: str,
+    orders: Path,
+    out_path: Path,
+    chunk_rows: int,
+    na_as_missing: bool,
+    store: Store | None,
+    engine: str,
     scheduler: str | None,
 ) -> BatchSummary:
     console = Console(stderr=True)

@@ -33,7 +33,7 @@ from cbec_policy.rules.parameters import ParameterSet
 from cbec_policy.rules.regime import PATHS
 
 if TYPE_CHECKING:  # only the type: opening a store is the caller's business
-    from cbec_policy.store.db import Store
+    from cbec_policy.store import Store
 
 DEFAULT_CHUNK_ROWS = 262_144
 _UMASK = os.umask(0o022)
