@@ -175,8 +175,10 @@ def test_cli_engine_dask_on_a_given_scheduler(client: Client, order_files: tuple
     runner = CliRunner()
     args = ["tax", "batch", str(parquet), "--out", str(out), "--format", "json", "--engine", "dask"]
     result = runner.invoke(cli_main, [*args, "--scheduler", client.scheduler.address])
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["lines"] == count == pq.read_table(out).num_rows
+    answer = json.loads(result.output)
+    # The file holds orders that must be rejected: exit 1 says so, every line is still written.
+    assert answer["rejected_orders"] > 0 and result.exit_code == 1, result.output
+    assert answer["lines"] == count == pq.read_table(out).num_rows
     again = runner.invoke(cli_main, args)  # a result dataset is never overwritten from the command line
     assert again.exit_code == 2 and "is a directory" in again.output and pq.read_table(out).num_rows == count
     other = tmp_path / "other.parquet"
