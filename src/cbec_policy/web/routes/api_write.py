@@ -19,6 +19,7 @@ from cbec_policy.errors import InputError
 from cbec_policy.labels import POLICY_TYPES, THEMES, find_label
 from cbec_policy.store.curation import delete_ingested
 from cbec_policy.web.deps import get_config, get_store, require_token
+from cbec_policy.web.hygiene import NO_CONTROL_PATTERN
 from cbec_policy.web.report_zip import build_report_zip, remove_job
 from cbec_policy.web.serializers import policy_detail
 from cbec_policy.web.uploads import save_upload
@@ -135,7 +136,7 @@ def api_edit_labels(
     },
 )
 def api_delete_policy(
-    request: Request, policy_ref: Annotated[str, Path(min_length=1, max_length=200)]
+    request: Request, policy_ref: Annotated[str, Path(min_length=1, max_length=200, pattern=NO_CONTROL_PATTERN)]
 ) -> dict[str, Any]:
     """The same as ``cbec policies delete``: the document, its link rows and its search entries go."""
     store = get_store(request)
