@@ -2,7 +2,7 @@
 
 Three sources, each fact kept once: ``synonyms.yaml`` beside this module (CBEC vocabulary),
 the department table of the reference data (税务总局 ↔ 国家税务总局) and the customs
-supervision codes of the rules (9610 ↔ 跨境贸易电子商务). Forms are normalised like queries
+supervision codes of the reference data (9610 ↔ 跨境贸易电子商务). Forms are normalised like queries
 and documents (full-width folded, traditional → simplified) when the table is built.
 """
 
@@ -15,8 +15,7 @@ import yaml
 
 from cbec_policy.errors import ReferenceDataError
 from cbec_policy.query.folding import normalise_query_text
-from cbec_policy.reference.loader import load_departments
-from cbec_policy.rules.codes import load_codes
+from cbec_policy.reference import load_customs_codes, load_departments
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.yaml")
 # A query word with many synonyms in several of its parts could multiply into dozens of
@@ -44,7 +43,7 @@ def synonym_groups() -> tuple[tuple[str, ...], ...]:
     for department in load_departments():
         if department.short_forms:
             groups.append((department.name, *department.short_forms))
-    for code in load_codes().values():
+    for code in load_customs_codes().values():
         # The short names (电子商务, 保税电商) are too general to stand for one code.
         groups.append((code.code, code.full_name))
     normalised = []

@@ -3,6 +3,7 @@
 Facts come from verified public sources; every row keeps its evidence. See ``loader``.
 """
 
+from cbec_policy.reference.customs_codes import CUSTOMS_CODES_FILE, CustomsCodeEntry, load_customs_codes
 from cbec_policy.reference.loader import (
     load_departments,
     load_doc_number_prefixes,
@@ -16,6 +17,9 @@ from cbec_policy.reference.loader import (
 )
 
 __all__ = [
+    "CUSTOMS_CODES_FILE",
+    "CustomsCodeEntry",
+    "load_customs_codes",
     "load_departments",
     "load_doc_number_prefixes",
     "load_national_policies",

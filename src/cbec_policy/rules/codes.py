@@ -1,7 +1,9 @@
 """Customs supervision mode codes used in CBEC (9610, 1210, 1239, 9710, 9810).
 
-Loaded from ``rules/codes.yaml`` and validated: unknown keys and unknown policy ids are
-errors naming the file and code. Each code cites the announcement that created it.
+Read from ``reference/customs_codes.yaml`` by the reference loader (unknown keys, missing keys
+and bad dates are errors naming the file and code); here each source id is resolved to a
+citation, and an unknown policy id is an error naming the file and code. Each code cites the
+announcement that created it.
 """
 
 from __future__ import annotations
@@ -12,18 +14,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from cbec_policy.errors import InputError
+from cbec_policy.reference import CUSTOMS_CODES_FILE, load_customs_codes
 from cbec_policy.rules.citations import Citation, cite, known_source_ids
 from cbec_policy.rules.errors import ParameterFileError
-
-CODES_FILE = Path(__file__).with_name("codes.yaml")
-_KEYS = {
-    "full_name", "short_name", "direction", "created_by", "dated", "effective", "effective_status",
-    "expanded_by", "status", "zh", "en",
-}  # fmt: skip
-_REQUIRED = {"full_name", "short_name", "direction", "created_by", "effective", "status", "zh", "en"}
 
 
 @dataclass(frozen=True)
@@ -63,56 +57,37 @@ class SupervisionCode:
         }
 
 
-def _date(value: object, code: str, key: str) -> date | None:
-    if value is None:
-        return None
-    if not isinstance(value, date):
-        raise ParameterFileError(CODES_FILE.name, f"{code}.{key}", f"not a date: {value!r}")
-    return value
-
-
 def load_codes(path: Path | None = None) -> dict[str, SupervisionCode]:
     """All supervision codes by code (the bundled file by default, cached)."""
-    return _load(path or CODES_FILE) if path else _bundled()
+    return _load(path) if path else _bundled()
 
 
 @cache
 def _bundled() -> dict[str, SupervisionCode]:
-    return _load(CODES_FILE)
+    return _load(None)
 
 
-def _load(path: Path) -> dict[str, SupervisionCode]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ParameterFileError(path.name, None, f"malformed YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise ParameterFileError(path.name, None, "expected a mapping of codes")
+def _load(path: Path | None) -> dict[str, SupervisionCode]:
+    entries = load_customs_codes(path)
+    name = (path or CUSTOMS_CODES_FILE).name
     known = known_source_ids()
     codes = {}
-    for raw_code, entry in data.items():
-        code = str(raw_code)
-        if not isinstance(entry, dict):
-            raise ParameterFileError(path.name, code, "expected a mapping")
-        if set(entry) - _KEYS:
-            raise ParameterFileError(path.name, code, f"unknown keys: {', '.join(sorted(set(entry) - _KEYS))}")
-        if _REQUIRED - set(entry):
-            raise ParameterFileError(path.name, code, f"missing keys: {', '.join(sorted(_REQUIRED - set(entry)))}")
-        for source in [entry["created_by"], *entry.get("expanded_by", [])]:
+    for code, entry in entries.items():
+        for source in [entry.created_by, *entry.expanded_by]:
             if source not in known:
-                raise ParameterFileError(path.name, code, f"unknown policy id {source!r}")
+                raise ParameterFileError(name, code, f"unknown policy id {source!r}")
         codes[code] = SupervisionCode(
             code=code,
-            full_name=entry["full_name"],
-            short_name=entry["short_name"],
-            direction=tuple(entry["direction"]),
-            effective=_date(entry["effective"], code, "effective"),  # type: ignore[arg-type]
-            effective_status=str(entry.get("effective_status", entry["status"])),
-            dated=_date(entry.get("dated"), code, "dated"),
-            zh=entry["zh"],
-            en=entry["en"],
-            created_by=cite(entry["created_by"]),
-            expanded_by=tuple(cite(s) for s in entry.get("expanded_by", [])),
+            full_name=entry.full_name,
+            short_name=entry.short_name,
+            direction=entry.direction,
+            effective=entry.effective,
+            effective_status=entry.effective_status,
+            dated=entry.dated,
+            zh=entry.zh,
+            en=entry.en,
+            created_by=cite(entry.created_by),
+            expanded_by=tuple(cite(source) for source in entry.expanded_by),
         )
     return codes
 
