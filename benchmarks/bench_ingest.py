@@ -44,9 +44,9 @@ from cbec_policy.ingest.extract import extract_metadata
 from cbec_policy.ingest.normalise import normalise_text, traditional
 from cbec_policy.ingest.pipeline import process_document
 from cbec_policy.ingest.readers import read_file
-from cbec_policy.ingest.storing import MAX_BATCH, build_policy, ingest_paths
 from cbec_policy.store import open_store
 from cbec_policy.store.bulk import BULK_CACHE_KIB
+from cbec_policy.store.ingested import MAX_BATCH, build_policy, ingest_paths
 
 ISSUERS = [
     ("财政部 海关总署 税务总局", "财关税"),

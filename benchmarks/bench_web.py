@@ -106,8 +106,7 @@ def build_database(url: str, count: int, folder: Path) -> tuple[float, list[str]
     normalising, extraction, batched writes), as ``cbec ingest`` does, without the classifier.
     A store that already holds ``count`` ingested documents is reused (0 seconds).
     """
-    from cbec_policy.ingest.storing import ingest_paths
-    from cbec_policy.store import open_store
+    from cbec_policy.store import ingest_paths, open_store
     from cbec_policy.store.filters import PolicyFilters
 
     store = open_store(url)

@@ -18,11 +18,10 @@ from click.testing import CliRunner
 
 from cbec_policy.cli import cli
 from cbec_policy.errors import InputError
-from cbec_policy.ingest import ingest_paths
 from cbec_policy.reference.loader import load_national_policies
 from cbec_policy.report.inputs import store_inputs
 from cbec_policy.report.results import run_analysis
-from cbec_policy.store import open_store
+from cbec_policy.store import ingest_paths, open_store
 from cbec_policy.store.curation import delete_ingested, set_relevance
 from cbec_policy.web.stats import dashboard_stats, trade_stats
 

@@ -14,9 +14,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine
 
-from cbec_policy.ingest.storing import ingest_paths
 from cbec_policy.reference.loader import load_national_policies
-from cbec_policy.store import Store, open_store
+from cbec_policy.store import Store, ingest_paths, open_store
 from cbec_policy.store.url import parse_db_url
 from test_ingest_corpus import builder
 
@@ -154,7 +153,7 @@ def test_batch_matching_agrees_with_single_lookups(store: Store) -> None:
 _CHILD = textwrap.dedent(
     """
     import os, signal, sys
-    from cbec_policy.ingest.storing import ingest_paths
+    from cbec_policy.store import ingest_paths
     from cbec_policy.store import open_store
     from cbec_policy.store.bulk import BulkSession
     kill_at = int(sys.argv[3])

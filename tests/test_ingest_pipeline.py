@@ -18,9 +18,8 @@ from click.testing import CliRunner
 
 from cbec_policy.cli import cli
 from cbec_policy.ingest.pipeline import EXTRACT_KEYS, process_document
-from cbec_policy.ingest.storing import ingest_paths
 from cbec_policy.reference.loader import load_national_policies
-from cbec_policy.store import Store, open_store
+from cbec_policy.store import Store, ingest_paths, open_store
 from test_ingest_corpus import builder
 
 REPO_SRC = Path(__file__).resolve().parents[1] / "src"
@@ -160,7 +159,7 @@ def test_ingest_command_summary_and_exit_code(db_url: str, tmp_path: Path) -> No
 _CHILD = textwrap.dedent(
     """
     import os, signal, sys
-    from cbec_policy.ingest.storing import ingest_paths
+    from cbec_policy.store import ingest_paths
     from cbec_policy.store import open_store
     kill_after = int(sys.argv[3])
     store = open_store(sys.argv[1])

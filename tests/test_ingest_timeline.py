@@ -14,8 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from cbec_policy.cli import cli
-from cbec_policy.ingest import ingest_paths
-from cbec_policy.store import open_store
+from cbec_policy.store import ingest_paths, open_store
 
 KINDS = Path(__file__).parent / "fixtures" / "ingest" / "kinds"
 OLD, NEW = "示例商规〔2021〕3号", "示例商规〔2024〕5号"

@@ -77,13 +77,12 @@ def test_an_internal_error_exits_3_and_bad_sizes_are_usage_errors(tmp_path, monk
     for size in ("nan", "inf", "-1", "0"):
         result = CliRunner().invoke(cli, ["ingest", str(tmp_path), "--db", url, "--max-size-mb", size])
         assert result.exit_code == 2 and "--max-size-mb" in result.output, (size, result.output)
-    import cbec_policy.ingest.storing as storing
+    import cbec_policy.store as store_facade
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(storing, "ingest_paths", broken)
-    monkeypatch.setattr("cbec_policy.cli.ingest.ingest_paths", broken)
+    monkeypatch.setattr(store_facade, "ingest_paths", broken)  # where `cbec ingest` takes it from
     h.good_text(tmp_path, 1)
     result = CliRunner().invoke(cli, ["ingest", str(tmp_path), "--db", url])
     assert result.exit_code == 3 and "internal error" in result.output and "simulated bug" in result.output

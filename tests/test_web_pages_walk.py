@@ -19,9 +19,8 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from cbec_policy.ingest import ingest_paths
 from cbec_policy.labels import vocabularies
-from cbec_policy.store import open_store
+from cbec_policy.store import ingest_paths, open_store
 from cbec_policy.web.app import create_app
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "pages"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -18,9 +19,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cbec_policy.cli.exits import EXIT_SOME_FAILED
 from cbec_policy.cli.options import db_option
 from cbec_policy.cli.output import emit_rows, format_option
-from cbec_policy.ingest.pipeline import EXTRACT_KEYS, extract_paths
-from cbec_policy.ingest.readers import DEFAULT_MAX_BYTES, expand_paths
-from cbec_policy.ingest.storing import IngestOutcome, ingest_paths
+from cbec_policy.ingest import DEFAULT_MAX_BYTES, EXTRACT_KEYS, expand_paths, extract_paths
+
+if TYPE_CHECKING:
+    from cbec_policy.store import IngestOutcome
 
 _EXTRACT_LABELS = {
     "path": "文件 file",
@@ -119,7 +121,7 @@ def register(cli: click.Group) -> None:
         and date) only adds what the policy lacks (its full text, evidence, classification).
         """
         # start-up: imported only when this command runs, so other commands and --help stay light
-        from cbec_policy.store import open_store
+        from cbec_policy.store import ingest_paths, open_store
 
         max_bytes = _max_bytes(max_size_mb)
         files = list(expand_paths(list(paths)))

@@ -1,39 +1,47 @@
-"""Ingest policy documents: read any common format, normalise, extract metadata with evidence, store once.
+"""Ingest policy documents: read any common format, normalise, extract metadata with evidence.
 
 Public entry points::
 
-    from cbec_policy.ingest import process_document, extract_paths, ingest_paths
+    from cbec_policy.ingest import process_document, extract_paths
     result = process_document("notice.html")          # read + normalise + extract (+ classify)
     result.as_record()                                 # the ``cbec extract`` JSON object
-    summary = ingest_paths(["folder/"], store)         # each document atomic (savepoint), committed in batches
+
+Storing what was read is the store's job: ``cbec_policy.store.ingest_paths``.
 """
 
 from __future__ import annotations
 
 from cbec_policy.ingest.extract import Evidence, Extraction, extract_metadata
+from cbec_policy.ingest.extract.timeline import status_on
 from cbec_policy.ingest.normalise import NormalisedText, normalise_text
-from cbec_policy.ingest.pipeline import EXTRACT_KEYS, DocumentResult, extract_paths, process_document
+from cbec_policy.ingest.pipeline import (
+    EXTRACT_KEYS,
+    UNKNOWN_TITLE,
+    ClassificationResult,
+    DocumentResult,
+    PolicyMatcher,
+    extract_paths,
+    process_document,
+)
 from cbec_policy.ingest.readers import DEFAULT_MAX_BYTES, RawDocument, expand_paths, read_bytes, read_file
-from cbec_policy.ingest.storing import IngestOutcome, IngestSummary, build_policy, ingest_one, ingest_paths
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "EXTRACT_KEYS",
+    "UNKNOWN_TITLE",
+    "ClassificationResult",
     "DocumentResult",
     "Evidence",
     "Extraction",
-    "IngestOutcome",
-    "IngestSummary",
     "NormalisedText",
+    "PolicyMatcher",
     "RawDocument",
-    "build_policy",
     "expand_paths",
     "extract_metadata",
     "extract_paths",
-    "ingest_one",
-    "ingest_paths",
     "normalise_text",
     "process_document",
     "read_bytes",
     "read_file",
+    "status_on",
 ]

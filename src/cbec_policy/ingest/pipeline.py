@@ -1,7 +1,7 @@
 """Read → normalise → extract → classify (→ match): one document at a time.
 
-:func:`process_document` gives everything learned about one file; storing is in
-:mod:`cbec_policy.ingest.storing`. With a store, a document that matches a stored policy is
+:func:`process_document` gives everything learned about one file; storing it is the store's
+job (:mod:`cbec_policy.store.ingested`). With a store, a document that matches a stored policy is
 completed from it where the copy lacks a field (method "matched corpus record").
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from cbec_policy.errors import CbecError, InputError
 from cbec_policy.ingest import limits
@@ -19,8 +19,18 @@ from cbec_policy.ingest.normalise import NormalisedText, normalise_text
 from cbec_policy.ingest.readers import DEFAULT_MAX_BYTES, RawDocument, expand_paths, read_file
 from cbec_policy.models import Policy
 
-if TYPE_CHECKING:  # the store is optional for extraction; imported lazily where used
-    from cbec_policy.store import Store
+
+class PolicyMatcher(Protocol):
+    """What extraction asks of the store when it is given one: the stored copy of a document."""
+
+    def find_matching_policy(self, doc_number: str | None, title: str | None, publish_date: date | None) -> str | None:
+        """The id of a stored policy that is the same document, or None."""
+        ...
+
+    def get_policy(self, id_or_doc_number: str) -> Policy | None:
+        """The stored policy with this id, or None."""
+        ...
+
 
 UNKNOWN_TITLE = "未知标题"
 EXTRACT_KEYS = (
@@ -138,7 +148,7 @@ def process_document(
     path: str,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    store: Store | None = None,
+    store: PolicyMatcher | None = None,
     classify: bool = True,
 ) -> DocumentResult:
     """Read, normalise, extract (and classify and match) one file; errors end up in ``error``."""
@@ -196,7 +206,7 @@ def extract_paths(
     paths: Iterable[str],
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    store: Store | None = None,
+    store: PolicyMatcher | None = None,
     classify: bool = True,
 ) -> Iterable[DocumentResult]:
     """:func:`process_document` for every file named by ``paths`` (files, folders, globs)."""

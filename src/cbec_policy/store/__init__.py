@@ -9,16 +9,22 @@ in the user's data directory. Other packages use only what is exported here.
 from __future__ import annotations
 
 from cbec_policy.store.db import Store, open_store
+from cbec_policy.store.ingested import IngestOutcome, IngestSummary, build_policy, ingest_one, ingest_paths
 from cbec_policy.store.records import InitSummary, SearchHit, TableCounts, ZoneLookup
 from cbec_policy.store.url import default_db_url, mask_url
 
 __all__ = [
+    "IngestOutcome",
+    "IngestSummary",
     "InitSummary",
     "SearchHit",
     "Store",
     "TableCounts",
     "ZoneLookup",
+    "build_policy",
     "default_db_url",
+    "ingest_one",
+    "ingest_paths",
     "mask_url",
     "open_store",
 ]

@@ -17,9 +17,10 @@ from typing import Any
 
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
-from cbec_policy.ingest import build_policy, process_document
+from cbec_policy.ingest import process_document
 from cbec_policy.labels import LEVELS, POLICY_TYPES, STATUSES, THEMES, find_label
 from cbec_policy.models import Policy
+from cbec_policy.store import build_policy
 
 REVIEW_ID = re.compile(r"^[0-9a-f]{32}$")
 # The fields a reviewer may correct, in the order the form shows them.

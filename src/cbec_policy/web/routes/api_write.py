@@ -58,7 +58,8 @@ def api_ingest(
     request: Request, files: Annotated[list[UploadFile], File(description=".txt .html .pdf .docx")]
 ) -> dict[str, Any]:
     """Save each file in the upload directory and ingest it; one result per file, failures listed."""
-    from cbec_policy.ingest import ingest_one
+    # start-up: reading documents (pdf, docx) is loaded with the first upload, not with the app
+    from cbec_policy.store import ingest_one
 
     if len(files) > MAX_FILES_PER_UPLOAD:
         raise InputError("files", f"at most {MAX_FILES_PER_UPLOAD} files per upload")

@@ -1,6 +1,6 @@
-"""Store extracted documents: build the policy record, match it against the store, write in batches.
+"""Store what ingest read: build the policy record, match it against the store, write in batches.
 
-Documents are read and extracted a batch at a time (:mod:`cbec_policy.ingest.pipeline`) and
+Documents are read and extracted a batch at a time (:func:`cbec_policy.ingest.process_document`) and
 stored a batch at a time: each batch is matched against the store with a few bulk queries and
 written in one transaction, every document in a SAVEPOINT of its own (see
 ``cbec_policy.store.bulk``). A run that is killed leaves every document either fully stored or
@@ -23,21 +23,26 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from cbec_policy.ingest.extract import Extraction
-from cbec_policy.ingest.extract.timeline import status_on
-from cbec_policy.ingest.pipeline import UNKNOWN_TITLE, ClassificationResult, DocumentResult, process_document
-from cbec_policy.ingest.readers import DEFAULT_MAX_BYTES, expand_paths
+from cbec_policy.ingest import (
+    DEFAULT_MAX_BYTES,
+    UNKNOWN_TITLE,
+    ClassificationResult,
+    DocumentResult,
+    Extraction,
+    expand_paths,
+    process_document,
+    status_on,
+)
 from cbec_policy.models import Policy, Relation
+from cbec_policy.store.policy_rows import cached_doc_key, cached_title_key
 
 if TYPE_CHECKING:
-    from cbec_policy.store import Store
     from cbec_policy.store.bulk import BulkSession
+    from cbec_policy.store.db import Store
 
 
 def _doc_number_key(number: str) -> str:
     """The store's matching key of a document number, from the store's cache (asked several times per document)."""
-    from cbec_policy.store.policy_rows import cached_doc_key  # the store is optional for extraction
-
     return cached_doc_key(number)
 
 
@@ -246,8 +251,6 @@ def _derived_id(result: DocumentResult) -> str:
 
 def _match_keys(result: DocumentResult, derived: str) -> set[tuple[str, str]]:
     """Keys under which ``result`` could find (or become, as ``derived``) a stored policy."""
-    from cbec_policy.store.policy_rows import cached_title_key  # the store's own matching key
-
     assert result.extraction is not None
     found = result.extraction
     keys = {("id", derived)}
