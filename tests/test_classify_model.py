@@ -9,7 +9,8 @@ import pytest
 
 from cbec_policy.classify import classify_document
 from cbec_policy.classify.base import Classification, Document, LabelledRecord
-from cbec_policy.classify.evaluate import cross_validate, metric_rows, multilabel_report, stratified_folds, write_csv
+from cbec_policy.classify.evaluate import cross_validate, metric_rows, multilabel_report, write_csv
+from cbec_policy.classify.folds import stratified_folds
 from cbec_policy.classify.hybrid import HybridClassifier
 from cbec_policy.classify.lexicon import LexiconClassifier
 from cbec_policy.classify.persist import load_model, model_path, save_model

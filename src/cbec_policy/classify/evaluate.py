@@ -18,7 +18,6 @@ confusion matrix, all computed by :mod:`sklearn.metrics`.
 from __future__ import annotations
 
 import csv
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from cbec_policy.classify.base import Classification, Classifier, LabelledRecord
+from cbec_policy.classify.folds import record_stratum, stratified_folds
 from cbec_policy.classify.taxonomy import Taxonomy, load_taxonomy
 
 NO_TYPE = "(none)"
@@ -71,24 +71,6 @@ class Evaluation:
     type_labels: list[str] = field(default_factory=list)
     confusion: dict[str, dict[str, int]] = field(default_factory=dict)  # truth -> predicted -> count
     predictions: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # id, truth, predicted
-
-
-def stratified_folds(strata: Sequence[str], folds: int, seed: int = 0) -> list[int]:
-    """A fold number per record, each stratum spread evenly over the folds (seeded, reproducible)."""
-    count = len(strata)
-    if count == 0:
-        return []
-    folds = count if folds <= 0 or folds > count else folds
-    rng = random.Random(seed)
-    assignment = [0] * count
-    next_fold = 0
-    for stratum in sorted(set(strata)):
-        members = [i for i, value in enumerate(strata) if value == stratum]
-        rng.shuffle(members)
-        for index in members:
-            assignment[index] = next_fold
-            next_fold = (next_fold + 1) % folds
-    return assignment
 
 
 def multilabel_report(
@@ -193,8 +175,6 @@ def cross_validate(
         raise ValueError("records must have unique ids (merge overrides first)")
     if len(records) < 2:
         raise ValueError("cross-validation needs at least two labelled records")
-    from cbec_policy.classify.trained import record_stratum  # the strata the inner folds use too
-
     assignment = stratified_folds([record_stratum(record) for record in records], folds, seed)
     fold_count = max(assignment) + 1
     predictions: dict[str, Classification] = {}

@@ -16,6 +16,8 @@ from typing import TypeVar
 import numpy as np
 from sklearn.metrics import f1_score
 
+from cbec_policy.classify.folds import stratified_folds
+
 DEFAULT_THRESHOLD = 0.5
 # Candidate thresholds: coarse on purpose, a few dozen records cannot support a finer choice.
 CANDIDATES = tuple(round(value, 2) for value in np.arange(0.15, 0.86, 0.05))
@@ -46,8 +48,6 @@ def best_threshold(scores: Sequence[float | None], truth: Sequence[bool]) -> flo
 
 def inner_folds(count: int, strata: Sequence[str], folds: int = INNER_FOLDS, seed: int = 0) -> list[int]:
     """A fold number per training record for the inner cross-validation (stratified, seeded)."""
-    from cbec_policy.classify.evaluate import stratified_folds  # one fold assignment for outer and inner runs
-
     return stratified_folds(list(strata), min(folds, count), seed)
 
 

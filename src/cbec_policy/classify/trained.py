@@ -33,6 +33,7 @@ from cbec_policy.classify.base import (
     theme_key,
     type_key,
 )
+from cbec_policy.classify.folds import record_stratum
 from cbec_policy.classify.taxonomy import Taxonomy, load_taxonomy
 from cbec_policy.classify.textcheck import fold
 from cbec_policy.classify.thresholds import INNER_FOLDS, best_threshold, out_of_fold
@@ -312,13 +313,6 @@ class TrainedClassifier:
         if result.is_cbec and self.relevance_model is not None:
             add(RELEVANCE_KEY, self.relevance_model.coef_[0])
         return evidence
-
-
-def record_stratum(record: LabelledRecord) -> str:
-    """The stratum of a record in (inner and outer) folds: its type, or whether it is a negative."""
-    if record.policy_type:
-        return record.policy_type
-    return "(not cbec)" if record.is_cbec is False else "(none)"
 
 
 def learned_thresholds(
