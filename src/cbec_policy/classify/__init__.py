@@ -17,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cbec_policy.classify.base import Classification, Classifier, Document, LabelledRecord
+from cbec_policy.classify.labels_io import relabelled
 from cbec_policy.classify.textcheck import require_chinese
 
-__all__ = ["Classification", "Classifier", "Document", "LabelledRecord", "classify_document"]
+__all__ = ["Classification", "Classifier", "Document", "LabelledRecord", "classify_document", "relabelled"]
 
 
 def classify_document(

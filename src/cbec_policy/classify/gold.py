@@ -26,6 +26,7 @@ from cbec_policy.classify.base import Classification, Classifier, Document, Labe
 from cbec_policy.classify.evaluate import GOLD, Evaluation, score_predictions
 from cbec_policy.classify.taxonomy import Taxonomy, load_taxonomy
 from cbec_policy.errors import InputError
+from cbec_policy.ingest import process_document
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,6 @@ def read_codings(path: Path, taxonomy: Taxonomy | None = None) -> dict[str, Codi
 
 def gold_documents(path: Path) -> dict[str, Document]:
     """The documents of a gold file, read from ``ID.txt`` beside it as ingest reads them."""
-    from cbec_policy.ingest.pipeline import process_document  # front ends pass files; reading is ingest's job
-
     documents: dict[str, Document] = {}
     for key in read_codings(path):
         text_path = path.with_name(f"{key}.txt")

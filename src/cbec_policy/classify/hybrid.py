@@ -27,6 +27,7 @@ from cbec_policy.classify.base import (
     uncertainty,
 )
 from cbec_policy.classify.lexicon import LexiconClassifier
+from cbec_policy.classify.persist import DEFAULT_MODEL, load_model, model_path
 from cbec_policy.classify.taxonomy import Taxonomy, load_taxonomy
 from cbec_policy.errors import InputError
 
@@ -65,6 +66,7 @@ class HybridClassifier:
 
     def fit(self, records: Sequence[LabelledRecord]) -> Self:
         """Fit the trained half on ``records`` (the lexicon needs no fitting)."""
+        # start-up: scikit-learn loads only when a model is fitted or used, not for the lexicon alone
         from cbec_policy.classify.trained import AxisProbabilities, TrainedClassifier, learned_thresholds
 
         self.trained = TrainedClassifier(self.taxonomy).fit(records)
@@ -164,8 +166,6 @@ def default_classifier() -> HybridClassifier:
     A missing model means lexicon only; a model that cannot be used (made with other versions)
     also falls back to the lexicon, and the result's ``method`` then says ``lexicon``.
     """
-    from cbec_policy.classify.persist import DEFAULT_MODEL, model_path
-
     path = model_path(DEFAULT_MODEL)
     stamp = path.stat().st_mtime_ns if path.is_file() else None
     return _cached_default(path, stamp)
@@ -173,8 +173,6 @@ def default_classifier() -> HybridClassifier:
 
 @cache
 def _cached_default(path: Path, stamp: int | None) -> HybridClassifier:
-    from cbec_policy.classify.persist import DEFAULT_MODEL, load_model
-
     trained = None
     if stamp is not None:
         try:

@@ -20,7 +20,7 @@ from cbec_policy.classify.taxonomy import load_taxonomy
 from cbec_policy.errors import InputError
 
 if TYPE_CHECKING:  # scikit-learn is imported when a model is saved or loaded, not to find its path
-    from cbec_policy.classify.trained import TrainedClassifier
+    from cbec_policy.classify.trained import TrainedClassifier  # start-up: scikit-learn, as above
 
 DEFAULT_MODEL = "default"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -48,6 +48,7 @@ def model_path(name: str) -> Path:
 
 def save_model(model: TrainedClassifier, name: str = DEFAULT_MODEL) -> Path:
     """Write ``model`` atomically (temporary file, then rename) and return its path."""
+    # start-up: joblib and scikit-learn load only when a model is saved or loaded, not to find its path
     import joblib
     import sklearn
 
@@ -73,6 +74,7 @@ def model_exists(name: str = DEFAULT_MODEL) -> bool:
 
 def load_model(name: str = DEFAULT_MODEL) -> TrainedClassifier:
     """Load a saved model; InputError when it is missing, unreadable or made by other versions."""
+    # start-up: joblib and scikit-learn load only when a model is saved or loaded, not to find its path
     import joblib
     import sklearn
 

@@ -19,8 +19,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cbec_policy.cli import tax_orders
 from cbec_policy.cli.exits import EXIT_SOME_FAILED
-from cbec_policy.cli.options import db_option
+from cbec_policy.cli.options import db_option, open_ready_store
 from cbec_policy.cli.output import emit_rows, format_option, to_csv, to_json
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
@@ -28,7 +29,7 @@ from cbec_policy.places.coverage import ZoneMembership, membership
 from cbec_policy.rules.batch import DEFAULT_CHUNK_ROWS, BatchSummary, parquet_rows, run_batch
 from cbec_policy.rules.citations import Citation
 from cbec_policy.rules.codes import explain_code, load_codes
-from cbec_policy.rules.export import ZoneLookup, export_income_tax, reference_zone_lookup
+from cbec_policy.rules.export import ZoneLookup, export_income_tax
 from cbec_policy.rules.postal import compare_postal_cbec
 from cbec_policy.rules.regime import PATH_LABELS
 from cbec_policy.rules.returns import REASONS, export_return_exemption
@@ -221,11 +222,7 @@ _EXPORT_LABELS = {
 
 
 def _store_zone_lookup(db_url: str | None) -> tuple[ZoneLookup, Callable[[], None]]:
-    """Pilot-zone membership from the store (the contract's ``lookup_zone``); falls back to the reference list."""
-    try:
-        from cbec_policy.cli.options import open_ready_store
-    except ModuleNotFoundError:
-        return reference_zone_lookup(), lambda: None
+    """Pilot-zone membership from the store (the contract's ``lookup_zone``)."""
     store = open_ready_store(db_url)
 
     def lookup(name: str, on: date) -> ZoneMembership:
@@ -461,8 +458,6 @@ def codes_command(code: str | None, output_format: str) -> None:
 
 def register(cli: click.Group) -> None:
     """Add ``tax`` and ``codes`` to the ``cbec`` command."""
-    from cbec_policy.cli import tax_orders
-
     tax_orders.register(tax_group)
     cli.add_command(tax_group)
     cli.add_command(codes_command)

@@ -21,12 +21,14 @@ from cbec_policy.cli.options import db_option
 from cbec_policy.cli.output import format_option, to_json
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
+from cbec_policy.rules import BuyerLedger
 from cbec_policy.rules.citations import Citation
 from cbec_policy.rules.goods import category_names
 from cbec_policy.rules.order_tax import OrderTax, order_import_tax
 from cbec_policy.rules.orders import Order, load_order_file, make_order, parse_line_spec
 from cbec_policy.rules.parameters import load_parameters
 from cbec_policy.rules.regime import PATH_LABELS
+from cbec_policy.store import open_store
 
 _FORMATS = ("table", "json")
 _LINE_HELP = (
@@ -152,9 +154,6 @@ def tax_import(
     else:
         if annual_before is not None:
             raise InputError("--annual-before", "with --buyer the year so far comes from the ledger")
-        from cbec_policy.rules.ledger import BuyerLedger
-        from cbec_policy.store import open_store
-
         release = release_date or extra.get("release_date")
         release_day = parse_date(str(release), "--release-date") if release else None
         with open_store(db_url) as store:
@@ -169,9 +168,6 @@ def tax_import(
 @format_option(choices=_FORMATS)
 def tax_quota(buyer: str, day: str, db_url: str | None, output_format: str) -> None:
     """年度剩余额度 the buyer's annual CBEC quota left on a date, from the ledger."""
-    from cbec_policy.rules.ledger import BuyerLedger
-    from cbec_policy.store import open_store
-
     with open_store(db_url) as store:
         quota = BuyerLedger(store).quota_left(buyer, parse_date(day, "--date"))
     record = quota.to_dict()
@@ -198,9 +194,6 @@ def tax_import_return(
     buyer: str, order_id: str, applied_on: str, back_on: str | None, db_url: str | None, output_format: str
 ) -> None:
     """零售进口退货 a return within 30/45 days of release: the tax is not collected and the quota comes back."""
-    from cbec_policy.rules.ledger import BuyerLedger
-    from cbec_policy.store import open_store
-
     back = parse_date(back_on, "--back-on") if back_on else None
     with open_store(db_url) as store:
         result = BuyerLedger(store).record_return(buyer, order_id, parse_date(applied_on, "--applied-on"), back)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import errno
 import functools
 import glob
+import io
 import os
 import re
 import zipfile
@@ -118,8 +119,6 @@ def check_docx(data: bytes, path: str) -> None:
     decompressed in 1 MB steps, counting its bytes and paragraphs, because a forged directory
     can understate both. Memory stays at one chunk whatever the archive claims.
     """
-    import io
-
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):

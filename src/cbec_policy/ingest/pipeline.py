@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from cbec_policy.classify import classify_document
 from cbec_policy.errors import CbecError, InputError
 from cbec_policy.ingest import limits
 from cbec_policy.ingest.extract import Evidence, Extraction, extract_metadata
@@ -124,11 +125,7 @@ def iso(value: date | None) -> str | None:
 
 
 def _classify(title: str | None, text: str, issuers: list[str], doc_number: str | None) -> ClassificationResult | None:
-    """Call the classifier when it is installed; its absence or refusal leaves the fields empty."""
-    try:
-        from cbec_policy.classify import classify_document
-    except ImportError:
-        return None
+    """Call the classifier; its refusal (a text it cannot judge) is kept as the evidence, the fields stay empty."""
     try:
         result = classify_document(title or "", text, issuers=issuers, doc_number=doc_number)
     except CbecError as exc:

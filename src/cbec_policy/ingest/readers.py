@@ -164,6 +164,7 @@ def _sniff(data: bytes) -> str:
 def _read_pdf(data: bytes, path: str) -> RawDocument:
     if b"%PDF-" not in data[:1024]:
         raise InputError(path, f"not a PDF file: content is {_sniff(data)}")
+    # start-up: pypdf loads with the first PDF, so reading text or HTML does not pay for it
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -185,6 +186,7 @@ def _read_pdf(data: bytes, path: str) -> RawDocument:
 def _read_docx(data: bytes, path: str) -> RawDocument:
     if not data.startswith(b"PK"):
         raise InputError(path, f"corrupt .docx: content is {_sniff(data)}, not an Office file")
+    # start-up: python-docx loads with the first .docx, so reading text or HTML does not pay for it
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cbec_policy.classify import relabelled
 from cbec_policy.errors import InputError
 from cbec_policy.models import Policy
 
@@ -26,8 +27,6 @@ def set_relevance(store: Any, policy_ref: str, is_cbec: bool, source: str) -> tu
 
     ``source`` says where the correction came from (``cbec policies exclude``, the web API).
     """
-    from cbec_policy.classify.labels_io import relabelled  # the one place that writes researcher labels
-
     policy = _stored(store, policy_ref)
     updated = relabelled(policy, source, is_cbec=is_cbec)
     original = store.get_original_text(policy.id)

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 
-from cbec_policy.classify.labels_io import relabelled
+from cbec_policy.classify import relabelled
 from cbec_policy.errors import InputError
 from cbec_policy.labels import POLICY_TYPES, THEMES, find_label
 from cbec_policy.store.curation import delete_ingested
