@@ -201,7 +201,6 @@ PRIVATE_ALLOWED: dict[str, str] = {
     "cbec_policy.web.report_zip -> cbec_policy.report.inputs": WEB_REWORK,
     "cbec_policy.web.routes.api -> cbec_policy.places.records": WEB_REWORK,
     "cbec_policy.web.routes.api -> cbec_policy.places.retail_import": WEB_REWORK,
-    "cbec_policy.web.routes.api_tax -> cbec_policy.rules.ledger": WEB_REWORK,
     "cbec_policy.web.routes.evaluation -> cbec_policy.evaluation.figures": WEB_REWORK,
     "cbec_policy.web.routes.evaluation -> cbec_policy.evaluation.runs": WEB_REWORK,
     "cbec_policy.web.routes.evaluation -> cbec_policy.evaluation.scheme": WEB_REWORK,
@@ -242,23 +241,10 @@ LONG_ALLOWED: dict[str, str] = {}
 # Imports inside a function without a "# deferred:" or "# start-up:" comment: "module -> target".
 INNER_ALLOWED: dict[str, str] = {
     "cbec_policy.classify.persist -> cbec_policy.classify.trained": INGEST_REWORK,
-    "cbec_policy.web.app -> cbec_policy.store": WEB_REWORK,
-    "cbec_policy.web.app -> cbec_policy.web.routes.api": WEB_REWORK,
-    "cbec_policy.web.app -> cbec_policy.web.routes.api_tax": WEB_REWORK,
-    "cbec_policy.web.app -> cbec_policy.web.routes.api_write": WEB_REWORK,
-    "cbec_policy.web.app -> cbec_policy.web.routes.evaluation": WEB_REWORK,
-    "cbec_policy.web.app -> cbec_policy.web.routes.local": WEB_REWORK,
-    "cbec_policy.web.app -> cbec_policy.web.routes.pages": WEB_REWORK,
-    "cbec_policy.web.app -> cbec_policy.web.routes.review": WEB_REWORK,
-    "cbec_policy.web.app -> cbec_policy.web.routes.tools": WEB_REWORK,
-    "cbec_policy.web.app -> cbec_policy.web.tax": WEB_REWORK,
     "cbec_policy.web.app -> swagger_ui_bundle": WEB_REWORK,
     "cbec_policy.web.batch -> cbec_policy.rules.batch": WEB_REWORK,
     "cbec_policy.web.report_zip -> cbec_policy.report.build": WEB_REWORK,
     "cbec_policy.web.report_zip -> cbec_policy.report.inputs": WEB_REWORK,
-    "cbec_policy.web.routes.api_tax -> cbec_policy.rules.ledger": WEB_REWORK,
-    "cbec_policy.web.routes.evaluation -> cbec_policy.report.figures": WEB_REWORK,
-    "cbec_policy.web.routes.pages -> cbec_policy.analysis.provinces": WEB_REWORK,
 }
 
 

@@ -19,10 +19,13 @@ from fastapi.staticfiles import StaticFiles
 
 from cbec_policy import __version__
 from cbec_policy.errors import CbecError, InputError
+from cbec_policy.store import open_store
 from cbec_policy.web.config import load_config
 from cbec_policy.web.hygiene import RequestHygiene
 from cbec_policy.web.limits import RequestLimits
 from cbec_policy.web.render import build_environment, render
+from cbec_policy.web.routes import api, api_tax, api_write, evaluation, local, pages, review, tools
+from cbec_policy.web.tax import preload
 
 STATIC_DIR = Path(__file__).with_name("static")
 
@@ -106,8 +109,6 @@ def create_app(
     ``create_db`` allows a missing SQLite file to be created; without it the app refuses to
     start on a database file that is not there (it may have been deleted under the service).
     """
-    from cbec_policy.store import open_store  # imported here so the web package imports without a store
-
     config = load_config(db_url=db_url, token=token, data_dir=data_dir, max_upload_bytes=max_upload_bytes)
     owns_store = store is None
     if store is None:
@@ -117,8 +118,6 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        from cbec_policy.web.tax import preload
-
         preload()  # before the first request, not during it
         yield
         if owns_store:  # a store passed in belongs to the caller
@@ -191,8 +190,6 @@ def create_app(
         """Swagger UI served from this server's own files (works offline)."""
         env = request.app.state.templates
         return HTMLResponse(env.get_template("docs.html").render(has_swagger=swagger is not None))
-
-    from cbec_policy.web.routes import api, api_tax, api_write, evaluation, local, pages, review, tools
 
     app.include_router(api.router)
     app.include_router(api_tax.router)

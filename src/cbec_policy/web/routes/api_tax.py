@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import FileResponse
 
+from cbec_policy.rules import BuyerLedger
 from cbec_policy.web import tax
 from cbec_policy.web.batch import run_batch_upload
 from cbec_policy.web.deps import get_config, get_store
@@ -29,8 +30,6 @@ async def api_import_tax(body: tax.ImportTaxRequest) -> dict[str, Any]:
 def api_order_tax(request: Request, body: tax.OrderTaxRequest, record: bool = False) -> dict[str, Any]:
     """Limits on the order and the buyer's year, taxes per line; ``record=true`` (with buyer_id) uses the ledger."""
     if record:
-        from cbec_policy.rules.ledger import BuyerLedger
-
         return tax.order_tax(body, BuyerLedger(get_store(request)))
     return tax.order_tax(body)
 
@@ -38,16 +37,12 @@ def api_order_tax(request: Request, body: tax.OrderTaxRequest, record: bool = Fa
 @router.get("/quota", summary="A buyer's annual CBEC quota left on a date")
 def api_quota(request: Request, buyer_id: str, date: dt.date) -> dict[str, Any]:
     """From the buyer ledger: the annual limit, used, left (returns within the windows give quota back)."""
-    from cbec_policy.rules.ledger import BuyerLedger
-
     return BuyerLedger(get_store(request)).quota_left(buyer_id, date).to_dict()
 
 
 @router.post("/import-return", summary="Return of imported CBEC goods within 30/45 days")
 def api_import_return(request: Request, body: tax.ReturnRequest) -> dict[str, Any]:
     """Reverses the order's tax and quota in the ledger; refused outside the windows."""
-    from cbec_policy.rules.ledger import BuyerLedger
-
     return tax.import_return(body, BuyerLedger(get_store(request)))
 
 

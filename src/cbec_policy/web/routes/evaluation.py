@@ -59,7 +59,7 @@ def _words(lang: str) -> Any:
 
 
 def _font() -> str:
-    from cbec_policy.report.figures import find_cjk_font
+    from cbec_policy.report.figures import find_cjk_font  # start-up: matplotlib loads with the first chart
 
     return find_cjk_font()
 

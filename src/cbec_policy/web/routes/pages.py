@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from cbec_policy.analysis.provinces import bundled_provinces
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
 from cbec_policy.labels import POLICY_TYPES, THEMES, label
@@ -97,8 +98,6 @@ def dashboard(request: Request) -> HTMLResponse:
         notes=[row["approval_date"].isoformat() for row in stats["batches"]],
     )
     tiles = []
-    from cbec_policy.analysis.provinces import bundled_provinces
-
     counts = {row["province"]: int(row["zones"]) for row in stats["provinces"]}
     for province in bundled_provinces():
         tiles.append(
