@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 from cbec_policy.docnumber import normalise_doc_number
-from cbec_policy.reference.loader import load_departments, load_doc_number_prefixes
+from cbec_policy.reference import load_departments, load_doc_number_prefixes
 
 
 @cache

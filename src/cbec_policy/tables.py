@@ -34,12 +34,7 @@ from cbec_policy.docnumber import doc_number_key
 from cbec_policy.errors import ReferenceDataError
 from cbec_policy.labels import POLICY_TYPES
 from cbec_policy.models import PilotBatch, Policy
-from cbec_policy.reference.loader import (
-    _rows,
-    load_national_policies,
-    load_pilot_batches,
-    reference_path,
-)
+from cbec_policy.reference import load_national_policies, load_pilot_batches, load_table1_summaries, reference_path
 from cbec_policy.report.table_writers import Column, TableData
 
 FACT_FIELDS_1 = ("date", "issuers", "title", "doc_number")
@@ -81,23 +76,11 @@ def _strip_parentheses(text: str) -> str:
 # --------------------------------------------------------------------------- Table 1 print details
 
 
-@cache
-def _table1_summaries() -> dict[str, str]:
-    """Per policy id: the short Chinese summary written for this project."""
-    summaries: dict[str, str] = {}
-    for row in _rows(reference_path("table1_zh.csv"), {"id", "summary_zh"}):
-        policy_id = row.text("id")
-        if policy_id in summaries:
-            raise row.error("id", f"duplicate id {policy_id!r}")
-        summaries[policy_id] = row.text("summary_zh")
-    return summaries
-
-
 def _table1_policies(policies: Sequence[Policy] | None) -> list[Policy]:
     """The Table 1 policies in the paper's order: by type as the paper groups them, then by date."""
     chosen = [policy for policy in (policies if policies is not None else load_national_policies()) if policy.paper]
     type_order = {label.zh: position for position, label in enumerate(POLICY_TYPES)}
-    summaries = _table1_summaries()
+    summaries = load_table1_summaries()
     for policy in chosen:
         if policy.id not in summaries:
             raise ReferenceDataError("table1_zh.csv", None, "id", f"no row for Table 1 policy {policy.id!r}")
@@ -213,7 +196,7 @@ def table1_rows(*, verified: bool = False, policies: Sequence[Policy] | None = N
     rows = []
     for policy in _table1_policies(policies):
         paper = _paper_cells_1(policy)
-        summary = _table1_summaries()[policy.id]
+        summary = load_table1_summaries()[policy.id]
         if not verified:
             rows.append(TableRow(policy.id, {**paper, "summary": summary}, paper))
             continue
@@ -286,7 +269,7 @@ def table1_from_policies(
     ]
     labels = {label.code: label.zh for label in POLICY_TYPES}
     order = {label.code: position for position, label in enumerate(POLICY_TYPES)}
-    summaries = _table1_summaries()
+    summaries = load_table1_summaries()
 
     def key(policy: Policy) -> tuple[int, date, str]:
         return (order.get(policy_type_of(policy), len(order)), policy.publish_date or date.max, policy.id)

@@ -21,7 +21,7 @@ from cbec_policy.classify.base import Document, LabelledRecord
 from cbec_policy.errors import ReferenceDataError
 from cbec_policy.labels import type_by_zh
 from cbec_policy.models import Policy
-from cbec_policy.reference.loader import load_national_policies, reference_path
+from cbec_policy.reference import load_national_policies, reference_path
 
 SUMMARIES_FILE = "table1_zh.csv"
 NEGATIVES_FILE = Path(__file__).with_name("negatives.yaml")

@@ -24,6 +24,8 @@ from cbec_policy import __version__
 from cbec_policy.cli.exits import EXIT_INTERNAL, EXIT_USAGE
 from cbec_policy.errors import CbecError
 
+__all__ = ["cli", "main"]
+
 # Command groups live in their own modules; each exposes ``register(cli)``. They are imported
 # only when one of their commands runs, so ``cbec zones lookup`` does not pay for matplotlib,
 # scikit-learn or FastAPI. The one-line help here lets ``cbec --help`` list them without imports.

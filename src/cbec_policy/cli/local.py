@@ -24,7 +24,7 @@ from cbec_policy.cli.output import emit_record, emit_rows, format_option, to_jso
 from cbec_policy.errors import InputError
 from cbec_policy.labels import REGIONS, find_label
 from cbec_policy.models import LocalPolicy
-from cbec_policy.reference.local_policies import load_local_policies
+from cbec_policy.reference import load_local_policies
 
 _LEVELS = {"provincial": "省级", "municipal": "市级", "district": "区县级", "unknown": "未知"}
 _CONFIDENCE = {"high": "高（见原文）", "medium": "中（引用/转载/译本）", "low": "低"}

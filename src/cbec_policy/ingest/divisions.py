@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from cbec_policy.places.hierarchy import Place, hierarchy, province_abbreviations, province_regions
-from cbec_policy.reference.loader import load_pilot_zones
+from cbec_policy.reference import load_pilot_zones
 
 # The kinds of the division package, in the words this module has always used.
 _KINDS = {

@@ -28,7 +28,7 @@ from functools import cache
 
 import opencc
 
-from cbec_policy.reference.loader import reference_path
+from cbec_policy.reference import reference_path
 
 # Full-width punctuation that Chinese text uses on purpose; NFKC would turn it into ASCII.
 _KEEP = set("，。：；！？（）《》〈〉「」『』【】〔〕“”‘’、…—～·￥")

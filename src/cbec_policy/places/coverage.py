@@ -21,7 +21,7 @@ from functools import cache
 from cbec_policy.models import PilotBatch, PilotZone, ZoneArea, ZoneSuccession
 from cbec_policy.places.hierarchy import Place, hierarchy, label
 from cbec_policy.places.names import latin_stem, name_keys, query_key, short_name
-from cbec_policy.reference.loader import load_zone_areas, load_zone_succession
+from cbec_policy.reference import load_zone_areas, load_zone_succession
 
 _RANK = {"province": 0, "prefecture": 1, "county": 2}
 

@@ -16,7 +16,7 @@ from datetime import date
 
 from cbec_policy.models import PilotBatch, PilotZone, Policy
 from cbec_policy.places.coverage import PlaceAnswer, display_name, lookup_place
-from cbec_policy.reference.loader import load_national_policies, load_retail_import_periods
+from cbec_policy.reference import load_national_policies, load_retail_import_periods
 
 
 @dataclass(frozen=True)

@@ -426,6 +426,18 @@ def load_doc_number_prefixes(path: Path | None = None) -> list[tuple[str, tuple[
     )
 
 
+@cache
+def load_table1_summaries() -> dict[str, str]:
+    """Per policy id: the short Chinese summary of Table 1 written for this project (``table1_zh.csv``)."""
+    summaries: dict[str, str] = {}
+    for row in _rows(reference_path("table1_zh.csv"), {"id", "summary_zh"}):
+        policy_id = row.text("id")
+        if policy_id in summaries:
+            raise row.error("id", f"duplicate id {policy_id!r}")
+        summaries[policy_id] = row.text("summary_zh")
+    return summaries
+
+
 # --------------------------------------------------------------------------- YAML parameters
 
 

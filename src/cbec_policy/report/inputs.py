@@ -7,14 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cbec_policy.models import LocalPolicy, PilotBatch, PilotZone, Policy, PositiveListVersion, TradeStat
-from cbec_policy.reference.loader import (
+from cbec_policy.reference import (
+    load_local_policies,
     load_national_policies,
     load_pilot_batches,
     load_pilot_zones,
     load_positive_list,
     load_trade_stats,
 )
-from cbec_policy.reference.local_policies import load_local_policies
 from cbec_policy.store import default_db_url, mask_url, open_store
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from cbec_policy.reference.loader import load_national_policies
+from cbec_policy.reference import load_national_policies
 from cbec_policy.rules.errors import ParameterFileError
 
 _SOURCES_FILE = Path(__file__).with_name("sources.yaml")

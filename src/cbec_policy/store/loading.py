@@ -18,7 +18,7 @@ from cbec_policy.docnumber import doc_number_key
 from cbec_policy.labels import THEMES
 from cbec_policy.models import Policy
 from cbec_policy.places.names import pinyin_of, short_name
-from cbec_policy.reference.loader import (
+from cbec_policy.reference import (
     load_departments,
     load_national_policies,
     load_pilot_batches,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cbec_policy.errors import InputError
-from cbec_policy.reference.loader import load_positive_list, load_trade_stats
+from cbec_policy.reference import load_positive_list, load_trade_stats
 
 _LOCK = threading.Lock()
 

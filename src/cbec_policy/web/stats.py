@@ -18,7 +18,7 @@ from cbec_policy.analysis.pilots import batch_progress, zones_in_force, zones_pe
 from cbec_policy.analysis.trade import trade_series
 from cbec_policy.labels import STATUSES
 from cbec_policy.models import PilotBatch, PilotZone, Policy, TradeStat
-from cbec_policy.reference.loader import load_trade_stats
+from cbec_policy.reference import load_trade_stats
 
 # The framework drawn as bands on the timeline: the paper's own nodes after 2013 (§2.2).
 TIMELINE_FRAMEWORK = "d"

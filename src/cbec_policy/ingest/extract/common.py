@@ -14,7 +14,7 @@ from typing import overload
 from cbec_policy.departments import normalise_issuer
 from cbec_policy.docnumber import normalise_doc_number as _normalise_doc_number
 from cbec_policy.ingest.divisions import divisions
-from cbec_policy.reference.loader import load_departments, load_doc_number_prefixes
+from cbec_policy.reference import load_departments, load_doc_number_prefixes
 
 ORG_END = re.compile(
     r"(大学|学院|学校|中学|小学|公司|集团|中心|协会|商会|委员会|政府|办公厅|办公室|局|厅|部|署|院|所|会|行|处|委)$"

@@ -21,7 +21,7 @@ from cbec_policy.ingest.extract.common import (
     unique,
 )
 from cbec_policy.ingest.extract.places import local_short_form, qualify
-from cbec_policy.reference.loader import load_departments
+from cbec_policy.reference import load_departments
 
 # National and local legislatures: 全国人民代表大会常务委员会第…次会议通过, and a province's
 # 人民代表大会常务委员会 (新疆维吾尔自治区第十四届人民代表大会常务委员会第二十一次会议…通过).

@@ -17,7 +17,7 @@ from cbec_policy.ingest.extract.common import (
     line_at,
     normalise_doc_number,
 )
-from cbec_policy.reference.loader import load_doc_number_prefixes
+from cbec_policy.reference import load_doc_number_prefixes
 
 _CITE_BEFORE = re.compile(
     r"(依据|根据|按照|参照|依照|执行|贯彻|落实|废止|代替|替代|取代|修订|修改|转发|印发|详见|参见|见|按|据|《[^》]*》|〈[^〉]*〉|[（(])\s*$"

@@ -22,7 +22,7 @@ from functools import cache
 from typing import overload
 
 from cbec_policy.ingest.divisions import Division, divisions, find_divisions
-from cbec_policy.reference.loader import reference_path
+from cbec_policy.reference import reference_path
 
 # The government's own documents: 浙政发, 浙政办发, 川府函, 遵府办函, 苏政复.
 _GOVERNMENT_FORM = re.compile(r"^(?:政|府)(办)?")

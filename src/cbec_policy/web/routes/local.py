@@ -24,7 +24,7 @@ from cbec_policy.analysis.local import (
 )
 from cbec_policy.analysis.provinces import bundled_provinces, find_province
 from cbec_policy.errors import InputError
-from cbec_policy.reference.local_policies import load_local_policies
+from cbec_policy.reference import load_local_policies
 from cbec_policy.web import charts
 from cbec_policy.web.deps import get_lang, get_store
 from cbec_policy.web.read_lane import reads_store
