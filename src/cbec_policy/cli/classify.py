@@ -52,7 +52,7 @@ def _document_from_argument(
         return Document(title=title if title is not None else document_title, text=text if title is None else value,
                         issuers=issuers, doc_number=doc_number)  # fmt: skip
     # start-up: imported only when this command runs, so other commands and --help stay light
-    from cbec_policy.ingest.pipeline import process_document
+    from cbec_policy.ingest import process_document
 
     result = process_document(value, classify=False)
     if result.error or result.normalised is None:

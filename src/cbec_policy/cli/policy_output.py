@@ -20,7 +20,7 @@ from cbec_policy.cli.options import date_value
 from cbec_policy.errors import InputError
 from cbec_policy.labels import label
 from cbec_policy.presentation import place_name
-from cbec_policy.store.filters import PolicyFilters
+from cbec_policy.store import PolicyFilters
 
 
 def filter_options(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -20,12 +20,11 @@ from cbec_policy.cli.options import date_value, db_option, open_ready_store
 from cbec_policy.cli.output import emit_record, emit_rows, format_option, to_json
 from cbec_policy.cli.policy_output import brief_row, filter_options, filters_from, table_labels, write_export
 from cbec_policy.errors import InputError
-from cbec_policy.ingest.legal_time import policy_timeline
+from cbec_policy.ingest import policy_timeline
 from cbec_policy.labels import RELATION_ZH, label
 from cbec_policy.models import Policy
 from cbec_policy.query import parse_query
-from cbec_policy.store import Store, open_store
-from cbec_policy.store.records import TABLE_ZH
+from cbec_policy.store import TABLE_ZH, Store, delete_ingested, open_store, set_relevance
 
 
 def _run_init(store: Store, show_progress: bool) -> Any:
@@ -285,9 +284,6 @@ def register(cli: click.Group) -> None:
     @click.argument("id_or_doc_number")
     def policies_delete(db_url: str | None, id_or_doc_number: str) -> None:
         """删除一份导入的文件及其索引（内置政策不可删）。 Delete an ingested document and its index entries."""
-        # start-up: imported only when this command runs, so other commands and --help stay light
-        from cbec_policy.store.curation import delete_ingested
-
         with open_ready_store(db_url) as store:
             removed = delete_ingested(store, id_or_doc_number)
         click.echo(f"已删除 deleted {removed.id} {removed.title}")
@@ -354,9 +350,6 @@ def register(cli: click.Group) -> None:
 
 def _relevance(db_url: str | None, id_or_doc_number: str, is_cbec: bool) -> None:
     """Relabel one stored policy's relevance as a researcher's call and say what changed."""
-    # start-up: imported only when this command runs, so other commands and --help stay light
-    from cbec_policy.store.curation import set_relevance
-
     command = "include" if is_cbec else "exclude"
     with open_ready_store(db_url) as store:
         policy, outcome = set_relevance(store, id_or_doc_number, is_cbec, f"cbec policies {command}")

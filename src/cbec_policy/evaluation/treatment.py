@@ -30,7 +30,7 @@ from functools import cache
 from pathlib import Path
 
 from cbec_policy.errors import InputError, ReferenceDataError
-from cbec_policy.ingest.divisions import divisions
+from cbec_policy.ingest import divisions
 from cbec_policy.models import PilotZone
 
 _SUCCESSIONS = Path(__file__).with_name("data") / "zone_successions.csv"

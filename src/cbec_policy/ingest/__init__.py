@@ -11,8 +11,11 @@ Storing what was read is the store's job: ``cbec_policy.store.ingest_paths``.
 
 from __future__ import annotations
 
+from cbec_policy.ingest.decode import decode_bytes
+from cbec_policy.ingest.divisions import divisions
 from cbec_policy.ingest.extract import Evidence, Extraction, extract_metadata
 from cbec_policy.ingest.extract.timeline import status_on
+from cbec_policy.ingest.legal_time import policy_timeline
 from cbec_policy.ingest.normalise import NormalisedText, normalise_text
 from cbec_policy.ingest.pipeline import (
     EXTRACT_KEYS,
@@ -36,10 +39,13 @@ __all__ = [
     "NormalisedText",
     "PolicyMatcher",
     "RawDocument",
+    "decode_bytes",
+    "divisions",
     "expand_paths",
     "extract_metadata",
     "extract_paths",
     "normalise_text",
+    "policy_timeline",
     "process_document",
     "read_bytes",
     "read_file",

@@ -6,7 +6,7 @@ it, and the parser folds every query.
 
 from __future__ import annotations
 
-from cbec_policy.ingest.normalise import normalise_text
+from cbec_policy.ingest import normalise_text
 
 
 def normalise_query_text(text: str) -> str:

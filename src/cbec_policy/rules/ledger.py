@@ -32,12 +32,12 @@ from cbec_policy.rules.citations import Citation, unique
 from cbec_policy.rules.order_tax import OrderTax, order_import_tax
 from cbec_policy.rules.orders import Order, OrderError
 from cbec_policy.rules.parameters import ParameterSet, load_parameters
-from cbec_policy.store import schema as s
+from cbec_policy.store import buyer_ledger
 
-if TYPE_CHECKING:  # the ledger is handed an open store; importing it here would close a loop through search
-    from cbec_policy.store.db import Store
+if TYPE_CHECKING:  # the ledger is handed an open store
+    from cbec_policy.store import Store
 
-_t = s.buyer_ledger
+_t = buyer_ledger
 
 
 def _fen(amount: Decimal) -> int:

@@ -15,9 +15,7 @@ from typing import Any
 
 from cbec_policy.errors import InputError
 from cbec_policy.query import parse_query
-from cbec_policy.store.filters import PolicyFilters
-from cbec_policy.store.finding import cursor_of
-from cbec_policy.store.records import PolicyBrief
+from cbec_policy.store import PolicyBrief, PolicyFilters, cursor_of
 
 SORTS = ("relevance", "date_desc", "date_asc", "title")
 MAX_PER_PAGE = 100

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cbec_policy.analysis.evolution import policy_type_of
-from cbec_policy.ingest.legal_time import policy_timeline
+from cbec_policy.ingest import policy_timeline
 from cbec_policy.labels import LEVELS, POLICY_TYPES, STATUSES, THEMES, label
 from cbec_policy.models import Policy
 from cbec_policy.presentation import text_language

@@ -9,7 +9,7 @@ from typing import Any
 from cbec_policy.labels import POLICY_TYPES, RELATION_ZH, THEMES, label
 from cbec_policy.models import PilotBatch, PilotZone, Policy
 from cbec_policy.presentation import place_name
-from cbec_policy.store.records import PolicyBrief
+from cbec_policy.store import PolicyBrief
 
 _TYPE = {label.code: label for label in POLICY_TYPES}
 _THEME = {label.code: label for label in THEMES}

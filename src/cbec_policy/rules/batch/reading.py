@@ -23,7 +23,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from cbec_policy.errors import InputError
-from cbec_policy.ingest.decode import decode_bytes
+from cbec_policy.ingest import decode_bytes
 from cbec_policy.rules.batch import orders as bo
 
 _BLOCK = 1 << 20

@@ -17,7 +17,7 @@ from starlette.background import BackgroundTask
 from cbec_policy.classify import relabelled
 from cbec_policy.errors import InputError
 from cbec_policy.labels import POLICY_TYPES, THEMES, find_label
-from cbec_policy.store.curation import delete_ingested
+from cbec_policy.store import delete_ingested
 from cbec_policy.web.deps import get_config, get_store, require_token
 from cbec_policy.web.hygiene import NO_CONTROL_PATTERN
 from cbec_policy.web.report_zip import build_report_zip, remove_job
