@@ -13,7 +13,7 @@ from functools import cache
 
 from cbec_policy.analysis.provinces import bundled_provinces
 from cbec_policy.labels import label
-from cbec_policy.places.names import english_place_name, short_name
+from cbec_policy.places import english_place_name, short_name
 
 __all__ = ["in_force_label", "label", "place_name", "text_language"]
 

@@ -25,7 +25,7 @@ from cbec_policy.cli.options import db_option, open_ready_store
 from cbec_policy.cli.output import emit_rows, format_option, to_csv, to_json
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
-from cbec_policy.places.coverage import ZoneMembership, membership
+from cbec_policy.places import ZoneMembership, membership
 from cbec_policy.rules.batch import DEFAULT_CHUNK_ROWS, BatchSummary, parquet_rows, run_batch
 from cbec_policy.rules.citations import Citation
 from cbec_policy.rules.codes import explain_code, load_codes

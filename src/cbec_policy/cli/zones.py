@@ -15,9 +15,8 @@ from cbec_policy.cli.output import emit_record, emit_rows, format_option, to_csv
 from cbec_policy.errors import InputError
 from cbec_policy.labels import REGIONS, find_label
 from cbec_policy.models import PilotZone
+from cbec_policy.places import answer_fields, retail_import_1210
 from cbec_policy.places.hierarchy import label
-from cbec_policy.places.records import answer_fields
-from cbec_policy.places.retail_import import retail_import_1210
 from cbec_policy.store import ZoneLookup
 
 _UNVERIFIED = "候选未核实 unverified"

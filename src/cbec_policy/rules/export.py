@@ -23,7 +23,7 @@ from typing import Any
 
 from cbec_policy.errors import InputError
 from cbec_policy.models import PilotBatch
-from cbec_policy.places.coverage import ZoneMembership, lookup_place, membership
+from cbec_policy.places import ZoneMembership, lookup_place, membership
 from cbec_policy.reference import load_pilot_batches, load_pilot_zones
 from cbec_policy.rules.citations import Citation, cite, unique
 from cbec_policy.rules.errors import RuleNotApplicableError

@@ -24,8 +24,7 @@ from cbec_policy.docnumber import doc_number_key
 from cbec_policy.errors import InputError
 from cbec_policy.labels import REGIONS, RELATION_INVERSES, find_label
 from cbec_policy.models import PilotBatch, PilotZone, Policy, PositiveListVersion, TradeStat
-from cbec_policy.places.coverage import lookup_place
-from cbec_policy.places.provinces import find_provinces
+from cbec_policy.places import find_provinces, lookup_place
 from cbec_policy.store import schema as s
 from cbec_policy.store.bulk import BulkSession, validate_policy
 from cbec_policy.store.changes import counting_changes

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Table, insert, select, tuple_, update
 from cbec_policy.docnumber import doc_number_key
 from cbec_policy.labels import THEMES
 from cbec_policy.models import Policy
-from cbec_policy.places.names import pinyin_of, short_name
+from cbec_policy.places import pinyin_of, short_name
 from cbec_policy.reference import (
     load_departments,
     load_national_policies,

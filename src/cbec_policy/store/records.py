@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from cbec_policy.models import PilotZone, in_force_verdict
-from cbec_policy.places.coverage import PlaceAnswer
+from cbec_policy.places import PlaceAnswer
 
 # Tables that ``Store.init`` fills from the bundled reference data, in load order.
 INIT_TABLES = (

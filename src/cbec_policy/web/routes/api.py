@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 
 from cbec_policy.citation_export import EXPORT_FORMATS, EXTENSIONS, MEDIA_TYPES, export
-from cbec_policy.places.records import answer_fields
-from cbec_policy.places.retail_import import retail_import_1210
+from cbec_policy.places import answer_fields, retail_import_1210
 from cbec_policy.web.browse import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS, BrowseQuery, browse, export_briefs
 from cbec_policy.web.deps import store_dependency
 from cbec_policy.web.read_lane import reads_store

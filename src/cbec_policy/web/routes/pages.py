@@ -17,8 +17,7 @@ from cbec_policy.analysis.provinces import bundled_provinces
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
 from cbec_policy.labels import POLICY_TYPES, THEMES, label
-from cbec_policy.places.records import answer_fields
-from cbec_policy.places.retail_import import retail_import_1210
+from cbec_policy.places import answer_fields, retail_import_1210
 from cbec_policy.presentation import text_language
 from cbec_policy.query import parse_query
 from cbec_policy.web import charts
