@@ -5,6 +5,7 @@ packages read the bundled files through the names exported here.
 """
 
 from cbec_policy.reference.customs_codes import CUSTOMS_CODES_FILE, CustomsCodeEntry, load_customs_codes
+from cbec_policy.reference.files import REFERENCE_DIR_ENV, reference_dir, reference_path
 from cbec_policy.reference.loader import (
     load_departments,
     load_doc_number_prefixes,
@@ -18,12 +19,12 @@ from cbec_policy.reference.loader import (
     load_trade_stats,
     load_zone_areas,
     load_zone_succession,
-    reference_path,
 )
 from cbec_policy.reference.local_policies import load_local_policies
 
 __all__ = [
     "CUSTOMS_CODES_FILE",
+    "REFERENCE_DIR_ENV",
     "CustomsCodeEntry",
     "load_customs_codes",
     "load_departments",
@@ -39,5 +40,6 @@ __all__ = [
     "load_trade_stats",
     "load_zone_areas",
     "load_zone_succession",
+    "reference_dir",
     "reference_path",
 ]

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from cbec_policy.errors import ReferenceDataError
-from cbec_policy.reference.loader import reference_path
+from cbec_policy.reference.files import reference_path
 
 CUSTOMS_CODES_FILE = reference_path("customs_codes.yaml")
 _KEYS = {

@@ -3,13 +3,14 @@
 Each loader reads one file, checks every row (required columns, dates, vocabularies,
 cross-references) and raises :class:`~cbec_policy.errors.ReferenceDataError` naming the
 file, line and column of the first problem. Passing ``path`` loads a user-supplied file of
-the same shape instead of the bundled one, e.g. a researcher's updated pilot-zone list.
+the same shape instead of the bundled one, e.g. a researcher's updated pilot-zone list;
+``$CBEC_REFERENCE_DIR`` names a whole folder of reference files read instead of the bundled
+folder (a copy with a new pilot batch, say), for every loader at once.
 """
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -19,7 +20,7 @@ import yaml
 
 from cbec_policy.dates import parse_date
 from cbec_policy.docnumber import normalise_doc_number
-from cbec_policy.errors import InputError, ReferenceDataError
+from cbec_policy.errors import ReferenceDataError
 from cbec_policy.labels import (
     LEVELS,
     POLICY_TYPES,
@@ -41,93 +42,9 @@ from cbec_policy.models import (
     ZoneArea,
     ZoneSuccession,
 )
+from cbec_policy.reference.files import Row, load_rows, read_rows, reference_path
 
-_HERE = Path(__file__).parent
 T = TypeVar("T")
-
-
-def reference_path(name: str) -> Path:
-    """Path of a bundled reference file, e.g. ``reference_path("pilot_zones.csv")``."""
-    return _HERE / name
-
-
-class _Row:
-    """One CSV row that knows its file and line, so every error can point at a cell."""
-
-    def __init__(self, path: Path, line: int, values: dict[str, str]) -> None:
-        self.path = path
-        self.line = line
-        self.values = values
-
-    def error(self, column: str | None, reason: str) -> ReferenceDataError:
-        return ReferenceDataError(self.path.name, self.line, column, reason)
-
-    def text(self, column: str, required: bool = True) -> str:
-        value = (self.values.get(column) or "").strip()
-        if required and not value:
-            raise self.error(column, "value is required")
-        return value
-
-    def date(self, column: str, required: bool = True) -> date | None:
-        value = self.text(column, required)
-        if not value:
-            return None
-        try:
-            return parse_date(value, column)
-        except InputError as exc:
-            raise self.error(column, exc.reason) from None
-
-    def integer(self, column: str) -> int:
-        value = self.text(column)
-        try:
-            return int(value)
-        except ValueError:
-            raise self.error(column, f"not an integer: {value!r}") from None
-
-    def number(self, column: str) -> float | None:
-        value = self.text(column, required=False)
-        if not value:
-            return None
-        try:
-            return float(value)
-        except ValueError:
-            raise self.error(column, f"not a number: {value!r}") from None
-
-    def choice(self, column: str, allowed: set[str], required: bool = True) -> str:
-        value = self.text(column, required)
-        if value and value not in allowed:
-            raise self.error(column, f"unknown value {value!r}; allowed: {', '.join(sorted(allowed))}")
-        return value
-
-    def items(self, column: str, sep: str = ";") -> tuple[str, ...]:
-        return tuple(part.strip() for part in self.text(column, required=False).split(sep) if part.strip())
-
-
-def _rows(path: Path, required_columns: set[str]) -> Iterator[_Row]:
-    """Yield the rows of a UTF-8 CSV file, checking the header first."""
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise ReferenceDataError(str(path), None, None, f"cannot read: {exc.strerror}") from None
-    with handle:
-        try:
-            reader = csv.DictReader(handle)
-            header = set(reader.fieldnames or [])
-            missing = required_columns - header
-            if missing:
-                raise ReferenceDataError(path.name, 1, None, f"missing columns: {', '.join(sorted(missing))}")
-            for values in reader:
-                if None in values:  # more cells than header columns
-                    raise ReferenceDataError(path.name, reader.line_num, None, "more cells than columns")
-                yield _Row(path, reader.line_num, values)
-        except UnicodeDecodeError as exc:
-            raise ReferenceDataError(path.name, None, None, f"not UTF-8 text ({exc.reason})") from None
-        except csv.Error as exc:
-            raise ReferenceDataError(path.name, None, None, f"malformed CSV: {exc}") from None
-
-
-def _load(path: Path | None, name: str, columns: set[str], parse: Callable[[_Row], T]) -> list[T]:
-    return [parse(row) for row in _rows(path or reference_path(name), columns)]
 
 
 # --------------------------------------------------------------------------- policies
@@ -142,7 +59,7 @@ _THEME_CODES = {label.code for label in THEMES}
 _STATUS_CODES = {label.code for label in STATUSES}
 
 
-def _parse_policy(row: _Row) -> Policy:
+def _parse_policy(row: Row) -> Policy:
     in_table = row.choice("in_seed_table", {"yes", "no"}) == "yes"
     proposed = row.choice("proposed_type", set(_TYPE_BY_ZH))
     themes = row.items("themes")
@@ -188,7 +105,7 @@ def _parse_policy(row: _Row) -> Policy:
 
 @cache
 def _bundled_policies() -> tuple[Policy, ...]:
-    return tuple(_check_policies(_load(None, "national_policies.csv", _POLICY_COLUMNS, _parse_policy)))
+    return tuple(_check_policies(load_rows(None, "national_policies.csv", _POLICY_COLUMNS, _parse_policy)))
 
 
 def _check_policies(policies: list[Policy]) -> list[Policy]:
@@ -212,7 +129,7 @@ def load_national_policies(path: Path | None = None) -> list[Policy]:
     """The national CBEC policies: verified values plus the paper's Table 1 values."""
     if path is None:
         return list(_bundled_policies())
-    return _check_policies(_load(path, path.name, _POLICY_COLUMNS, _parse_policy))
+    return _check_policies(load_rows(path, path.name, _POLICY_COLUMNS, _parse_policy))
 
 
 # --------------------------------------------------------------------------- pilot zones
@@ -225,10 +142,10 @@ _REGION_ZH = {label.zh for label in REGIONS}
 
 def _zone_parser(
     batches: dict[int, PilotBatch], endings: dict[tuple[int, str], PilotBatch]
-) -> Callable[[_Row], PilotZone]:
+) -> Callable[[Row], PilotZone]:
     """Parse a zone row; its approval comes from its batch, a revocation from zone_succession.csv."""
 
-    def parse(row: _Row) -> PilotZone:
+    def parse(row: Row) -> PilotZone:
         number = row.integer("batch")
         batch = batches.get(number)
         if batch is None:
@@ -262,13 +179,13 @@ def load_pilot_zones(path: Path | None = None) -> list[PilotZone]:
     """
     batches = {b.batch: b for b in load_pilot_batches()}
     endings = {(s.batch, s.zone_name): batches[s.ended_by_batch] for s in _successions(None, batches)}
-    return _load(path, "pilot_zones.csv", _ZONE_COLUMNS, _zone_parser(batches, endings))
+    return load_rows(path, "pilot_zones.csv", _ZONE_COLUMNS, _zone_parser(batches, endings))
 
 
 _BATCH_COLUMNS = {"batch", "approval_date", "doc_number", "title", "zone_count", "cumulative_count"}
 
 
-def _parse_batch(row: _Row) -> PilotBatch:
+def _parse_batch(row: Row) -> PilotBatch:
     return PilotBatch(
         batch=row.integer("batch"),
         approval_date=row.date("approval_date"),
@@ -281,13 +198,13 @@ def _parse_batch(row: _Row) -> PilotBatch:
 
 def load_pilot_batches(path: Path | None = None) -> list[PilotBatch]:
     """The State Council replies that approved each batch of pilot zones."""
-    return _load(path, "pilot_batches.csv", _BATCH_COLUMNS, _parse_batch)
+    return load_rows(path, "pilot_batches.csv", _BATCH_COLUMNS, _parse_batch)
 
 
 _SUCCESSION_COLUMNS = {"batch", "zone_name", "relation", "successor_batch", "successor", "ended_by_batch", "note"}
 
 
-def _parse_succession(row: _Row) -> ZoneSuccession:
+def _parse_succession(row: Row) -> ZoneSuccession:
     return ZoneSuccession(
         batch=row.integer("batch"),
         zone_name=row.text("zone_name"),
@@ -300,7 +217,7 @@ def _parse_succession(row: _Row) -> ZoneSuccession:
 
 
 def _successions(path: Path | None, batches: dict[int, PilotBatch]) -> list[ZoneSuccession]:
-    rows = _load(path, "zone_succession.csv", _SUCCESSION_COLUMNS, _parse_succession)
+    rows = load_rows(path, "zone_succession.csv", _SUCCESSION_COLUMNS, _parse_succession)
     name = (path or reference_path("zone_succession.csv")).name
     for number, item in enumerate(rows, start=2):
         if item.ended_by_batch not in batches:
@@ -327,7 +244,7 @@ def load_zone_succession(path: Path | None = None) -> list[ZoneSuccession]:
 _AREA_COLUMNS = {"batch", "zone_name", "area_codes", "doubtful_codes", "confidence", "note"}
 
 
-def _parse_area(row: _Row) -> ZoneArea:
+def _parse_area(row: Row) -> ZoneArea:
     codes = row.items("area_codes")
     doubtful = row.items("doubtful_codes")
     for code in codes + doubtful:
@@ -345,13 +262,13 @@ def _parse_area(row: _Row) -> ZoneArea:
 
 def load_zone_areas(path: Path | None = None) -> list[ZoneArea]:
     """Areas of the zones that are not one division named like the zone (海南全岛, 雄安新区)."""
-    return _load(path, "zone_areas.csv", _AREA_COLUMNS, _parse_area)
+    return load_rows(path, "zone_areas.csv", _AREA_COLUMNS, _parse_area)
 
 
 _RETAIL_COLUMNS = {"start", "end", "scope", "policy_id", "note"}
 
 
-def _parse_retail(row: _Row) -> RetailImportPeriod:
+def _parse_retail(row: Row) -> RetailImportPeriod:
     return RetailImportPeriod(
         start=row.date("start", required=False),
         end=row.date("end", required=False),
@@ -363,7 +280,7 @@ def _parse_retail(row: _Row) -> RetailImportPeriod:
 
 def load_retail_import_periods(path: Path | None = None) -> list[RetailImportPeriod]:
     """Where 1210 retail imports were allowed, period by period, each citing a corpus policy."""
-    periods = _load(path, "retail_import_pilot.csv", _RETAIL_COLUMNS, _parse_retail)
+    periods = load_rows(path, "retail_import_pilot.csv", _RETAIL_COLUMNS, _parse_retail)
     known = {policy.id for policy in _bundled_policies()}
     name = (path or reference_path("retail_import_pilot.csv")).name
     for number, period in enumerate(periods, start=2):
@@ -380,7 +297,7 @@ _TRADE_COLUMNS = {
 }  # fmt: skip
 
 
-def _parse_trade(row: _Row) -> TradeStat:
+def _parse_trade(row: Row) -> TradeStat:
     return TradeStat(
         year=row.integer("year"),
         period=row.choice("period", {"full-year", "H1"}),
@@ -399,13 +316,13 @@ def _parse_trade(row: _Row) -> TradeStat:
 
 def load_trade_stats(path: Path | None = None) -> list[TradeStat]:
     """CBEC import/export totals (100 million yuan) with release type and series marker."""
-    return _load(path, "cbec_trade_stats.csv", _TRADE_COLUMNS, _parse_trade)
+    return load_rows(path, "cbec_trade_stats.csv", _TRADE_COLUMNS, _parse_trade)
 
 
 # --------------------------------------------------------------------------- departments
 
 
-def _parse_department(row: _Row) -> Department:
+def _parse_department(row: Row) -> Department:
     return Department(
         name=row.text("name"), short_forms=row.items("short_forms"), en=row.text("en"), kind=row.text("kind")
     )
@@ -413,12 +330,12 @@ def _parse_department(row: _Row) -> Department:
 
 def load_departments(path: Path | None = None) -> list[Department]:
     """Departments with official full names and the short forms found in documents."""
-    return _load(path, "departments.csv", {"name", "short_forms", "en", "kind"}, _parse_department)
+    return load_rows(path, "departments.csv", {"name", "short_forms", "en", "kind"}, _parse_department)
 
 
 def load_doc_number_prefixes(path: Path | None = None) -> list[tuple[str, tuple[str, ...]]]:
     """Document-number prefixes and the issuers they imply (财关税 → 财政部, 海关总署, 国家税务总局)."""
-    return _load(
+    return load_rows(
         path,
         "doc_number_prefixes.csv",
         {"prefix", "issuers", "note"},
@@ -430,7 +347,7 @@ def load_doc_number_prefixes(path: Path | None = None) -> list[tuple[str, tuple[
 def load_table1_summaries() -> dict[str, str]:
     """Per policy id: the short Chinese summary of Table 1 written for this project (``table1_zh.csv``)."""
     summaries: dict[str, str] = {}
-    for row in _rows(reference_path("table1_zh.csv"), {"id", "summary_zh"}):
+    for row in read_rows(reference_path("table1_zh.csv"), {"id", "summary_zh"}):
         policy_id = row.text("id")
         if policy_id in summaries:
             raise row.error("id", f"duplicate id {policy_id!r}")

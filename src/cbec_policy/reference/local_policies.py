@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cbec_policy.docnumber import normalise_doc_number
 from cbec_policy.models import LocalPolicy
-from cbec_policy.reference.loader import _load, _Row
+from cbec_policy.reference.files import Row, load_rows
 
 _COLUMNS = {
     "title", "doc_number", "issuer", "publish_date", "province", "city", "level", "policy_kind", "focus",
@@ -29,7 +29,7 @@ def local_id(title: str, doc_number: str | None) -> str:
     return f"local-{digest}"
 
 
-def _parse(row: _Row) -> LocalPolicy:
+def _parse(row: Row) -> LocalPolicy:
     title = row.text("title")
     number = row.text("doc_number", required=False)
     level = row.text("level", required=False)
@@ -59,11 +59,11 @@ def _parse(row: _Row) -> LocalPolicy:
 
 @cache
 def _bundled() -> tuple[LocalPolicy, ...]:
-    return tuple(_load(None, "local_policies.csv", _COLUMNS, _parse))
+    return tuple(load_rows(None, "local_policies.csv", _COLUMNS, _parse))
 
 
 def load_local_policies(path: Path | None = None) -> list[LocalPolicy]:
     """The local CBEC documents of ``local_policies.csv`` (or a file of the same shape)."""
     if path is None:
         return list(_bundled())
-    return _load(path, path.name, _COLUMNS, _parse)
+    return load_rows(path, path.name, _COLUMNS, _parse)
