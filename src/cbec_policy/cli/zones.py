@@ -17,6 +17,7 @@ from cbec_policy.labels import REGIONS, find_label
 from cbec_policy.models import PilotZone
 from cbec_policy.places import answer_fields, retail_import_1210
 from cbec_policy.places.hierarchy import label
+from cbec_policy.reference import load_pilot_batches
 from cbec_policy.store import ZoneLookup
 
 _UNVERIFIED = "候选未核实 unverified"
@@ -127,11 +128,17 @@ def register(cli: click.Group) -> None:
     def zones_group() -> None:
         """跨境电商综合试验区。 CBEC comprehensive pilot zones."""
 
+    # The batch numbers and regions come from the data, so a new batch shows in the help.
+    batch_numbers = [batch.batch for batch in load_pilot_batches()]
+    regions = f"{'/'.join(r.zh for r in REGIONS)} ({'/'.join(r.en for r in REGIONS)})"
+
     @zones_group.command("list")
     @db_option
-    @click.option("--batch", type=click.IntRange(1, None), help="批次 batch number (1–8)")
+    @click.option(
+        "--batch", type=click.IntRange(1, None), help=f"批次 batch number ({min(batch_numbers)}–{max(batch_numbers)})"
+    )
     @click.option("--province", help="省份 province (浙江, 浙江省, Zhejiang, 臺灣)")
-    @click.option("--region", help="区域 region: 东部/中部/西部/东北 (east/central/west/northeast)")
+    @click.option("--region", help=f"区域 region: {regions}")
     @click.option("--on", "on", metavar="DATE", help="在该日有效（已获批且未撤销） in force on DATE")
     @format_option()
     def zones_list(

@@ -1,6 +1,6 @@
 """The city treatment table of the pilot zones, for a staggered difference-in-differences.
 
-One row per State Council approval (all 181, batches 1–8), then one row per prefecture-level
+One row per State Council approval (every zone of every batch), then one row per prefecture-level
 division that never had a zone of its own: those are the never-treated controls, except where a
 province-wide zone (海南全岛) covers them from its approval on. A researcher joins the table
 to a city-year panel on the city (or the GB/T 2260 code, once the reference data holds codes).

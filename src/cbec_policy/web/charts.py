@@ -13,8 +13,10 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
-# One colour per policy type, in the paper's Table 1 order; colour-blind safe (Okabe–Ito).
-TYPE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#7f7f7f")
+from cbec_policy.labels import POLICY_TYPES
+
+# One colour per policy type, in the paper's Table 1 order, as vocabularies.yaml gives them.
+TYPE_COLOURS = tuple(label.colour for label in POLICY_TYPES)
 BAND_COLOURS = ("#f2f2f2", "#e3ecf7", "#f7ebe3", "#e6f4ec")
 
 
