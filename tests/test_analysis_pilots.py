@@ -86,8 +86,11 @@ def test_cumulative_region_counts_after_batch_7_and_8() -> None:
     cumulative = {
         row["batch"]: row for row in pilots.region_shares_cumulative(load_pilot_batches(), load_pilot_zones())
     }
+    day8 = next(r["approval_date"] for r in reference_counts.rows("pilot_batches.csv") if r["batch"] == "8")
     after7 = Counter(r["region4"] for r in rows if int(r["batch"]) <= 7)
-    after8 = Counter(r["region4"] for r in rows if not r["revoked_date"])
+    after8 = Counter(
+        r["region4"] for r in rows if int(r["batch"]) <= 8 and not (r["revoked_date"] and r["revoked_date"] <= day8)
+    )
     for region, code in pilots.REGION_CODE.items():
         assert cumulative[7][f"{code}_zones"] == after7[region]
         assert cumulative[8][f"{code}_zones"] == after8[region]
@@ -111,7 +114,12 @@ def test_zones_per_province_and_region_table() -> None:
     assert len(rows) == 31
     assert sum(row["zones"] for row in rows) == 178
     by_name = {row["province"]: row["zones"] for row in rows}
-    hand = Counter(r["province"] for r in _csv_rows() if not r["revoked_date"])
+    day = "2025-04-25"
+    hand = Counter(
+        r["province"]
+        for r in _csv_rows()
+        if r["approval_date"] <= day and not (r["revoked_date"] and r["revoked_date"] <= day)
+    )
     assert by_name == dict(hand) | {name: 0 for name in by_name if name not in hand}
     assert by_name["广东省"] == 21
     assert by_name["海南省"] == 1  # 海口 and 三亚 revoked, 海南全岛 approved

@@ -1,21 +1,38 @@
 """The newcomer changes of ARCHITECTURE.md, each made on a copy of the package data.
 
-A new dated rate must be one entry in one file: the test adds it to a copy of the parameter
-tree and checks that the calculators answer with it from its first day, citing its source,
-while the bundled tree (the package's own files) is left as it was.
+* A new dated rate must be one entry in one file: the test adds it to a copy of the parameter
+  tree and checks that the calculators answer with it from its first day, citing its source.
+* A ninth pilot batch must be rows in the data files only: the test writes them into a copy of
+  the reference folder, points the package at it (``CBEC_REFERENCE_DIR``) and runs the zone
+  lookup, the zone list and the tests that count batches and zones against it.
+* A new policy type must be one entry in ``vocabularies.yaml`` plus its cues in
+  ``taxonomy.yaml``: the test makes both edits in a copy of the package and checks that labels,
+  the classifier and the report and web palettes take it up.
+
+The package's own files are never written; each check compares them before and after.
 """
 
 from __future__ import annotations
 
+import csv
+import json
+import os
 import shutil
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import yaml
 
+import reference_counts
 from cbec_policy.rules.parameters import PARAMETER_DIR, load_parameters
 from cbec_policy.rules.retail_import import retail_import_tax
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "cbec_policy"
+TESTS = Path(__file__).resolve().parent
 
 VAT_FILE = Path("vat") / "import_vat_standard.yaml"
 NEW_START = date(2027, 1, 1)
@@ -58,3 +75,189 @@ def test_a_new_vat_rate_is_one_entry_in_one_file(tmp_path: Path) -> None:
     ratio = new.vat / old.vat
     assert ratio == Decimal(str(new_rate)) / Decimal(str(before))
     assert yaml.safe_load((PARAMETER_DIR / VAT_FILE).read_text(encoding="utf-8"))["values"].get(NEW_START) is None
+
+
+# --------------------------------------------------------------------------- a ninth pilot batch
+
+NINTH_DAY = date(2026, 6, 30)
+# Two prefecture-level cities without a zone today; the batch is made up for the check.
+NINTH_ZONES = (("张家口市", "张家口", "河北省", "东部"), ("承德市", "承德", "河北省", "东部"))
+# The test files that count batches, zones and zones in force, run against the copy. One test is
+# left out: the verdict on the regional-balance claim is a finding about today's zones, which a
+# new batch may rightly change.
+COUNTING_TESTS = (
+    "test_analysis_pilots.py", "test_reference.py", "test_zones.py", "test_places.py", "test_tables.py",
+    "test_evaluation_treatment.py", "test_analysis_claims.py", "test_store.py", "test_store_db.py",
+    "test_report_claims.py", "test_web_api.py",
+)  # fmt: skip
+VERDICT_TEST = "test_regional_balance_uses_the_bias_corrected_index_and_a_sensitivity_table"
+
+
+def _append_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    """Append ``rows`` to a CSV file in the file's own column order."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        columns = next(csv.reader(handle))
+    text = path.read_text(encoding="utf-8")
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        if not text.endswith("\n"):
+            handle.write("\n")
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+        writer.writerows({column: row.get(column, "") for column in columns} for row in rows)
+
+
+def _reference_with_a_ninth_batch(tmp_path: Path) -> Path:
+    """A copy of the reference folder with one more batch: a row of batches, a row per zone."""
+    folder = tmp_path / "reference"
+    shutil.copytree(PACKAGE / "reference", folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    number = max(reference_counts.batch_numbers()) + 1
+    _append_rows(
+        folder / "pilot_batches.csv",
+        [{
+            "batch": str(number), "approval_date": NINTH_DAY.isoformat(), "doc_number": "国函〔2026〕90号",
+            "title": "国务院关于同意在张家口等2个城市设立跨境电子商务综合试验区的批复",
+            "zone_count": str(len(NINTH_ZONES)),
+            "cumulative_count": str(reference_counts.zones_approved() + len(NINTH_ZONES)),
+        }],
+    )  # fmt: skip
+    _append_rows(
+        folder / "pilot_zones.csv",
+        [{
+            "batch": str(number), "zone_name": name, "city_std": city, "province": province, "region4": region,
+            "admin_level": "prefecture-level city", "confidence": "verified", "evidence": "made up for this check",
+        } for name, city, province, region in NINTH_ZONES],
+    )  # fmt: skip
+    return folder
+
+
+def _environment(**extra: str) -> dict[str, str]:
+    """The test process's environment for a child run: SQLite only, the package from this tree."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CBEC_TEST_PG_URL", "CBEC_REQUIRE_SERVICES", "CBEC_DB_URL")}
+    env["PYTHONPATH"] = os.pathsep.join([str(PACKAGE.parent), str(TESTS)])
+    env.update(extra)
+    return env
+
+
+def _cbec(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "cbec_policy", *args], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and p.suffix in (".csv", ".yaml")}
+
+
+@pytest.mark.slow
+def test_a_ninth_pilot_batch_is_rows_in_the_data_files_only(tmp_path: Path) -> None:
+    bundled_before = _files(PACKAGE / "reference")
+    folder = _reference_with_a_ninth_batch(tmp_path)
+    changed = sorted(name for name, data in _files(folder).items() if bundled_before.get(name) != data)
+    assert changed == ["pilot_batches.csv", "pilot_zones.csv"]
+
+    env = _environment(CBEC_REFERENCE_DIR=str(folder))
+    db = f"sqlite:///{tmp_path / 'ninth.sqlite3'}"
+    _cbec(env, "init", "--db", db)
+    # The zone lookup answers from the new batch on its day, and not the day before.
+    found = json.loads(_cbec(env, "zones", "lookup", "张家口", "--on", NINTH_DAY.isoformat(), "--format", "json",
+                             "--db", db))  # fmt: skip
+    assert found["is_pilot_zone"] is True and found["batch"] == max(reference_counts.batch_numbers()) + 1
+    before = json.loads(_cbec(env, "zones", "lookup", "张家口", "--on", "2026-06-29", "--format", "json", "--db", db))
+    assert before["is_pilot_zone"] is False
+    # The zone list counts the new zones; the help names the new batch number.
+    listed = json.loads(_cbec(env, "zones", "list", "--on", NINTH_DAY.isoformat(), "--format", "json", "--db", db))
+    assert len(listed) == reference_counts.in_force_after_each_batch()[-1] + len(NINTH_ZONES)
+    assert f"1–{max(reference_counts.batch_numbers()) + 1})" in _cbec(env, "zones", "list", "--help")
+
+    # The tests that count batches and zones pass against the copy, with no test edited.
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--deselect",
+         f"tests/test_analysis_claims.py::{VERDICT_TEST}", *(f"tests/{name}" for name in COUNTING_TESTS)],
+        cwd=TESTS.parent, env=env, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert _files(PACKAGE / "reference") == bundled_before
+
+
+# --------------------------------------------------------------------------- a new policy type
+
+NEW_TYPE = {"code": "platform", "zh": "平台类", "en": "platform", "colour": "#882255"}
+NEW_TYPE_CUES = """\
+  - code: platform
+    zh: 平台类
+    en: platform
+    definition_zh: 以电子商务平台经营者的责任与义务为主要内容的文件。
+    definition_en: Documents whose main content is the duties of e-commerce platform operators.
+    terms:
+      平台经营者: 3
+      平台责任: 3
+    title_patterns:
+      - {pattern: "平台经营者", weight: 4}
+"""
+CHECK_NEW_TYPE = """\
+import json
+from cbec_policy.classify.base import Document
+from cbec_policy.classify.lexicon import LexiconClassifier
+from cbec_policy.classify.taxonomy import load_taxonomy
+from cbec_policy.labels import POLICY_TYPES, find_label, label
+from cbec_policy.report.chart_base import TYPE_COLOURS as REPORT_COLOURS
+from cbec_policy.web.charts import TYPE_COLOURS as WEB_COLOURS
+from cbec_policy.web.render import palette_css
+
+document = Document(title="关于明确跨境电商平台经营者责任的通知",
+                    text="跨境电子商务平台经营者应当履行平台责任。平台经营者对入驻企业进行审核。")
+print(json.dumps({
+    "codes": [entry.code for entry in POLICY_TYPES],
+    "found": find_label(POLICY_TYPES, "平台类", "--type").code,
+    "english": label("policy_types", "platform", "en"),
+    "taxonomy": [category.code for category in load_taxonomy().types],
+    "classified": LexiconClassifier().explain(document).policy_type,
+    "report_colours": list(REPORT_COLOURS),
+    "web_colours": list(WEB_COLOURS),
+    "palette_css": palette_css(),
+}))
+"""
+
+
+def _package_with_a_new_type(tmp_path: Path) -> Path:
+    """A copy of the package whose vocabularies and taxonomy each hold one more policy type."""
+    copy = tmp_path / "src" / "cbec_policy"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    vocabularies = copy / "vocabularies.yaml"
+    lines = vocabularies.read_text(encoding="utf-8").splitlines(keepends=True)
+    last = max(i for i, line in enumerate(lines) if line.startswith("  - {code: ") and i < lines.index("themes:\n"))
+    entry = ", ".join(f'{key}: "{value}"' for key, value in NEW_TYPE.items())
+    lines.insert(last + 1, f"  - {{{entry}}}\n")
+    vocabularies.write_text("".join(lines), encoding="utf-8")
+    taxonomy = copy / "classify" / "taxonomy.yaml"
+    text = taxonomy.read_text(encoding="utf-8")
+    assert text.count("\nthemes:\n") == 1
+    taxonomy.write_text(text.replace("\nthemes:\n", "\n" + NEW_TYPE_CUES + "\nthemes:\n"), encoding="utf-8")
+    return copy
+
+
+def test_a_new_policy_type_is_one_vocabulary_entry_and_its_cues(tmp_path: Path) -> None:
+    before = {
+        path: path.read_bytes() for path in (PACKAGE / "vocabularies.yaml", PACKAGE / "classify" / "taxonomy.yaml")
+    }
+    copy = _package_with_a_new_type(tmp_path)
+    changed = sorted(
+        str(p.relative_to(copy))
+        for p in copy.rglob("*")
+        if p.is_file() and p.read_bytes() != (PACKAGE / p.relative_to(copy)).read_bytes()
+    )
+    assert changed == ["classify/taxonomy.yaml", "vocabularies.yaml"]
+
+    env = _environment()
+    env["PYTHONPATH"] = str(copy.parent)
+    done = subprocess.run([sys.executable, "-c", CHECK_NEW_TYPE], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["codes"][-1] == NEW_TYPE["code"] and seen["found"] == NEW_TYPE["code"]
+    assert seen["english"] == NEW_TYPE["en"]
+    assert seen["taxonomy"] == seen["codes"]
+    assert seen["classified"] == NEW_TYPE["code"]
+    assert NEW_TYPE["colour"] in seen["report_colours"] and NEW_TYPE["colour"] in seen["web_colours"]
+    assert NEW_TYPE["colour"] in seen["palette_css"]
+    assert {path: path.read_bytes() for path in before} == before

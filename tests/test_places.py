@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+import reference_counts
 from cbec_policy.cli import cli
 from cbec_policy.ingest.divisions import divisions
 from cbec_policy.places import hierarchy, label
@@ -299,8 +300,9 @@ def _copy_with(tmp_path, name: str, old: str, new: str):
 def test_a_zone_of_an_unknown_batch_is_rejected(tmp_path) -> None:
     from cbec_policy.errors import ReferenceDataError
 
-    broken = _copy_with(tmp_path, "pilot_zones.csv", "1,杭州市,", "9,杭州市,")
-    with pytest.raises(ReferenceDataError, match=r"pilot_zones.csv.*line 2.*batch 9"):
+    unknown = max(reference_counts.batch_numbers()) + 1
+    broken = _copy_with(tmp_path, "pilot_zones.csv", "1,杭州市,", f"{unknown},杭州市,")
+    with pytest.raises(ReferenceDataError, match=rf"pilot_zones.csv.*line 2.*batch {unknown}"):
         load_pilot_zones(broken)
 
 
