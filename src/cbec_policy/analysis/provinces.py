@@ -1,7 +1,9 @@
-"""The 31 provincial-level divisions of the mainland: region (东部/中部/西部/东北) and tile-grid position.
+"""The 31 provincial-level divisions of the mainland: region (东部/中部/西部/东北), coast and tile-grid position.
 
-The four-region split is the National Bureau of Statistics' convention; the grid places each
-province as one square roughly where it lies, so a map can be drawn offline without boundary data.
+All of it is one table, ``places/provinces.csv``. The four-region split is the National Bureau
+of Statistics' convention; ``coastal`` marks the 11 coastal provincial-level regions (沿海地区)
+of the China Marine Statistical Yearbook; the grid places each province as one square roughly
+where it lies, so a map can be drawn offline without boundary data.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from cbec_policy.analysis._data import data_path, read_csv
+from cbec_policy.analysis._data import read_csv
 from cbec_policy.errors import ReferenceDataError
 from cbec_policy.labels import REGIONS
 from cbec_policy.places.hierarchy import data_path as places_data_path
@@ -26,17 +28,20 @@ class Province:
     region: str
     row: int
     col: int
+    coastal: bool = False
 
 
 def load_provinces(path: Path | None = None) -> list[Province]:
-    """Provinces from ``provinces.csv`` (or a file of the same shape); checks regions and unique cells."""
+    """Provinces from ``provinces.csv`` (or a file of the same shape); checks regions, coasts and unique cells."""
     source = path or places_data_path("provinces.csv")
     regions = {label.zh for label in REGIONS}
     provinces = []
     cells: dict[tuple[int, int], str] = {}
-    for line, row in read_csv(source, {"province", "short", "en", "region", "row", "col"}):
+    for line, row in read_csv(source, {"province", "short", "en", "region", "row", "col", "coastal"}):
         if row["region"] not in regions:
             raise ReferenceDataError(source.name, line, "region", f"unknown region {row['region']!r}")
+        if row["coastal"] not in ("yes", "no"):
+            raise ReferenceDataError(source.name, line, "coastal", f"expected yes or no, got {row['coastal']!r}")
         try:
             cell = (int(row["row"]), int(row["col"]))
         except ValueError:
@@ -44,7 +49,9 @@ def load_provinces(path: Path | None = None) -> list[Province]:
         if cell in cells:
             raise ReferenceDataError(source.name, line, "row/col", f"cell {cell} already holds {cells[cell]}")
         cells[cell] = row["province"]
-        provinces.append(Province(row["province"], row["short"], row["en"], row["region"], cell[0], cell[1]))
+        provinces.append(
+            Province(row["province"], row["short"], row["en"], row["region"], cell[0], cell[1], row["coastal"] == "yes")
+        )
     return provinces
 
 
@@ -73,14 +80,8 @@ def find_province(text: str, provinces: tuple[Province, ...] | None = None) -> P
 
 @cache
 def coastal_provinces() -> frozenset[str]:
-    """The 11 coastal provincial-level regions (沿海地区), from ``coastal_provinces.csv``."""
-    known = {p.name for p in bundled_provinces()}
-    names = set()
-    for line, row in read_csv(data_path("coastal_provinces.csv"), {"province", "source"}):
-        if row["province"] not in known:
-            raise ReferenceDataError("coastal_provinces.csv", line, "province", f"unknown province {row['province']!r}")
-        names.add(row["province"])
-    return frozenset(names)
+    """The 11 coastal provincial-level regions (沿海地区), marked in the province table."""
+    return frozenset(province.name for province in bundled_provinces() if province.coastal)
 
 
 def is_coastal(province: str) -> bool:

@@ -74,7 +74,6 @@ def _read(name: str, columns: set[str]) -> list[tuple[int, dict[str, str]]]:
 
 
 @cache
-@cache
 def province_abbreviations() -> dict[str, str]:
     """The one-character abbreviation (简称) of every mainland province-level unit: 浙江省 → 浙.
 
