@@ -67,11 +67,6 @@ def save_model(model: TrainedClassifier, name: str = DEFAULT_MODEL) -> Path:
     return path
 
 
-def model_exists(name: str = DEFAULT_MODEL) -> bool:
-    """Whether a model of that name has been saved."""
-    return model_path(name).is_file()
-
-
 def load_model(name: str = DEFAULT_MODEL) -> TrainedClassifier:
     """Load a saved model; InputError when it is missing, unreadable or made by other versions."""
     # start-up: joblib and scikit-learn load only when a model is saved or loaded, not to find its path

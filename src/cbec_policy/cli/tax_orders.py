@@ -23,10 +23,8 @@ from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
 from cbec_policy.rules import BuyerLedger
 from cbec_policy.rules.citations import Citation
-from cbec_policy.rules.goods import category_names
 from cbec_policy.rules.order_tax import OrderTax, order_import_tax
 from cbec_policy.rules.orders import Order, load_order_file, make_order, parse_line_spec
-from cbec_policy.rules.parameters import load_parameters
 from cbec_policy.rules.regime import PATH_LABELS
 from cbec_policy.store import open_store
 
@@ -204,11 +202,6 @@ def tax_import_return(
     console = Console(soft_wrap=True)
     console.print(result.explanation_zh, markup=False)
     _print_citations_and_notes(console, record)
-
-
-def known_categories() -> list[str]:
-    """The goods categories of the parameter tree (for help texts and the web form)."""
-    return category_names(load_parameters())
 
 
 def register(group: click.Group) -> None:

@@ -176,10 +176,6 @@ def _compat_table() -> dict[int, str]:
     return table
 
 
-def _fold_compat(text: str) -> str:
-    return text.translate(_compat_table())
-
-
 def normalise_doc_number_forms(text: str) -> str:
     """财关税[2018]49號 / （2018）/ 【2018】 → 财关税〔2018〕49号, anywhere in ``text``."""
     if "号" not in text and "號" not in text:

@@ -208,10 +208,6 @@ class Hierarchy:
             codes = self._chains[code] = frozenset(p.code for p in self.chain(code))
         return area in codes
 
-    def former_names_of(self, code: str) -> list[FormerName]:
-        """Former names whose area is now (part of) division ``code``."""
-        return [f for f in self.former if f.current_code == code]
-
     def in_province(self, name: str, province: str) -> list[Place]:
         """Divisions of ``province`` whose official full name is ``name``."""
         if self._by_name is None:

@@ -314,8 +314,3 @@ def translator(lang: str) -> Callable[..., str]:
         return text.format(**values) if values else text
 
     return t
-
-
-def label_text(label: object, lang: str) -> str:
-    """The readable text of a :class:`cbec_policy.labels.Label` in the page language."""
-    return getattr(label, "en" if lang == "en" else "zh")
