@@ -16,8 +16,7 @@ from rich.table import Table
 
 from cbec_policy.cli.output import format_option, to_json
 from cbec_policy.dates import parse_date
-from cbec_policy.rules.cases import run_cases
-from cbec_policy.rules.parameters import describe, load_parameters
+from cbec_policy.rules import describe, load_parameters, run_cases
 
 
 def _value_text(value: object) -> str:

@@ -26,13 +26,18 @@ from cbec_policy.cli.output import emit_rows, format_option, to_csv, to_json
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
 from cbec_policy.places import ZoneMembership, membership
+from cbec_policy.rules import (
+    PATH_LABELS,
+    REASONS,
+    Citation,
+    ZoneLookup,
+    compare_postal_cbec,
+    explain_code,
+    export_income_tax,
+    export_return_exemption,
+    load_codes,
+)
 from cbec_policy.rules.batch import DEFAULT_CHUNK_ROWS, BatchSummary, parquet_rows, run_batch
-from cbec_policy.rules.citations import Citation
-from cbec_policy.rules.codes import explain_code, load_codes
-from cbec_policy.rules.export import ZoneLookup, export_income_tax
-from cbec_policy.rules.postal import compare_postal_cbec
-from cbec_policy.rules.regime import PATH_LABELS
-from cbec_policy.rules.returns import REASONS, export_return_exemption
 
 if TYPE_CHECKING:  # the store is opened only for --ledger
     from cbec_policy.store import Store

@@ -21,11 +21,17 @@ from cbec_policy.cli.options import db_option
 from cbec_policy.cli.output import format_option, to_json
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
-from cbec_policy.rules import BuyerLedger
-from cbec_policy.rules.citations import Citation
-from cbec_policy.rules.order_tax import OrderTax, order_import_tax
-from cbec_policy.rules.orders import Order, load_order_file, make_order, parse_line_spec
-from cbec_policy.rules.regime import PATH_LABELS
+from cbec_policy.rules import (
+    PATH_LABELS,
+    BuyerLedger,
+    Citation,
+    Order,
+    OrderTax,
+    load_order_file,
+    make_order,
+    order_import_tax,
+    parse_line_spec,
+)
 from cbec_policy.store import open_store
 
 _FORMATS = ("table", "json")

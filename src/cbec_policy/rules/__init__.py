@@ -25,24 +25,63 @@ period's value. Dates after the data's horizon carry a caveat naming the last ch
 
 from __future__ import annotations
 
+from cbec_policy.rules.cases import run_cases
 from cbec_policy.rules.citations import Citation, cite
 from cbec_policy.rules.codes import SupervisionCode, explain_code, load_codes
 from cbec_policy.rules.errors import ParameterFileError, RuleNotApplicableError
-from cbec_policy.rules.export import ExportIncomeResult, export_income_tax, reference_zone_lookup
+from cbec_policy.rules.export import ExportIncomeResult, ZoneLookup, export_income_tax, reference_zone_lookup
+from cbec_policy.rules.goods import category_label, category_names
 from cbec_policy.rules.ledger import BuyerLedger, Quota, ReturnResult
 from cbec_policy.rules.order_tax import LineTax, OrderTax, order_import_tax
-from cbec_policy.rules.orders import Line, Order, OrderError, make_order
+from cbec_policy.rules.orders import Line, Order, OrderError, load_order_file, make_order, parse_line_spec
 from cbec_policy.rules.parameters import Parameter, ParameterSet, Period, describe, load_parameters
 from cbec_policy.rules.postal import PostalComparison, PostalTaxResult, compare_postal_cbec, postal_tax
-from cbec_policy.rules.regime import PATHS
-from cbec_policy.rules.retail_import import ImportTaxResult, retail_import_tax
-from cbec_policy.rules.returns import ReturnGoodsResult, export_return_exemption
+from cbec_policy.rules.regime import PATH_LABELS, PATHS
+from cbec_policy.rules.retail_import import ImportTaxResult, categories, retail_import_tax
+from cbec_policy.rules.returns import REASONS, ReturnGoodsResult, export_return_exemption
 
 __all__ = [
-    "PATHS", "BuyerLedger", "Citation", "ExportIncomeResult", "ImportTaxResult", "Line", "LineTax", "Order",
-    "OrderError", "OrderTax", "Parameter", "ParameterFileError", "ParameterSet", "Period", "PostalComparison",
-    "PostalTaxResult", "Quota", "ReturnGoodsResult", "ReturnResult", "RuleNotApplicableError", "SupervisionCode",
-    "cite", "compare_postal_cbec", "describe", "explain_code", "export_income_tax", "export_return_exemption",
-    "load_codes", "load_parameters", "make_order", "order_import_tax", "postal_tax", "reference_zone_lookup",
+    "PATHS",
+    "PATH_LABELS",
+    "REASONS",
+    "BuyerLedger",
+    "Citation",
+    "ExportIncomeResult",
+    "ImportTaxResult",
+    "Line",
+    "LineTax",
+    "Order",
+    "OrderError",
+    "OrderTax",
+    "Parameter",
+    "ParameterFileError",
+    "ParameterSet",
+    "Period",
+    "PostalComparison",
+    "PostalTaxResult",
+    "Quota",
+    "ReturnGoodsResult",
+    "ReturnResult",
+    "RuleNotApplicableError",
+    "SupervisionCode",
+    "ZoneLookup",
+    "categories",
+    "category_label",
+    "category_names",
+    "cite",
+    "compare_postal_cbec",
+    "describe",
+    "explain_code",
+    "export_income_tax",
+    "export_return_exemption",
+    "load_codes",
+    "load_order_file",
+    "load_parameters",
+    "make_order",
+    "order_import_tax",
+    "parse_line_spec",
+    "postal_tax",
+    "reference_zone_lookup",
     "retail_import_tax",
-]  # fmt: skip
+    "run_cases",
+]

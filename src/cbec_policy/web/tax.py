@@ -13,13 +13,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cbec_policy.rules.export import export_income_tax, reference_zone_lookup
-from cbec_policy.rules.order_tax import order_import_tax
-from cbec_policy.rules.orders import make_order
-from cbec_policy.rules.parameters import describe, load_parameters
-from cbec_policy.rules.postal import compare_postal_cbec
-from cbec_policy.rules.retail_import import categories, retail_import_tax
-from cbec_policy.rules.returns import export_return_exemption
+from cbec_policy.rules import (
+    categories,
+    compare_postal_cbec,
+    describe,
+    export_income_tax,
+    export_return_exemption,
+    load_parameters,
+    make_order,
+    order_import_tax,
+    reference_zone_lookup,
+    retail_import_tax,
+)
 from cbec_policy.web.charts import policy_href
 
 Category = Literal[tuple(categories())]  # type: ignore[valid-type]

@@ -11,9 +11,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.background import BackgroundTask
 
 from cbec_policy.errors import CbecError
-from cbec_policy.rules.goods import category_label, category_names
-from cbec_policy.rules.parameters import describe, load_parameters
-from cbec_policy.rules.regime import PATH_LABELS
+from cbec_policy.rules import PATH_LABELS, category_label, category_names, describe, load_parameters
 from cbec_policy.web import tax
 from cbec_policy.web.batch import batch_available, run_batch_upload
 from cbec_policy.web.deps import get_config, get_lang, get_store
