@@ -16,11 +16,65 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cbec_policy.classify.base import Classification, Classifier, Document, LabelledRecord
-from cbec_policy.classify.labels_io import relabelled
+from cbec_policy.classify.base import (
+    RELEVANCE_KEY,
+    Classification,
+    Classifier,
+    Document,
+    LabelledRecord,
+    instrument_key,
+    theme_key,
+    type_key,
+)
+from cbec_policy.classify.labels_io import export_csv, import_labels, relabelled
+from cbec_policy.classify.persist import load_model, model_path, save_model
+from cbec_policy.classify.stored import apply_classification, classify_policies, needs_classification
+from cbec_policy.classify.taxonomy import Taxonomy, load_taxonomy
 from cbec_policy.classify.textcheck import require_chinese
+from cbec_policy.classify.training import (
+    bundled_records,
+    load_zh_summaries,
+    merge_records,
+    negative_records,
+    policy_document,
+    researcher_labelled,
+    training_records,
+    user_records,
+)
 
-__all__ = ["Classification", "Classifier", "Document", "LabelledRecord", "classify_document", "relabelled"]
+# The lexicon, hybrid, trained and evaluation modules load numpy or scikit-learn: front ends
+# import them by module when a command needs them, so reading a document does not pay for them.
+__all__ = [
+    "RELEVANCE_KEY",
+    "Classification",
+    "Classifier",
+    "Document",
+    "LabelledRecord",
+    "Taxonomy",
+    "apply_classification",
+    "bundled_records",
+    "classify_document",
+    "classify_policies",
+    "export_csv",
+    "import_labels",
+    "instrument_key",
+    "load_model",
+    "load_taxonomy",
+    "load_zh_summaries",
+    "merge_records",
+    "model_path",
+    "needs_classification",
+    "negative_records",
+    "policy_document",
+    "relabelled",
+    "require_chinese",
+    "researcher_labelled",
+    "save_model",
+    "theme_key",
+    "training_records",
+    "type_key",
+    "user_records",
+]
 
 
 def classify_document(

@@ -14,9 +14,9 @@ from cbec_policy.cli.options import open_ready_store
 def chosen_classifier(method: str, model: str | None) -> Any:
     """The classifier ``--method`` names (lexicon, trained or hybrid), with a saved model if ``model`` names one."""
     # start-up: the trained and hybrid classifiers bring scikit-learn
+    from cbec_policy.classify import load_model
     from cbec_policy.classify.hybrid import HybridClassifier, default_classifier
     from cbec_policy.classify.lexicon import LexiconClassifier
-    from cbec_policy.classify.persist import load_model
 
     if method == "lexicon":
         return LexiconClassifier()
@@ -30,8 +30,8 @@ def chosen_classifier(method: str, model: str | None) -> Any:
 def training_records(db_url: str | None, user_labels: bool, paper_types: bool = False) -> tuple[list[Any], int]:
     """Bundled policies and near-miss negatives, with the store's researcher labels applied (and their count)."""
     # start-up: the training records read every bundled policy
-    from cbec_policy.classify.training import merge_records, user_records
-    from cbec_policy.classify.training import training_records as bundled_and_negatives
+    from cbec_policy.classify import merge_records, user_records
+    from cbec_policy.classify import training_records as bundled_and_negatives
 
     records = bundled_and_negatives(paper_types=paper_types)
     if not user_labels:

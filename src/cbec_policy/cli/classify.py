@@ -16,9 +16,17 @@ from typing import Any
 
 import click
 
-from cbec_policy.classify.base import RELEVANCE_KEY, Classification, Document, instrument_key, theme_key, type_key
-from cbec_policy.classify.taxonomy import Taxonomy, load_taxonomy
-from cbec_policy.classify.textcheck import require_chinese
+from cbec_policy.classify import (
+    RELEVANCE_KEY,
+    Classification,
+    Document,
+    Taxonomy,
+    instrument_key,
+    load_taxonomy,
+    require_chinese,
+    theme_key,
+    type_key,
+)
 from cbec_policy.cli.classifiers import chosen_classifier, training_records
 from cbec_policy.cli.classify_evaluate import evaluate_command
 from cbec_policy.cli.options import db_option, open_ready_store
@@ -198,8 +206,8 @@ def classify_document_command(
 def train_command(name: str, user_labels: bool, db_url: str | None) -> None:
     """训练 Train the n-gram model on the bundled policies plus the researcher labels in the store."""
     # start-up: imported only when this command runs, so other commands and --help stay light
+    from cbec_policy.classify import model_path, save_model
     from cbec_policy.classify.hybrid import HybridClassifier
-    from cbec_policy.classify.persist import model_path, save_model
 
     model_path(name)  # check the name before any work
     records, user_count = training_records(db_url, user_labels)
@@ -227,7 +235,7 @@ def stored_command(force: bool, model: str | None, db_url: str | None) -> None:
     Verified types and themes and a researcher's labels are kept; only missing values are filled.
     """
     # start-up: imported only when this command runs, so other commands and --help stay light
-    from cbec_policy.classify.stored import classify_policies
+    from cbec_policy.classify import classify_policies
 
     classifier = chosen_classifier("hybrid", model)
     store = open_ready_store(db_url)
@@ -254,7 +262,7 @@ def labels() -> None:
 def labels_import_command(file: Path, db_url: str | None) -> None:
     """导入标注 Import labels from FILE.csv; every row is checked first, then all are written."""
     # start-up: imported only when this command runs, so other commands and --help stay light
-    from cbec_policy.classify.labels_io import import_labels
+    from cbec_policy.classify import import_labels
 
     store = open_ready_store(db_url)
     try:
@@ -276,8 +284,7 @@ def labels_import_command(file: Path, db_url: str | None) -> None:
 def labels_export_command(output: Path | None, researcher_only: bool, db_url: str | None) -> None:
     """导出标注 Export the labels of stored policies as CSV (the import format)."""
     # start-up: imported only when this command runs, so other commands and --help stay light
-    from cbec_policy.classify.labels_io import export_csv
-    from cbec_policy.classify.training import researcher_labelled
+    from cbec_policy.classify import export_csv, researcher_labelled
 
     store = open_ready_store(db_url)
     try:

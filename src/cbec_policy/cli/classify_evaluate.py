@@ -98,11 +98,11 @@ def evaluate_command(
 ) -> None:
     """评估 In-sample fit (a), cross-validation (b) and gold-document scores (c), each labelled as such."""
     # start-up: imported only when this command runs, so other commands and --help stay light
+    from cbec_policy.classify import bundled_records, negative_records
     from cbec_policy.classify.evaluate import cross_validate, in_sample_fit
     from cbec_policy.classify.hybrid import HybridClassifier
     from cbec_policy.classify.lexicon import LexiconClassifier
     from cbec_policy.classify.trained import TrainedClassifier
-    from cbec_policy.classify.training import bundled_records, negative_records
 
     if second_coder is not None and gold_path is None:
         raise click.UsageError("--second-coder needs --gold (κ compares codings of the same documents)")

@@ -17,8 +17,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from cbec_policy.classify.stored import apply_classification, needs_classification
-from cbec_policy.classify.training import load_zh_summaries
+from cbec_policy.classify import apply_classification, load_zh_summaries, needs_classification
 from cbec_policy.evaluation.scheme import Scheme, Variable
 from cbec_policy.models import Policy
 
@@ -88,7 +87,7 @@ def ensure_classified(policy: Policy) -> Policy:
     """
     if not needs_classification(policy):
         return policy
-    from cbec_policy.classify.training import policy_document  # start-up: coding from text only
+    from cbec_policy.classify import policy_document  # start-up: coding from text only
 
     result = _lexicon().explain(policy_document(policy, load_zh_summaries()))
     return apply_classification(policy, result)

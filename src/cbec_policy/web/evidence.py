@@ -18,7 +18,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from cbec_policy.classify.taxonomy import load_taxonomy
+from cbec_policy.classify import load_taxonomy
 from cbec_policy.labels import label
 from cbec_policy.web.i18n import translator
 
