@@ -51,17 +51,18 @@ LAYERS: dict[str, int] = {
     "__main__": 4,
 }
 
-# Reasons shared by many entries: imports that wait for the named package's façade to be settled.
-STORE_REWORK = "the store's façade does not export its search/read and curation parts yet"
+# Reasons shared by many entries.
 WEB_REWORK = "the web app, routes and uploads still import the modules they use directly"
 RULES_BATCH_REWORK = "rules/batch and cli/tax still import the modules they use directly"
-INGEST_REWORK = "ingest and classify internals are not behind their façades yet"
 NO_FACADE = "the package has no __all__ façade naming this module yet"
-STORE_FACADE = "not exported by store/__init__.py; " + STORE_REWORK
-INGEST_FACADE = "not exported by the ingest/classify façade; " + INGEST_REWORK
-RULES_FACADE = "not exported by rules/__init__.py (rules.batch is outside it); " + RULES_BATCH_REWORK
-MUTUAL = "the modules import each other inside functions; the shared part must move to a third module"
-UNSAID_START_UP = "deferred for start-up speed or to break a circle, without a comment saying which"
+HEAVY_CLASSIFY = (
+    "numpy and scikit-learn modules of classify are imported by module: in the façade they would load"
+    " whenever a document is read"
+)
+HEAVY_ANALYSIS = (
+    "analysis.stats loads scipy: an eager analysis façade would load it for every command that names a"
+    " province; the façade waits for a lazy form that keeps the arrows visible"
+)
 
 # Imports from a lower layer to a higher one: "importer -> imported module".
 UPWARD_ALLOWED: dict[str, str] = {}
@@ -71,14 +72,14 @@ PRIVATE_ALLOWED: dict[str, str] = {
     "cbec_policy.cli.tax -> cbec_policy.rules.batch.distributed": (
         "deferred: dask and distributed take a second to import, so the Dask engine stays out of rules.batch's façade"
     ),
-    "cbec_policy.cli.classifiers -> cbec_policy.classify.hybrid": INGEST_FACADE,
-    "cbec_policy.cli.classifiers -> cbec_policy.classify.lexicon": INGEST_FACADE,
-    "cbec_policy.cli.classify -> cbec_policy.classify.hybrid": INGEST_FACADE,
-    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.evaluate": INGEST_FACADE,
-    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.gold": INGEST_FACADE,
-    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.hybrid": INGEST_FACADE,
-    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.lexicon": INGEST_FACADE,
-    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.trained": INGEST_FACADE,
+    "cbec_policy.cli.classifiers -> cbec_policy.classify.hybrid": HEAVY_CLASSIFY,
+    "cbec_policy.cli.classifiers -> cbec_policy.classify.lexicon": HEAVY_CLASSIFY,
+    "cbec_policy.cli.classify -> cbec_policy.classify.hybrid": HEAVY_CLASSIFY,
+    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.evaluate": HEAVY_CLASSIFY,
+    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.gold": HEAVY_CLASSIFY,
+    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.hybrid": HEAVY_CLASSIFY,
+    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.lexicon": HEAVY_CLASSIFY,
+    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.trained": HEAVY_CLASSIFY,
     "cbec_policy.cli.evaluation -> cbec_policy.evaluation.did_panel": NO_FACADE,
     "cbec_policy.cli.evaluation -> cbec_policy.evaluation.figures": NO_FACADE,
     "cbec_policy.cli.evaluation -> cbec_policy.evaluation.matrix_io": NO_FACADE,
@@ -86,42 +87,42 @@ PRIVATE_ALLOWED: dict[str, str] = {
     "cbec_policy.cli.evaluation -> cbec_policy.evaluation.scheme": NO_FACADE,
     "cbec_policy.cli.evaluation -> cbec_policy.evaluation.treatment": NO_FACADE,
     "cbec_policy.cli.evaluation -> cbec_policy.report.figures": NO_FACADE,
-    "cbec_policy.cli.local -> cbec_policy.analysis.claims": NO_FACADE,
-    "cbec_policy.cli.local -> cbec_policy.analysis.local": NO_FACADE,
-    "cbec_policy.cli.local -> cbec_policy.analysis.provinces": NO_FACADE,
+    "cbec_policy.cli.local -> cbec_policy.analysis.claims": HEAVY_ANALYSIS,
+    "cbec_policy.cli.local -> cbec_policy.analysis.local": HEAVY_ANALYSIS,
+    "cbec_policy.cli.local -> cbec_policy.analysis.provinces": HEAVY_ANALYSIS,
     "cbec_policy.cli.report -> cbec_policy.report.build": NO_FACADE,
     "cbec_policy.cli.report -> cbec_policy.report.evaluation_section": NO_FACADE,
     "cbec_policy.cli.serve -> cbec_policy.web.app": NO_FACADE,
     "cbec_policy.cli.tables -> cbec_policy.report.table_writers": NO_FACADE,
     "cbec_policy.cli.tax -> cbec_policy.rules.batch": RULES_BATCH_REWORK,
-    "cbec_policy.evaluation.coding -> cbec_policy.classify.lexicon": INGEST_FACADE,
-    "cbec_policy.presentation -> cbec_policy.analysis.provinces": NO_FACADE,
-    "cbec_policy.report.charts_places -> cbec_policy.analysis.pilots": NO_FACADE,
-    "cbec_policy.report.charts_places -> cbec_policy.analysis.provinces": NO_FACADE,
-    "cbec_policy.report.charts_policy -> cbec_policy.analysis.evolution": NO_FACADE,
-    "cbec_policy.report.claims_text -> cbec_policy.analysis.claims": NO_FACADE,
-    "cbec_policy.report.claims_text -> cbec_policy.analysis.stats": NO_FACADE,
-    "cbec_policy.report.computed_tables -> cbec_policy.analysis.pilots": NO_FACADE,
-    "cbec_policy.report.computed_tables -> cbec_policy.analysis.provenance": NO_FACADE,
+    "cbec_policy.evaluation.coding -> cbec_policy.classify.lexicon": HEAVY_CLASSIFY,
+    "cbec_policy.presentation -> cbec_policy.analysis.provinces": HEAVY_ANALYSIS,
+    "cbec_policy.report.charts_places -> cbec_policy.analysis.pilots": HEAVY_ANALYSIS,
+    "cbec_policy.report.charts_places -> cbec_policy.analysis.provinces": HEAVY_ANALYSIS,
+    "cbec_policy.report.charts_policy -> cbec_policy.analysis.evolution": HEAVY_ANALYSIS,
+    "cbec_policy.report.claims_text -> cbec_policy.analysis.claims": HEAVY_ANALYSIS,
+    "cbec_policy.report.claims_text -> cbec_policy.analysis.stats": HEAVY_ANALYSIS,
+    "cbec_policy.report.computed_tables -> cbec_policy.analysis.pilots": HEAVY_ANALYSIS,
+    "cbec_policy.report.computed_tables -> cbec_policy.analysis.provenance": HEAVY_ANALYSIS,
     "cbec_policy.report.evaluation_section -> cbec_policy.evaluation.figures": NO_FACADE,
     "cbec_policy.report.evaluation_section -> cbec_policy.evaluation.pmc": NO_FACADE,
     "cbec_policy.report.evaluation_section -> cbec_policy.evaluation.scheme": NO_FACADE,
     "cbec_policy.report.evaluation_section -> cbec_policy.evaluation.treatment": NO_FACADE,
-    "cbec_policy.report.i18n -> cbec_policy.analysis.periods": NO_FACADE,
-    "cbec_policy.report.local_tables -> cbec_policy.analysis.local": NO_FACADE,
-    "cbec_policy.report.network_tables -> cbec_policy.analysis.periods": NO_FACADE,
-    "cbec_policy.report.results -> cbec_policy.analysis.claims": NO_FACADE,
-    "cbec_policy.report.results -> cbec_policy.analysis.corpus": NO_FACADE,
-    "cbec_policy.report.results -> cbec_policy.analysis.evolution": NO_FACADE,
-    "cbec_policy.report.results -> cbec_policy.analysis.local": NO_FACADE,
-    "cbec_policy.report.results -> cbec_policy.analysis.network": NO_FACADE,
-    "cbec_policy.report.results -> cbec_policy.analysis.periods": NO_FACADE,
-    "cbec_policy.report.results -> cbec_policy.analysis.pilots": NO_FACADE,
-    "cbec_policy.report.results -> cbec_policy.analysis.positive_list": NO_FACADE,
-    "cbec_policy.report.results -> cbec_policy.analysis.provenance": NO_FACADE,
-    "cbec_policy.report.results -> cbec_policy.analysis.trade": NO_FACADE,
-    "cbec_policy.tables -> cbec_policy.analysis.corpus": NO_FACADE,
-    "cbec_policy.tables -> cbec_policy.analysis.evolution": NO_FACADE,
+    "cbec_policy.report.i18n -> cbec_policy.analysis.periods": HEAVY_ANALYSIS,
+    "cbec_policy.report.local_tables -> cbec_policy.analysis.local": HEAVY_ANALYSIS,
+    "cbec_policy.report.network_tables -> cbec_policy.analysis.periods": HEAVY_ANALYSIS,
+    "cbec_policy.report.results -> cbec_policy.analysis.claims": HEAVY_ANALYSIS,
+    "cbec_policy.report.results -> cbec_policy.analysis.corpus": HEAVY_ANALYSIS,
+    "cbec_policy.report.results -> cbec_policy.analysis.evolution": HEAVY_ANALYSIS,
+    "cbec_policy.report.results -> cbec_policy.analysis.local": HEAVY_ANALYSIS,
+    "cbec_policy.report.results -> cbec_policy.analysis.network": HEAVY_ANALYSIS,
+    "cbec_policy.report.results -> cbec_policy.analysis.periods": HEAVY_ANALYSIS,
+    "cbec_policy.report.results -> cbec_policy.analysis.pilots": HEAVY_ANALYSIS,
+    "cbec_policy.report.results -> cbec_policy.analysis.positive_list": HEAVY_ANALYSIS,
+    "cbec_policy.report.results -> cbec_policy.analysis.provenance": HEAVY_ANALYSIS,
+    "cbec_policy.report.results -> cbec_policy.analysis.trade": HEAVY_ANALYSIS,
+    "cbec_policy.tables -> cbec_policy.analysis.corpus": HEAVY_ANALYSIS,
+    "cbec_policy.tables -> cbec_policy.analysis.evolution": HEAVY_ANALYSIS,
     "cbec_policy.tables -> cbec_policy.report.table_writers": NO_FACADE,
     "cbec_policy.web.batch -> cbec_policy.rules.batch": WEB_REWORK,
     "cbec_policy.web.policy_view -> cbec_policy.analysis.evolution": WEB_REWORK,
@@ -151,7 +152,6 @@ LONG_ALLOWED: dict[str, str] = {}
 
 # Imports inside a function without a "# deferred:" or "# start-up:" comment: "module -> target".
 INNER_ALLOWED: dict[str, str] = {
-    "cbec_policy.classify.persist -> cbec_policy.classify.trained": INGEST_REWORK,
     "cbec_policy.web.app -> swagger_ui_bundle": WEB_REWORK,
     "cbec_policy.web.batch -> cbec_policy.rules.batch": WEB_REWORK,
     "cbec_policy.web.report_zip -> cbec_policy.report.build": WEB_REWORK,

@@ -20,7 +20,7 @@ from cbec_policy.classify.taxonomy import load_taxonomy
 from cbec_policy.errors import InputError
 
 if TYPE_CHECKING:  # scikit-learn is imported when a model is saved or loaded, not to find its path
-    from cbec_policy.classify.trained import TrainedClassifier  # start-up: scikit-learn, as above
+    from cbec_policy.classify.trained import TrainedClassifier
 
 DEFAULT_MODEL = "default"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -89,7 +89,7 @@ def load_model(name: str = DEFAULT_MODEL) -> TrainedClassifier:
         )
     if payload.get("taxonomy_version") != load_taxonomy().version:
         raise InputError(f"model {name!r}", "made with another taxonomy version; train it again")
-    from cbec_policy.classify.trained import TrainedClassifier
+    from cbec_policy.classify.trained import TrainedClassifier  # start-up: scikit-learn, as above
 
     model = payload["model"]
     if not isinstance(model, TrainedClassifier):
