@@ -35,7 +35,7 @@ from cbec_policy.errors import ReferenceDataError
 from cbec_policy.labels import POLICY_TYPES
 from cbec_policy.models import PilotBatch, Policy
 from cbec_policy.reference import load_national_policies, load_pilot_batches, load_table1_summaries, reference_path
-from cbec_policy.report.table_writers import Column, TableData
+from cbec_policy.report import Column, TableData
 
 FACT_FIELDS_1 = ("date", "issuers", "title", "doc_number")
 FACT_FIELDS_2 = ("date", "title", "doc_number")

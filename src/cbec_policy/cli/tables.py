@@ -11,7 +11,7 @@ from cbec_policy import tables
 from cbec_policy.cli.options import date_value, db_option, open_ready_store
 from cbec_policy.cli.output import format_option, to_json
 from cbec_policy.errors import InputError
-from cbec_policy.report.table_writers import FORMATS, TableData, rows_as_dicts, write
+from cbec_policy.report import FORMATS, TableData, rows_as_dicts, write
 
 _EXTENSIONS = {"md": ".md", "csv": ".csv", "xlsx": ".xlsx", "latex": ".tex", "json": ".json"}
 
