@@ -1,6 +1,7 @@
 """Ingest speed, measured side by side in one run on a seeded corpus of ~10 KB documents.
 
-    python benchmarks/bench_ingest.py [--count 10000] [--seed 7] [--classify-sample 200] [--baseline-sample 300]
+    python benchmarks/bench_ingest.py [--count 10000] [--seed 7] [--classify-sample 200] [--classify-runs 3]
+                                       [--baseline-sample 300]
 
 Stages, each over the same files:
   (a) read + decode only;
@@ -14,12 +15,15 @@ Stages, each over the same files:
       and found unchanged (no duplicates);
   (d0) optional: the one-transaction-per-document path (find_matching_policy, get_policy,
       save_policy for every file) on a sample, so the batched path is compared side by side;
-  (e) optional: (d) with the classifier, on a sample (the classifier is another module's
-      cost and is reported separately).
+  (e) optional: (d) with the classifier, on a sample, each run into a fresh database; the best
+      of --classify-runs runs is shown.
 Each figure is given per second of wall time and per second of this process's CPU time: on a
 shared machine the wall figure depends on the load, the CPU figure much less (it is what one
 core free for this process would give; SQLite runs inside the process, so it is included).
-Targets (ingest issue): (d) >= 600 docs/s on one core and within 4x of (b).
+Targets: (d) >= 900 docs/s, printed beside the FTS insert floor (b) of the same run; (e) >= 500
+docs/s and within 2x of (d). Each target line gives the figure (wall and CPU), the target, met or
+not met, and the load average when the stage ended: on a loaded machine the wall figure says
+more about the neighbours than about the code.
 
 The corpus is synthetic benchmark data: numbers and dates are drawn at random, the sentences
 are filler written for this script, encodings and noise are mixed the way web copies are.
@@ -28,6 +32,7 @@ are filler written for this script, encodings and noise are mixed the way web co
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sqlite3
 import sys
@@ -72,6 +77,10 @@ SPAM = [
     "扫一扫在手机打开当前页",
 ]
 ZH = "〇一二三四五六七八九"
+# docs/s: (d) ingest without the classifier; (e) with it, which must also stay within 2x of (d)
+TARGET_D = 900
+TARGET_E = 500
+TARGET_E_RATIO = 2.0
 
 
 def _zh_date(day: date) -> str:
@@ -115,11 +124,12 @@ def make_document(rng: random.Random, index: int) -> tuple[str, bytes]:
 
 @dataclass
 class Timing:
-    """Wall and CPU seconds of one stage over ``count`` documents."""
+    """Wall and CPU seconds of one stage over ``count`` documents, and the load average at its end."""
 
     count: int
     wall: float
     cpu: float
+    load: tuple[float, float, float]
 
     def rates(self) -> tuple[float, float]:
         return rate(self.count, self.wall), rate(self.count, self.cpu)
@@ -129,11 +139,21 @@ class Timing:
 def timed(count: int, into: dict[str, Timing], name: str) -> Iterator[None]:
     wall, cpu = time.perf_counter(), time.process_time()
     yield
-    into[name] = Timing(count, time.perf_counter() - wall, time.process_time() - cpu)
+    into[name] = Timing(count, time.perf_counter() - wall, time.process_time() - cpu, os.getloadavg())
 
 
 def rate(count: int, seconds: float) -> float:
     return count / seconds if seconds else float("inf")
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def target_line(target: str, figures: str, stage: Timing) -> None:
+    """One target: its figures with met / NOT met, and the load average when the stage was measured."""
+    load = ", ".join(f"{value:.2f}" for value in stage.load)
+    print(f"  {target:<20} {figures}; load average {load}")
 
 
 def fts_insert(path: Path, extracted: list, batch: int) -> None:
@@ -168,6 +188,7 @@ def main() -> int:
     parser.add_argument("--count", "--docs", dest="count", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--classify-sample", type=int, default=200, help="documents for stage (e); 0 skips it")
+    parser.add_argument("--classify-runs", type=int, default=3, help="runs of stage (e); the best is shown")
     parser.add_argument("--baseline-sample", type=int, default=300, help="documents for stage (d0); 0 skips it")
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -184,7 +205,9 @@ def main() -> int:
             paths.append(str(path))
         n = len(paths)
         size = sum(Path(p).stat().st_size for p in paths) / n
+        load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
         print(f"corpus: {n} documents, mean {size / 1024:.1f} KB, seed {args.seed}; batch size {MAX_BATCH}")
+        print(f"load average at the start: {load}")
 
         with timed(n, times, "a"):
             texts = []
@@ -231,16 +254,24 @@ def main() -> int:
 
         if args.classify_sample:
             sample = paths[: args.classify_sample]
-            store = open_store(f"sqlite:///{root / 'classified.db'}")
-            store.init()  # theme codes are reference rows
             # the classifier (scheme, automaton, any saved model) is loaded once per process
             with timed(1, times, "e-load"):
                 from cbec_policy.classify.hybrid import default_classifier
 
                 default_classifier()
-            with timed(len(sample), times, "e"):
-                ingest_paths(sample, store, classify=True)
-            store.close()
+            # (e) is short: the best of a few runs, each into a fresh database, is less at the
+            # mercy of a neighbour's burst than one run. Each run of (e) follows a run of (d) on
+            # the same sample, so the two are also compared under the same load.
+            runs: dict[str, dict[str, Timing]] = {"e": {}, "e-plain": {}}
+            for attempt in range(max(1, args.classify_runs)):
+                for key, classify in (("e-plain", False), ("e", True)):
+                    store = open_store(f"sqlite:///{root / f'{key}{attempt}.db'}")
+                    store.init()  # theme codes are reference rows
+                    with timed(len(sample), runs[key], str(attempt)):
+                        ingest_paths(sample, store, classify=classify)
+                    store.close()
+            for key, timings in runs.items():
+                times[key] = min(timings.values(), key=lambda run: run.cpu)
 
     labels = {
         "a": "(a) read + decode",
@@ -251,7 +282,8 @@ def main() -> int:
         "d2": "(d2) second run of (d): match + compare",
         "d0": f"(d0) one txn per document, {args.baseline_sample} docs",
         "d-sample": f"     (d) on the same {args.baseline_sample} docs",
-        "e": f"(e) (d) with classifier, {args.classify_sample} docs",
+        "e": f"(e) (d) with classifier, {args.classify_sample} docs, best of {max(1, args.classify_runs)}",
+        "e-plain": f"     (d) on the same {args.classify_sample} docs, alternating",
     }
     print(f"{'stage':<40} {'docs/s wall':>12} {'docs/s CPU':>12}")
     for key, label in labels.items():
@@ -270,30 +302,43 @@ def main() -> int:
         f"+ store and pipeline overhead {d_ms - a_ms - c_ms - b_ms:.2f}"
     )
 
-    def verdict(ok: bool) -> str:
-        return "met" if ok else "NOT met"
-
-    if "e" in times:
-        e_wall, e_cpu = times["e"].rates()
-        load_ms = 1000 * times["e-load"].cpu
-        print(
-            f"classifier: loaded once in {load_ms:.0f} ms CPU; (e) >= 500 docs/s: wall {verdict(e_wall >= 500)}, "
-            f"CPU {verdict(e_cpu >= 500)}; (d)/(e) wall {d_wall / e_wall:.2f}x, CPU {d_cpu / e_cpu:.2f}x "
-            f"(within 2x: wall {verdict(d_wall / e_wall <= 2)}, CPU {verdict(d_cpu / e_cpu <= 2)})"
-        )
     if "d0" in times:
         base_wall, base_cpu = times["d0"].rates()
         new_wall, new_cpu = times["d-sample"].rates()
         speed_up = f"wall {new_wall / base_wall:.1f}x, CPU {new_cpu / base_cpu:.1f}x"
         print(f"speed-up of (d) over (d0) on the same sample: {speed_up}")
-    floor_wall, floor_cpu = times["b"].rates()
-    print(f"second run: {unchanged} of {n} unchanged, no policy added")
+    print(f"second run: {unchanged} of {n} unchanged, no policy added; stored {stored} policies, {failed} failed")
+    if "e" in times:
+        print(f"classifier loaded once per process, in {1000 * times['e-load'].cpu:.0f} ms CPU")
 
-    print(
-        f"stored {stored} policies, {failed} failed; (d) >= 600 docs/s: wall {verdict(d_wall >= 600)}, "
-        f"CPU {verdict(d_cpu >= 600)}; within 4x of (b): wall {verdict(floor_wall / d_wall <= 4)}, "
-        f"CPU {verdict(floor_cpu / d_cpu <= 4)}"
+    print("targets:")
+    floor_wall, floor_cpu = times["b"].rates()
+    target_line(
+        f"(d) >= {TARGET_D} docs/s",
+        f"wall {d_wall:,.0f} {verdict(d_wall >= TARGET_D)}, CPU {d_cpu:,.0f} {verdict(d_cpu >= TARGET_D)}; "
+        f"floor (b) wall {floor_wall:,.0f}, CPU {floor_cpu:,.0f}, (b)/(d) wall {floor_wall / d_wall:.2f}x, "
+        f"CPU {floor_cpu / d_cpu:.2f}x",
+        times["d"],
     )
+    if "e" in times:
+        e_wall, e_cpu = times["e"].rates()
+        target_line(
+            f"(e) >= {TARGET_E} docs/s",
+            f"wall {e_wall:,.0f} {verdict(e_wall >= TARGET_E)}, CPU {e_cpu:,.0f} {verdict(e_cpu >= TARGET_E)}",
+            times["e"],
+        )
+        wall_ratio, cpu_ratio = d_wall / e_wall, d_cpu / e_cpu
+        target_line(
+            f"(d)/(e) <= {TARGET_E_RATIO:g}x",
+            f"wall {wall_ratio:.2f}x {verdict(wall_ratio <= TARGET_E_RATIO)}, "
+            f"CPU {cpu_ratio:.2f}x {verdict(cpu_ratio <= TARGET_E_RATIO)}",
+            times["e"],
+        )
+        plain_wall, plain_cpu = times["e-plain"].rates()
+        print(
+            f"  beside it, (d) on the same {args.classify_sample} docs run alternately with (e): "
+            f"(d)/(e) wall {plain_wall / e_wall:.2f}x, CPU {plain_cpu / e_cpu:.2f}x"
+        )
     return 0
 
 

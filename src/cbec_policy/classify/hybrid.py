@@ -12,6 +12,8 @@ the training records mixed with the model's out-of-fold probabilities (:mod:`thr
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -166,9 +168,20 @@ def default_classifier() -> HybridClassifier:
     A missing model means lexicon only; a model that cannot be used (made with other versions)
     also falls back to the lexicon, and the result's ``method`` then says ``lexicon``.
     """
-    path = model_path(DEFAULT_MODEL)
-    stamp = path.stat().st_mtime_ns if path.is_file() else None
+    path = _default_model_path(os.environ.get("CBEC_MODEL_DIR"))
+    # asked for every document ingested: one stat call says whether the saved model changed
+    try:
+        status = os.stat(path)
+    except OSError:
+        status = None
+    stamp = status.st_mtime_ns if status is not None and stat.S_ISREG(status.st_mode) else None
     return _cached_default(path, stamp)
+
+
+@cache
+def _default_model_path(model_dir_override: str | None) -> Path:
+    """Where the ``default`` model is saved, for the model folder named by the environment (or none)."""
+    return model_path(DEFAULT_MODEL)
 
 
 @cache

@@ -19,6 +19,7 @@ type with the largest raw score, its score the share of that type among all posi
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Self
 
@@ -32,7 +33,7 @@ from cbec_policy.classify.base import (
     type_key,
     uncertainty,
 )
-from cbec_policy.classify.taxonomy import Category, Taxonomy, load_taxonomy
+from cbec_policy.classify.taxonomy import Category, Cue, Taxonomy, load_taxonomy
 from cbec_policy.classify.termindex import MAX_EVIDENCE_PER_LABEL, Scan, TermIndex
 from cbec_policy.classify.textcheck import fold, mask_cited_numbers
 
@@ -63,6 +64,14 @@ def _passing_note(raw: float, factor: float) -> dict[str, Any]:
             "field": "relevance"}  # fmt: skip
 
 
+def _any_of(cues: tuple[Cue, ...]) -> re.Pattern[str] | None:
+    """One pattern that matches where any of ``cues`` does: most titles match none of a label's
+    patterns, and one search then says so instead of one search per pattern."""
+    if not cues:
+        return None
+    return re.compile("|".join(f"(?:{cue.pattern.pattern})" for cue in cues))
+
+
 def _weight_order(item: dict[str, Any]) -> float:
     return -abs(item["weight"])
 
@@ -88,6 +97,12 @@ class LexiconClassifier:
         self._cued = {
             key for key, c in self._targets if c.text_patterns or c.title_patterns or c.doc_number_patterns or c.issuers
         }
+        # per cued label: one pattern for "any title pattern" and one for "any number pattern"
+        self._gates = {
+            key: (_any_of(c.title_patterns), _any_of(c.doc_number_patterns))
+            for key, c in self._targets
+            if key in self._cued
+        }
         # the last column: relevance counted on its core terms only (see _broader_subject)
         core = self.taxonomy.scoring.passing.core_weight
         core_terms = {t: w for t, w in self.taxonomy.relevance.terms.items() if w >= core}
@@ -106,9 +121,20 @@ class LexiconClassifier:
 
     @staticmethod
     def _raw_cues(
-        category: Category, document: Document, title: str, number: str, text: str
+        category: Category,
+        document: Document,
+        title: str,
+        number: str,
+        text: str,
+        gates: tuple[re.Pattern[str] | None, re.Pattern[str] | None] = (None, None),
     ) -> tuple[float, list[dict[str, Any]]]:
-        """Title, document-number and text pattern cues and issuer cues; ``title``, ``number``, ``text`` come folded."""
+        """Title, document-number and text pattern cues and issuer cues; ``title``, ``number``, ``text`` come folded.
+
+        ``gates`` (see ``_any_of``) let a title or number that matches none of the patterns skip them.
+        """
+        title_gate, number_gate = gates
+        title_cues = category.title_patterns if title_gate is None or title_gate.search(title) else ()
+        number_cues = category.doc_number_patterns if number_gate is None or number_gate.search(number) else ()
         raw = 0.0
         evidence: list[dict[str, Any]] = []
         for cue in category.text_patterns:
@@ -119,7 +145,7 @@ class LexiconClassifier:
                     {"term": match.group(0), "start": match.start(), "end": match.end(), "weight": cue.weight,
                      "field": "text", "cue": cue.pattern.pattern}
                 )  # fmt: skip
-        for cue in category.title_patterns:
+        for cue in title_cues:
             match = cue.pattern.search(title)
             if match:
                 raw += cue.weight
@@ -127,7 +153,7 @@ class LexiconClassifier:
                     {"term": match.group(0), "start": match.start(), "end": match.end(), "weight": cue.weight,
                      "field": "title", "cue": cue.pattern.pattern}
                 )  # fmt: skip
-        for cue in category.doc_number_patterns:
+        for cue in number_cues:
             match = cue.pattern.search(number)
             if match:
                 raw += cue.weight
@@ -211,7 +237,9 @@ class LexiconClassifier:
         notes: dict[str, dict[str, Any]] = {}
         for (key, category), raw in zip(self._targets, term_raws, strict=True):
             cue_raw, cue_found = (
-                self._raw_cues(category, document, title, number, folded_text) if key in self._cued else (0.0, [])
+                self._raw_cues(category, document, title, number, folded_text, self._gates[key])
+                if key in self._cued
+                else (0.0, [])
             )
             if key == RELEVANCE_KEY:
                 factor = self._passing_factor(scan, cue_raw, document.text)

@@ -142,13 +142,21 @@ class TermIndex:
         cap = SUMMARY_TERMS if summary else MAX_EVIDENCE_PER_LABEL
         row_array = np.asarray(rows, dtype=np.intp)
         block = self.weights[row_array][:, [self._column[key] for key in keys]].T
+        # Every (label, term) with a weight, ranked for all labels at once: by label, then
+        # strength (largest absolute weight first), then term, as the records are shown.
+        label_of, row_at = np.nonzero(block)
+        chosen = block[label_of, row_at]
+        strengths = -np.abs(chosen)
+        order = np.lexsort((row_array[row_at], strengths, label_of))
+        ranked_all = list(
+            zip(strengths[order].tolist(), row_array[row_at[order]].tolist(), chosen[order].tolist(), strict=True)
+        )
+        ends = np.cumsum(np.bincount(label_of, minlength=len(keys))).tolist()
         found: dict[str, list[dict[str, Any]]] = {}
-        for key, weights in zip(keys, block, strict=True):
-            hit = np.flatnonzero(weights)
-            if not len(hit):
+        for index, key in enumerate(keys):
+            ranked = ranked_all[ends[index - 1] if index else 0 : ends[index]]
+            if not ranked:
                 continue
-            chosen = weights[hit]
-            ranked = sorted(zip((-np.abs(chosen)).tolist(), row_array[hit].tolist(), chosen.tolist(), strict=True))
             records: list[dict[str, Any]] = []
             position = 0
             while position < len(ranked) and len(records) < cap:
@@ -159,12 +167,12 @@ class TermIndex:
                     position += 1
                 for field, hits in (("title", scan.title), ("text", scan.text)):
                     if summary:
-                        merged = sorted((hits[row][0], row, weight, len(hits[row])) for _s, row, weight in group
-                                        if row in hits)  # fmt: skip
+                        merged = [(hits[row][0], row, weight, len(hits[row])) for _s, row, weight in group
+                                  if row in hits]  # fmt: skip
                     else:
-                        merged = sorted(
-                            (start, row, weight, 1) for _s, row, weight in group for start in hits.get(row, ())
-                        )
+                        merged = [(start, row, weight, 1) for _s, row, weight in group for start in hits.get(row, ())]
+                    if len(merged) > 1:
+                        merged.sort()  # by position (most groups hold one term)
                     for start, row, weight, count in merged[: cap - len(records)]:
                         term = self.terms[row]
                         record = {"term": term, "start": start, "end": start + len(term), "weight": weight,
