@@ -5,5 +5,6 @@ ingest, store, rules and the front ends can all use the same hierarchy and the s
 """
 
 from cbec_policy.places.hierarchy import Hierarchy, Place, hierarchy, label
+from cbec_policy.places.names import name_keys
 
-__all__ = ["Hierarchy", "Place", "hierarchy", "label"]
+__all__ = ["Hierarchy", "Place", "hierarchy", "label", "name_keys"]

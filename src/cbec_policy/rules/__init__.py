@@ -29,6 +29,7 @@ from cbec_policy.rules.citations import Citation, cite
 from cbec_policy.rules.codes import SupervisionCode, explain_code, load_codes
 from cbec_policy.rules.errors import ParameterFileError, RuleNotApplicableError
 from cbec_policy.rules.export import ExportIncomeResult, export_income_tax, reference_zone_lookup
+from cbec_policy.rules.goods import ct_categories, vat_goods
 from cbec_policy.rules.ledger import BuyerLedger, Quota, ReturnResult
 from cbec_policy.rules.order_tax import LineTax, OrderTax, order_import_tax
 from cbec_policy.rules.orders import Line, Order, OrderError, make_order
@@ -42,7 +43,7 @@ __all__ = [
     "PATHS", "BuyerLedger", "Citation", "ExportIncomeResult", "ImportTaxResult", "Line", "LineTax", "Order",
     "OrderError", "OrderTax", "Parameter", "ParameterFileError", "ParameterSet", "Period", "PostalComparison",
     "PostalTaxResult", "Quota", "ReturnGoodsResult", "ReturnResult", "RuleNotApplicableError", "SupervisionCode",
-    "cite", "compare_postal_cbec", "describe", "explain_code", "export_income_tax", "export_return_exemption",
-    "load_codes", "load_parameters", "make_order", "order_import_tax", "postal_tax", "reference_zone_lookup",
-    "retail_import_tax",
+    "cite", "compare_postal_cbec", "ct_categories", "describe", "explain_code", "export_income_tax",
+    "export_return_exemption", "load_codes", "load_parameters", "make_order", "order_import_tax", "postal_tax",
+    "reference_zone_lookup", "retail_import_tax", "vat_goods",
 ]  # fmt: skip

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 
 from cbec_policy import __version__
 from cbec_policy.errors import CbecError, InputError
+from cbec_policy.web import contract
 from cbec_policy.web.config import load_config
 from cbec_policy.web.hygiene import RequestHygiene
 from cbec_policy.web.limits import RequestLimits
@@ -204,6 +205,7 @@ def create_app(
     app.include_router(evaluation.router)
     app.include_router(evaluation.pages)
     app.include_router(review.router)
+    contract.install(app)  # the middleware's refusals stated in /openapi.json
 
     return app
 

@@ -25,6 +25,7 @@ _CONTROL = {chr(code) for code in range(0x20)} | {"\x7f"}
 # The same rule as a schema pattern, for path parameters the middleware guards: the contract
 # then says what the server refuses with 422.
 NO_CONTROL_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+NO_CONTROL_OR_EMPTY_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 # Reads whose answer depends only on the stored policies (and the URL, language and day).
 _CACHEABLE_PREFIXES = ("/policies", "/api/policies", "/api/stats")
 _CACHEABLE_EXACT = ("/",)
