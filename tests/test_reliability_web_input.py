@@ -186,3 +186,21 @@ def test_delete_takes_from_the_stats_exactly_what_the_policy_added(client: TestC
     assert client.delete(f"/api/policies/{policy_id}", headers=AUTH).status_code == 200
     after = client.get("/api/stats").json()
     assert after == before  # all it added is gone, nothing else moved
+
+
+def test_a_number_is_no_date_a_parameter_takes_one_value_and_a_broken_body_is_400(client: TestClient) -> None:
+    """Refusals the negative contract cases rely on, each with a message naming what was wrong."""
+    as_number = client.get("/api/stats", params={"on": "0"})  # pydantic alone reads 0 as 1970-01-01
+    assert as_number.status_code == 422 and "on: " in as_number.json()["message"]
+    assert client.get("/api/stats", params={"on": "2020-01-01"}).json()["as_of"] == "2020-01-01"
+    twice = client.get("/api/stats?on=2020-01-01&on=2021-01-01")
+    assert twice.status_code == 422 and twice.json() == {
+        "message": "on: given more than once; every parameter takes a single value",
+        "field": "on",
+    }
+    assert client.get("/policies?theme=tax&theme=customs").status_code == 200  # a page's form may repeat a name
+    broken = client.post("/api/tax/import", content=b"\xff\xfe\x01", headers={"Content-Type": "application/json"})
+    assert broken.status_code == 400 and broken.json()["message"]
+    spec = client.get("/openapi.json").json()
+    assert "400" in spec["paths"]["/api/tax/import"]["post"]["responses"]
+    assert "422" in spec["paths"]["/api/batches"]["get"]["responses"]  # any query string is checked

@@ -23,7 +23,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 from cbec_policy.places import hierarchy, name_keys
 from cbec_policy.web.hygiene import NO_CONTROL_OR_EMPTY_PATTERN, NO_CONTROL_PATTERN
@@ -36,7 +36,11 @@ _MAX_YEARS = 200  # a window spelled year by year stays a few kilobytes
 _EVERY_YEAR = "(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
 # The search box takes at most this many words (cbec_policy.query.parse.MAX_WORDS).
 SEARCH_WORDS = 12
-HYGIENE_RESPONSE = {"description": "a control character (such as NUL) in the path or a query parameter"}
+HYGIENE_RESPONSE = {
+    "description": "a control character (such as NUL) in the path or a query parameter, or a query parameter "
+    "given more than once"
+}
+BAD_BODY_RESPONSE = {"description": "the body is not valid JSON or multipart form data"}
 
 
 def _alternatives(items: list[str]) -> str:
@@ -78,6 +82,20 @@ def date_pattern(first: date, last: date) -> str:
     return "^(?:" + "|".join(parts) + ")$"
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_day(value: Any) -> Any:
+    """Only YYYY-MM-DD text (or a date) is a date: pydantic would read ``0`` as 1970-01-01."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DAY.fullmatch(value)):
+        return value
+    raise ValueError("expected a date as YYYY-MM-DD")
+
+
+# A date given as text: its schema stays ``format: date``, and numbers are refused as the schema says.
+IsoDate = Annotated[date, BeforeValidator(_iso_day)]
+
+
 def date_in(first: date, last: date = CALCULATOR_HORIZON, why: str = "") -> Any:
     """A date type accepting only ``first`` … ``last``: checked when read, and a pattern in the schema.
 
@@ -91,7 +109,7 @@ def date_in(first: date, last: date = CALCULATOR_HORIZON, why: str = "") -> Any:
 
     schema = {"type": "string", "pattern": date_pattern(first, last),
               "description": f"YYYY-MM-DD, {first} to {last}" + (f" ({why})" if why else "")}  # fmt: skip
-    return Annotated[date, AfterValidator(check), WithJsonSchema(schema)]
+    return Annotated[date, BeforeValidator(_iso_day), AfterValidator(check), WithJsonSchema(schema)]
 
 
 def _positive_fraction(places: int | None) -> str:
@@ -191,7 +209,7 @@ def _search_words_pattern(limit: int) -> str:
     """
     letter = rf'[^\s"\x00-\x1f\x7f{_folding_into_separators()}]'
     space = r"[^\S\x00-\x1f\x7f]"
-    word = f'"?{letter}+"?'
+    word = f'(?:"?{letter}+"?|"{{1,2}})'  # a lone quote opens a phrase, an empty one is no word
     return rf"^{space}*(?:{word}{space}+){{0,{limit - 1}}}(?:{word})?{space}*$"
 
 
@@ -227,6 +245,8 @@ def document_hygiene(openapi: dict[str, Any]) -> dict[str, Any]:
                 if parameter.get("in") in ("path", "query"):
                     _guard_strings(parameter.get("schema", {}))
             operation["responses"].setdefault("422", HYGIENE_RESPONSE)
+            if "requestBody" in operation:
+                operation["responses"].setdefault("400", BAD_BODY_RESPONSE)
     return openapi
 
 

@@ -22,7 +22,7 @@ from cbec_policy.rules.retail_import import categories, retail_import_tax
 from cbec_policy.rules.returns import export_return_exemption
 from cbec_policy.web import tax_schema
 from cbec_policy.web.charts import policy_href
-from cbec_policy.web.contract import CALCULATOR_HORIZON, date_in, decimal
+from cbec_policy.web.contract import CALCULATOR_HORIZON, IsoDate, date_in, decimal
 from cbec_policy.web.hygiene import NO_CONTROL_OR_EMPTY_PATTERN
 
 Category = Literal[tuple(categories())]  # type: ignore[valid-type]
@@ -111,8 +111,8 @@ class ReturnRequest(BaseModel):
 
     buyer_id: Annotated[str, Text] = Field(min_length=1, max_length=200)
     order_id: Annotated[str, Text] = Field(min_length=1, max_length=200)
-    applied_on: dt.date
-    back_on: dt.date | None = None
+    applied_on: IsoDate
+    back_on: IsoDate | None = None
 
 
 class ExportIncomeRequest(BaseModel):

@@ -21,7 +21,7 @@ from cbec_policy.web.browse import (
     browse,
     export_briefs,
 )
-from cbec_policy.web.contract import CURSOR_PATTERN, SEARCH_WORDS_PATTERN, province_words, vocabulary_words
+from cbec_policy.web.contract import CURSOR_PATTERN, SEARCH_WORDS_PATTERN, IsoDate, province_words, vocabulary_words
 from cbec_policy.web.deps import store_dependency
 from cbec_policy.web.read_lane import reads_store
 from cbec_policy.web.serializers import batch_dict, policy_detail, policy_summary, zone_dict
@@ -50,13 +50,13 @@ def _browse_query(
     type: Annotated[PolicyType | None, Query(description="policy type: code (tax) or label (税收类)")] = None,
     theme: Annotated[Theme | None, Query(description="theme code or label")] = None,
     issuer: Annotated[str | None, Query(max_length=60, description="issuing department (full or short name)")] = None,
-    date_from: Annotated[date | None, Query(description="published on or after (YYYY-MM-DD)")] = None,
+    date_from: Annotated[IsoDate | None, Query(description="published on or after (YYYY-MM-DD)")] = None,
     date_to: Annotated[
-        date | None, Query(description="published on or before (YYYY-MM-DD); before date_from: nothing matches")
+        IsoDate | None, Query(description="published on or before (YYYY-MM-DD); before date_from: nothing matches")
     ] = None,
     status: Annotated[Status | None, Query(description="现行有效 / 已失效 / 已被修改 / 部分失效 / unknown")] = None,
     level: Annotated[Level | None, Query(description="national / provincial / municipal / unknown")] = None,
-    in_force_on: Annotated[date | None, Query(description="in force on this date (YYYY-MM-DD)")] = None,
+    in_force_on: Annotated[IsoDate | None, Query(description="in force on this date (YYYY-MM-DD)")] = None,
     region: Annotated[str | None, Query(max_length=40, description="province or city of a local document")] = None,
     sort: Annotated[
         Sort | None, Query(description="relevance and title order a search; a list (no q) is ordered by date")
@@ -168,7 +168,7 @@ def api_zones(
     batch: Annotated[int | None, Query(ge=1, le=1000, description="approval batch number")] = None,
     province: Annotated[Province | None, Query(description="浙江省, 浙江 or zhejiang")] = None,
     region: Annotated[Region | None, Query(description="东部/中部/西部/东北 or east/central/west/northeast")] = None,
-    on: Annotated[date | None, Query(description="in force on this date (YYYY-MM-DD)")] = None,
+    on: Annotated[IsoDate | None, Query(description="in force on this date (YYYY-MM-DD)")] = None,
 ) -> dict[str, Any]:
     """CBEC comprehensive pilot zones matching the filters."""
     zones = list_zones(store, ZoneQuery(batch=batch, province=province, region=region, on=on))
@@ -182,7 +182,7 @@ def api_zone_lookup(
     city: Annotated[
         str, Query(min_length=1, max_length=MAX_CITY_LENGTH, description="a place: 杭州, 常熟, 浦東, Taizhou …")
     ],
-    on: Annotated[date | None, Query(description="the date asked about (default: today)")] = None,
+    on: Annotated[IsoDate | None, Query(description="the date asked about (default: today)")] = None,
 ) -> dict[str, Any]:
     """Whether the place ``city`` (常熟, 浦東, Taizhou …) was inside a pilot zone on ``on``.
 
@@ -209,7 +209,7 @@ def api_zone_lookup(
 def api_zone_retail_import(
     store: Store,
     city: Annotated[str, Query(min_length=1, max_length=MAX_CITY_LENGTH, description="a place: 杭州, 常熟, Taizhou …")],
-    on: Annotated[date | None, Query(description="the date asked about (default: today)")] = None,
+    on: Annotated[IsoDate | None, Query(description="the date asked about (default: today)")] = None,
 ) -> dict[str, Any]:
     """yes / no / conditional ("only if the city has one of these zones — not in our data"), cited."""
     found = retail_import_1210(city.strip(), on or date.today(), store.list_zones(), store.list_batches())
@@ -227,7 +227,7 @@ def api_batches(store: Store) -> dict[str, Any]:
 @router.get("/stats", summary="Figures behind the dashboard")
 @reads_store
 def api_stats(
-    store: Store, on: Annotated[date | None, Query(description="reference date (default: today)")] = None
+    store: Store, on: Annotated[IsoDate | None, Query(description="reference date (default: today)")] = None
 ) -> dict[str, Any]:
     """Counts, timeline, type × year, theme × year, batch growth, zones per province, trade series."""
     return dashboard_stats(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, HTTPException, Path, Query, Request, UploadFile
@@ -11,6 +10,7 @@ from fastapi.responses import FileResponse
 from cbec_policy.rules import OrderError, load_parameters
 from cbec_policy.web import tax
 from cbec_policy.web.batch import BATCH_REQUEST_ENCODING, BATCH_RESPONSES, run_batch_upload
+from cbec_policy.web.contract import IsoDate
 from cbec_policy.web.deps import get_config, get_store
 
 router = APIRouter(prefix="/api/tax", tags=["tax"])
@@ -114,12 +114,12 @@ ParameterName = Literal[tuple(sorted(name for name in _NAMES if "/" not in name)
 
 
 @parameters_router.get("", summary="Every rule parameter with its dated values and sources")
-async def api_parameters(on: dt.date | None = None) -> dict[str, Any]:
+async def api_parameters(on: IsoDate | None = None) -> dict[str, Any]:
     """One file per parameter, values keyed by start date, each with its source policy."""
     return tax.parameters(None, on)
 
 
 @parameters_router.get("/{name}", summary="One parameter (or a node such as consumption_tax)")
-async def api_parameter(name: Annotated[ParameterName, Path()], on: dt.date | None = None) -> dict[str, Any]:
+async def api_parameter(name: Annotated[ParameterName, Path()], on: IsoDate | None = None) -> dict[str, Any]:
     """Its dated values and sources; with ``on`` also the value in force that day."""
     return tax.parameters(name, on)
