@@ -37,7 +37,8 @@ def test_api_pmc_scores_every_bundled_policy_with_evidence(client: TestClient) -
         assert all(policy["evidence"][code]["excerpt"] for code, v in policy["values"].items() if v == 1)
     one = client.get("/api/evaluation/pmc", params={"ids": "2016-caiguanshui-18", "scheme": "cbec-default"}).json()
     assert [p["policy"] for p in one["policies"]] == ["2016-caiguanshui-18"]
-    assert client.get("/api/evaluation/pmc", params={"scheme": "/etc/passwd"}).status_code == 404
+    refused = client.get("/api/evaluation/pmc", params={"scheme": "/etc/passwd"})  # a bundled name, never a path
+    assert refused.status_code == 422 and "scheme" in refused.json()["message"]
 
 
 def test_api_treatment_table(client: TestClient) -> None:

@@ -8,7 +8,6 @@ server keeps answering while an ingest writes to the store.
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -19,11 +18,11 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
 
 from cbec_policy.reference.loader import load_national_policies, load_pilot_zones
 from cbec_policy.store import open_store
 from cbec_policy.web.app import create_app
+from serving import serve_app
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 PAYLOAD_TITLE = '跨境电商测试<script>window.__pwned="title"</script><img src=x onerror="window.__pwned=\'img\'">通知'
@@ -37,13 +36,6 @@ PAYLOAD_BODY = (
 class LiveServer:
     url: str
     store: object
-    server: uvicorn.Server
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -68,18 +60,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     )
     store.save_policy(hostile, original_text=PAYLOAD_BODY)
     app = create_app(store=store, token="", data_dir=folder / "data")
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield LiveServer(f"http://127.0.0.1:{port}", store, server)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(app) as url:
+        yield LiveServer(url, store)
     store.close()
 
 

@@ -5,10 +5,7 @@ get 429 with Retry-After; and ``DELETE /api/policies/{id}`` removes ingested doc
 from __future__ import annotations
 
 import concurrent.futures
-import os
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -22,6 +19,7 @@ from cbec_policy.reference.loader import load_national_policies
 from cbec_policy.store import open_store
 from cbec_policy.web.app import create_app
 from cbec_policy.web.limits import FORM_OVERHEAD_BYTES
+from serving import cbec_serve
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 TOKEN = "limits-token"
@@ -33,41 +31,15 @@ NOTICE = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
     """``cbec serve`` with a 1 MB upload limit, one heavy job at a time, and its own temp folder."""
     folder = tmp_path_factory.mktemp("limits")
     (folder / "tmp").mkdir()
     url = f"sqlite:///{folder / 'limits.sqlite3'}"
-    env = {**os.environ, "PYTHONPATH": SRC, "CBEC_WEB_TOKEN": TOKEN, "CBEC_WEB_MAX_UPLOAD_MB": str(UPLOAD_MB),
-           "CBEC_WEB_HEAVY_JOBS": "1", "TMPDIR": str(folder / "tmp")}  # fmt: skip
-    subprocess.run([sys.executable, "-m", "cbec_policy", "init", "--db", url], env=env, check=True,
-                   capture_output=True, timeout=300)  # fmt: skip
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cbec_policy", "serve", "--db", url, "--port", str(port), "--workers", "1",
-         "--data-dir", str(folder / "data"), "--no-access-log"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/openapi.json", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"server did not start: {proc.stderr.read().decode()[-2000:]}")
-                time.sleep(0.2)
-        yield port, folder
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    env = {"CBEC_WEB_MAX_UPLOAD_MB": str(UPLOAD_MB), "CBEC_WEB_HEAVY_JOBS": "1", "TMPDIR": str(folder / "tmp")}
+    with cbec_serve(url, TOKEN, folder / "data", env=env) as base:
+        yield int(base.rsplit(":", 1)[1]), folder
 
 
 def _written(folder: Path) -> list[Path]:

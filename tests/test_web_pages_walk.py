@@ -10,18 +10,15 @@ widths go to ``artifacts/pages/``.
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from cbec_policy.labels import vocabularies
 from cbec_policy.store import ingest_paths, open_store
 from cbec_policy.web.app import create_app
+from serving import serve_app
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "pages"
 WIDTHS = (1400, 390)
@@ -107,12 +104,6 @@ def _raw_codes() -> set[str]:
     return codes - {"true", "false", "null"}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     folder = tmp_path_factory.mktemp("walk")
@@ -123,18 +114,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     ingest_paths([str(notice)], store)
     ingested = store.search("浙商务发〔2023〕12号")[0].policy.id
     app = create_app(store=store, token="walk-token", data_dir=folder / "data")
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", ingested
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(app) as url:
+        yield url, ingested
     store.close()
 
 

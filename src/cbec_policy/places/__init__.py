@@ -7,7 +7,7 @@ Other packages use the names exported here.
 
 from cbec_policy.places.coverage import PlaceAnswer, ZoneMembership, lookup_place, membership
 from cbec_policy.places.hierarchy import Hierarchy, Place, hierarchy, label
-from cbec_policy.places.names import english_place_name, pinyin_of, short_name
+from cbec_policy.places.names import english_place_name, name_keys, pinyin_of, short_name
 from cbec_policy.places.provinces import find_provinces
 from cbec_policy.places.records import answer_fields
 from cbec_policy.places.retail_import import retail_import_1210
@@ -24,6 +24,7 @@ __all__ = [
     "label",
     "lookup_place",
     "membership",
+    "name_keys",
     "pinyin_of",
     "retail_import_1210",
     "short_name",

@@ -30,7 +30,7 @@ from cbec_policy.rules.citations import Citation, cite
 from cbec_policy.rules.codes import SupervisionCode, explain_code, load_codes
 from cbec_policy.rules.errors import ParameterFileError, RuleNotApplicableError
 from cbec_policy.rules.export import ExportIncomeResult, ZoneLookup, export_income_tax, reference_zone_lookup
-from cbec_policy.rules.goods import category_label, category_names
+from cbec_policy.rules.goods import category_label, category_names, ct_categories, vat_goods
 from cbec_policy.rules.ledger import BuyerLedger, Quota, ReturnResult
 from cbec_policy.rules.order_tax import LineTax, OrderTax, order_import_tax
 from cbec_policy.rules.orders import Line, Order, OrderError, load_order_file, make_order, parse_line_spec
@@ -70,6 +70,7 @@ __all__ = [
     "category_names",
     "cite",
     "compare_postal_cbec",
+    "ct_categories",
     "describe",
     "explain_code",
     "export_income_tax",
@@ -84,4 +85,5 @@ __all__ = [
     "reference_zone_lookup",
     "retail_import_tax",
     "run_cases",
+    "vat_goods",
 ]

@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from cbec_policy.rules.errors import RuleNotApplicableError
 from cbec_policy.rules.money import money, percent, to_decimal
 from cbec_policy.rules.orders import Line, OrderError
 from cbec_policy.rules.parameters import ParameterSet, Period
@@ -103,11 +104,18 @@ def line_rates(params: ParameterSet, day: date, line: Line, where: tuple[str, in
     # VAT: the goods' class decides standard or low; a typed rate is checked against both.
     table_vat = standard
     entry = goods.get(line.category or "")
+    class_known = entry is not None
     if entry is not None and entry["vat"] == "low":
-        listed = params["low_rate_goods_listed"].at(day)  # raises before the list is known
-        table_vat = params["import_vat_low"].at(day)
-        result.periods.append(listed)
-        result.notes.append(f"{entry['label']}适用增值税低税率{percent(to_decimal(table_vat.value, 'vat'))}")
+        try:
+            listed = params["low_rate_goods_listed"].at(day)  # raises before the list is known
+        except RuleNotApplicableError:
+            if line.vat_rate is None:
+                raise  # its answer asks for the rate
+            class_known = False  # the typed rate is taken, checked against both rates of the day
+        else:
+            table_vat = params["import_vat_low"].at(day)
+            result.periods.append(listed)
+            result.notes.append(f"{entry['label']}适用增值税低税率{percent(to_decimal(table_vat.value, 'vat'))}")
     table_rate = to_decimal(table_vat.value, "vat_rate")
     result.periods.append(table_vat)
     if line.vat_rate is None:
@@ -115,9 +123,7 @@ def line_rates(params: ParameterSet, day: date, line: Line, where: tuple[str, in
     else:
         result.vat = line.vat_rate
         allowed = (
-            {table_rate}
-            if entry is not None
-            else {table_rate, to_decimal(params["import_vat_low"].value_at(day), "vat")}
+            {table_rate} if class_known else {table_rate, to_decimal(params["import_vat_low"].value_at(day), "vat")}
         )
         if line.vat_rate not in allowed:
             rates = "、".join(percent(rate) for rate in sorted(allowed, reverse=True))

@@ -132,15 +132,15 @@ def export_return_exemption(
         if left_zone_date is None:
             caveats.append("1210商品应自出区之日起算6个月，未提供出区日期，暂按出口日期起算")
         else:
-            if left_zone_date < export_date:
-                raise InputError("--left-zone-date", f"{left_zone_date} is before the export date {export_date}")
-            start = left_zone_date
+            if left_zone_date < export_date:  # goods cannot leave the zone before they were exported
+                failures.append(f"出区日期{left_zone_date}早于出口日期{export_date}")
+            start = max(left_zone_date, export_date)
     return_by = add_months(start, int(months_p.value))
     if return_date is None:
         unknown = True
         caveats.append(f"须在{return_by}（含）前复运进境")
-    elif return_date < export_date:
-        raise InputError("--return-date", f"{return_date} is before the export date {export_date}")
+    elif return_date < export_date:  # a return before the export is no return of exported goods
+        failures.append(f"复运进境日期{return_date}早于出口日期{export_date}")
     elif return_date > return_by:
         failures.append(f"超过退运期限{return_by}")
     eligible: bool | None = False if failures else (None if unknown else True)

@@ -12,14 +12,16 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cbec_policy import __version__
 from cbec_policy.errors import CbecError, InputError
 from cbec_policy.store import open_store
+from cbec_policy.web import contract
 from cbec_policy.web.config import load_config
 from cbec_policy.web.hygiene import RequestHygiene
 from cbec_policy.web.limits import RequestLimits
@@ -81,11 +83,15 @@ def _swagger_dir() -> Path | None:
     return Path(swagger_ui_bundle.swagger_ui_path)
 
 
+def _field_name(error: dict[str, Any]) -> str:
+    """``price`` or ``lines.0.price``: where one pydantic error is, as the request spells it."""
+    location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "form")]
+    return ".".join(location) or "request"
+
+
 def _field_message(error: dict[str, Any]) -> str:
     """``price: Input should be greater than 0`` from one pydantic error (the field first)."""
-    location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "form")]
-    field = ".".join(location) or "request"
-    return f"{field}: {error.get('msg', 'invalid value')}"
+    return f"{_field_name(error)}: {error.get('msg', 'invalid value')}"
 
 
 def _wants_json(request: Request) -> bool:
@@ -164,7 +170,8 @@ def create_app(
         message = "; ".join(_field_message(error) for error in errors)
         if _wants_json(request):
             detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors]
-            return JSONResponse({"message": message, "detail": detail}, status_code=422)
+            field = _field_name(errors[0]) if errors else "request"  # the first, as an InputError names it
+            return JSONResponse({"message": message, "field": field, "detail": detail}, status_code=422)
         return render(request, "error.html", {"status": 422, "message": message}, status_code=422)
 
     @app.exception_handler(InputError)
@@ -179,8 +186,8 @@ def create_app(
             return JSONResponse({"message": str(exc)}, status_code=422)
         return render(request, "error.html", {"status": 422, "message": str(exc)}, status_code=422)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    @app.exception_handler(StarletteHTTPException)  # also FastAPI's own (a body that does not parse: 400)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _wants_json(request):
             return JSONResponse({"message": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
         return render(request, "error.html", {"status": exc.status_code, "message": str(exc.detail)}, exc.status_code)
@@ -201,6 +208,7 @@ def create_app(
     app.include_router(evaluation.router)
     app.include_router(evaluation.pages)
     app.include_router(review.router)
+    contract.install(app)  # the middleware's refusals stated in /openapi.json
 
     return app
 

@@ -2,7 +2,8 @@
 
 * A NUL or other control character in the path or a query parameter is refused with 422
   naming the parameter, before any route or database sees it (SQLite's FTS5 and PostgreSQL
-  both fail on NUL in a bound string, and no legitimate value holds one).
+  both fail on NUL in a bound string, and no legitimate value holds one); so is an API query
+  parameter given twice (``?on=2020-01-01&on=2021-01-01``: each takes one value).
 * ``HEAD`` is answered for every ``GET`` route, as HTTP requires: the route runs as GET and
   the body is dropped.
 * Pages and API reads over policies carry an ``ETag`` built from the store's change counter,
@@ -14,6 +15,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from datetime import date
 from typing import Any
@@ -22,9 +24,11 @@ from urllib.parse import parse_qsl
 from cbec_policy.web.caching import AnswerCache
 
 _CONTROL = {chr(code) for code in range(0x20)} | {"\x7f"}
+CONTROL_REASON = "control characters (such as NUL) are not allowed"
 # The same rule as a schema pattern, for path parameters the middleware guards: the contract
 # then says what the server refuses with 422.
 NO_CONTROL_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+NO_CONTROL_OR_EMPTY_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 # Reads whose answer depends only on the stored policies (and the URL, language and day).
 _CACHEABLE_PREFIXES = ("/policies", "/api/policies", "/api/stats")
 _CACHEABLE_EXACT = ("/",)
@@ -34,15 +38,25 @@ def _control_in(text: str) -> bool:
     return any(char in _CONTROL for char in text)
 
 
-def bad_parameter(scope: dict[str, Any]) -> str | None:
-    """The name of the first parameter (or ``path``) holding a control character, else None."""
+def bad_parameter(scope: dict[str, Any]) -> tuple[str, str] | None:
+    """(name, reason) of the first refused parameter (or ``path``), else None.
+
+    Refused: a control character in the path or a query parameter; on the API, a query
+    parameter given twice (every one takes a single value, and which copy would count is
+    nowhere said). The pages' forms may repeat a name, so they are not checked for that.
+    """
     if _control_in(scope.get("path", "")):
-        return "path"
+        return "path", CONTROL_REASON
     raw = scope.get("query_string", b"").decode("latin-1")
+    seen: set[str] = set()
+    api = scope.get("path", "").startswith("/api")
     for name, value in parse_qsl(raw, keep_blank_values=True):
         # parse_qsl decodes percent escapes as UTF-8 (errors replaced), so %00 arrives as NUL here.
         if _control_in(name) or _control_in(value):
-            return name if not _control_in(name) else "query"
+            return (name if not _control_in(name) else "query"), CONTROL_REASON
+        if api and name in seen:
+            return name, "given more than once; every parameter takes a single value"
+        seen.add(name)
     return None
 
 
@@ -70,9 +84,9 @@ class RequestHygiene:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        name = bad_parameter(scope)
-        if name is not None:
-            await _reject(send, name, scope)
+        refused = bad_parameter(scope)
+        if refused is not None:
+            await _reject(send, *refused, scope)
             return
         head = scope["method"] == "HEAD"
         if head:
@@ -105,13 +119,14 @@ class RequestHygiene:
         await self.app(scope, receive, send_wrapped)
 
 
-async def _reject(send: Any, name: str, scope: dict[str, Any]) -> None:
-    message = f"{name}: control characters (such as NUL) are not allowed"
+async def _reject(send: Any, name: str, reason: str, scope: dict[str, Any]) -> None:
+    message = f"{name}: {reason}"
     if scope.get("path", "").startswith("/api"):
         body = json.dumps({"message": message, "field": name}).encode()
         content_type = b"application/json"
     else:
-        body = f"<!doctype html><title>422</title><p>{name}: 不允许控制字符 / {message}</p>".encode()
+        text = f"{html.escape(name)}: 不允许控制字符 / {html.escape(message)}"
+        body = f"<!doctype html><title>422</title><p>{text}</p>".encode()
         content_type = b"text/html; charset=utf-8"
     headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": 422, "headers": headers})

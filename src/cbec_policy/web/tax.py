@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,60 +25,87 @@ from cbec_policy.rules import (
     reference_zone_lookup,
     retail_import_tax,
 )
+from cbec_policy.web import tax_schema
 from cbec_policy.web.charts import policy_href
+from cbec_policy.web.contract import CALCULATOR_HORIZON, IsoDate, date_in, decimal
+from cbec_policy.web.hygiene import NO_CONTROL_OR_EMPTY_PATTERN
 
 Category = Literal[tuple(categories())]  # type: ignore[valid-type]
-Money = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
+
+
+def _window(key: str, why: str) -> Any:
+    """The dates the rule table ``key`` has a value for (open end: the calculators' horizon)."""
+    periods = load_parameters()[key].periods
+    return date_in(periods[0].start or dt.date.min, periods[-1].end or CALCULATOR_HORIZON, why)
+
+
+# Days each calculator has rules for: outside them it has no answer, and the schema says so.
+CbecDay = _window("single_limit_cny", "the CBEC retail import regime, 财关税〔2016〕18号")
+PostalDay = _window("postal_exemption_cny", "the 50-yuan postal rule, 海关总署公告2010年第43号")
+ExportDay = _window("invoice_free_exemption", "the invoice-free exemption, 财税〔2018〕103号")
+ReturnExportDay = _window("return_goods_window", "the return-goods exemption window")
+ReturnLaterDay = date_in(load_parameters()["return_goods_window"].periods[0].start, CALCULATOR_HORIZON)
+# Amounts in yuan to the fen (14 digits), rates as fractions.
+Price = decimal(positive=True, int_digits=12, places=2)
+Money = decimal(int_digits=12, places=2)
+Revenue = decimal(int_digits=14, places=2)
+Rate = decimal(below=Decimal(1))
+TariffRate = decimal(at_most=Decimal(10))
+Measure = decimal(positive=True)
+TARIFF_HELP = "the goods' import tariff rate (used when taxed in full)"
+# Identifiers and words are kept (ledger, results): no control characters, as for parameters.
+Text = Field(pattern=NO_CONTROL_OR_EMPTY_PATTERN)
 
 
 class ImportTaxRequest(BaseModel):
     """One CBEC retail import order (B2C)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=tax_schema.one_order)
 
-    date: dt.date = Field(description="order date (YYYY-MM-DD)")
-    price: Decimal = Field(gt=0, max_digits=14, decimal_places=2, description="goods price, yuan (whole fen)")
-    freight: Decimal = Money
-    insurance: Decimal = Money
+    date: CbecDay = Field(description="order date (YYYY-MM-DD)")
+    price: Price = Field(description="goods price, yuan (whole fen)")
+    freight: Money = Decimal(0)
+    insurance: Money = Decimal(0)
     items: int = Field(default=1, ge=1, le=100_000)
-    vat_rate: Decimal | None = Field(default=None, ge=0, lt=1, description="blank: standard import VAT on the date")
-    ct_rate: Decimal | None = Field(default=None, ge=0, lt=1)
+    vat_rate: Rate | None = Field(default=None, description="blank: standard import VAT on the date")
+    ct_rate: Rate | None = None
     category: Category | None = Field(default=None, description="goods category (consumption tax, low VAT rate)")
-    net_content: Decimal | None = Field(default=None, gt=0, description="ml or g per item (cosmetics price test)")
-    pieces: Decimal | None = Field(default=None, gt=0, description="pieces or sheets per item (cosmetics)")
-    tariff_rate: Decimal | None = Field(default=None, ge=0, le=10, description="needed only when full tax applies")
-    annual_before: Decimal = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2,
-                                   description="CBEC purchases this year")  # fmt: skip
+    net_content: Measure | None = Field(default=None, description="ml or g per item (cosmetics price test)")
+    pieces: Measure | None = Field(default=None, description="pieces or sheets per item (cosmetics)")
+    tariff_rate: TariffRate | None = Field(default=None, description=TARIFF_HELP)
+    annual_before: Money = Field(default=Decimal(0), description="CBEC purchases this year")
 
 
 class LineRequest(BaseModel):
     """One line of an order: goods, quantity, the line's price and its freight and insurance shares."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=tax_schema.order_line)
 
-    description: str = Field(default="", max_length=200)
+    description: Annotated[str, Text] = Field(default="", max_length=200)
     category: Category | None = None
-    hs_code: str | None = Field(default=None, max_length=20)
+    hs_code: Annotated[str, Text] | None = Field(default=None, max_length=20)
     quantity: int = Field(default=1, ge=1, le=100_000)
-    price: Decimal = Field(gt=0, max_digits=14, decimal_places=2, description="the line's goods price, yuan")
-    freight: Decimal = Money
-    insurance: Decimal = Money
-    vat_rate: Decimal | None = Field(default=None, ge=0, lt=1)
-    ct_rate: Decimal | None = Field(default=None, ge=0, lt=1)
-    tariff_rate: Decimal | None = Field(default=None, ge=0, le=10)
-    net_content: Decimal | None = Field(default=None, gt=0)
-    pieces: Decimal | None = Field(default=None, gt=0)
+    price: Price = Field(description="the line's goods price, yuan")
+    freight: Money = Decimal(0)
+    insurance: Money = Decimal(0)
+    vat_rate: Rate | None = None
+    ct_rate: Rate | None = None
+    tariff_rate: TariffRate | None = Field(default=None, description=TARIFF_HELP)
+    net_content: Measure | None = None
+    pieces: Measure | None = None
 
 
 class OrderTaxRequest(BaseModel):
     """A whole order: limits on the order and the buyer's year, taxes per line."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=tax_schema.order)
 
-    order_id: str = Field(default="1", min_length=1, max_length=200)
-    declaration_date: dt.date = Field(description="customs declaration date")
-    buyer_id: str | None = Field(default=None, max_length=200, description="with record: kept in the ledger")
-    annual_before: Decimal = Field(default=Decimal(0), ge=0, max_digits=14, decimal_places=2)
+    order_id: Annotated[str, Text] = Field(default="1", min_length=1, max_length=200)
+    declaration_date: CbecDay = Field(description="customs declaration date")
+    buyer_id: Annotated[str, Text] | None = Field(
+        default=None, min_length=1, max_length=200, description="with record: kept in the ledger"
+    )
+    annual_before: Money = Decimal(0)
     lines: list[LineRequest] = Field(min_length=1, max_length=500)
 
 
@@ -87,10 +114,10 @@ class ReturnRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    buyer_id: str = Field(min_length=1, max_length=200)
-    order_id: str = Field(min_length=1, max_length=200)
-    applied_on: dt.date
-    back_on: dt.date | None = None
+    buyer_id: Annotated[str, Text] = Field(min_length=1, max_length=200)
+    order_id: Annotated[str, Text] = Field(min_length=1, max_length=200)
+    applied_on: IsoDate
+    back_on: IsoDate | None = None
 
 
 class ExportIncomeRequest(BaseModel):
@@ -98,9 +125,9 @@ class ExportIncomeRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    date: dt.date
-    zone: str = Field(min_length=1, max_length=50)
-    revenue: Decimal | None = Field(default=None, ge=0, max_digits=16, decimal_places=2)
+    date: ExportDay
+    zone: Annotated[str, Text] = Field(min_length=1, max_length=50)
+    revenue: Revenue | None = None
     platform_recorded: bool = True
     declared_at_zone_customs: bool = True
     goods_excluded: bool = False
@@ -108,14 +135,16 @@ class ExportIncomeRequest(BaseModel):
 
 
 class PostalTaxRequest(BaseModel):
-    """The same goods as a personal postal article (行邮税), for comparison."""
+    """The same goods as a personal postal article (行邮税), for comparison: give the tax item or the rate."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=tax_schema.postal)
 
-    date: dt.date
-    value: Decimal = Field(gt=0, max_digits=14, description="value assessed by customs, yuan")
-    item: int | None = Field(default=None, ge=1, le=4, description="tax item (税目), 1-based")
-    rate: Decimal | None = Field(default=None, ge=0, lt=1)
+    date: PostalDay
+    value: Price = Field(description="value assessed by customs, yuan (whole fen)")
+    item: int | None = Field(
+        default=None, ge=1, le=tax_schema.postal_items(), description="tax item (税目), 1-based; or give the rate"
+    )
+    rate: Rate | None = None
     hk_macao_taiwan: bool = False
     single_indivisible: bool = False
 
@@ -125,20 +154,20 @@ class ReturnsRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    export_date: dt.date
-    code: str = Field(min_length=4, max_length=4, pattern=r"^\d{4}$", description="supervision code, e.g. 9610")
-    return_date: dt.date | None = None
+    export_date: ReturnExportDay
+    code: str = Field(min_length=4, max_length=4, pattern=r"^[0-9]{4}$", description="supervision code, e.g. 9610")
+    return_date: ReturnLaterDay | None = None
     reason: Literal["unsold", "customer_return"] = "unsold"
     is_food: bool = False
     original_state: bool = True
     used: bool = False
     defect_needs_trial: bool = False
-    left_zone_date: dt.date | None = None
+    left_zone_date: ReturnLaterDay | None = None
     export_refund_received: bool = False
-    value: Decimal | None = Field(default=None, gt=0, max_digits=14)
-    tariff_rate: Decimal = Field(default=Decimal(0), ge=0, le=10)
-    vat_rate: Decimal | None = Field(default=None, ge=0, lt=1)
-    ct_rate: Decimal = Field(default=Decimal(0), ge=0, lt=1)
+    value: Price | None = None
+    tariff_rate: TariffRate = Decimal(0)
+    vat_rate: Rate | None = None
+    ct_rate: Rate = Decimal(0)
 
 
 def _linked(result: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from cbec_policy.classify import relabelled
 from cbec_policy.errors import InputError
 from cbec_policy.labels import POLICY_TYPES, THEMES, find_label
 from cbec_policy.store import delete_ingested
+from cbec_policy.web.contract import vocabulary_words
 from cbec_policy.web.deps import get_config, get_store, require_token
 from cbec_policy.web.hygiene import NO_CONTROL_PATTERN
 from cbec_policy.web.report_zip import build_report_zip, remove_job
@@ -28,13 +29,18 @@ router = APIRouter(prefix="/api", tags=["write"])
 MAX_FILES_PER_UPLOAD = 20
 
 
+# The spellings find_label accepts: each vocabulary's codes, Chinese and English labels.
+PolicyType = Literal[vocabulary_words(POLICY_TYPES)]  # type: ignore[valid-type]
+Theme = Literal[vocabulary_words(THEMES)]  # type: ignore[valid-type]
+
+
 class LabelEdit(BaseModel):
     """New type, themes and/or relevance for a policy (codes or Chinese labels); omitted fields stay as they are."""
 
     model_config = ConfigDict(extra="forbid")
 
-    policy_type: str | None = Field(default=None, max_length=20, description="e.g. tax or 税收类")
-    themes: list[str] | None = Field(default=None, max_length=len(THEMES), description="e.g. [tax, customs]")
+    policy_type: PolicyType | None = Field(default=None, description="e.g. tax or 税收类")
+    themes: list[Theme] | None = Field(default=None, max_length=len(THEMES), description="e.g. [tax, customs]")
     is_cbec: bool | None = Field(
         default=None, description="false keeps the document out of every CBEC statistic (it stays searchable)"
     )
@@ -46,23 +52,31 @@ TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"description": "missing or wrong bearer token"},
     403: {"description": "the server is read-only (no write token configured)"},
 }
+TOO_LARGE = {413: {"description": "the request body is larger than the upload limit"}}
+BUSY = {429: {"description": "as many report or batch jobs as allowed are running; retry after Retry-After seconds"}}
 
 
 @router.post(
     "/ingest",
     summary="Upload documents to ingest (token)",
     dependencies=[Depends(require_token)],
-    responses=TOKEN_RESPONSES,
+    responses={**TOKEN_RESPONSES, **TOO_LARGE},
 )
 def api_ingest(
-    request: Request, files: Annotated[list[UploadFile], File(description=".txt .html .pdf .docx")]
+    request: Request,
+    files: Annotated[
+        list[UploadFile],
+        File(min_length=1, max_length=MAX_FILES_PER_UPLOAD, description=".txt .html .pdf .docx; 1 to 20 files"),
+    ],
 ) -> dict[str, Any]:
-    """Save each file in the upload directory and ingest it; one result per file, failures listed."""
+    """Save each file in the upload directory and ingest it; one result per file, failures listed.
+
+    A file of another type, too large, empty or unreadable is one ``failed`` result with its
+    reason; the other files of the request are still stored.
+    """
     # start-up: reading documents (pdf, docx) is loaded with the first upload, not with the app
     from cbec_policy.store import ingest_one
 
-    if len(files) > MAX_FILES_PER_UPLOAD:
-        raise InputError("files", f"at most {MAX_FILES_PER_UPLOAD} files per upload")
     config = get_config(request)
     store = get_store(request)
     results = []
@@ -162,7 +176,11 @@ class ReportRequest(BaseModel):
     "/report",
     summary="Generate the analysis report (zip)",
     response_class=FileResponse,
-    responses={200: {"content": {"application/zip": {}}, "description": "the report directory as a zip"}},
+    responses={
+        200: {"content": {"application/zip": {}}, "description": "the report directory as a zip"},
+        **TOO_LARGE,
+        **BUSY,
+    },
 )
 def api_report(
     request: Request,

@@ -8,7 +8,7 @@ say which panel is needed and give the command that estimates it.
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
@@ -22,6 +22,7 @@ from cbec_policy.web.read_lane import reads_store
 from cbec_policy.web.render import render
 
 router = APIRouter()
+SchemeName = Literal[tuple(bundled_schemes())]  # type: ignore[valid-type]
 pages = APIRouter(include_in_schema=False)
 
 # What a researcher's panel must hold, shown on the page and in the report.
@@ -74,16 +75,25 @@ def _scheme(name: str | None) -> Any:
     return load_scheme(name)
 
 
-@router.get("/api/evaluation/pmc", tags=["evaluation"], summary="PMC index of policies with evidence")
+@router.get(
+    "/api/evaluation/pmc",
+    tags=["evaluation"],
+    summary="PMC index of policies with evidence",
+    responses={404: {"description": "an id names no stored policy"}},
+)
 @reads_store
 def api_pmc(
     request: Request,
     ids: Annotated[str, Query(max_length=2000, description="comma-separated policy ids (default: all CBEC)")] = "",
-    scheme: Annotated[str | None, Query(description="bundled scheme name")] = None,
+    scheme: Annotated[SchemeName | None, Query(description="bundled scheme name")] = None,
 ) -> dict[str, Any]:
     """Scores, grades, ranks, surfaces and the evidence of every secondary coded 1."""
+    store = get_store(request)
     chosen = [item.strip() for item in ids.split(",") if item.strip()]
-    return pmc_from_store(get_store(request), chosen, _scheme(scheme)).to_dict()
+    unknown = [pid for pid in chosen if store.get_policy(pid) is None]
+    if unknown:
+        raise HTTPException(404, f"ids: no policy {', '.join(unknown[:10])}")
+    return pmc_from_store(store, chosen, _scheme(scheme)).to_dict()
 
 
 @router.get("/api/evaluation/treatment", tags=["evaluation"], summary="Pilot-zone city treatment table")
