@@ -334,6 +334,9 @@ def test_upload_ingests_a_document_and_it_becomes_searchable(writer: TestClient,
     hits = writer.get("/api/policies", params={"q": "海外仓备案"}).json()
     assert result["policy_id"] in [item["id"] for item in hits["items"]]
     assert (data_dir / "uploads" / result["stored_as"]).is_file()
+    # the record names the upload by its stored name, never by the server's folders
+    assert stored["source"] == f"uploads/{result['stored_as']}"
+    assert str(data_dir) not in writer.get(f"/policies/{result['policy_id']}").text
 
 
 def test_upload_name_with_path_traversal_stays_in_the_upload_directory(writer: TestClient, data_dir: Path) -> None:

@@ -238,9 +238,16 @@ def ingest_one(
     dry_run: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
     classify: bool = True,
+    source: str | None = None,
 ) -> IngestOutcome:
-    """Ingest one file (see :func:`ingest_paths`); never raises for a bad file."""
+    """Ingest one file (see :func:`ingest_paths`); never raises for a bad file.
+
+    ``source`` is what the stored policy names as where it came from, when that is not the
+    path read (an upload is named by its stored file name, never by the server's folders).
+    """
     result = process_document(path, max_bytes=max_bytes, classify=classify)
+    if source is not None:
+        result = dataclasses.replace(result, path=source)
     return store_results([result], store, update=update, dry_run=dry_run)[0]
 
 

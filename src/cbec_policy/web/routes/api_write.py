@@ -86,7 +86,9 @@ def api_ingest(
         except InputError as exc:
             results.append({"file": upload.filename, "status": "failed", "reason": exc.reason})
             continue
-        outcome = ingest_one(str(saved), store, max_bytes=config.max_upload_bytes)
+        # the policy's source names the upload as it sits in the data folder, not the server's path
+        source = f"{config.upload_dir.name}/{saved.name}"
+        outcome = ingest_one(str(saved), store, max_bytes=config.max_upload_bytes, source=source)
         results.append(
             {
                 "file": upload.filename,
