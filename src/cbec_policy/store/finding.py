@@ -205,15 +205,19 @@ def _text_windows(conn: Connection, ids: list[str], form: str) -> dict[str, str]
 
 
 def _fts_snippets(conn: Connection, query: SearchQuery, ids: list[str]) -> dict[str, str]:
-    """FTS5 ``snippet()`` of the winners: the best column's window with the hit in 【】."""
+    """FTS5 ``snippet()`` of the winners: the best column's window with the hit in 【】.
+
+    The index is entered by rowid (one seek per winner): joined from ``policies`` instead, the
+    MATCH would walk every matching document first, which for a common word is the whole corpus.
+    """
+    rowids = dict(conn.execute(select(_p.fts_rowid, _p.id).where(_p.id.in_(ids), _p.fts_rowid.is_not(None))).all())
+    if not rowids:
+        return {}
     match = fts5_match(query.terms, ALL_COLUMNS)
-    _fts = fts_table
-    statement = (
-        select(_p.id, func.snippet(literal_column("policy_fts"), -1, "【", "】", "…", 24))
-        .select_from(s.policies.join(_fts, _fts.c.rowid == _p.fts_rowid))
-        .where(literal_column("policy_fts").op("MATCH")(match), _p.id.in_(ids))
+    statement = select(fts_table.c.rowid, func.snippet(literal_column("policy_fts"), -1, "【", "】", "…", 24)).where(
+        literal_column("policy_fts").op("MATCH")(match), fts_table.c.rowid.in_(list(rowids))
     )
-    return dict(conn.execute(statement).all())
+    return {rowids[rowid]: snippet for rowid, snippet in conn.execute(statement).all()}
 
 
 def search_briefs(conn: Connection, query: SearchQuery, filters: PolicyFilters, limit: int) -> list[SearchHit]:
