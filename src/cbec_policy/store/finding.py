@@ -17,7 +17,6 @@ from sqlalchemy import Connection, String, and_, cast, func, literal_column, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from cbec_policy.errors import InputError
-from cbec_policy.models import PaperEntry, Policy
 from cbec_policy.query import SearchQuery
 from cbec_policy.store import schema as s
 from cbec_policy.store.filters import PolicyFilters, filter_condition
@@ -72,49 +71,6 @@ def _brief(row: Any) -> PolicyBrief:
         status=row.status, level=row.level, region=row.region, policy_type=row.policy_type,
         themes=_split(row.theme_list), is_cbec=row.is_cbec, summary=row.summary or "",
     )  # fmt: skip
-
-
-def statistics_policies(conn: Connection, *, cbec_only: bool = True) -> list[Policy]:
-    """Every policy as the statistics need it, in one query: no full text, evidence or relations.
-
-    The dashboard and ``/api/stats`` count types, themes, statuses, levels and dates (and the
-    paper's Table 1 type of a bundled row); with ten thousand ingested documents, loading
-    their texts and evidence for that cost seconds. ``cbec_only`` leaves out what is judged
-    not CBEC, as :meth:`~cbec_policy.store.db.Store.list_cbec_policies` does.
-    """
-    statement = select(*_brief_columns(conn), _p.paper_type, _p.paper_title, _p.paper_date, _p.paper_issuers,
-                       _p.paper_doc_number, _p.source)  # fmt: skip
-    if cbec_only:
-        statement = statement.where(or_(_p.is_cbec.is_(None), _p.is_cbec.is_(True)))
-    policies = []
-    for row in conn.execute(statement.order_by(_p.publish_date.is_(None), _p.publish_date, _p.id)):
-        brief = _brief(row)
-        paper = None
-        if row.paper_title is not None:
-            paper = PaperEntry(policy_type=row.paper_type or "", date_text=row.paper_date or "",
-                               issuers_text=row.paper_issuers or "", title=row.paper_title,
-                               doc_number=row.paper_doc_number or "")  # fmt: skip
-        policies.append(
-            Policy(
-                id=brief.id,
-                title=brief.title,
-                doc_number=brief.doc_number,
-                issuers=brief.issuers,
-                publish_date=brief.publish_date,
-                effective_date=brief.effective_date,
-                end_date=brief.end_date,
-                status=brief.status,
-                level=brief.level,
-                policy_type=brief.policy_type,
-                themes=brief.themes,
-                paper=paper,
-                summary=brief.summary,
-                region=brief.region,
-                source=row.source,
-                is_cbec=brief.is_cbec,
-            )
-        )
-    return policies
 
 
 def briefs_by_id(conn: Connection, ids: list[str]) -> dict[str, PolicyBrief]:

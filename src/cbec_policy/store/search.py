@@ -34,6 +34,7 @@ from cbec_policy.store import schema as s
 from cbec_policy.store.changes import BUMP_SQL, bump_changes, ensure_change_counter, read_changes
 from cbec_policy.store.filters import like_pattern
 from cbec_policy.store.search_pg import ensure_short_indexes, postgresql_search
+from cbec_policy.store.tallies import ensure_tally_indexes
 
 # A lightweight handle on the PostgreSQL-only table (created by ensure_search_index, not by metadata).
 _pg_search = table("policy_search", column("policy_id"), column("body"))
@@ -67,6 +68,7 @@ def ensure_search_index(conn: Connection) -> None:
             "CREATE INDEX IF NOT EXISTS ix_policy_search_body ON policy_search USING gin (body gin_trgm_ops)"
         )
         ensure_short_indexes(conn)
+    ensure_tally_indexes(conn)  # the dashboard's counts, read from indexes alone
     ensure_change_counter(conn)
 
 
