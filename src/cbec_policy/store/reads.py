@@ -54,10 +54,10 @@ class PolicyReads:
         with self._read() as conn:
             return corpus_tallies(conn, national, day)
 
-    def timeline_rows(self, national: str, limit: int) -> tuple[list[TimelineRow], int]:
-        """The newest ``limit`` dated national CBEC policies (oldest first) and how many there are."""
+    def timeline_rows(self, national: str, limit: int, *, complete_only: bool = False) -> tuple[list[TimelineRow], int]:
+        """The newest ``limit`` dated national CBEC policies (oldest first) and how many (see store.tallies)."""
         with self._read() as conn:
-            return timeline_rows(conn, national, limit)
+            return timeline_rows(conn, national, limit, complete_only=complete_only)
 
     def change_counter(self) -> int | None:
         """The store's change counter: moves on in the same transaction as every write (see store.changes)."""

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, Integer, cast, extract, func, or_, select
+from sqlalchemy import Connection, Date, Integer, Select, bindparam, cast, extract, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from cbec_policy.store import schema as s
@@ -60,57 +61,76 @@ def _counted() -> ColumnElement[bool]:
     return or_(_p.is_cbec.is_(None), _p.is_cbec.is_(True))
 
 
-def _year(conn: Connection) -> ColumnElement[int]:
+def _year(dialect: str) -> ColumnElement[int]:
     """The publish year; on SQLite the first four characters of the stored ISO date (cheaper than strftime)."""
-    if conn.dialect.name == "sqlite":
+    if dialect == "sqlite":
         return cast(func.substr(_p.publish_date, 1, 4), Integer)
     return cast(extract("year", _p.publish_date), Integer)
 
 
-def corpus_tallies(conn: Connection, national: str, day: date) -> CorpusTallies:
-    """The grouped counts, in five small queries over an index; ``national`` is the national level's code."""
-    counted = _counted()
-    by_level_status = {
-        (level, status): int(n)
-        for level, status, n in conn.execute(
-            select(_p.level, _p.status, func.count()).where(counted).group_by(_p.level, _p.status)
-        )
-    }
-    national_rows = (counted, _p.level == national)
+def _statements(dialect: str) -> tuple[Select[Any], Select[Any]]:
+    """The two grouped reads, built once per dialect (the day and the national code are bound)."""
+    year = _year(dialect)
+    day = bindparam("day", type_=Date)
     start = func.coalesce(_p.effective_date, _p.publish_date)
     # The comparisons, not the dates, are grouped: a handful of groups instead of one per date.
     flags = (start.is_not(None), func.coalesce(start > day, False), _p.end_date.is_not(None),
              func.coalesce(_p.end_date < day, False))  # fmt: skip
-    on_day = conn.execute(select(_p.status, *flags, func.count()).where(*national_rows).group_by(_p.status, *flags))
-    national_on_day = {(status, *(bool(f) for f in rest[:4])): int(rest[4]) for status, *rest in on_day}
-    year = _year(conn)
-    dated = (*national_rows, _p.publish_date.is_not(None))
-    types = conn.execute(
-        select(year, _p.policy_type, _p.paper_type, func.count())
-        .where(*dated)
-        .group_by(year, _p.policy_type, _p.paper_type)
-    ).all()
+    keys = (_p.level, _p.status, year, _p.policy_type, _p.paper_type, *flags)
+    groups = select(*keys, func.count()).where(_counted()).group_by(*keys)
     t = s.policy_themes.c
-    themes = conn.execute(
+    themes = (
         select(year, t.theme, func.count(func.distinct(t.policy_id)))
         .select_from(s.policies.join(s.policy_themes, _p.id == t.policy_id))
-        .where(*dated)
+        .where(_counted(), _p.level == bindparam("national"), _p.publish_date.is_not(None))
         .group_by(year, t.theme)
-    ).all()
-    undated = conn.execute(select(func.count()).where(*national_rows, _p.publish_date.is_(None))).scalar()
+    )
+    return groups, themes
+
+
+_STATEMENTS = {dialect: _statements(dialect) for dialect in ("sqlite", "postgresql")}
+
+
+def corpus_tallies(conn: Connection, national: str, day: date) -> CorpusTallies:
+    """The grouped counts in two queries over covering indexes; ``national`` is the national level's code."""
+    groups, themes = _STATEMENTS[conn.dialect.name]
+    by_level_status: dict[tuple[str, str], int] = {}
+    on_day: dict[tuple[str, bool, bool, bool, bool], int] = {}
+    types: dict[tuple[int, str | None, str | None], int] = {}
+    undated = 0
+    for level, status, year, policy_type, paper_type, *flags, n in conn.execute(groups, {"day": day}):
+        by_level_status[(level, status)] = by_level_status.get((level, status), 0) + n
+        if level != national:
+            continue
+        key = (status, *(bool(flag) for flag in flags))
+        on_day[key] = on_day.get(key, 0) + n  # type: ignore[index]
+        if year is None:
+            undated += n
+        else:
+            types[(int(year), policy_type, paper_type)] = types.get((int(year), policy_type, paper_type), 0) + n
     return CorpusTallies(
         by_level_status=by_level_status,
-        national_on_day=national_on_day,
-        national_types={(int(y), policy_type, paper_type): int(n) for y, policy_type, paper_type, n in types},
-        national_themes={(int(y), theme): int(n) for y, theme, n in themes},
-        national_undated=int(undated or 0),
+        national_on_day=on_day,
+        national_types=types,
+        national_themes={
+            (int(y), theme): int(n) for y, theme, n in conn.execute(themes, {"national": national, "day": day})
+        },
+        national_undated=undated,
     )
 
 
-def timeline_rows(conn: Connection, national: str, limit: int) -> tuple[list[TimelineRow], int]:
-    """The newest ``limit`` dated national CBEC policies, oldest first (then by id), and how many there are."""
+def timeline_rows(
+    conn: Connection, national: str, limit: int, *, complete_only: bool = False
+) -> tuple[list[TimelineRow], int]:
+    """The newest ``limit`` dated national CBEC policies, oldest first (then by id), and how many there are.
+
+    With ``complete_only`` no rows are read when there are more than ``limit``: a caller that
+    draws every policy or none (the dashboard) then reads only the count.
+    """
     dated = (_counted(), _p.level == national, _p.publish_date.is_not(None))
     total = int(conn.execute(select(func.count()).where(*dated)).scalar() or 0)
+    if complete_only and total > limit:
+        return [], total
     statement = (
         select(_p.id, _p.title, _p.doc_number, _p.publish_date, _p.policy_type, _p.paper_type)
         .where(*dated)
@@ -120,11 +140,18 @@ def timeline_rows(conn: Connection, national: str, limit: int) -> tuple[list[Tim
     return [TimelineRow(*row) for row in reversed(conn.execute(statement).all())], total
 
 
-# Covering indexes of the grouped counts: the rows of the large policies table are never read.
+# Covering indexes of the grouped counts (the rows of the large policies table are never read)
+# and the orders of policy lists.
 TALLY_INDEXES = (
     "CREATE INDEX IF NOT EXISTS ix_policies_tallies ON policies "
     "(level, status, is_cbec, publish_date, effective_date, end_date, policy_type, paper_type)",
     "CREATE INDEX IF NOT EXISTS ix_policy_themes_policy_theme ON policy_themes (policy_id, theme)",
+    # The order of policy lists (store.finding): unknown publish dates after every known one.
+    "CREATE INDEX IF NOT EXISTS ix_policies_list_early ON policies ((coalesce(publish_date, '0001-01-01')), id)",
+    "CREATE INDEX IF NOT EXISTS ix_policies_list_late ON policies ((coalesce(publish_date, '9999-12-31')), id)",
+    # A list of one status (the dashboard's status counts link to it), newest first, common or rare.
+    "CREATE INDEX IF NOT EXISTS ix_policies_list_status ON policies "
+    "(status, (coalesce(publish_date, '0001-01-01')), id)",
 )
 
 

@@ -78,9 +78,21 @@ def dashboard_stats(
                      trade, today)  # fmt: skip
 
 
-def store_dashboard_stats(store: Any, zones: Sequence[PilotZone], batches: Sequence[PilotBatch],
-                          trade: Sequence[TradeStat], today: date) -> dict[str, Any]:  # fmt: skip
-    """The figures of :func:`dashboard_stats` from the counts the store groups (see the module docstring)."""
+def store_dashboard_stats(
+    store: Any,
+    zones: Sequence[PilotZone],
+    batches: Sequence[PilotBatch],
+    trade: Sequence[TradeStat],
+    today: date,
+    *,
+    timeline_complete_only: bool = False,
+) -> dict[str, Any]:
+    """The figures of :func:`dashboard_stats` from the counts the store groups (see the module docstring).
+
+    With ``timeline_complete_only`` the timeline is listed only when it holds every dated
+    policy (else it is empty, and ``timeline_total`` says how many there are): the dashboard
+    then draws yearly columns and needs no list.
+    """
     tallies = store.corpus_tallies(NATIONAL, today)
     by_level: dict[str, int] = {}
     national_status: dict[str, int] = {}
@@ -105,7 +117,7 @@ def store_dashboard_stats(store: Any, zones: Sequence[PilotZone], batches: Seque
         "policies_in_force_today": in_force,
         "policies_undated": tallies.national_undated,
     }
-    rows, total = store.timeline_rows(NATIONAL, TIMELINE_LIMIT)
+    rows, total = store.timeline_rows(NATIONAL, TIMELINE_LIMIT, complete_only=timeline_complete_only)
     timeline = [
         {"id": r.id, "title": r.title, "doc_number": r.doc_number, "publish_date": r.publish_date,
          "policy_type": type_code(r.policy_type, r.paper_type)}

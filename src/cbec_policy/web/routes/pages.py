@@ -63,7 +63,8 @@ def dashboard(request: Request) -> HTMLResponse:
     store = get_store(request)
     lang = get_lang(request)
     t = translator(lang)
-    stats = store_dashboard_stats(store, store.list_zones(), store.list_batches(), trade_stats(store), date.today())
+    zones, batches = store.list_zones(), store.list_batches()
+    stats = store_dashboard_stats(store, zones, batches, trade_stats(store), date.today(), timeline_complete_only=True)
     years = [row["year"] for row in stats["type_by_year"]]
     first, last = (min(years), max(years)) if years else (2013, date.today().year)
     bands = [
