@@ -146,9 +146,8 @@ TALLY_INDEXES = (
     "CREATE INDEX IF NOT EXISTS ix_policies_tallies ON policies "
     "(level, status, is_cbec, publish_date, effective_date, end_date, policy_type, paper_type)",
     "CREATE INDEX IF NOT EXISTS ix_policy_themes_policy_theme ON policy_themes (policy_id, theme)",
-    # The order of policy lists (store.finding): unknown publish dates after every known one.
+    # The default order of policy lists (store.finding, newest first; unknown dates last).
     "CREATE INDEX IF NOT EXISTS ix_policies_list_early ON policies ((coalesce(publish_date, '0001-01-01')), id)",
-    "CREATE INDEX IF NOT EXISTS ix_policies_list_late ON policies ((coalesce(publish_date, '9999-12-31')), id)",
     # A list of one status (the dashboard's status counts link to it), newest first, common or rare.
     "CREATE INDEX IF NOT EXISTS ix_policies_list_status ON policies "
     "(status, (coalesce(publish_date, '0001-01-01')), id)",
