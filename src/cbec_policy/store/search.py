@@ -5,7 +5,9 @@ therefore index character trigrams:
 
 * SQLite: an FTS5 table with the ``trigram`` tokenizer (rowid = ``policies.fts_rowid``).
   Trigrams cannot match a term shorter than three characters, so a query with any 1–2
-  character term falls back to ``LIKE`` over the same columns.
+  character term falls back to ``LIKE`` over the same columns, its candidates narrowed by the
+  long words through a second trigram index of the short columns
+  (:mod:`cbec_policy.store.search_brief`).
 * PostgreSQL: a ``policy_search`` table holding title, doc number, summary and full text in
   one ``body`` column with a ``pg_trgm`` GIN index that serves ``ILIKE '%term%'``, and
   trigram indexes on the short columns, so the tiers are queried one after the other
