@@ -131,10 +131,12 @@ def timeline_rows(
     total = int(conn.execute(select(func.count()).where(*dated)).scalar() or 0)
     if complete_only and total > limit:
         return [], total
+    # Every date here is known; NULLS LAST only lets PostgreSQL walk its newest-first index.
+    newest = _p.publish_date.desc() if conn.dialect.name == "sqlite" else _p.publish_date.desc().nulls_last()
     statement = (
         select(_p.id, _p.title, _p.doc_number, _p.publish_date, _p.policy_type, _p.paper_type)
         .where(*dated)
-        .order_by(_p.publish_date.desc(), _p.id.desc())
+        .order_by(newest, _p.id.desc())
         .limit(limit)
     )
     return [TimelineRow(*row) for row in reversed(conn.execute(statement).all())], total
