@@ -133,9 +133,15 @@ def timeline_rows(
         return [], total
     # Every date here is known; NULLS LAST only lets PostgreSQL walk its newest-first index.
     newest = _p.publish_date.desc() if conn.dialect.name == "sqlite" else _p.publish_date.desc().nulls_last()
+    # On SQLite the level is compared through coalesce (the same test: level is never NULL) so
+    # that no index of level is used: walking the dates newest first stops after ``limit`` rows,
+    # where the level's index made SQLite sort every national policy, titles and all.
+    # PostgreSQL's planner walks its newest-first index by itself (and misjudges the coalesce).
+    level = func.coalesce(_p.level, "") if conn.dialect.name == "sqlite" else _p.level
+    walked = (_counted(), level == national, _p.publish_date.is_not(None))
     statement = (
         select(_p.id, _p.title, _p.doc_number, _p.publish_date, _p.policy_type, _p.paper_type)
-        .where(*dated)
+        .where(*walked)
         .order_by(newest, _p.id.desc())
         .limit(limit)
     )
