@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -174,6 +175,7 @@ TARGETS_MS = {"search": 120.0, "policy_page": 100.0, "tax": 100.0, "dashboard": 
               "policy_list": 100.0}  # fmt: skip
 PG_TARGET_MS = 150.0
 TARGET_RATE = 600.0  # requests/s of the whole mix
+TARGET_BUILD_RATE = 900.0  # policies/s stored through the ingest path while building
 SINGLE_USER_TARGET_MS = 50.0  # the aggregate pages alone
 AGGREGATE_PATHS = {"dashboard": "/", "stats": "/api/stats", "policy_list": "/policies"}
 
@@ -245,11 +247,25 @@ def run_clients(
     return results
 
 
-def single_user(url: str) -> dict[str, tuple[float, float, int]]:
-    """The aggregate pages alone, one request at a time: (first ms, median of 5 more ms, bytes) each.
+def _get(connection: http.client.HTTPConnection, path: str) -> tuple[float, int]:
+    """One GET on a kept-alive connection: (milliseconds, bytes of the body)."""
+    started = time.perf_counter()
+    connection.request("GET", path)
+    response = connection.getresponse()
+    size = len(response.read())
+    if response.status != 200:
+        raise SystemExit(f"{path} answered {response.status}")
+    return (time.perf_counter() - started) * 1000, size
 
-    The first request after the server starts computes the page; the next ones are what every
-    later visitor gets until a write moves the store's change counter.
+
+def single_user(url: str, write: Callable[[int], None], writes: int = 3) -> dict[str, tuple[float, float, float, int]]:
+    """The aggregate pages alone, one request at a time: (first ms, then ms, after a write ms, bytes) each.
+
+    The first request after the server starts computes the page; the next ones (median of 5)
+    are what later visitors get until a write moves the store's change counter. Then, ``writes``
+    times, one document is stored through the ingest path by this process (as an analyst's
+    ``cbec ingest`` beside the server would) and the first request after it is timed: the
+    worst of those is what the first visitor after every ingest waits.
     """
     timings = {}
     connection = http.client.HTTPConnection(urlsplit(url).hostname, urlsplit(url).port, timeout=60)
@@ -257,17 +273,44 @@ def single_user(url: str) -> dict[str, tuple[float, float, int]]:
         for kind, path in AGGREGATE_PATHS.items():
             times, size = [], 0
             for _ in range(6):
-                started = time.perf_counter()
-                connection.request("GET", path)
-                response = connection.getresponse()
-                size = len(response.read())
-                if response.status != 200:
-                    raise SystemExit(f"{path} answered {response.status}")
-                times.append((time.perf_counter() - started) * 1000)
-            timings[kind] = (times[0], statistics.median(times[1:]), size)
+                elapsed, size = _get(connection, path)
+                times.append(elapsed)
+            after = []
+            for number in range(writes):
+                write(number)
+                after.append(_get(connection, path)[0])
+            timings[kind] = (times[0], statistics.median(times[1:]), max(after), size)
     finally:
         connection.close()
     return timings
+
+
+def ingest_writer(db_url: str, folder: Path) -> Callable[[int], None]:
+    """A function that stores one new synthetic document through the ingest path (for ``single_user``)."""
+    from cbec_policy.store import ingest_paths, open_store
+
+    rng = random.Random(11)
+    written = folder / "written"
+    written.mkdir(exist_ok=True)
+    run = int(time.time())  # a new document each run, also on a kept database
+
+    def write(number: int) -> None:
+        path = written / f"after-write-{run}-{number}.txt"
+        title, rest = _document(rng, 900_000 + run % 10_000 * 10 + number).split("\n", 1)
+        text = f"{title}（第{run}-{number}次）\n{rest}"  # a title not stored before: a new policy
+        path.write_text(text, encoding="utf-8")
+        store = open_store(db_url)
+        try:
+            before = store.change_counter()
+            summary = ingest_paths([str(path)], store, classify=False)
+            moved = store.change_counter() != before
+        finally:
+            store.close()
+        if summary.failed or not moved:
+            outcome = summary.outcomes[0] if summary.outcomes else None
+            raise SystemExit(f"the document written after start was not stored as new: {outcome}")
+
+    return write
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -284,14 +327,20 @@ def run_backend(db_url: str, name: str, args: argparse.Namespace, kinds: tuple[s
     """Build (or reuse) the store at ``db_url``, serve it, time single users and the mix; True when on target."""
     print(f"\n== {name}: building a {args.policies:,}-policy store through the ingest path …", flush=True)
     built, ids = build_database(db_url, args.policies, folder)
-    print(f"  {'reused' if built == 0 else f'built in {built:.1f} s ({args.policies / built:,.0f} policies/s)'}")
+    if built == 0:
+        print("  reused (no build rate measured)")
+    else:
+        rate = args.policies / built
+        verdict = "met" if rate >= TARGET_BUILD_RATE else "not met"
+        print(f"  built in {built:.1f} s: {rate:,.0f} policies/s (target >= {TARGET_BUILD_RATE:g}: {verdict}); "
+              f"load average {_load()}")  # fmt: skip
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = folder / f"server-{name}.log"
     server = start_server(db_url, port, args.workers, log)
     try:
         _wait_until_up(url, server)
-        alone = single_user(url)
+        alone = single_user(url, ingest_writer(db_url, folder))
         if args.warmup:
             run_clients(url, args.clients, args.warmup, ids, kinds)
         print(f"load average before: {_load()}")
@@ -308,12 +357,15 @@ def run_backend(db_url: str, name: str, args: argparse.Namespace, kinds: tuple[s
     if results["errors"]:
         print(f"server log: {log}")
     ok = True
-    print(f"\nsingle user ({name}), target <= {SINGLE_USER_TARGET_MS:g} ms once computed:")
-    print(f"{'page':<12} {'first ms':>9} {'then ms':>8} {'KB':>7}")
-    for kind, (first, then, size) in alone.items():
-        ok &= then <= SINGLE_USER_TARGET_MS
-        print(f"{kind:<12} {first:>9.1f} {then:>8.1f} {size / 1024:>7.0f}")
-    print(f"\n{'kind':<12} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'target':>7} {'p95/target':>11}")
+    print(f"\nsingle user ({name}), target <= {SINGLE_USER_TARGET_MS:g} ms, also the first request after a write:")
+    print(f"{'page':<12} {'first ms':>9} {'then ms':>8} {'after write ms':>15} {'KB':>7} {'target':>7}")
+    for kind, (first, then, after, size) in alone.items():
+        met = then <= SINGLE_USER_TARGET_MS and after <= SINGLE_USER_TARGET_MS
+        ok &= met
+        print(
+            f"{kind:<12} {first:>9.1f} {then:>8.1f} {after:>15.1f} {size / 1024:>7.0f} {'met' if met else 'not met':>7}"
+        )
+    print(f"\n{'kind':<12} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'target':>7} {'p95/target':>11} {'':>7}")
     everything = []
     for key in kinds:
         values = results[key]
@@ -322,14 +374,16 @@ def run_backend(db_url: str, name: str, args: argparse.Namespace, kinds: tuple[s
         p95 = _percentile(values, 0.95)
         ok &= p95 <= target
         print(f"{key:<12} {len(values):>9} {_percentile(values, 0.5):>8.1f} {p95:>8.1f} {target:>7.0f} "
-              f"{p95 / target:>11.2f}")  # fmt: skip
+              f"{p95 / target:>11.2f} {'met' if p95 <= target else 'not met':>7}")  # fmt: skip
     p95 = _percentile(everything, 0.95)
     target = PG_TARGET_MS if name == "postgresql" else TARGET_P95_MS
     rate = len(everything) / args.seconds
     print(f"{'all':<12} {len(everything):>9} {_percentile(everything, 0.5):>8.1f} {p95:>8.1f} {target:>7.0f} "
-          f"{p95 / target:>11.2f}")  # fmt: skip
+          f"{p95 / target:>11.2f} {'met' if p95 <= target else 'not met':>7}")  # fmt: skip
     ok &= p95 <= target and not results["errors"] and rate >= TARGET_RATE
-    print(f"throughput: {rate:,.0f} requests/s (target >= {TARGET_RATE:g}); errors: {len(results['errors'])}")
+    rate_met, clean = rate >= TARGET_RATE, not results["errors"]
+    print(f"throughput: {rate:,.0f} requests/s (target >= {TARGET_RATE:g}: {'met' if rate_met else 'not met'}); "
+          f"errors: {len(results['errors'])} (target 0: {'met' if clean else 'not met'})")  # fmt: skip
     print(f"{name}: {'OK' if ok else 'MISSED'}")
     return ok
 

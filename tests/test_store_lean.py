@@ -15,7 +15,7 @@ from cbec_policy.store import Store
 from cbec_policy.store.filters import PolicyFilters
 from cbec_policy.store.finding import cursor_of
 from cbec_policy.store.records import PolicyBrief
-from cbec_policy.web.stats import dashboard_stats
+from cbec_policy.web.stats import TIMELINE_LIMIT, dashboard_stats, store_dashboard_stats
 
 LIST_FIELDS = {"id", "title", "doc_number", "issuers", "publish_date", "effective_date", "end_date", "status",
                "level", "region", "policy_type", "themes", "is_cbec", "summary"}  # fmt: skip
@@ -80,11 +80,35 @@ def test_a_page_holds_still_when_newer_policies_arrive(store: Store) -> None:
     assert store.list_briefs(PolicyFilters(), order="date_desc", limit=1)[0].id == "test-lean-newest"
 
 
-def test_the_statistics_read_gives_the_dashboard_of_the_full_policies(store: Store) -> None:
-    lean = store.list_statistics_policies()
-    full = store.list_cbec_policies()
-    assert [p.id for p in lean] == [p.id for p in full]
-    assert all(p.full_text is None and not p.evidence for p in lean)
+def test_the_grouped_counts_give_the_dashboard_of_the_full_policies(store: Store) -> None:
+    # Beside the bundled corpus: a local document, one judged not CBEC, an undated one, one
+    # without a type, one of unknown level, repealed and ended ones, one not yet in force, and
+    # a theme given twice, so every group and every in-force verdict is exercised.
+    template = store.get_policy("2016-caiguanshui-18")
+    assert template is not None
+    day = date(2024, 6, 30)
+    extras = [
+        dict(level="municipal"), dict(is_cbec=False), dict(publish_date=None, effective_date=None),
+        dict(policy_type=None, paper=None), dict(level="unknown"), dict(status="已失效", end_date=None),
+        dict(status="已失效", end_date=date(2020, 1, 1)), dict(effective_date=date(2030, 1, 1)),
+        dict(status="unknown", end_date=None), dict(end_date=day), dict(effective_date=day),
+        dict(themes=("tax", "tax", "services")),
+    ]  # fmt: skip
+    for number, changes in enumerate(extras):
+        title = f"测试用：分组计数{number}"
+        store.save_policy(replace(template, id=f"test-tally-{number}", doc_number=None, title=title, **changes))
+    zones, batches, trade = store.list_zones(), store.list_batches(), store.list_trade_stats()
+    full = dashboard_stats(store.list_cbec_policies(), zones, batches, trade, day)
+    assert store_dashboard_stats(store, zones, batches, trade, day) == full
+    national = len(load_national_policies())
+    assert full["counts"]["policies"] == national + 9  # the local, excluded and unknown-level ones are apart
+    assert full["counts"]["local_policies"] == 1 and full["counts"]["policies_level_unknown"] == 1
+    assert full["counts"]["policies_undated"] == 1
+
+
+def test_the_timeline_lists_the_newest_and_tells_how_many_there_are(store: Store) -> None:
     zones, batches, trade, day = store.list_zones(), store.list_batches(), store.list_trade_stats(), date(2024, 6, 30)
-    assert dashboard_stats(lean, zones, batches, trade, day) == dashboard_stats(full, zones, batches, trade, day)
-    assert sum(1 for p in lean if p.level == "national") == len(load_national_policies())
+    stats = store_dashboard_stats(store, zones, batches, trade, day)
+    dated = sorted((p for p in load_national_policies() if p.publish_date), key=lambda p: (p.publish_date, p.id))
+    assert stats["timeline_total"] == len(dated)
+    assert [item["id"] for item in stats["timeline"]] == [p.id for p in dated[-TIMELINE_LIMIT:]]

@@ -22,6 +22,7 @@ with warnings.catch_warnings():  # starlette's note about httpx versions is not 
 import reference_counts
 from cbec_policy.reference.loader import load_national_policies, load_pilot_zones
 from cbec_policy.store import open_store
+from cbec_policy.web import stats as web_stats
 from cbec_policy.web.app import create_app
 
 TOKEN = "test-token-7f3a"
@@ -83,6 +84,25 @@ def test_dashboard_page_has_every_section(client: TestClient) -> None:
     assert page.text.count("<svg") >= 4
     # every script, stylesheet and image comes from this server (external links to sources are fine)
     assert not re.search(r'(src|<link[^>]*href)="(https?:)?//', page.text)
+
+
+def test_a_corpus_beyond_the_timeline_limit_is_drawn_as_yearly_columns(
+    store: object, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With more dated national policies than the timeline lists, the dashboard draws each
+    # year's count by type (linking to that year's list) instead of one dot per policy.
+    monkeypatch.setattr(web_stats, "TIMELINE_LIMIT", 5)
+    fresh = TestClient(create_app(store=store, token="", data_dir=data_dir))
+    dated = sorted((p for p in load_national_policies() if p.publish_date), key=lambda p: (p.publish_date, p.id))
+    stats = fresh.get("/api/stats", params={"on": "2024-06-30"}).json()
+    assert stats["timeline_total"] == len(dated)
+    assert [item["id"] for item in stats["timeline"]] == [p.id for p in dated[-5:]]
+    page = fresh.get("/", params={"on": "2024-06-30"}).text
+    timeline = page[page.index('id="timeline"') : page.index('id="type-year"')]
+    assert "<circle" not in timeline
+    tax_2016 = sum(1 for p in dated if p.policy_type == "tax" and p.publish_date.year == 2016)
+    assert f"2016 税收类: {tax_2016}</title>" in timeline
+    assert "/policies?type=tax&amp;date_from=2016-01-01&amp;date_to=2016-12-31" in timeline
 
 
 # ----------------------------------------------------------------------------- policies

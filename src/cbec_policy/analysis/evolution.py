@@ -30,10 +30,15 @@ _STATED_COUNT = re.compile(r"等\s*(\d+)\s*(?:个)?\s*部门")
 
 def policy_type_of(policy: Policy) -> str:
     """Type code of a policy: its own type, else the paper's Table 1 type, else ``unclassified``."""
-    if policy.policy_type:
-        return policy.policy_type
-    if policy.paper is not None and policy.paper.policy_type in _TYPE_BY_ZH:
-        return _TYPE_BY_ZH[policy.paper.policy_type]
+    return type_code(policy.policy_type, policy.paper.policy_type if policy.paper is not None else None)
+
+
+def type_code(policy_type: str | None, paper_type: str | None) -> str:
+    """The type code counted for a policy of ``policy_type`` (a code) and the paper's type (its Chinese name)."""
+    if policy_type:
+        return policy_type
+    if paper_type in _TYPE_BY_ZH:
+        return _TYPE_BY_ZH[paper_type]
     return UNCLASSIFIED
 
 

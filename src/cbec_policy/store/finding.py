@@ -17,7 +17,6 @@ from sqlalchemy import Connection, String, and_, cast, func, literal_column, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from cbec_policy.errors import InputError
-from cbec_policy.models import PaperEntry, Policy
 from cbec_policy.query import SearchQuery
 from cbec_policy.store import schema as s
 from cbec_policy.store.filters import PolicyFilters, filter_condition
@@ -74,49 +73,6 @@ def _brief(row: Any) -> PolicyBrief:
     )  # fmt: skip
 
 
-def statistics_policies(conn: Connection, *, cbec_only: bool = True) -> list[Policy]:
-    """Every policy as the statistics need it, in one query: no full text, evidence or relations.
-
-    The dashboard and ``/api/stats`` count types, themes, statuses, levels and dates (and the
-    paper's Table 1 type of a bundled row); with ten thousand ingested documents, loading
-    their texts and evidence for that cost seconds. ``cbec_only`` leaves out what is judged
-    not CBEC, as :meth:`~cbec_policy.store.db.Store.list_cbec_policies` does.
-    """
-    statement = select(*_brief_columns(conn), _p.paper_type, _p.paper_title, _p.paper_date, _p.paper_issuers,
-                       _p.paper_doc_number, _p.source)  # fmt: skip
-    if cbec_only:
-        statement = statement.where(or_(_p.is_cbec.is_(None), _p.is_cbec.is_(True)))
-    policies = []
-    for row in conn.execute(statement.order_by(_p.publish_date.is_(None), _p.publish_date, _p.id)):
-        brief = _brief(row)
-        paper = None
-        if row.paper_title is not None:
-            paper = PaperEntry(policy_type=row.paper_type or "", date_text=row.paper_date or "",
-                               issuers_text=row.paper_issuers or "", title=row.paper_title,
-                               doc_number=row.paper_doc_number or "")  # fmt: skip
-        policies.append(
-            Policy(
-                id=brief.id,
-                title=brief.title,
-                doc_number=brief.doc_number,
-                issuers=brief.issuers,
-                publish_date=brief.publish_date,
-                effective_date=brief.effective_date,
-                end_date=brief.end_date,
-                status=brief.status,
-                level=brief.level,
-                policy_type=brief.policy_type,
-                themes=brief.themes,
-                paper=paper,
-                summary=brief.summary,
-                region=brief.region,
-                source=row.source,
-                is_cbec=brief.is_cbec,
-            )
-        )
-    return policies
-
-
 def briefs_by_id(conn: Connection, ids: list[str]) -> dict[str, PolicyBrief]:
     """The lean records of ``ids`` in one query."""
     if not ids:
@@ -125,10 +81,15 @@ def briefs_by_id(conn: Connection, ids: list[str]) -> dict[str, PolicyBrief]:
     return {row.id: _brief(row) for row in rows}
 
 
+# The keys as written in the expression indexes of store.tallies (the same text, so the
+# database walks an index instead of sorting every policy): literals, not bound parameters.
+_EARLY_SQL, _LATE_SQL = (literal_column(f"'{day.isoformat()}'") for day in (_EARLY, _LATE))
+
+
 def _sort_key(order: str) -> tuple[Any, Any]:
     if order == "date_desc":
-        return func.coalesce(_p.publish_date, _EARLY), _p.id
-    return func.coalesce(_p.publish_date, _LATE), _p.id
+        return func.coalesce(_p.publish_date, _EARLY_SQL), _p.id
+    return func.coalesce(_p.publish_date, _LATE_SQL), _p.id
 
 
 def parse_cursor(cursor: str | None, what: str = "after") -> tuple[date, str] | None:
@@ -205,15 +166,19 @@ def _text_windows(conn: Connection, ids: list[str], form: str) -> dict[str, str]
 
 
 def _fts_snippets(conn: Connection, query: SearchQuery, ids: list[str]) -> dict[str, str]:
-    """FTS5 ``snippet()`` of the winners: the best column's window with the hit in 【】."""
+    """FTS5 ``snippet()`` of the winners: the best column's window with the hit in 【】.
+
+    The index is entered by rowid (one seek per winner): joined from ``policies`` instead, the
+    MATCH would walk every matching document first, which for a common word is the whole corpus.
+    """
+    rowids = dict(conn.execute(select(_p.fts_rowid, _p.id).where(_p.id.in_(ids), _p.fts_rowid.is_not(None))).all())
+    if not rowids:
+        return {}
     match = fts5_match(query.terms, ALL_COLUMNS)
-    _fts = fts_table
-    statement = (
-        select(_p.id, func.snippet(literal_column("policy_fts"), -1, "【", "】", "…", 24))
-        .select_from(s.policies.join(_fts, _fts.c.rowid == _p.fts_rowid))
-        .where(literal_column("policy_fts").op("MATCH")(match), _p.id.in_(ids))
+    statement = select(fts_table.c.rowid, func.snippet(literal_column("policy_fts"), -1, "【", "】", "…", 24)).where(
+        literal_column("policy_fts").op("MATCH")(match), fts_table.c.rowid.in_(list(rowids))
     )
-    return dict(conn.execute(statement).all())
+    return {rowids[rowid]: snippet for rowid, snippet in conn.execute(statement).all()}
 
 
 def search_briefs(conn: Connection, query: SearchQuery, filters: PolicyFilters, limit: int) -> list[SearchHit]:

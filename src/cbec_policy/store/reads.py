@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection
 
-from cbec_policy.models import Policy
 from cbec_policy.query import SearchQuery, parse_query
 from cbec_policy.store.filters import PolicyFilters
-from cbec_policy.store.finding import count_by_status, list_briefs, parse_cursor, search_briefs, statistics_policies
+from cbec_policy.store.finding import count_by_status, list_briefs, parse_cursor, search_briefs
 from cbec_policy.store.records import PolicyBrief, SearchHit
 from cbec_policy.store.search import search_version
+from cbec_policy.store.tallies import CorpusTallies, TimelineRow, corpus_tallies, timeline_rows
 
 
 class PolicyReads:
@@ -48,10 +49,15 @@ class PolicyReads:
         with self._read() as conn:
             return count_by_status(conn, checked)
 
-    def list_statistics_policies(self) -> list[Policy]:
-        """The CBEC policies every statistic counts, without texts or evidence (see ``statistics_policies``)."""
+    def corpus_tallies(self, national: str, day: date) -> CorpusTallies:
+        """The dashboard's counts grouped in the database (see :mod:`cbec_policy.store.tallies`)."""
         with self._read() as conn:
-            return statistics_policies(conn)
+            return corpus_tallies(conn, national, day)
+
+    def timeline_rows(self, national: str, limit: int, *, complete_only: bool = False) -> tuple[list[TimelineRow], int]:
+        """The newest ``limit`` dated national CBEC policies (oldest first) and how many (see store.tallies)."""
+        with self._read() as conn:
+            return timeline_rows(conn, national, limit, complete_only=complete_only)
 
     def change_counter(self) -> int | None:
         """The store's change counter: moves on in the same transaction as every write (see store.changes)."""

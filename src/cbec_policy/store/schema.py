@@ -66,11 +66,13 @@ policies = Table(
     Column("title_key", Text, nullable=False, index=True),  # title without spaces/punctuation, for matching
     Column("doc_number", String(200)),
     Column("doc_key", String(200), index=True),  # normalised doc number without spaces, for lookups
-    Column("publish_date", Date, index=True),
+    # publish_date, status and level lead composite indexes made by the search and the counts
+    # (store.search, store.tallies), which serve their filters too: no index of their own.
+    Column("publish_date", Date),
     Column("effective_date", Date),
     Column("end_date", Date),
-    Column("status", String(32), nullable=False, index=True),
-    Column("level", String(32), nullable=False, index=True),
+    Column("status", String(32), nullable=False),
+    Column("level", String(32), nullable=False),
     Column("region", String(100)),
     Column("policy_type", String(64), index=True),
     Column("is_cbec", Boolean),

@@ -5,7 +5,9 @@ therefore index character trigrams:
 
 * SQLite: an FTS5 table with the ``trigram`` tokenizer (rowid = ``policies.fts_rowid``).
   Trigrams cannot match a term shorter than three characters, so a query with any 1–2
-  character term falls back to ``LIKE`` over the same columns.
+  character term falls back to ``LIKE`` over the same columns, its candidates narrowed by the
+  long words through a second trigram index of the short columns
+  (:mod:`cbec_policy.store.search_brief`).
 * PostgreSQL: a ``policy_search`` table holding title, doc number, summary and full text in
   one ``body`` column with a ``pg_trgm`` GIN index that serves ``ILIKE '%term%'``, and
   trigram indexes on the short columns, so the tiers are queried one after the other
@@ -33,7 +35,9 @@ from cbec_policy.query import SearchQuery, Term
 from cbec_policy.store import schema as s
 from cbec_policy.store.changes import BUMP_SQL, bump_changes, ensure_change_counter, read_changes
 from cbec_policy.store.filters import like_pattern
+from cbec_policy.store.search_brief import BRIEF_COLUMNS, ensure_brief_index
 from cbec_policy.store.search_pg import ensure_short_indexes, postgresql_search
+from cbec_policy.store.tallies import ensure_tally_indexes
 
 # A lightweight handle on the PostgreSQL-only table (created by ensure_search_index, not by metadata).
 _pg_search = table("policy_search", column("policy_id"), column("body"))
@@ -56,6 +60,7 @@ def ensure_search_index(conn: Connection) -> None:
             "CREATE INDEX IF NOT EXISTS ix_policies_search_short "
             "ON policies (publish_date, id, title, doc_number, summary, fts_rowid)"
         )
+        ensure_brief_index(conn)  # the short columns alone, for the title tier
     else:
         # The extension may already exist in another schema on the search path; that is fine.
         conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -67,6 +72,7 @@ def ensure_search_index(conn: Connection) -> None:
             "CREATE INDEX IF NOT EXISTS ix_policy_search_body ON policy_search USING gin (body gin_trgm_ops)"
         )
         ensure_short_indexes(conn)
+    ensure_tally_indexes(conn)  # the dashboard's counts, read from indexes alone
     ensure_change_counter(conn)
 
 
@@ -252,21 +258,29 @@ def _sqlite_like(
     """
     params: dict[str, object] = {}
     conditions = [" AND ".join(_like_any(t, _columns(t, cols), params) for t in terms) for _, cols in _TIER_COLUMNS]
-    narrow = ""
+    narrow = brief = ""
     long_terms = tuple(t for t in terms if all(len(form) >= _FTS_MIN for form in t.forms))
     if long_terms:
         params["match"] = fts5_match(long_terms, _TIER_COLUMNS[-1][1])
         narrow = " AND fts_rowid IN (SELECT rowid FROM policy_fts WHERE policy_fts MATCH :match)"
-    tiers = ((TIER_TITLE, conditions[0]), (TIER_SUMMARY, f"{conditions[1]} AND NOT ({conditions[0]})"),
-             (TIER_TEXT, f"{conditions[2]} AND NOT ({conditions[1]})"))  # fmt: skip
+    # The title and summary tiers hold every word in the short columns: the long words among
+    # those not bound to the full text narrow them through the brief index, whose posting lists
+    # are small, instead of the full index, whose lists of a common word span the corpus.
+    brief_terms = tuple(t for t in long_terms if set(_columns(t, BRIEF_COLUMNS)) <= set(BRIEF_COLUMNS))
+    if brief_terms:
+        params["brief"] = fts5_match(brief_terms, BRIEF_COLUMNS)
+        brief = " AND fts_rowid IN (SELECT rowid FROM policy_brief_fts WHERE policy_brief_fts MATCH :brief)"
+    tiers = ((TIER_TITLE, conditions[0], brief or narrow),
+             (TIER_SUMMARY, f"{conditions[1]} AND NOT ({conditions[0]})", brief or narrow),
+             (TIER_TEXT, f"{conditions[2]} AND NOT ({conditions[1]})", narrow))  # fmt: skip
     p = s.policies.c
     found: list[tuple[str, float]] = []
-    for tier, condition in tiers:
+    for tier, condition, narrowing in tiers:
         wanted = limit - len(found)
         if wanted <= 0:
             break
         statement = (
-            select(p.id).where(text(condition + narrow)).order_by(p.publish_date.desc(), p.id.desc()).limit(wanted)
+            select(p.id).where(text(condition + narrowing)).order_by(p.publish_date.desc(), p.id.desc()).limit(wanted)
         )
         if where is not None:
             statement = statement.where(where)

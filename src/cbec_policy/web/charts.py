@@ -7,7 +7,7 @@ the numbers come from :mod:`cbec_policy.web.stats`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -81,24 +81,9 @@ def timeline_svg(
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{_e(title)}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{_e(title)}</title>'
     ]
-    for index, band in enumerate(bands):
-        start = max(band.start, first_year)
-        end = min(band.end if band.end is not None else last_year + 1, last_year + 1)
-        if end <= start:
-            continue
-        parts.append(
-            f'<rect x="{x(start):.1f}" y="{top - 18}" width="{x(end) - x(start):.1f}" height="{height - top - 4}" '
-            f'fill="{BAND_COLOURS[index % len(BAND_COLOURS)]}"/>'
-            f'<text x="{x(start) + 4:.1f}" y="{top - 6}" class="band-label"{_fit(band.label, x(end) - x(start) - 8)}>'
-            f"<title>{_e(band.label)}</title>{_e(band.label)}</text>"
-        )
+    parts.extend(_band_parts(bands, first_year, last_year, x, top, height))
     base = height - 30
-    parts.append(f'<line x1="{left}" y1="{base}" x2="{width - right}" y2="{base}" stroke="#555"/>')
-    for year in range(first_year, last_year + 1):
-        parts.append(
-            f'<line x1="{x(year):.1f}" y1="{base}" x2="{x(year):.1f}" y2="{base + 4}" stroke="#555"/>'
-            f'<text x="{x(year + 0.5):.1f}" y="{base + 18}" text-anchor="middle" class="tick">{year}</text>'
-        )
+    parts.extend(_axis_parts(first_year, last_year, x, base, width - right, left))
     placed: dict[int, int] = {}
     for point in sorted(points, key=lambda p: p.year_fraction):
         year = int(point.year_fraction)
@@ -113,6 +98,88 @@ def timeline_svg(
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One policy type's share of a year on the dense timeline: its count, colour and list link."""
+
+    colour_index: int
+    count: int
+    label: str
+    href: str
+
+
+def timeline_columns_svg(
+    years: dict[int, Sequence[Segment]], bands: Sequence[Band], first_year: int, last_year: int, title: str
+) -> Markup:
+    """The timeline of a large corpus: each year a column of its policies stacked by type, over the period bands.
+
+    Drawn instead of one dot per policy when there are more than the dashboard lists: the
+    columns stand where the year's dots would stand, and each segment links to that year's
+    policies of that type.
+    """
+    width, left, right, top, room = 900, 30, 20, 26, 160
+    span = max(1, last_year + 1 - first_year)
+    height = top + room + 40
+    peak = max((sum(seg.count for seg in segments) for segments in years.values()), default=1) or 1
+
+    def x(value: float) -> float:
+        return left + (value - first_year) / span * (width - left - right)
+
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{_e(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{_e(title)}</title>'
+    ]
+    parts.extend(_band_parts(bands, first_year, last_year, x, top, height))
+    base = height - 30
+    parts.extend(_axis_parts(first_year, last_year, x, base, width - right, left))
+    column = max(2.0, (width - left - right) / span * 0.6)
+    for year, segments in sorted(years.items()):
+        y = float(base)
+        total = sum(seg.count for seg in segments)
+        for seg in segments:
+            size = room * seg.count / peak
+            y -= size
+            colour = TYPE_COLOURS[seg.colour_index % len(TYPE_COLOURS)]
+            parts.append(
+                f'<a href="{_e(seg.href)}"><rect x="{x(year + 0.5) - column / 2:.1f}" y="{y:.1f}" '
+                f'width="{column:.1f}" height="{size:.1f}" fill="{colour}"><title>{year} {_e(seg.label)}: '
+                f"{seg.count}</title></rect></a>"
+            )
+        parts.append(f'<text x="{x(year + 0.5):.1f}" y="{y - 4:.1f}" text-anchor="middle" class="value">{total}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _band_parts(
+    bands: Sequence[Band], first_year: int, last_year: int, x: Callable[[float], float], top: int, height: int
+) -> list[str]:
+    parts = []
+    for index, band in enumerate(bands):
+        start = max(band.start, first_year)
+        end = min(band.end if band.end is not None else last_year + 1, last_year + 1)
+        if end <= start:
+            continue
+        parts.append(
+            f'<rect x="{x(start):.1f}" y="{top - 18}" width="{x(end) - x(start):.1f}" height="{height - top - 4}" '
+            f'fill="{BAND_COLOURS[index % len(BAND_COLOURS)]}"/>'
+            f'<text x="{x(start) + 4:.1f}" y="{top - 6}" class="band-label"{_fit(band.label, x(end) - x(start) - 8)}>'
+            f"<title>{_e(band.label)}</title>{_e(band.label)}</text>"
+        )
+    return parts
+
+
+def _axis_parts(
+    first_year: int, last_year: int, x: Callable[[float], float], base: int, end: int, left: int
+) -> list[str]:
+    parts = [f'<line x1="{left}" y1="{base}" x2="{end}" y2="{base}" stroke="#555"/>']
+    for year in range(first_year, last_year + 1):
+        parts.append(
+            f'<line x1="{x(year):.1f}" y1="{base}" x2="{x(year):.1f}" y2="{base + 4}" stroke="#555"/>'
+            f'<text x="{x(year + 0.5):.1f}" y="{base + 18}" text-anchor="middle" class="tick">{year}</text>'
+        )
+    return parts
 
 
 def bar_chart_svg(

@@ -24,7 +24,7 @@ from cbec_policy.web.contract import CURSOR_PATTERN, SEARCH_WORDS_PATTERN, IsoDa
 from cbec_policy.web.deps import store_dependency
 from cbec_policy.web.read_lane import reads_store
 from cbec_policy.web.serializers import batch_dict, policy_detail, policy_summary, zone_dict
-from cbec_policy.web.stats import dashboard_stats, trade_stats
+from cbec_policy.web.stats import stats_answer, store_dashboard_stats, trade_stats
 from cbec_policy.web.zones import MAX_CITY_LENGTH, ZoneQuery, list_zones, lookup_zone
 
 router = APIRouter(prefix="/api", tags=["read"])
@@ -223,16 +223,12 @@ def api_batches(store: Store) -> dict[str, Any]:
     return {"total": len(batches), "items": [batch_dict(batch) for batch in batches]}
 
 
-@router.get("/stats", summary="Figures behind the dashboard")
+@router.get("/stats", summary="Figures behind the dashboard", response_model=dict[str, Any])
 @reads_store
 def api_stats(
     store: Store, on: Annotated[IsoDate | None, Query(description="reference date (default: today)")] = None
-) -> dict[str, Any]:
+) -> Response:
     """Counts, timeline, type × year, theme × year, batch growth, zones per province, trade series."""
-    return dashboard_stats(
-        store.list_statistics_policies(),
-        store.list_zones(),
-        store.list_batches(),
-        trade_stats(store),
-        on or date.today(),
+    return stats_answer(
+        store_dashboard_stats(store, store.list_zones(), store.list_batches(), trade_stats(store), on or date.today())
     )

@@ -28,7 +28,7 @@ from cbec_policy.web.i18n import translator
 from cbec_policy.web.policy_view import policy_view
 from cbec_policy.web.read_lane import reads_store
 from cbec_policy.web.render import palette_css, render
-from cbec_policy.web.stats import dashboard_stats, trade_stats
+from cbec_policy.web.stats import store_dashboard_stats, trade_stats, type_columns
 from cbec_policy.web.zones import ZoneQuery, list_zones, lookup_zone
 
 router = APIRouter(include_in_schema=False)
@@ -63,20 +63,10 @@ def dashboard(request: Request) -> HTMLResponse:
     store = get_store(request)
     lang = get_lang(request)
     t = translator(lang)
-    stats = dashboard_stats(
-        store.list_statistics_policies(), store.list_zones(), store.list_batches(), trade_stats(store), date.today()
-    )
+    zones, batches = store.list_zones(), store.list_batches()
+    stats = store_dashboard_stats(store, zones, batches, trade_stats(store), date.today(), timeline_complete_only=True)
     years = [row["year"] for row in stats["type_by_year"]]
     first, last = (min(years), max(years)) if years else (2013, date.today().year)
-    points = [
-        charts.TimelinePoint(
-            year_fraction=item["publish_date"].year + (item["publish_date"].timetuple().tm_yday - 1) / 366,
-            colour_index=_TYPE_INDEX.get(item["policy_type"], len(POLICY_TYPES)),
-            label=f"{item['publish_date'].isoformat()} {item['doc_number'] or ''} {item['title']}",
-            href=charts.policy_href(item["id"]),
-        )
-        for item in stats["timeline"]
-    ]
     bands = [
         charts.Band(
             label=band["en" if lang == "en" else "zh"],
@@ -86,7 +76,19 @@ def dashboard(request: Request) -> HTMLResponse:
         for band in stats["periods"]["bands"]
     ]
     t_title = "Policy timeline" if lang == "en" else "政策时间线"
-    timeline = charts.timeline_svg(points, bands, first, last, t_title)
+    if stats["timeline_total"] > len(stats["timeline"]):
+        timeline = charts.timeline_columns_svg(type_columns(stats["type_by_year"], lang), bands, first, last, t_title)
+    else:
+        points = [
+            charts.TimelinePoint(
+                year_fraction=item["publish_date"].year + (item["publish_date"].timetuple().tm_yday - 1) / 366,
+                colour_index=_TYPE_INDEX.get(item["policy_type"], len(POLICY_TYPES)),
+                label=f"{item['publish_date'].isoformat()} {item['doc_number'] or ''} {item['title']}",
+                href=charts.policy_href(item["id"]),
+            )
+            for item in stats["timeline"]
+        ]
+        timeline = charts.timeline_svg(points, bands, first, last, t_title)
     batch_labels = [
         f"{'Batch ' if lang == 'en' else '第'}{row['batch']}{'' if lang == 'en' else '批'}" for row in stats["batches"]
     ]
