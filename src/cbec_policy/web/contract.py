@@ -179,11 +179,15 @@ def vocabulary_words(vocabulary: tuple[Any, ...]) -> tuple[str, ...]:
 
 
 def province_words() -> tuple[str, ...]:
-    """Every spelling of a province-level division the zone filter accepts (浙江省, 浙江, zhejiang …)."""
+    """Every spelling of a province-level division the zone filter accepts (浙江省, 浙江, zhejiang, Zhejiang …).
+
+    Pinyin is listed in lower case and capitalised, as a place name is usually written in English.
+    """
     words = []
     for place in hierarchy().places.values():
         if place.is_provincial:
-            words += [place.name, *name_keys(place.name, with_pinyin=True)]
+            keys = name_keys(place.name, with_pinyin=True)
+            words += [place.name, *keys, *(key.capitalize() for key in keys if key.isascii())]
     return tuple(dict.fromkeys(words))
 
 
