@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 from cbec_policy.errors import InputError
 from cbec_policy.rules.batch import orders as bo
 from cbec_policy.rules.batch.engine import MONEY, BatchEngine, ChunkResult
+from cbec_policy.rules.batch.memory import batch_memory
 from cbec_policy.rules.batch.overlap import WriteBehind, read_ahead
 from cbec_policy.rules.batch.reading import FileProblems, batches
 from cbec_policy.rules.batch.stored import StoredLedger
@@ -280,18 +281,26 @@ def run_batch(
     partial = Path(name)
     partial.chmod(0o666 & ~_UMASK)  # the results file gets the permissions any new file would, not 0600
     try:
-        if store is None:
-            summary = _compute(orders_path, partial, BatchEngine(params), chunk_rows, on_chunk, na_as_missing)
-        else:
-            with store.transaction() as conn:  # the ledger changes only if the whole file is computed
-                stored = StoredLedger(conn)
-                engine = BatchEngine(params, stored)
-                summary = _compute(orders_path, partial, engine, chunk_rows, on_chunk, na_as_missing)
-                summary.ledger_recorded, summary.ledger_already = stored.written, stored.already
+        with batch_memory():
+            summary = _run(orders_path, partial, params, chunk_rows, on_chunk, na_as_missing, store)
         partial.replace(out_path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    return summary
+
+
+def _run(
+    orders_path: Path, partial: Path, params: ParameterSet | None, chunk_rows: int,
+    on_chunk: Callable[[int], None] | None, na_as_missing: bool, store: Store | None,
+) -> BatchSummary:  # fmt: skip
+    if store is None:
+        return _compute(orders_path, partial, BatchEngine(params), chunk_rows, on_chunk, na_as_missing)
+    with store.transaction() as conn:  # the ledger changes only if the whole file is computed
+        stored = StoredLedger(conn)
+        engine = BatchEngine(params, stored)
+        summary = _compute(orders_path, partial, engine, chunk_rows, on_chunk, na_as_missing)
+        summary.ledger_recorded, summary.ledger_already = stored.written, stored.already
     return summary
 
 
