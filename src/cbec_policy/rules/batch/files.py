@@ -168,29 +168,61 @@ def to_arrow(result: ChunkResult, texts: list[str | None]) -> pa.Table:
 
 
 def chunks(path: Path, chunk_rows: int, problems: FileProblems | None = None) -> Iterator[pa.Table]:
-    """Tables of whole orders: the last order of each read is carried into the next.
+    """Tables of whole orders, each a zero-copy slice of one read where it can be.
 
-    Lines of an order a broken row names (``problems.pending``) carry the problem in the
+    The order a read ends in may go on in the next read: its lines are joined to the next
+    read's leading lines of the same order and given as a table of their own (a few rows
+    copied, never the whole read). Lines of an order a broken row names
+    (``problems.pending``) carry the problem in the
     :data:`~cbec_policy.rules.batch.orders.FILE_PROBLEM` column, so the order is rejected.
     """
     problems = problems if problems is not None else FileProblems()
-    held: pa.Table | None = None
+    held: pa.Table | None = None  # the last order of the reads so far, perhaps not complete yet
     for batch in batches(path, chunk_rows, problems):
         table = pa.Table.from_batches([batch])
-        if held is not None and held.num_rows:  # one chunk per column again, so parsing copies nothing more
-            table = pa.concat_tables([held, table.cast(held.schema)]).combine_chunks()
-        column = table.column(table.schema.names.index("order_id"))  # the first, if named twice
-        ids = pc.fill_null(column.combine_chunks().cast(pa.string()), "")
-        last = ids[len(ids) - 1] if len(ids) else None
-        if last is None:
+        if table.num_rows == 0:
             continue
-        same = pc.equal(ids, last).to_numpy(zero_copy_only=False)
-        tail = len(same) - int(np.argmin(same[::-1])) if not same.all() else 0
-        held = table.slice(tail)
+        ids = _order_ids(table)
+        if held is not None:
+            going_on = _leading(ids, _order_ids(held)[0])  # the held order's lines at the top of this read
+            if going_on:
+                held = _join(held, table.slice(0, going_on))
+                table, ids = table.slice(going_on), ids.slice(going_on)
+            if table.num_rows == 0:
+                continue
+            yield _mark(held, problems)
+            held = None
+        tail = _last_order_start(ids)
         if tail:
             yield _mark(table.slice(0, tail), problems)
-    if held is not None and held.num_rows:
+        held = table.slice(tail)
+    if held is not None:
         yield _mark(held, problems)
+
+
+def _order_ids(table: pa.Table) -> pa.Array:
+    column = table.column(table.schema.names.index("order_id"))  # the first, if named twice
+    return pc.fill_null(column.combine_chunks().cast(pa.string()), "")
+
+
+def _last_order_start(ids: pa.Array) -> int:
+    """Where the run of the last id begins."""
+    same = pc.equal(ids, ids[len(ids) - 1]).to_numpy(zero_copy_only=False)
+    return 0 if same.all() else len(same) - int(np.argmin(same[::-1]))
+
+
+def _leading(ids: pa.Array, order: pa.Scalar) -> int:
+    """How many ids at the start of ``ids`` are ``order``."""
+    same = pc.equal(ids, order).to_numpy(zero_copy_only=False)
+    return len(same) if same.all() else int(np.argmin(same))
+
+
+def _join(held: pa.Table, more: pa.Table) -> pa.Table:
+    """The lines of one order from two reads as one table of one chunk per column (dictionaries decoded)."""
+    plain = pa.schema(
+        [pa.field(f.name, f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in held.schema]
+    )
+    return pa.concat_tables([held.cast(plain), more.cast(plain)]).combine_chunks()
 
 
 def _mark(table: pa.Table, problems: FileProblems) -> pa.Table:
