@@ -121,8 +121,8 @@ def result_columns(result: ChunkResult, texts: list[str | None]) -> pa.Table:
     ok = result.error == 0
     buyer = (
         pa.DictionaryArray.from_arrays(
-            pa.array(np.repeat(lines.buyer_index, lines.counts).astype(np.int32),
-                     mask=np.repeat(lines.buyer_index < 0, lines.counts)),
+            pa.array(lines.buyer_index.astype(np.int32)[lines.run_of_line],
+                     mask=(lines.buyer_index < 0)[lines.run_of_line]),
             lines.buyer_names,
         )
         if len(lines.buyer_names) else pa.DictionaryArray.from_arrays(

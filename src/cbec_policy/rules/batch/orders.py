@@ -111,6 +111,7 @@ class Lines:
     error: np.ndarray  # int32 reason codes per line
     starts: np.ndarray  # int64 first line of each order
     counts: np.ndarray  # int64 lines per order
+    run_of_line: np.ndarray  # int64 per line: its order's index in the chunk
     buyer_index: np.ndarray  # int64 per order into buyer_names, -1 = none
     buyer_names: pa.Array
 
@@ -358,7 +359,7 @@ def parse_lines(data: pa.RecordBatch | pa.Table | pd.DataFrame, *, na_as_missing
         order_id=order_id, line_no=line_no, day=day, value_f=value_f,
         quantity=np.where(np.isfinite(quantity_f), quantity_f, 1).astype(np.int64),
         vat_rate=vat, ct_rate=ct, tariff_rate=tariff, slow=slow, raw=data, error=error,
-        starts=starts, counts=counts, buyer_index=buyer_index, buyer_names=buyer_names,
+        starts=starts, counts=counts, run_of_line=run_of_line, buyer_index=buyer_index, buyer_names=buyer_names,
     )  # fmt: skip
 
 
@@ -409,7 +410,7 @@ def order_messages(lines: Lines, error: np.ndarray, extra: dict[int, str]) -> li
 
     ``extra`` maps codes above the static ones to texts from the single-order path.
     """
-    run_of_line = np.repeat(np.arange(lines.orders), lines.counts)
+    run_of_line = lines.run_of_line
     bad_line = np.flatnonzero(error)
     texts: list[str | None] = [None] * len(error)
     if len(bad_line) == 0:
