@@ -142,8 +142,9 @@ class RunningLedger:
         previous = np.r_[bo.NO_DAY, running_max[:-1]]
         previous[first] = self.last_day[who[first]]
         is_late = when < previous
-        late[rows[is_late]] = True
-        rows, who, when = rows[~is_late], who[~is_late], when[~is_late]
+        if is_late.any():  # rare: most files keep each buyer's orders in date order
+            late[rows[is_late]] = True
+            rows, who, when = rows[~is_late], who[~is_late], when[~is_late]
         if len(rows) == 0:
             return before, late
         year = years(when)
