@@ -32,3 +32,15 @@ def test_without_glibc_nothing_changes(monkeypatch: pytest.MonkeyPatch) -> None:
             assert pa.default_memory_pool().backend_name == before
     finally:
         keep_freed_heap.cache_clear()
+
+
+@pytest.mark.skipif(not GLIBC, reason="the allocator settings are glibc's")
+def test_overlapping_runs_restore_the_pool_only_when_the_last_ends() -> None:
+    before = pa.default_memory_pool().backend_name
+    first, second = batch_memory(), batch_memory()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert pa.default_memory_pool().backend_name == "system"  # the second run is still going
+    second.__exit__(None, None, None)
+    assert pa.default_memory_pool().backend_name == before
