@@ -63,6 +63,20 @@ def test_an_order_longer_than_a_read_is_one_order_and_the_year_carries_over_it(t
     assert str(rows["annual_after"][11]) == "1020.00"
 
 
+def test_an_order_split_across_a_read_boundary_is_refused(tmp_path: Path) -> None:
+    """Reads of 4 lines: order C ends the first read and comes again, after D, in the second."""
+    orders = ["A", "B", "B", "C", "D", "C", "E", "E"]
+    frame = pd.DataFrame({"order_id": orders, "declaration_date": ["2025-06-01"] * 8, "buyer_id": ["b1"] * 8,
+                          "price": ["10"] * 8})  # fmt: skip
+    source, out = tmp_path / "lines.parquet", tmp_path / "out.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), source, row_group_size=4)
+    run_batch(source, out, chunk_rows=4)
+    errors = pq.read_table(out).column("error").to_pylist()
+    assert [("not consecutive rows" in text) if text else False for text in errors] == [
+        order == "C" for order in orders
+    ]
+
+
 def test_mixed_order_is_general_trade_and_the_year_carries() -> None:
     frame = pd.DataFrame(
         {

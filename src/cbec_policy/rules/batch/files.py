@@ -172,8 +172,9 @@ def chunks(path: Path, chunk_rows: int, problems: FileProblems | None = None) ->
 
     The order a read ends in may go on in the next read: its lines are joined to the next
     read's leading lines of the same order and given as a table of their own (a few rows
-    copied, never the whole read). Lines of an order a broken row names
-    (``problems.pending``) carry the problem in the
+    copied), unless its id comes again further in the next read: then, as for any order whose
+    lines are not consecutive within one table, both go in one table and the order is refused.
+    Lines of an order a broken row names (``problems.pending``) carry the problem in the
     :data:`~cbec_policy.rules.batch.orders.FILE_PROBLEM` column, so the order is rejected.
     """
     problems = problems if problems is not None else FileProblems()
@@ -190,7 +191,12 @@ def chunks(path: Path, chunk_rows: int, problems: FileProblems | None = None) ->
                 table, ids = table.slice(going_on), ids.slice(going_on)
             if table.num_rows == 0:
                 continue
-            yield _mark(held, problems)
+            order = _order_ids(held)[0]
+            if pc.any(pc.equal(ids, order)).as_py():  # its id comes again in this read: one table, so that
+                table = _join(held, table)  # parsing refuses the order whose lines are not consecutive
+                ids = _order_ids(table)
+            else:
+                yield _mark(held, problems)
             held = None
         tail = _last_order_start(ids)
         if tail:
