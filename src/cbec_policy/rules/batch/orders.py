@@ -172,9 +172,9 @@ def _markers(data: pa.Table, error: np.ndarray, na_as_missing: bool) -> pa.Table
         if pa.types.is_dictionary(data.schema.field(name).type):  # a dictionary column: look at its names only
             raw = data.column(name).combine_chunks()
             found = na_cells(pc.utf8_trim_whitespace(raw.dictionary.cast(pa.string())))
-            indices = pc.fill_null(raw.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
-            mask = np.zeros(len(indices), dtype=bool)
-            if found.any():
+            mask = np.zeros(len(raw), dtype=bool)
+            if found.any():  # the lines are looked at only when some name is a marker
+                indices = pc.fill_null(raw.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
                 mask = (indices >= 0) & found[np.clip(indices, 0, None)]
         else:
             mask = na_cells(data.column(name))
