@@ -7,12 +7,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from cbec_policy.errors import InputError
 from cbec_policy.rules.batch import BatchEngine, parse_lines, run_batch
-from cbec_policy.rules.batch.files import to_arrow
+from cbec_policy.rules.batch.files import chunks, to_arrow
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
 from bench_tax_batch import compare, generate, reference
@@ -35,6 +36,45 @@ def test_batch_equals_single_order_path_on_random_lines(tmp_path: Path) -> None:
     assert checked == lines == len(answers) > 500
     assert summary.lines == 20_000 and summary.rejected_orders > 0
     assert summary.paths["general_trade"] > 0 and summary.paths["cbec_within_limits"] > 0
+
+
+def test_an_order_longer_than_a_read_is_one_order_and_the_year_carries_over_it(tmp_path: Path) -> None:
+    """Reads of 4 lines; order B has 9 lines over three reads: within limits on 2025-06-01 (VAT 13 % x 70 %)."""
+    orders = ["A"] * 2 + ["B"] * 9 + ["C"]
+    frame = pd.DataFrame(
+        {
+            "order_id": orders,
+            "declaration_date": ["2025-06-01"] * len(orders),
+            "buyer_id": ["b1"] * len(orders),
+            "price": ["50"] * 2 + ["100"] * 9 + ["20"],
+        }
+    )
+    source, out = tmp_path / "lines.parquet", tmp_path / "out.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), source, row_group_size=4)
+    parts = [part.column("order_id").to_pylist() for part in chunks(source, 4)]
+    assert [line for part in parts for line in part] == orders  # every line once, in file order
+    assert sum(len(set(part)) for part in parts) == len(set(orders))  # no order split between tables
+    summary = run_batch(source, out, chunk_rows=4)
+    rows = pq.read_table(out).to_pandas()
+    assert summary.orders == 3 and summary.rejected_orders == 0
+    assert list(rows["path"]) == ["cbec_within_limits"] * len(orders)
+    assert [str(x) for x in rows["total_tax"][2:11]] == ["9.10"] * 9
+    assert [str(x) for x in rows["annual_before"][[0, 2, 11]]] == ["0.00", "100.00", "1000.00"]
+    assert str(rows["annual_after"][11]) == "1020.00"
+
+
+def test_an_order_split_across_a_read_boundary_is_refused(tmp_path: Path) -> None:
+    """Reads of 4 lines: order C ends the first read and comes again, after D, in the second."""
+    orders = ["A", "B", "B", "C", "D", "C", "E", "E"]
+    frame = pd.DataFrame({"order_id": orders, "declaration_date": ["2025-06-01"] * 8, "buyer_id": ["b1"] * 8,
+                          "price": ["10"] * 8})  # fmt: skip
+    source, out = tmp_path / "lines.parquet", tmp_path / "out.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), source, row_group_size=4)
+    run_batch(source, out, chunk_rows=4)
+    errors = pq.read_table(out).column("error").to_pylist()
+    assert [("not consecutive rows" in text) if text else False for text in errors] == [
+        order == "C" for order in orders
+    ]
 
 
 def test_mixed_order_is_general_trade_and_the_year_carries() -> None:

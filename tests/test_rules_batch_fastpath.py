@@ -11,9 +11,11 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from cbec_policy.rules.batch import BatchEngine, parse_lines
+from cbec_policy.rules.batch.engine import RunningLedger
 from cbec_policy.rules.regime import PATHS
 from cbec_policy.rules.retail_import import retail_import_tax
 
@@ -89,3 +91,14 @@ def test_sum_of_two_decimal_floats_is_not_taken_for_two_decimals() -> None:
     texts = result.error_texts()
     assert texts[0] is not None and "two decimal" in texts[0]
     assert texts[1] is None and int(np.asarray(result.cents["dutiable_value"])[1]) == 30
+
+
+@pytest.mark.parametrize("known_count", [3, 200])  # few known names: the known are hashed; many: the chunk's names
+def test_buyer_ids_stay_the_same_across_chunks_and_new_buyers_get_new_ones(known_count: int) -> None:
+    ledger = RunningLedger()
+    first = [f"b{n}" for n in range(known_count)]
+    assert ledger.ids(pa.array(first)).tolist() == list(range(known_count))
+    later = ["x1", first[-1], "x2", first[0]]
+    assert ledger.ids(pa.array(later)).tolist() == [known_count, known_count - 1, known_count + 1, 0]
+    assert ledger.ids(pa.array(["x2", "x3"])).tolist() == [known_count + 1, known_count + 2]
+    assert ledger.known.to_pylist() == [*first, "x1", "x2", "x3"]

@@ -206,3 +206,22 @@ def test_marker_screen_finds_exactly_the_markers(kind: pa.DataType) -> None:
     values = [1.0, float("nan"), None, 2.5] * 4
     numbers = pa.array(values).slice(1, 10)
     assert na_cells(numbers).tolist() == [value is not None and math.isnan(value) for value in values[1:11]]
+
+
+def test_parquet_buyer_written_as_na_rejects_its_order_only(tmp_path: Path) -> None:
+    """buyer_id is read from Parquet as a dictionary: a marker among its names rejects the lines naming it."""
+    table = pa.table(
+        {
+            "order_id": ["a", "b", "c"],
+            "declaration_date": pa.array([20240, 20240, 20240], pa.date32()),  # 2025-06-01
+            "buyer_id": ["b1", " NA", "b1"],
+            "price": [4000.0, 4000.0, 4000.0],
+        }
+    )
+    source = tmp_path / "orders.parquet"
+    pq.write_table(table, source)
+    run_batch(source, tmp_path / "out.parquet")
+    results = _results(tmp_path / "out.parquet")
+    assert results[1]["error"].startswith("order b, line 1, buyer_id ' NA': a 'no value' marker")
+    assert [results[0]["total_tax"], results[2]["total_tax"]] == [_within_tax("4000")] * 2
+    assert results[0]["error"] is None and results[2]["error"] is None

@@ -75,6 +75,24 @@ def test_a_value_ends_at_the_next_start_or_an_explicit_null(tmp_path: Path) -> N
         param.at(date(2020, 1, 1))
 
 
+def test_vectorised_lookup_agrees_with_each_period_across_gaps_and_open_ends(tmp_path: Path) -> None:
+    """Every day 2017-2021 (and a missing day) finds the period whose start and end cover it, or none."""
+    body = (
+        "description: d\nvalues:\n  ~: {value: 1, source: 2016-caiguanshui-18}\n"
+        "  2019-01-01: {value: null}\n  2019-07-01: {value: 3, source: 2018-caiguanshui-49}\n"
+        "  2020-02-29: {value: 4, source: 2018-caiguanshui-49}\n"
+    )
+    param = load_parameters(_write(tmp_path, body))["x"]
+    days = np.arange("2017-01-01", "2022-01-01", dtype="datetime64[D]")
+    index, covered = param.lookup(np.r_[days, np.array(["NaT"], dtype="datetime64[D]")])
+    expected = [next((n for n, p in enumerate(param.periods) if p.covers(d.astype(object))), -1) for d in days]
+    assert index[:-1].tolist() == expected and covered[:-1].tolist() == [n >= 0 for n in expected]
+    assert index[-1] == -1 and not covered[-1]
+    assert -1 in expected and {0, 1, 2} <= set(expected)  # the gap 2019-01-01 .. 2019-06-30 is covered by none
+    values, _ = param.values_array(days)
+    assert values.tolist() == [param.periods[n].value if n >= 0 else 0 for n in expected]
+
+
 def test_one_file_per_parameter_in_the_bundled_tree() -> None:
     """Each parameter is its own file named after it; each dated value lives once."""
     params = load_parameters()

@@ -94,21 +94,31 @@ class Parameter:
     outside: str
     file: str
     node: str = ""
-    _starts: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
-    _ends: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    _bounds: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    _segments: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    _tables: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # The time line cut at every start and every day after an end: between two cuts one
+        # period is in force, or none (a gap after an explicit end, before the first start).
         starts = [_MIN_DAY if p.start is None else np.datetime64(p.start, "D") for p in self.periods]
         ends = [_MAX_DAY if p.end is None else np.datetime64(p.end, "D") for p in self.periods]
-        object.__setattr__(self, "_starts", np.array(starts, dtype="datetime64[D]"))
-        object.__setattr__(self, "_ends", np.array(ends, dtype="datetime64[D]"))
+        bounds = np.unique(np.array([*starts, *(end + 1 for end in ends)], dtype="datetime64[D]"))
+        segments = np.full(len(bounds) + 1, -1, dtype=np.int64)  # segment j: from bounds[j-1] to bounds[j]
+        for number, (start, end) in enumerate(zip(starts, ends, strict=True)):
+            inside = (bounds >= start) & (bounds <= end)
+            segments[1:][inside] = number
+        object.__setattr__(self, "_bounds", bounds)
+        object.__setattr__(self, "_segments", segments)
 
     def lookup(self, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The period index in force on each ``datetime64[D]`` day and the covered mask (-1 where none)."""
-        index = np.searchsorted(self._starts, days, side="right") - 1
-        safe = np.clip(index, 0, len(self.periods) - 1)
-        covered = (index >= 0) & (days <= self._ends[safe])
-        return np.where(covered, index, -1), covered
+        """The period index in force on each ``datetime64[D]`` day and the covered mask (-1 where none).
+
+        One binary search among the cut days and one look-up in a table of a few entries:
+        a batch asks this for every order of a chunk, the single-order path for one day.
+        """
+        index = self._segments[np.searchsorted(self._bounds, days, side="right")]
+        return index, index >= 0
 
     def at(self, day: date) -> Period:
         """The period in force on ``day`` (the same lookup as the batch); RuleNotApplicableError if none."""
@@ -126,9 +136,12 @@ class Parameter:
 
     def values_array(self, days: np.ndarray, dtype: Any = np.float64) -> tuple[np.ndarray, np.ndarray]:
         """Vectorised numeric value on each day (0 where not covered) and the covered mask."""
-        index, covered = self.lookup(days)
-        table = np.array([float(p.value) for p in self.periods], dtype=dtype)
-        return np.where(covered, table[np.clip(index, 0, None)], 0), covered
+        table = self._tables.get(np.dtype(dtype))
+        if table is None:  # per segment, 0 where no period is in force; built once per type
+            values = np.array([float(p.value) for p in self.periods] + [0.0], dtype=dtype)
+            table = self._tables[np.dtype(dtype)] = values[self._segments]  # index -1: the trailing 0
+        segment = np.searchsorted(self._bounds, days, side="right")
+        return table[segment], self._segments[segment] >= 0
 
     @property
     def last_change(self) -> date | None:

@@ -98,7 +98,13 @@ class RunningLedger:
         return ids
 
     def _register(self, names: pa.Array) -> np.ndarray:
-        found = pc.index_in(names, value_set=self.known).to_numpy(zero_copy_only=False)
+        if len(names) * 16 < len(self.known):  # a few names (the order a read ends in): hash those, not the known
+            where = pc.index_in(self.known, value_set=names)
+            hit = np.flatnonzero(where.is_valid().to_numpy(zero_copy_only=False))
+            found = np.full(len(names), np.nan)
+            found[where.filter(where.is_valid()).to_numpy(zero_copy_only=False)] = hit
+        else:
+            found = pc.index_in(names, value_set=self.known).to_numpy(zero_copy_only=False)
         new = np.isnan(found)
         ids = np.where(new, 0, found).astype(np.int64)
         if new.any():
@@ -136,8 +142,9 @@ class RunningLedger:
         previous = np.r_[bo.NO_DAY, running_max[:-1]]
         previous[first] = self.last_day[who[first]]
         is_late = when < previous
-        late[rows[is_late]] = True
-        rows, who, when = rows[~is_late], who[~is_late], when[~is_late]
+        if is_late.any():  # rare: most files keep each buyer's orders in date order
+            late[rows[is_late]] = True
+            rows, who, when = rows[~is_late], who[~is_late], when[~is_late]
         if len(rows) == 0:
             return before, late
         year = years(when)
@@ -170,6 +177,26 @@ class RunningLedger:
         self.year[who[last]] = year[last]
         self.last_day[who[last]] = when[last]
         return before, late
+
+
+def order_sums(run_of_line: np.ndarray, values: np.ndarray, orders: int) -> np.ndarray:
+    """Per order, the sum of its lines' ``values`` (float64 fen or int64 counts), added in line order.
+
+    A weighted count adds each line to its order in file order, as a running sum would, in
+    float64: exact for fen (each below 2**50, an order's sum checked against the limits) and for
+    counts below 2**31 a line; larger integer counts are summed as integers.
+    """
+    if values.dtype.kind == "f" or len(values) == 0 or values.max() < 2**31:
+        sums = np.bincount(run_of_line, weights=values, minlength=orders)
+        return sums if values.dtype.kind == "f" else sums.astype(values.dtype)
+    return np.add.reduceat(values, np.flatnonzero(np.r_[True, run_of_line[1:] != run_of_line[:-1]]))
+
+
+def any_line(run_of_line: np.ndarray, mask: np.ndarray, orders: int) -> np.ndarray:
+    """Per order, whether any of its lines is in ``mask`` (few are: errors, goods categories)."""
+    found = np.zeros(orders, dtype=bool)
+    found[run_of_line[np.flatnonzero(mask)]] = True
+    return found
 
 
 def _stable_order(keys: np.ndarray) -> np.ndarray:
@@ -213,14 +240,14 @@ class BatchEngine:
         """Tax every line of the chunk; a bad line rejects its order, the rest go on."""
         params, n_orders = self.params, lines.orders
         error = lines.error.copy()
-        starts, counts = lines.starts, lines.counts
-        run_of_line = np.repeat(np.arange(n_orders), counts)
+        starts = lines.starts
+        run_of_line = lines.run_of_line
         day = lines.day[starts] if n_orders else np.zeros(0, dtype=np.int64)
         days = np.where(day == bo.NO_DAY, 0, day).astype("datetime64[D]")
-        value = np.add.reduceat(lines.value_f, starts).astype(np.int64) if n_orders else day.copy()
-        items = np.add.reduceat(lines.quantity, starts) if n_orders else day.copy()
+        value = order_sums(run_of_line, lines.value_f, n_orders).astype(np.int64)
+        items = order_sums(run_of_line, lines.quantity, n_orders)
         lim = rg.limits(params, days)
-        bad_order = (np.maximum.reduceat(error, starts) > 0) if n_orders else np.zeros(0, dtype=bool)
+        bad_order = any_line(run_of_line, error > 0, n_orders)
         first_line = starts
         no_regime = ~lim["covered"] & ~bad_order
         error[first_line[no_regime]] = bo.E_REGIME
@@ -232,7 +259,7 @@ class BatchEngine:
         flag_rows = np.flatnonzero(needs)
         error[flag_rows] = bo.E_TARIFF_NEEDED
         bad_order[run_of_line[flag_rows]] = True
-        slow_order = (np.maximum.reduceat(lines.slow.astype(np.int8), starts) > 0) if n_orders else bad_order.copy()
+        slow_order = any_line(run_of_line, lines.slow, n_orders)
         extra: dict[int, str] = {}
         slow_orders = self._check_slow(lines, np.flatnonzero(slow_order & ~bad_order), error, extra, bad_order)
 

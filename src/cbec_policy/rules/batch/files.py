@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 from cbec_policy.errors import InputError
 from cbec_policy.rules.batch import orders as bo
 from cbec_policy.rules.batch.engine import MONEY, BatchEngine, ChunkResult
+from cbec_policy.rules.batch.memory import batch_memory
 from cbec_policy.rules.batch.overlap import WriteBehind, read_ahead
 from cbec_policy.rules.batch.reading import FileProblems, batches
 from cbec_policy.rules.batch.stored import StoredLedger
@@ -120,8 +121,8 @@ def result_columns(result: ChunkResult, texts: list[str | None]) -> pa.Table:
     ok = result.error == 0
     buyer = (
         pa.DictionaryArray.from_arrays(
-            pa.array(np.repeat(lines.buyer_index, lines.counts).astype(np.int32),
-                     mask=np.repeat(lines.buyer_index < 0, lines.counts)),
+            pa.array(lines.buyer_index.astype(np.int32)[lines.run_of_line],
+                     mask=(lines.buyer_index < 0)[lines.run_of_line]),
             lines.buyer_names,
         )
         if len(lines.buyer_names) else pa.DictionaryArray.from_arrays(
@@ -167,29 +168,67 @@ def to_arrow(result: ChunkResult, texts: list[str | None]) -> pa.Table:
 
 
 def chunks(path: Path, chunk_rows: int, problems: FileProblems | None = None) -> Iterator[pa.Table]:
-    """Tables of whole orders: the last order of each read is carried into the next.
+    """Tables of whole orders, each a zero-copy slice of one read where it can be.
 
+    The order a read ends in may go on in the next read: its lines are joined to the next
+    read's leading lines of the same order and given as a table of their own (a few rows
+    copied), unless its id comes again further in the next read: then, as for any order whose
+    lines are not consecutive within one table, both go in one table and the order is refused.
     Lines of an order a broken row names (``problems.pending``) carry the problem in the
     :data:`~cbec_policy.rules.batch.orders.FILE_PROBLEM` column, so the order is rejected.
     """
     problems = problems if problems is not None else FileProblems()
-    held: pa.Table | None = None
+    held: pa.Table | None = None  # the last order of the reads so far, perhaps not complete yet
     for batch in batches(path, chunk_rows, problems):
         table = pa.Table.from_batches([batch])
-        if held is not None and held.num_rows:  # one chunk per column again, so parsing copies nothing more
-            table = pa.concat_tables([held, table.cast(held.schema)]).combine_chunks()
-        column = table.column(table.schema.names.index("order_id"))  # the first, if named twice
-        ids = pc.fill_null(column.combine_chunks().cast(pa.string()), "")
-        last = ids[len(ids) - 1] if len(ids) else None
-        if last is None:
+        if table.num_rows == 0:
             continue
-        same = pc.equal(ids, last).to_numpy(zero_copy_only=False)
-        tail = len(same) - int(np.argmin(same[::-1])) if not same.all() else 0
-        held = table.slice(tail)
+        ids = _order_ids(table)
+        if held is not None:
+            going_on = _leading(ids, _order_ids(held)[0])  # the held order's lines at the top of this read
+            if going_on:
+                held = _join(held, table.slice(0, going_on))
+                table, ids = table.slice(going_on), ids.slice(going_on)
+            if table.num_rows == 0:
+                continue
+            order = _order_ids(held)[0]
+            if pc.any(pc.equal(ids, order)).as_py():  # its id comes again in this read: one table, so that
+                table = _join(held, table)  # parsing refuses the order whose lines are not consecutive
+                ids = _order_ids(table)
+            else:
+                yield _mark(held, problems)
+            held = None
+        tail = _last_order_start(ids)
         if tail:
             yield _mark(table.slice(0, tail), problems)
-    if held is not None and held.num_rows:
+        held = table.slice(tail)
+    if held is not None:
         yield _mark(held, problems)
+
+
+def _order_ids(table: pa.Table) -> pa.Array:
+    column = table.column(table.schema.names.index("order_id"))  # the first, if named twice
+    return pc.fill_null(column.combine_chunks().cast(pa.string()), "")
+
+
+def _last_order_start(ids: pa.Array) -> int:
+    """Where the run of the last id begins."""
+    same = pc.equal(ids, ids[len(ids) - 1]).to_numpy(zero_copy_only=False)
+    return 0 if same.all() else len(same) - int(np.argmin(same[::-1]))
+
+
+def _leading(ids: pa.Array, order: pa.Scalar) -> int:
+    """How many ids at the start of ``ids`` are ``order``."""
+    same = pc.equal(ids, order).to_numpy(zero_copy_only=False)
+    return len(same) if same.all() else int(np.argmin(same))
+
+
+def _join(held: pa.Table, more: pa.Table) -> pa.Table:
+    """The lines of one order from two reads as one table of one chunk per column (dictionaries decoded)."""
+    plain = pa.schema(
+        [pa.field(f.name, f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in held.schema]
+    )
+    return pa.concat_tables([held.cast(plain), more.cast(plain)]).combine_chunks()
 
 
 def _mark(table: pa.Table, problems: FileProblems) -> pa.Table:
@@ -280,18 +319,26 @@ def run_batch(
     partial = Path(name)
     partial.chmod(0o666 & ~_UMASK)  # the results file gets the permissions any new file would, not 0600
     try:
-        if store is None:
-            summary = _compute(orders_path, partial, BatchEngine(params), chunk_rows, on_chunk, na_as_missing)
-        else:
-            with store.transaction() as conn:  # the ledger changes only if the whole file is computed
-                stored = StoredLedger(conn)
-                engine = BatchEngine(params, stored)
-                summary = _compute(orders_path, partial, engine, chunk_rows, on_chunk, na_as_missing)
-                summary.ledger_recorded, summary.ledger_already = stored.written, stored.already
+        with batch_memory():
+            summary = _run(orders_path, partial, params, chunk_rows, on_chunk, na_as_missing, store)
         partial.replace(out_path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    return summary
+
+
+def _run(
+    orders_path: Path, partial: Path, params: ParameterSet | None, chunk_rows: int,
+    on_chunk: Callable[[int], None] | None, na_as_missing: bool, store: Store | None,
+) -> BatchSummary:  # fmt: skip
+    if store is None:
+        return _compute(orders_path, partial, BatchEngine(params), chunk_rows, on_chunk, na_as_missing)
+    with store.transaction() as conn:  # the ledger changes only if the whole file is computed
+        stored = StoredLedger(conn)
+        engine = BatchEngine(params, stored)
+        summary = _compute(orders_path, partial, engine, chunk_rows, on_chunk, na_as_missing)
+        summary.ledger_recorded, summary.ledger_already = stored.written, stored.already
     return summary
 
 

@@ -111,6 +111,7 @@ class Lines:
     error: np.ndarray  # int32 reason codes per line
     starts: np.ndarray  # int64 first line of each order
     counts: np.ndarray  # int64 lines per order
+    run_of_line: np.ndarray  # int64 per line: its order's index in the chunk
     buyer_index: np.ndarray  # int64 per order into buyer_names, -1 = none
     buyer_names: pa.Array
 
@@ -171,9 +172,9 @@ def _markers(data: pa.Table, error: np.ndarray, na_as_missing: bool) -> pa.Table
         if pa.types.is_dictionary(data.schema.field(name).type):  # a dictionary column: look at its names only
             raw = data.column(name).combine_chunks()
             found = na_cells(pc.utf8_trim_whitespace(raw.dictionary.cast(pa.string())))
-            indices = pc.fill_null(raw.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
-            mask = np.zeros(len(indices), dtype=bool)
-            if found.any():
+            mask = np.zeros(len(raw), dtype=bool)
+            if found.any():  # the lines are looked at only when some name is a marker
+                indices = pc.fill_null(raw.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
                 mask = (indices >= 0) & found[np.clip(indices, 0, None)]
         else:
             mask = na_cells(data.column(name))
@@ -358,7 +359,7 @@ def parse_lines(data: pa.RecordBatch | pa.Table | pd.DataFrame, *, na_as_missing
         order_id=order_id, line_no=line_no, day=day, value_f=value_f,
         quantity=np.where(np.isfinite(quantity_f), quantity_f, 1).astype(np.int64),
         vat_rate=vat, ct_rate=ct, tariff_rate=tariff, slow=slow, raw=data, error=error,
-        starts=starts, counts=counts, buyer_index=buyer_index, buyer_names=buyer_names,
+        starts=starts, counts=counts, run_of_line=run_of_line, buyer_index=buyer_index, buyer_names=buyer_names,
     )  # fmt: skip
 
 
@@ -399,6 +400,8 @@ def _buyers(column: Any) -> tuple[np.ndarray, pa.Array]:
     blank = np.asarray(pc.equal(names, "").to_numpy(zero_copy_only=False), dtype=bool)
     if len(remap):
         remap = np.where(blank[remap], -1, remap)
+    if column.null_count == 0 and len(remap):  # every line names a buyer: the indices as stored, no copy
+        return remap[column.indices.to_numpy(zero_copy_only=False)], names
     indices = pc.fill_null(column.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
     rows = np.where(indices >= 0, remap[np.clip(indices, 0, None)] if len(remap) else -1, -1)
     return rows.astype(np.int64), names
@@ -409,7 +412,7 @@ def order_messages(lines: Lines, error: np.ndarray, extra: dict[int, str]) -> li
 
     ``extra`` maps codes above the static ones to texts from the single-order path.
     """
-    run_of_line = np.repeat(np.arange(lines.orders), lines.counts)
+    run_of_line = lines.run_of_line
     bad_line = np.flatnonzero(error)
     texts: list[str | None] = [None] * len(error)
     if len(bad_line) == 0:

@@ -104,7 +104,7 @@ def batches(path: Path, chunk_rows: int, problems: FileProblems) -> Iterator[pa.
             _duplicates(names, problems)
             dictionary = [name for name in ("buyer_id",) if name in names]  # optional: only when present
             source = pq.ParquetFile(path, read_dictionary=dictionary)
-            yield from source.iter_batches(batch_size=chunk_rows)
+            yield from source.iter_batches(batch_size=chunk_rows, use_threads=False)
         except (OSError, pa.ArrowInvalid) as exc:
             raise InputError(str(path), f"cannot read Parquet: {exc}") from None
     elif suffix == ".csv":
