@@ -192,7 +192,13 @@ def _sqlite_fts(
 ) -> list[tuple[str, float]]:
     """Two FTS5 queries ranked by weighted bm25 and cut inside the index: title tier, then anywhere.
 
-    Only rowids and ranks leave the index. The hits found anywhere are then put in their tier
+    The title tier asks the brief index (title, number and summary alone, see
+    :mod:`cbec_policy.store.search_brief`): its posting lists hold the short columns only, so a
+    word found in nearly every full text costs a few hundred title hits, not every document's
+    positions; bm25 there measures a hit against the length of the title and summary, which is
+    what a title hit should be weighed against. Only rowids and ranks leave the index.
+
+    The hits found anywhere are then put in their tier
     (summary or full text) from the short columns of those few rows, instead of a third index
     query with ``NOT`` (each form of each word is a phrase of many trigrams: every extra index
     pass costs more than reading a handful of summaries). bm25 is close to zero for a word
@@ -200,27 +206,33 @@ def _sqlite_fts(
     ranking and bm25 orders within one.
     """
     p = s.policies.c
-    rank = func.bm25(literal_column("policy_fts"), *(literal_column(str(WEIGHTS[c])) for c in ALL_COLUMNS))
 
-    def ranked(match: str, wanted: int) -> list[tuple[int, float]]:
+    def ranked(index: str, columns: tuple[str, ...], match: str, wanted: int) -> list[tuple[int, float]]:
+        rows = table(index, column("rowid"))
+        rank = func.bm25(literal_column(index), *(literal_column(str(WEIGHTS[c])) for c in columns))
         statement = (
-            select(fts_table.c.rowid, rank.label("rank"))
-            .where(literal_column("policy_fts").op("MATCH")(match))
+            select(rows.c.rowid, rank.label("rank"))
+            .where(literal_column(index).op("MATCH")(match))
             .order_by(literal_column("rank"))
             .limit(wanted)
         )
         if where is not None:
-            statement = statement.where(fts_table.c.rowid.in_(select(p.fts_rowid).where(where)))
+            statement = statement.where(rows.c.rowid.in_(select(p.fts_rowid).where(where)))
         return [(rowid, -value / (1.0 - value) if value < 0 else 0.0) for rowid, value in conn.execute(statement)]
 
     # bm25 is negative, more negative = better; mapped into [0, 1) under the tier.
-    title_hits = ranked(fts5_match(terms, _TIER_COLUMNS[0][1]), limit)
+    title_columns = {c for term in terms for c in _columns(term, _TIER_COLUMNS[0][1])}
+    # a word bound to the full text (text:…) needs the full index even in the title tier
+    brief_enough = title_columns <= set(BRIEF_COLUMNS)
+    title_index = ("policy_brief_fts", BRIEF_COLUMNS) if brief_enough else ("policy_fts", ALL_COLUMNS)
+    title_hits = ranked(*title_index, fts5_match(terms, _TIER_COLUMNS[0][1]), limit)
     seen = {rowid for rowid, _ in title_hits}
     found = [(rowid, TIER_TITLE + fraction) for rowid, fraction in title_hits]
     if len(found) < limit:
         # Twice the rows still wanted, so summary hits that bm25 ranks below some text-only
         # hits are not cut before they are put in their tier.
-        others = [hit for hit in ranked(fts5_match(terms, ALL_COLUMNS), 2 * limit + len(seen)) if hit[0] not in seen]
+        anywhere = ranked("policy_fts", ALL_COLUMNS, fts5_match(terms, ALL_COLUMNS), 2 * limit + len(seen))
+        others = [hit for hit in anywhere if hit[0] not in seen]
         if others:
             rows = conn.execute(
                 select(p.fts_rowid, p.title, p.doc_number, p.summary).where(p.fts_rowid.in_([r for r, _ in others]))
