@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import example, given
-from hypothesis import strategies as st
 
 from cbec_policy.errors import InputError
-from cbec_policy.ingest import normalise
 from cbec_policy.ingest.decode import decode_bytes
 from cbec_policy.ingest.normalise import normalise_text, traditional
 
@@ -117,19 +114,3 @@ def test_site_spam_and_posting_lines_are_dropped_metadata_lines_kept() -> None:
     result = normalise_text(text)
     assert result.text.split("\n") == [TITLE, "成文日期：2018年11月29日"]
     assert len(result.removed_lines) == 4
-
-
-# Pieces of site chrome whose patterns allow spaces, so a match can run over a line break.
-_CHROME_PIECES = ("首页", "> 政策解读", "字体：", "大 中 小", "责任编辑", "：王敏", "发布时间：", "2024-05-06 10:23",
-                  "发布时间：2021-12-31", "来源：", "海关总署", "ICP", "备 05012345号", "文号：署税发〔2018〕1号",
-                  "关于跨境电子商务零售进口税收政策的通知", "各直属海关：", "扫一扫", "在手机打开", "时间",
-                  "：2024-05-06 10:23")  # fmt: skip
-
-
-@given(st.lists(st.sampled_from(_CHROME_PIECES), min_size=1, max_size=12))
-# "时间\n：2024-05-06 10:23" is one match over the break; the second line is chrome by itself.
-@example(["时间", "：2024-05-06 10:23"])
-def test_chrome_lines_found_in_one_pass_are_those_the_line_rule_finds(lines: list[str]) -> None:
-    """The one search of the joined text finds exactly the lines the per-line rule calls chrome."""
-    by_line = {line for line in lines if len(line) <= normalise._SPAM_MAX_LINE and normalise._is_spam_line(line)}
-    assert normalise._spam_lines(lines) == by_line

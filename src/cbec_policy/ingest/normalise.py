@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -99,8 +98,6 @@ _METADATA_WORDS = re.compile(r"(成文日期|发布日期|发文字号|文号)")
 # "发布时间:2021-12-31" with nothing else (no clock time, no source): a catalogue field, kept.
 _DATE_FIELD_LINE = re.compile(r"^(?:发布时间|发布日期)\s*[:：]\s*(?:19|20)\d{2}-\d{1,2}-\d{1,2}$")
 _SPAM_MAX_LINE = 80
-# Either kind of spam evidence: one pass over the whole text finds the few lines worth testing.
-_SPAM_EVIDENCE = re.compile(f"{_SPAM_MARKERS.pattern}|{_POSTING_LINE.pattern}")
 
 
 @dataclass(frozen=True)
@@ -220,30 +217,6 @@ def _is_prefix_char(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff" or "A" <= char <= "Z" or "a" <= char <= "z"
 
 
-def _spam_lines(lines: list[str]) -> set[str]:
-    """The lines of site chrome among ``lines`` (each stripped and non-empty).
-
-    A spam line holds a marker or a posting stamp, so one search of the joined text finds the
-    lines worth the full test; a body of a hundred short sentences is not tested line by line.
-    Every line a match touches is tested, so a match running over a line break (the patterns
-    allow spaces, and the break is one) cannot hide a line's own match.
-    """
-    joined = "\n".join(lines)
-    if _SPAM_EVIDENCE.search(joined) is None:
-        return set()
-    starts = []
-    offset = 0
-    for line in lines:
-        starts.append(offset)
-        offset += len(line) + 1
-    touched: set[int] = set()
-    for match in _SPAM_EVIDENCE.finditer(joined):
-        first = bisect_right(starts, match.start()) - 1
-        last = bisect_right(starts, max(match.end() - 1, match.start())) - 1
-        touched.update(range(first, last + 1))
-    return {lines[i] for i in touched if len(lines[i]) <= _SPAM_MAX_LINE and _is_spam_line(lines[i])}
-
-
 def _is_spam_line(line: str) -> bool:
     stripped = line.strip()
     if not stripped or len(stripped) > _SPAM_MAX_LINE:
@@ -329,7 +302,7 @@ def normalise_text(original: str) -> NormalisedText:
     # Stripped non-empty lines; only short ones can be spam, and whether a line is spam depends
     # on its text alone, so the (few) spam lines are found first and filtered out in one go.
     lines = [line for line in map(str.strip, text.split("\n")) if line]
-    spam = _spam_lines(lines)
+    spam = {line for line in lines if len(line) <= _SPAM_MAX_LINE and _is_spam_line(line)}
     removed: list[str] = []
     if spam:
         removed = [line for line in lines if line in spam]
