@@ -180,7 +180,11 @@ def default_classifier() -> HybridClassifier:
 
 @cache
 def _default_model_path(model_dir_override: str | None) -> Path:
-    """Where the ``default`` model is saved, for the model folder named by the environment (or none)."""
+    """Where the ``default`` model is saved, for the model folder named by the environment (or none).
+
+    ``model_dir_override`` is only the cache key: ``model_path`` reads the environment itself,
+    and a changed ``CBEC_MODEL_DIR`` must give a new answer, not the cached one.
+    """
     return model_path(DEFAULT_MODEL)
 
 
