@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import Any
 
@@ -48,23 +48,36 @@ def dated(policies: Iterable[Policy]) -> list[Policy]:
 
 
 def _year_span(policies: Sequence[Policy]) -> list[int]:
-    years = [p.publish_date.year for p in policies if p.publish_date is not None]
-    return list(range(min(years), max(years) + 1)) if years else []
+    return _year_range(p.publish_date.year for p in policies if p.publish_date is not None)
+
+
+def _year_range(years: Iterable[int]) -> list[int]:
+    """Every year from the first to the last of ``years`` (gaps included), or none."""
+    present = set(years)
+    return list(range(min(present), max(present) + 1)) if present else []
 
 
 def year_by_type(policies: Iterable[Policy]) -> list[dict[str, object]]:
     """One row per year (gaps filled with zeros): policies of each type code, and the total."""
     items = dated(policies)
+    return type_rows(Counter((p.publish_date.year, policy_type_of(p)) for p in items))  # type: ignore[union-attr]
+
+
+def type_rows(counts: Mapping[tuple[int, str], int]) -> list[dict[str, object]]:
+    """The rows of :func:`year_by_type` from policies counted by (year, type code).
+
+    The dashboard's counts come grouped from the database; the report's from the policies:
+    both are laid out here, so the two tables cannot drift apart.
+    """
     codes = [label.code for label in POLICY_TYPES]
-    if any(policy_type_of(p) == UNCLASSIFIED for p in items):
+    if any(code == UNCLASSIFIED for _, code in counts):
         codes.append(UNCLASSIFIED)
-    counts = Counter((p.publish_date.year, policy_type_of(p)) for p in items)  # type: ignore[union-attr]
     rows = []
-    for year in _year_span(items):
+    for year in _year_range(year for year, _ in counts):
         row: dict[str, object] = {"year": year}
         for code in codes:
             row[code] = counts.get((year, code), 0)
-        row["total"] = sum(int(row[code]) for code in codes)  # type: ignore[call-overload]
+        row["total"] = sum(counts.get((year, code), 0) for code in codes)
         rows.append(row)
     return rows
 
@@ -73,9 +86,13 @@ def year_by_theme(policies: Iterable[Policy]) -> list[dict[str, object]]:
     """One row per year: how many policies touch each theme (a policy may touch several)."""
     items = dated(policies)
     counts = Counter((p.publish_date.year, theme) for p in items for theme in set(p.themes))  # type: ignore[union-attr]
-    per_year = Counter(p.publish_date.year for p in items)  # type: ignore[union-attr]
+    return theme_rows(Counter(p.publish_date.year for p in items), counts)  # type: ignore[union-attr]
+
+
+def theme_rows(per_year: Mapping[int, int], counts: Mapping[tuple[int, str], int]) -> list[dict[str, object]]:
+    """The rows of :func:`year_by_theme` from policies per year and policies counted by (year, theme)."""
     rows = []
-    for year in _year_span(items):
+    for year in _year_range(per_year):
         row: dict[str, object] = {"year": year, "policies": per_year.get(year, 0)}
         for label in THEMES:
             row[label.code] = counts.get((year, label.code), 0)

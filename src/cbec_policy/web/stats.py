@@ -20,11 +20,19 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 
 from cbec_policy.analysis.corpus import LOCAL_LEVELS, NATIONAL, cbec_policies
-from cbec_policy.analysis.evolution import UNCLASSIFIED, policy_type_of, type_code, year_by_theme, year_by_type
+from cbec_policy.analysis.evolution import (
+    UNCLASSIFIED,
+    policy_type_of,
+    theme_rows,
+    type_code,
+    type_rows,
+    year_by_theme,
+    year_by_type,
+)
 from cbec_policy.analysis.periods import bundled_frameworks
 from cbec_policy.analysis.pilots import batch_progress, zones_in_force, zones_per_province
 from cbec_policy.analysis.trade import trade_series
-from cbec_policy.labels import POLICY_TYPES, STATUSES, THEMES
+from cbec_policy.labels import POLICY_TYPES, STATUSES
 from cbec_policy.labels import label as label_of
 from cbec_policy.models import PilotBatch, PilotZone, Policy, TradeStat, in_force_verdict
 from cbec_policy.reference import load_trade_stats
@@ -130,42 +138,11 @@ def store_dashboard_stats(
     for (year, policy_type, paper_type), n in tallies.national_types.items():
         key = (year, type_code(policy_type, paper_type))
         types[key] = types.get(key, 0) + n
-    return _assemble(counts, timeline, total, _year_rows(types), _theme_rows(types, tallies.national_themes), zones,
-                     batches, trade, today)  # fmt: skip
-
-
-def _year_span(types: dict[tuple[int, str], int]) -> list[int]:
-    years = [year for year, _ in types]
-    return list(range(min(years), max(years) + 1)) if years else []
-
-
-def _year_rows(types: dict[tuple[int, str], int]) -> list[dict[str, object]]:
-    """Rows of :func:`~cbec_policy.analysis.evolution.year_by_type` from (year, type code) counts."""
-    codes = [label.code for label in POLICY_TYPES]
-    if any(code == UNCLASSIFIED for _, code in types):
-        codes.append(UNCLASSIFIED)
-    rows = []
-    for year in _year_span(types):
-        row: dict[str, object] = {"year": year}
-        for code in codes:
-            row[code] = types.get((year, code), 0)
-        row["total"] = sum(types.get((year, code), 0) for code in codes)
-        rows.append(row)
-    return rows
-
-
-def _theme_rows(types: dict[tuple[int, str], int], themes: dict[tuple[int, str], int]) -> list[dict[str, object]]:
-    """Rows of :func:`~cbec_policy.analysis.evolution.year_by_theme` from grouped counts."""
     per_year: dict[int, int] = {}
     for (year, _), n in types.items():
         per_year[year] = per_year.get(year, 0) + n
-    rows = []
-    for year in _year_span(types):
-        row: dict[str, object] = {"year": year, "policies": per_year.get(year, 0)}
-        for theme in THEMES:
-            row[theme.code] = themes.get((year, theme.code), 0)
-        rows.append(row)
-    return rows
+    return _assemble(counts, timeline, total, type_rows(types), theme_rows(per_year, tallies.national_themes), zones,
+                     batches, trade, today)  # fmt: skip
 
 
 def _assemble(
