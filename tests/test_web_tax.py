@@ -58,6 +58,21 @@ def test_ledger_api_records_returns_and_answers_quota(client: TestClient) -> Non
     assert quota["left"] == "26000.00"
 
 
+def test_ledger_refusals_are_404_for_an_unknown_order_and_409_for_a_conflict(client: TestClient) -> None:
+    order = {"order_id": "R1", "buyer_id": "WB2", "declaration_date": "2025-05-10", "lines": [{"price": "800"}]}
+    assert client.post("/api/tax/order?record=true", json=order).status_code == 200
+    moved = client.post("/api/tax/order?record=true", json={**order, "declaration_date": "2025-05-12"})
+    assert moved.status_code == 409 and "already recorded" in moved.text
+    earlier = {**order, "order_id": "R2", "declaration_date": "2025-05-01"}  # before R1: out of date order
+    assert client.post("/api/tax/order?record=true", json=earlier).status_code == 409
+    unknown = {"buyer_id": "WB2", "order_id": "R9", "applied_on": "2025-05-20", "back_on": "2025-05-21"}
+    response = client.post("/api/tax/import-return", json=unknown)
+    assert response.status_code == 404 and "no order R9" in response.text
+    # an order the calculator refuses is still a 422, not a ledger refusal
+    bad = {**order, "order_id": "R3", "declaration_date": "2025-06-01", "lines": [{"price": "100.005"}]}
+    assert client.post("/api/tax/order?record=true", json=bad).status_code == 422
+
+
 def test_export_income_api_never_shows_a_deemed_tax_to_a_non_qualifying_exporter(client: TestClient) -> None:
     body = {"date": "2021-06-01", "zone": "杭州", "revenue": "1000000", "has_purchase_invoices": True}
     data = client.post("/api/tax/export-income", json=body).json()

@@ -31,7 +31,7 @@ from cbec_policy.rules.codes import SupervisionCode, explain_code, load_codes
 from cbec_policy.rules.errors import ParameterFileError, RuleNotApplicableError
 from cbec_policy.rules.export import ExportIncomeResult, ZoneLookup, export_income_tax, reference_zone_lookup
 from cbec_policy.rules.goods import category_label, category_names, ct_categories, vat_goods
-from cbec_policy.rules.ledger import BuyerLedger, Quota, ReturnResult
+from cbec_policy.rules.ledger import BuyerLedger, LedgerConflict, Quota, ReturnResult, UnknownLedgerOrder
 from cbec_policy.rules.order_tax import LineTax, OrderTax, order_import_tax
 from cbec_policy.rules.orders import Line, Order, OrderError, load_order_file, make_order, parse_line_spec
 from cbec_policy.rules.parameters import Parameter, ParameterSet, Period, describe, load_parameters
@@ -48,6 +48,7 @@ __all__ = [
     "Citation",
     "ExportIncomeResult",
     "ImportTaxResult",
+    "LedgerConflict",
     "Line",
     "LineTax",
     "Order",
@@ -64,6 +65,7 @@ __all__ = [
     "ReturnResult",
     "RuleNotApplicableError",
     "SupervisionCode",
+    "UnknownLedgerOrder",
     "ZoneLookup",
     "categories",
     "category_label",

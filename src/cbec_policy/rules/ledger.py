@@ -40,6 +40,14 @@ if TYPE_CHECKING:  # the ledger is handed an open store
 _t = buyer_ledger
 
 
+class LedgerConflict(OrderError):
+    """An order that contradicts what the ledger holds: recorded on another day, or out of date order."""
+
+
+class UnknownLedgerOrder(OrderError):
+    """An order the ledger does not hold for that buyer (a return of it cannot be recorded)."""
+
+
 def _fen(amount: Decimal) -> int:
     return int(amount * 100)
 
@@ -135,7 +143,7 @@ class BuyerLedger:
             ).first()
             if row is not None:  # already recorded: the same answer again, nothing written
                 if row.declaration_date != day:
-                    raise OrderError(
+                    raise LedgerConflict(
                         order.order_id, None, "declaration_date",
                         f"this order is already recorded for buyer {order.buyer_id} on {row.declaration_date}",
                     )  # fmt: skip
@@ -144,7 +152,7 @@ class BuyerLedger:
                 select(func.max(_t.c.declaration_date)).where(_t.c.buyer_id == order.buyer_id, _t.c.year == day.year)
             ).scalar()
             if latest is not None and latest > day:
-                raise OrderError(
+                raise LedgerConflict(
                     order.order_id, None, "declaration_date",
                     f"{day} is before buyer {order.buyer_id}'s order of {latest} already recorded; "
                     "a buyer's orders are recorded in date order",
@@ -198,7 +206,7 @@ class BuyerLedger:
         with self.store.transaction() as conn:
             row = conn.execute(select(_t).where(_t.c.buyer_id == buyer, _t.c.order_id == order_id)).first()
             if row is None:
-                raise OrderError(order_id, None, "order_id", f"no order {order_id} recorded for buyer {buyer}")
+                raise UnknownLedgerOrder(order_id, None, "order_id", f"no order {order_id} recorded for buyer {buyer}")
             if row.returned_on is not None:
                 raise OrderError(order_id, None, "return", f"already returned on {row.returned_on}")
             if row.path == "general_trade":

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, HTTPException, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 
-from cbec_policy.rules import BuyerLedger, OrderError, load_parameters
+from cbec_policy.rules import BuyerLedger, LedgerConflict, OrderError, UnknownLedgerOrder, load_parameters
 from cbec_policy.web import tax
 from cbec_policy.web.batch import BATCH_REQUEST_ENCODING, BATCH_RESPONSES, run_batch_upload
 from cbec_policy.web.contract import IsoDate
@@ -25,8 +25,7 @@ BuyerId = Annotated[str, Query(min_length=1, max_length=200, description="the bu
 
 def _ledger_refusal(exc: OrderError) -> HTTPException:
     """A ledger's refusal as HTTP: an order it does not hold is 404, a conflict with what it holds 409."""
-    status = 404 if exc.field == "order_id" and "no order" in exc.reason else 409
-    return HTTPException(status, str(exc))
+    return HTTPException(404 if isinstance(exc, UnknownLedgerOrder) else 409, str(exc))
 
 
 # The calculators are pure functions that take well under a millisecond and touch no file or
@@ -48,9 +47,7 @@ def api_order_tax(request: Request, body: tax.OrderTaxRequest, record: bool = Fa
     if record and body.buyer_id is not None:
         try:
             return tax.order_tax(body, BuyerLedger(get_store(request)))
-        except OrderError as exc:
-            if exc.field != "declaration_date" or "recorded" not in exc.reason:
-                raise
+        except LedgerConflict as exc:
             raise _ledger_refusal(exc) from None
     return tax.order_tax(body)
 
