@@ -25,6 +25,11 @@ def rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def province_regions() -> dict[str, str]:
+    """Each province's region (东部/中部/西部/东北), from ``provinces.csv``."""
+    return {row["province"]: row["region"] for row in rows("provinces.csv")}
+
+
 def batch_numbers() -> list[int]:
     """Pilot batch numbers in order, from ``pilot_batches.csv``."""
     return sorted(int(row["batch"]) for row in rows("pilot_batches.csv"))

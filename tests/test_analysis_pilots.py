@@ -24,14 +24,17 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 
 def _csv_rows() -> list[dict[str, str]]:
-    """The zone rows by hand: approval date from the batch, revocation from zone_succession.csv."""
+    """The zone rows by hand: approval date from the batch, revocation from zone_succession.csv,
+    region from the province table."""
     batches = {row["batch"]: row for row in _read(reference_path("pilot_batches.csv"))}
     ended = {
         (row["batch"], row["zone_name"]): batches[row["ended_by_batch"]]["approval_date"]
         for row in _read(reference_path("zone_succession.csv"))
     }
+    regions = reference_counts.province_regions()
     rows = _read(ZONES_CSV)
     for row in rows:
+        row["region"] = regions[row["province"]]
         row["approval_date"] = batches[row["batch"]]["approval_date"]
         row["revoked_date"] = ended.get((row["batch"], row["zone_name"]), "")
     return rows
@@ -71,7 +74,7 @@ def test_region_shares_per_batch_match_a_hand_count() -> None:
     rows = _csv_rows()
     computed = pilots.region_shares_per_batch(load_pilot_batches(), load_pilot_zones())
     for row in computed:
-        expected = Counter(r["region4"] for r in rows if int(r["batch"]) == row["batch"])
+        expected = Counter(r["region"] for r in rows if int(r["batch"]) == row["batch"])
         total = sum(expected.values())
         for region, code in pilots.REGION_CODE.items():
             assert row[f"{code}_zones"] == expected.get(region, 0)
@@ -87,9 +90,9 @@ def test_cumulative_region_counts_after_batch_7_and_8() -> None:
         row["batch"]: row for row in pilots.region_shares_cumulative(load_pilot_batches(), load_pilot_zones())
     }
     day8 = next(r["approval_date"] for r in reference_counts.rows("pilot_batches.csv") if r["batch"] == "8")
-    after7 = Counter(r["region4"] for r in rows if int(r["batch"]) <= 7)
+    after7 = Counter(r["region"] for r in rows if int(r["batch"]) <= 7)
     after8 = Counter(
-        r["region4"] for r in rows if int(r["batch"]) <= 8 and not (r["revoked_date"] and r["revoked_date"] <= day8)
+        r["region"] for r in rows if int(r["batch"]) <= 8 and not (r["revoked_date"] and r["revoked_date"] <= day8)
     )
     for region, code in pilots.REGION_CODE.items():
         assert cumulative[7][f"{code}_zones"] == after7[region]

