@@ -77,6 +77,9 @@ def test_find_accepts_code_chinese_and_english_and_names_bad_values() -> None:
         (lambda d: d["instruments"]["items"][0].update(side="sideways"), "instruments.items[0].side", "unknown side"),
         (lambda d: d["scoring"]["themes"].update(threshold=1.5), "scoring.themes.threshold", "below 1"),
         (lambda d: d["types"][2].pop("definition_zh"), "types[2].definition_zh", "non-empty"),
+        # a type's labels live once, in vocabularies.yaml
+        (lambda d: d["types"][3].update(zh="法律类"), "types[3].zh", "vocabularies.yaml"),
+        (lambda d: d["themes"][1].update(en="customs"), "themes[1].en", "vocabularies.yaml"),
     ],
 )  # fmt: skip
 def test_broken_schemes_name_the_place(raw: dict, mutate, where: str, reason: str) -> None:

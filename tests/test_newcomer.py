@@ -5,8 +5,8 @@
 * A ninth pilot batch must be rows in the data files only: the test writes them into a copy of
   the reference folder, points the package at it (``CBEC_REFERENCE_DIR``) and runs the zone
   lookup, the zone list and the tests that count batches and zones against it.
-* A new policy type must be one entry in ``vocabularies.yaml`` plus its cues in
-  ``taxonomy.yaml``: the test makes both edits in a copy of the package and checks that labels,
+* A new policy type must be one entry in ``vocabularies.yaml`` (code, labels, colour) plus its
+  cues under its code in ``taxonomy.yaml``: the test makes both edits in a copy of the package and checks that labels,
   the classifier and the report and web palettes take it up.
 
 The package's own files are never written; each check compares them before and after.
@@ -185,8 +185,6 @@ def test_a_ninth_pilot_batch_is_rows_in_the_data_files_only(tmp_path: Path) -> N
 NEW_TYPE = {"code": "platform", "zh": "平台类", "en": "platform", "colour": "#882255"}
 NEW_TYPE_CUES = """\
   - code: platform
-    zh: 平台类
-    en: platform
     definition_zh: 以电子商务平台经营者的责任与义务为主要内容的文件。
     definition_en: Documents whose main content is the duties of e-commerce platform operators.
     terms:

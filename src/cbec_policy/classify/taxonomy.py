@@ -1,9 +1,10 @@
 """Load and validate the classification scheme (``taxonomy.yaml``): types, themes, instruments, relevance.
 
 The scheme is data so that a researcher can read every cue and its weight, and change them
-without touching code. Loading checks everything a typo could break (codes against
-:mod:`cbec_policy.labels`, weights, regular expressions, duplicate terms) and names the place
-of the first problem.
+without touching code. A type or theme entry carries its code, definitions and cues; its zh and
+en labels are the vocabulary's (``vocabularies.yaml`` through :mod:`cbec_policy.labels`), never
+repeated here. Loading checks everything a typo could break (codes against the vocabulary,
+weights, regular expressions, duplicate terms) and names the place of the first problem.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import yaml
 from cbec_policy.classify.base import Margins
 from cbec_policy.classify.textcheck import fold
 from cbec_policy.errors import InputError, ReferenceDataError
-from cbec_policy.labels import POLICY_TYPES, THEMES
+from cbec_policy.labels import POLICY_TYPES, THEMES, Label
 
 _BUNDLED = Path(__file__).with_name("taxonomy.yaml")
 _MAX_WEIGHT = 20.0
@@ -200,12 +201,17 @@ class _Reader:
             cues.append(Cue(pattern, self.weight(entry.get("weight"), f"{here}.weight")))
         return tuple(cues)
 
-    def category(self, value: Any, where: str, side: str | None = None) -> Category:
+    def category(self, value: Any, where: str, side: str | None = None, label: Label | None = None) -> Category:
+        """One label of the scheme; a vocabulary ``label`` gives its zh and en, which the entry must not repeat."""
         data = self.mapping(value, where)
+        if label is not None:
+            repeated = [key for key in ("zh", "en") if key in data]
+            if repeated:
+                raise self.error(f"{where}.{repeated[0]}", "labels come from vocabularies.yaml; give the code only")
         return Category(
             code=self.text(data, "code", where),
-            zh=self.text(data, "zh", where),
-            en=self.text(data, "en", where),
+            zh=label.zh if label is not None else self.text(data, "zh", where),
+            en=label.en if label is not None else self.text(data, "en", where),
             definition_zh=self.text(data, "definition_zh", where),
             definition_en=self.text(data, "definition_en", where),
             terms=self.weighted(data.get("terms"), f"{where}.terms", folded=True),
@@ -224,12 +230,17 @@ class _Reader:
         return Axis(scale=self.number(data, "scale", where), threshold=threshold)
 
 
-def _check_vocabulary(reader: _Reader, categories: list[Category], expected: tuple, where: str) -> None:
-    """Types and themes must match cbec_policy.labels exactly, in the paper's order."""
-    got = [(c.code, c.zh) for c in categories]
-    want = [(label.code, label.zh) for label in expected]
+def _vocabulary_categories(reader: _Reader, items: Any, expected: tuple[Label, ...], where: str) -> list[Category]:
+    """Types or themes: exactly the codes of the vocabulary, in its (the paper's) order, labelled from it."""
+    entries = [reader.mapping(item, f"{where}[{i}]") for i, item in enumerate(items or [])]
+    got = [entry.get("code") for entry in entries]
+    want = [label.code for label in expected]
     if got != want:
-        raise reader.error(where, f"codes and Chinese labels must be {want}, got {got}")
+        raise reader.error(where, f"codes must be those of vocabularies.yaml in its order, {want}, got {got}")
+    return [
+        reader.category(entry, f"{where}[{i}]", label=label)
+        for i, (entry, label) in enumerate(zip(entries, expected, strict=True))
+    ]
 
 
 def parse_taxonomy(data: Any, name: str = "taxonomy.yaml") -> Taxonomy:
@@ -239,10 +250,8 @@ def parse_taxonomy(data: Any, name: str = "taxonomy.yaml") -> Taxonomy:
     scoring_data = reader.mapping(root.get("scoring"), "scoring")
     breadth = reader.mapping(scoring_data.get("breadth"), "scoring.breadth")
     uncertain_data = reader.mapping(scoring_data.get("uncertain"), "scoring.uncertain")
-    types = [reader.category(item, f"types[{i}]") for i, item in enumerate(root.get("types") or [])]
-    themes = [reader.category(item, f"themes[{i}]") for i, item in enumerate(root.get("themes") or [])]
-    _check_vocabulary(reader, types, POLICY_TYPES, "types")
-    _check_vocabulary(reader, themes, THEMES, "themes")
+    types = _vocabulary_categories(reader, root.get("types"), POLICY_TYPES, "types")
+    themes = _vocabulary_categories(reader, root.get("themes"), THEMES, "themes")
     instruments_data = reader.mapping(root.get("instruments"), "instruments")
     sides = [reader.category(item, f"instruments.sides[{i}]") for i, item in enumerate(instruments_data.get("sides"))]
     side_codes = {s.code for s in sides}
