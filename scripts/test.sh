@@ -12,4 +12,7 @@ export CBEC_REQUIRE_SERVICES=1
 # Tests never touch the user's own database: tests/conftest.py gives each test a throw-away one.
 unset CBEC_DB_URL
 mkdir -p artifacts
-exec .venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest "$@"
+# The newcomer check of ARCHITECTURE.md: the same tests again against a copy of the reference data
+# that holds a made-up ninth pilot batch (rows in the data files only).
+bash scripts/check_newcomer.sh "$@"

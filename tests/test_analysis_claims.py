@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -98,10 +98,19 @@ def test_pilot_expansion_fails_when_revocations_shrink_the_zones_in_force() -> N
     assert claim.verdict == "partly"
 
 
-def test_regional_balance_uses_the_bias_corrected_index_and_a_sensitivity_table(
-    evaluated: dict[str, claims.Claim],
-) -> None:
-    claim = evaluated["regional_balance"]
+# The regional-balance verdict is a finding about the zones approved up to the eighth batch's
+# reply; pinned at that day, a later batch cannot change it.
+EIGHTH_BATCH_DAY = date(2025, 4, 25)
+
+
+def test_regional_balance_uses_the_bias_corrected_index_and_a_sensitivity_table() -> None:
+    batches = load_pilot_batches()
+    assert [b.batch for b in batches if b.approval_date <= EIGHTH_BATCH_DAY] == list(range(1, 9))
+    claim = claims.claim_regional_balance(batches, load_pilot_zones(), load_paper_claims(), as_of=EIGHTH_BATCH_DAY)
+    assert claim.numbers["last"]["batch"] == 8 and claim.numbers["last"]["approval_date"] == EIGHTH_BATCH_DAY
+    before = claims.claim_regional_balance(batches, load_pilot_zones(), load_paper_claims(),
+                                           as_of=EIGHTH_BATCH_DAY - timedelta(days=1))  # fmt: skip
+    assert before.numbers["last"]["batch"] == 7
     first = claim.numbers["first"]
     assert first["batch"] == 2 and first["zones"] == 13
     assert 0.1 < first["expected_null"] < 0.16  # what a proportional placement of 13 zones gives by chance

@@ -124,11 +124,19 @@ def _balance_row(
     return RobustnessRow(key, dimension, variant, test.outcome, test, tuple(points), details={"field": field})
 
 
-def claim_regional_balance(batches: Sequence[PilotBatch], zones: Sequence[PilotZone], paper: dict[str, Any]) -> Claim:
-    """③ a falling bias-corrected Theil index, main test plus the sensitivity table."""
+def claim_regional_balance(
+    batches: Sequence[PilotBatch], zones: Sequence[PilotZone], paper: dict[str, Any], as_of: date | None = None
+) -> Claim:
+    """③ a falling bias-corrected Theil index, main test plus the sensitivity table.
+
+    ``as_of`` keeps the batches approved on or before that day (and so the zones in force after
+    them): the verdict as it stood then, which a later batch cannot change. None uses every batch.
+    """
     spec = claim_spec(paper, "regional_balance")
     alpha = float(paper.get("alpha", 0.05))
     start = int(spec["window"].get("start_batch") or 2)
+    if as_of is not None:
+        batches = [b for b in batches if b.approval_date <= as_of]
     if not batches or not zones:
         return Claim("regional_balance", str(spec["section"]), "not_enough_data", spec)
     main = allocation_series(batches, zones, unit="region", weighting="provinces")
@@ -136,6 +144,8 @@ def claim_regional_balance(batches: Sequence[PilotBatch], zones: Sequence[PilotZ
     primary_points = [(int(r["batch"]), float(r["corrected"])) for r in main if int(r["batch"]) >= start]  # type: ignore[call-overload]
     primary = trend_test(primary_points, alpha=alpha)
     last = max(b.batch for b in batches)
+    # "batch8:excluded": the placement without the batches after the paper's (batch 8 on)
+    paper_batches = int(paper["pilot_zones"]["batches"])
     rows = [
         _balance_row("measure:uncorrected", "bias", "uncorrected", main, "theil", start, alpha),
         _balance_row(
@@ -181,7 +191,7 @@ def claim_regional_balance(batches: Sequence[PilotBatch], zones: Sequence[PilotZ
             "batch8:excluded",
             "batch8",
             "excluded",
-            allocation_series(batches, zones, last_batch=last - 1) if last >= 8 else None,
+            allocation_series(batches, zones, last_batch=paper_batches) if last > paper_batches else None,
             "corrected",
             start,
             alpha,
