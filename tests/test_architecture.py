@@ -52,56 +52,11 @@ LAYERS: dict[str, int] = {
     "__main__": 4,
 }
 
-# Reasons shared by many entries.
-WEB_REWORK = "the web app, routes and uploads still import the modules they use directly"
-RULES_BATCH_REWORK = "rules/batch and cli/tax still import the modules they use directly"
-NO_FACADE = "the package has no __all__ façade naming this module yet"
-HEAVY_CLASSIFY = (
-    "numpy and scikit-learn modules of classify are imported by module: in the façade they would load"
-    " whenever a document is read"
-)
-
 # Imports from a lower layer to a higher one: "importer -> imported module".
 UPWARD_ALLOWED: dict[str, str] = {}
 
 # Reaches into another package's module that its __init__.py __all__ does not export.
-PRIVATE_ALLOWED: dict[str, str] = {
-    "cbec_policy.cli.tax -> cbec_policy.rules.batch.distributed": (
-        "deferred: dask and distributed take a second to import, so the Dask engine stays out of rules.batch's façade"
-    ),
-    "cbec_policy.cli.classifiers -> cbec_policy.classify.hybrid": HEAVY_CLASSIFY,
-    "cbec_policy.cli.classifiers -> cbec_policy.classify.lexicon": HEAVY_CLASSIFY,
-    "cbec_policy.cli.classify -> cbec_policy.classify.hybrid": HEAVY_CLASSIFY,
-    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.evaluate": HEAVY_CLASSIFY,
-    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.gold": HEAVY_CLASSIFY,
-    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.hybrid": HEAVY_CLASSIFY,
-    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.lexicon": HEAVY_CLASSIFY,
-    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.trained": HEAVY_CLASSIFY,
-    "cbec_policy.cli.evaluation -> cbec_policy.evaluation.did_panel": NO_FACADE,
-    "cbec_policy.cli.evaluation -> cbec_policy.evaluation.figures": NO_FACADE,
-    "cbec_policy.cli.evaluation -> cbec_policy.evaluation.matrix_io": NO_FACADE,
-    "cbec_policy.cli.evaluation -> cbec_policy.evaluation.runs": NO_FACADE,
-    "cbec_policy.cli.evaluation -> cbec_policy.evaluation.scheme": NO_FACADE,
-    "cbec_policy.cli.evaluation -> cbec_policy.evaluation.treatment": NO_FACADE,
-    "cbec_policy.cli.evaluation -> cbec_policy.report.figures": NO_FACADE,
-    "cbec_policy.cli.report -> cbec_policy.report.build": NO_FACADE,
-    "cbec_policy.cli.report -> cbec_policy.report.evaluation_section": NO_FACADE,
-    "cbec_policy.cli.serve -> cbec_policy.web.app": NO_FACADE,
-    "cbec_policy.cli.tax -> cbec_policy.rules.batch": RULES_BATCH_REWORK,
-    "cbec_policy.evaluation.coding -> cbec_policy.classify.lexicon": HEAVY_CLASSIFY,
-    "cbec_policy.report.evaluation_section -> cbec_policy.evaluation.figures": NO_FACADE,
-    "cbec_policy.report.evaluation_section -> cbec_policy.evaluation.pmc": NO_FACADE,
-    "cbec_policy.report.evaluation_section -> cbec_policy.evaluation.scheme": NO_FACADE,
-    "cbec_policy.report.evaluation_section -> cbec_policy.evaluation.treatment": NO_FACADE,
-    "cbec_policy.web.batch -> cbec_policy.rules.batch": WEB_REWORK,
-    "cbec_policy.web.report_zip -> cbec_policy.report.build": WEB_REWORK,
-    "cbec_policy.web.report_zip -> cbec_policy.report.inputs": WEB_REWORK,
-    "cbec_policy.web.routes.evaluation -> cbec_policy.evaluation.figures": WEB_REWORK,
-    "cbec_policy.web.routes.evaluation -> cbec_policy.evaluation.runs": WEB_REWORK,
-    "cbec_policy.web.routes.evaluation -> cbec_policy.evaluation.scheme": WEB_REWORK,
-    "cbec_policy.web.routes.evaluation -> cbec_policy.evaluation.treatment": WEB_REWORK,
-    "cbec_policy.web.routes.evaluation -> cbec_policy.report.figures": WEB_REWORK,
-}
+PRIVATE_ALLOWED: dict[str, str] = {}
 
 # Import circles, each as its sorted modules joined by " <-> ".
 CYCLES_ALLOWED: dict[str, str] = {}
@@ -110,12 +65,7 @@ CYCLES_ALLOWED: dict[str, str] = {}
 LONG_ALLOWED: dict[str, str] = {}
 
 # Imports inside a function without a "# deferred:" or "# start-up:" comment: "module -> target".
-INNER_ALLOWED: dict[str, str] = {
-    "cbec_policy.web.app -> swagger_ui_bundle": WEB_REWORK,
-    "cbec_policy.web.batch -> cbec_policy.rules.batch": WEB_REWORK,
-    "cbec_policy.web.report_zip -> cbec_policy.report.build": WEB_REWORK,
-    "cbec_policy.web.report_zip -> cbec_policy.report.inputs": WEB_REWORK,
-}
+INNER_ALLOWED: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -249,7 +199,7 @@ def layer_of(module: str) -> int:
 def facade(package: str) -> frozenset[str]:
     """Names a package's __init__.py lists in ``__all__`` (empty when it has none)."""
     path = PACKAGE_ROOT / package / "__init__.py"
-    if not path.exists():  # a namespace package (web/) has no façade at all
+    if not path.exists():  # a namespace package has no façade at all
         return frozenset()
     for node in ast.parse(path.read_text(encoding="utf-8")).body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
