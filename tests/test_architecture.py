@@ -22,6 +22,7 @@ MAX_LINES = 500
 LAYERS: dict[str, int] = {
     # 0: shared basics and the bundled reference data
     "cbec_policy": 0,
+    "lazy": 0,
     "errors": 0,
     "dates": 0,
     "docnumber": 0,
@@ -51,96 +52,11 @@ LAYERS: dict[str, int] = {
     "__main__": 4,
 }
 
-# Reasons shared by many entries.
-WEB_REWORK = "the web app, routes and uploads still import the modules they use directly"
-RULES_BATCH_REWORK = "rules/batch and cli/tax still import the modules they use directly"
-NO_FACADE = "the package has no __all__ façade naming this module yet"
-HEAVY_CLASSIFY = (
-    "numpy and scikit-learn modules of classify are imported by module: in the façade they would load"
-    " whenever a document is read"
-)
-HEAVY_ANALYSIS = (
-    "analysis.stats loads scipy: an eager analysis façade would load it for every command that names a"
-    " province; the façade waits for a lazy form that keeps the arrows visible"
-)
-
 # Imports from a lower layer to a higher one: "importer -> imported module".
 UPWARD_ALLOWED: dict[str, str] = {}
 
 # Reaches into another package's module that its __init__.py __all__ does not export.
-PRIVATE_ALLOWED: dict[str, str] = {
-    "cbec_policy.cli.tax -> cbec_policy.rules.batch.distributed": (
-        "deferred: dask and distributed take a second to import, so the Dask engine stays out of rules.batch's façade"
-    ),
-    "cbec_policy.cli.classifiers -> cbec_policy.classify.hybrid": HEAVY_CLASSIFY,
-    "cbec_policy.cli.classifiers -> cbec_policy.classify.lexicon": HEAVY_CLASSIFY,
-    "cbec_policy.cli.classify -> cbec_policy.classify.hybrid": HEAVY_CLASSIFY,
-    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.evaluate": HEAVY_CLASSIFY,
-    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.gold": HEAVY_CLASSIFY,
-    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.hybrid": HEAVY_CLASSIFY,
-    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.lexicon": HEAVY_CLASSIFY,
-    "cbec_policy.cli.classify_evaluate -> cbec_policy.classify.trained": HEAVY_CLASSIFY,
-    "cbec_policy.cli.evaluation -> cbec_policy.evaluation.did_panel": NO_FACADE,
-    "cbec_policy.cli.evaluation -> cbec_policy.evaluation.figures": NO_FACADE,
-    "cbec_policy.cli.evaluation -> cbec_policy.evaluation.matrix_io": NO_FACADE,
-    "cbec_policy.cli.evaluation -> cbec_policy.evaluation.runs": NO_FACADE,
-    "cbec_policy.cli.evaluation -> cbec_policy.evaluation.scheme": NO_FACADE,
-    "cbec_policy.cli.evaluation -> cbec_policy.evaluation.treatment": NO_FACADE,
-    "cbec_policy.cli.evaluation -> cbec_policy.report.figures": NO_FACADE,
-    "cbec_policy.cli.local -> cbec_policy.analysis.claims": HEAVY_ANALYSIS,
-    "cbec_policy.cli.local -> cbec_policy.analysis.local": HEAVY_ANALYSIS,
-    "cbec_policy.cli.local -> cbec_policy.analysis.provinces": HEAVY_ANALYSIS,
-    "cbec_policy.cli.report -> cbec_policy.report.build": NO_FACADE,
-    "cbec_policy.cli.report -> cbec_policy.report.evaluation_section": NO_FACADE,
-    "cbec_policy.cli.serve -> cbec_policy.web.app": NO_FACADE,
-    "cbec_policy.cli.tax -> cbec_policy.rules.batch": RULES_BATCH_REWORK,
-    "cbec_policy.evaluation.coding -> cbec_policy.classify.lexicon": HEAVY_CLASSIFY,
-    "cbec_policy.presentation -> cbec_policy.analysis.provinces": HEAVY_ANALYSIS,
-    "cbec_policy.report.charts_places -> cbec_policy.analysis.pilots": HEAVY_ANALYSIS,
-    "cbec_policy.report.charts_places -> cbec_policy.analysis.provinces": HEAVY_ANALYSIS,
-    "cbec_policy.report.charts_policy -> cbec_policy.analysis.evolution": HEAVY_ANALYSIS,
-    "cbec_policy.report.claims_text -> cbec_policy.analysis.claims": HEAVY_ANALYSIS,
-    "cbec_policy.report.claims_text -> cbec_policy.analysis.stats": HEAVY_ANALYSIS,
-    "cbec_policy.report.computed_tables -> cbec_policy.analysis.pilots": HEAVY_ANALYSIS,
-    "cbec_policy.report.computed_tables -> cbec_policy.analysis.provenance": HEAVY_ANALYSIS,
-    "cbec_policy.report.evaluation_section -> cbec_policy.evaluation.figures": NO_FACADE,
-    "cbec_policy.report.evaluation_section -> cbec_policy.evaluation.pmc": NO_FACADE,
-    "cbec_policy.report.evaluation_section -> cbec_policy.evaluation.scheme": NO_FACADE,
-    "cbec_policy.report.evaluation_section -> cbec_policy.evaluation.treatment": NO_FACADE,
-    "cbec_policy.report.i18n -> cbec_policy.analysis.periods": HEAVY_ANALYSIS,
-    "cbec_policy.report.local_tables -> cbec_policy.analysis.local": HEAVY_ANALYSIS,
-    "cbec_policy.report.network_tables -> cbec_policy.analysis.periods": HEAVY_ANALYSIS,
-    "cbec_policy.report.results -> cbec_policy.analysis.claims": HEAVY_ANALYSIS,
-    "cbec_policy.report.results -> cbec_policy.analysis.corpus": HEAVY_ANALYSIS,
-    "cbec_policy.report.results -> cbec_policy.analysis.evolution": HEAVY_ANALYSIS,
-    "cbec_policy.report.results -> cbec_policy.analysis.local": HEAVY_ANALYSIS,
-    "cbec_policy.report.results -> cbec_policy.analysis.network": HEAVY_ANALYSIS,
-    "cbec_policy.report.results -> cbec_policy.analysis.periods": HEAVY_ANALYSIS,
-    "cbec_policy.report.results -> cbec_policy.analysis.pilots": HEAVY_ANALYSIS,
-    "cbec_policy.report.results -> cbec_policy.analysis.positive_list": HEAVY_ANALYSIS,
-    "cbec_policy.report.results -> cbec_policy.analysis.provenance": HEAVY_ANALYSIS,
-    "cbec_policy.report.results -> cbec_policy.analysis.trade": HEAVY_ANALYSIS,
-    "cbec_policy.tables -> cbec_policy.analysis.corpus": HEAVY_ANALYSIS,
-    "cbec_policy.tables -> cbec_policy.analysis.evolution": HEAVY_ANALYSIS,
-    "cbec_policy.web.batch -> cbec_policy.rules.batch": WEB_REWORK,
-    "cbec_policy.web.policy_view -> cbec_policy.analysis.evolution": WEB_REWORK,
-    "cbec_policy.web.report_zip -> cbec_policy.report.build": WEB_REWORK,
-    "cbec_policy.web.report_zip -> cbec_policy.report.inputs": WEB_REWORK,
-    "cbec_policy.web.routes.evaluation -> cbec_policy.evaluation.figures": WEB_REWORK,
-    "cbec_policy.web.routes.evaluation -> cbec_policy.evaluation.runs": WEB_REWORK,
-    "cbec_policy.web.routes.evaluation -> cbec_policy.evaluation.scheme": WEB_REWORK,
-    "cbec_policy.web.routes.evaluation -> cbec_policy.evaluation.treatment": WEB_REWORK,
-    "cbec_policy.web.routes.evaluation -> cbec_policy.report.figures": WEB_REWORK,
-    "cbec_policy.web.routes.local -> cbec_policy.analysis.claims": WEB_REWORK,
-    "cbec_policy.web.routes.local -> cbec_policy.analysis.local": WEB_REWORK,
-    "cbec_policy.web.routes.local -> cbec_policy.analysis.provinces": WEB_REWORK,
-    "cbec_policy.web.routes.pages -> cbec_policy.analysis.provinces": WEB_REWORK,
-    "cbec_policy.web.stats -> cbec_policy.analysis.corpus": WEB_REWORK,
-    "cbec_policy.web.stats -> cbec_policy.analysis.evolution": WEB_REWORK,
-    "cbec_policy.web.stats -> cbec_policy.analysis.periods": WEB_REWORK,
-    "cbec_policy.web.stats -> cbec_policy.analysis.pilots": WEB_REWORK,
-    "cbec_policy.web.stats -> cbec_policy.analysis.trade": WEB_REWORK,
-}
+PRIVATE_ALLOWED: dict[str, str] = {}
 
 # Import circles, each as its sorted modules joined by " <-> ".
 CYCLES_ALLOWED: dict[str, str] = {}
@@ -149,12 +65,7 @@ CYCLES_ALLOWED: dict[str, str] = {}
 LONG_ALLOWED: dict[str, str] = {}
 
 # Imports inside a function without a "# deferred:" or "# start-up:" comment: "module -> target".
-INNER_ALLOWED: dict[str, str] = {
-    "cbec_policy.web.app -> swagger_ui_bundle": WEB_REWORK,
-    "cbec_policy.web.batch -> cbec_policy.rules.batch": WEB_REWORK,
-    "cbec_policy.web.report_zip -> cbec_policy.report.build": WEB_REWORK,
-    "cbec_policy.web.report_zip -> cbec_policy.report.inputs": WEB_REWORK,
-}
+INNER_ALLOWED: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -168,6 +79,7 @@ class Import:
     in_function: bool
     type_only: bool
     commented: bool
+    via: str = ""  # the package whose lazy façade (_LAZY) resolved the name to ``target``
 
 
 def _module_name(path: Path) -> str:
@@ -216,6 +128,43 @@ def _resolve(module: str, is_package: bool, node: ast.ImportFrom) -> str:
     return ".".join([*base, node.module] if node.module else base)
 
 
+LAZY_LOADER = "cbec_policy.lazy"  # the lazy façades' loader: the one module that uses importlib
+
+
+def _assigned(node: ast.stmt, name: str) -> ast.expr | None:
+    """The value a module-level statement assigns to ``name`` (plain or annotated), else None."""
+    if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+        return node.value
+    if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == name:
+        return node.value
+    return None
+
+
+@cache
+def lazy_maps() -> dict[str, dict[str, str]]:
+    """Each package's lazy façade: the literal ``_LAZY`` map (name → module) of its ``__init__.py``."""
+    found = {}
+    for module, path in modules().items():
+        if path.name != "__init__.py":
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            value = _assigned(node, "_LAZY")
+            if value is not None:
+                found[module] = ast.literal_eval(value)
+    return found
+
+
+def _target(base: str, name: str) -> tuple[str, tuple[str, ...], str]:
+    """What ``from base import name`` reaches: a submodule, the module behind a lazy name, or base."""
+    full = f"{base}.{name}"
+    if full in modules():
+        return full, (), ""
+    lazy = lazy_maps().get(base, {})
+    if name in lazy:  # importing the name runs base/__init__.py, then imports the module that defines it
+        return lazy[name], (name,), base
+    return base, (name,), ""
+
+
 @cache
 def imports() -> tuple[Import, ...]:
     """Every import of a module of this package, from every module of it."""
@@ -226,15 +175,12 @@ def imports() -> tuple[Import, ...]:
         for node, in_function, type_only in _walk(tree, False, False):
             commented = _says_why(lines, node.lineno - 1, node.end_lineno or node.lineno)
             if isinstance(node, ast.Import):
-                targets = [(alias.name, ()) for alias in node.names]
+                targets = [(alias.name, (), "") for alias in node.names]
             else:
                 base = _resolve(module, path.name == "__init__.py", node)
-                targets = []
-                for alias in node.names:
-                    full = f"{base}.{alias.name}"
-                    targets.append((full, ()) if full in modules() else (base, (alias.name,)))
-            for target, names in targets:
-                found.append(Import(module, target, names, node.lineno, in_function, type_only, commented))
+                targets = [_target(base, alias.name) for alias in node.names]
+            for target, names, via in targets:
+                found.append(Import(module, target, names, node.lineno, in_function, type_only, commented, via))
     return tuple(found)
 
 
@@ -253,7 +199,7 @@ def layer_of(module: str) -> int:
 def facade(package: str) -> frozenset[str]:
     """Names a package's __init__.py lists in ``__all__`` (empty when it has none)."""
     path = PACKAGE_ROOT / package / "__init__.py"
-    if not path.exists():  # a namespace package (web/) has no façade at all
+    if not path.exists():  # a namespace package has no façade at all
         return frozenset()
     for node in ast.parse(path.read_text(encoding="utf-8")).body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
@@ -285,7 +231,7 @@ def private_reaches() -> set[str]:
             continue
         published = facade(target_package)
         head = f"cbec_policy.{target_package}"
-        if imp.target == head and set(imp.names) <= published:
+        if head in (imp.target, imp.via) and set(imp.names) <= published:
             continue
         if imp.target.removeprefix(head + ".").split(".")[0] in published:
             continue
@@ -349,8 +295,64 @@ def uncommented_inner_imports() -> set[str]:
 
 
 def importlib_uses() -> set[str]:
-    """Modules that import ``importlib``: the package's own modules are imported plainly, so arrows show."""
-    return {imp.importer for imp in imports() if imp.target.split(".")[0] == "importlib"}
+    """Modules that import ``importlib``: the package's own modules are imported plainly, so arrows show.
+
+    The lazy façades' loader is the exception: it imports only what a literal ``_LAZY`` map names,
+    and the walker reads those maps (see ``lazy_facade_faults``).
+    """
+    return {imp.importer for imp in imports() if imp.target.split(".")[0] == "importlib"} - {LAZY_LOADER}
+
+
+def _top_level_names(path: Path) -> set[str]:
+    """Names a module binds at its top level: imports, definitions and assignments."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return names
+
+
+def _all_of(path: Path) -> list[str]:
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        value = _assigned(node, "__all__")
+        if value is not None:
+            return list(ast.literal_eval(value))
+    return []
+
+
+def lazy_facade_faults() -> set[str]:
+    """Where a lazy façade and its ``__all__`` disagree, or a name is not where its map says."""
+    faults = set()
+    for package, lazy in lazy_maps().items():
+        init = modules()[package]
+        source = init.read_text(encoding="utf-8")
+        exported = _all_of(init)
+        eager = _top_level_names(init) - {"_LAZY", "__all__", "__getattr__", "lazy_exports"}
+        if "__getattr__ = lazy_exports(globals(), _LAZY)" not in source:
+            faults.add(f"{package}: no __getattr__ = lazy_exports(globals(), _LAZY)")
+        for name in sorted(set(lazy) - set(exported)):
+            faults.add(f"{package}: lazy {name} is not in __all__")
+        for name in sorted(set(exported) - set(lazy) - eager):
+            faults.add(f"{package}: {name} of __all__ is neither imported nor lazy")
+        for name, module in sorted(lazy.items()):
+            if name in eager:
+                faults.add(f"{package}: {name} is both imported and lazy")
+            if f"{package}.{name}" in modules():
+                faults.add(f"{package}: lazy {name} is also the name of a submodule")
+            if not module.startswith(package + ".") or module not in modules():
+                faults.add(f"{package}: lazy {name} -> {module}, not a module of the package")
+            elif name not in _top_level_names(modules()[module]):
+                faults.add(f"{package}: lazy {name} -> {module}, which does not define it")
+    for imp in imports():
+        if imp.target == LAZY_LOADER and imp.importer not in lazy_maps():
+            faults.add(f"{imp.importer}: uses the lazy loader without a literal _LAZY map")
+    return faults
 
 
 def assert_exactly_allowed(found: set[str], allowed: dict[str, str], rule: str) -> None:
@@ -369,6 +371,22 @@ def test_walker_sees_the_package() -> None:
     """The walker finds every module file and the imports the façades are built from."""
     assert len(modules()) == len(list(PACKAGE_ROOT.rglob("*.py")))
     assert any(imp.importer == "cbec_policy.store" and imp.target == "cbec_policy.store.db" for imp in imports())
+
+
+def test_walker_sees_through_lazy_facades() -> None:
+    """A name imported from a lazy façade is an arrow to the module that defines it."""
+    assert lazy_maps()["cbec_policy.analysis"]["bundled_provinces"] == "cbec_policy.analysis.provinces"
+    assert any(
+        imp.importer == "cbec_policy.presentation"
+        and imp.target == "cbec_policy.analysis.provinces"
+        and imp.via == "cbec_policy.analysis"
+        for imp in imports()
+    )
+
+
+def test_lazy_facades_agree_with_all() -> None:
+    """Each ``_LAZY`` name is exported, defined where the map says, and not imported eagerly too."""
+    assert_exactly_allowed(lazy_facade_faults(), {}, "lazy façade")
 
 
 def test_every_unit_has_a_layer() -> None:
@@ -414,11 +432,11 @@ def test_rules_catch_a_planted_violation(source: str, rule: Callable[[], set[str
     planted = PACKAGE_ROOT / "places" / "_planted_for_architecture_test.py"
     before = rule()
     planted.write_text(source, encoding="utf-8")
-    for cached in (modules, imports):
+    for cached in (modules, imports, lazy_maps):
         cached.cache_clear()
     try:
         assert any("_planted_for_architecture_test" in entry for entry in rule() - before)
     finally:
         planted.unlink()
-        for cached in (modules, imports):
+        for cached in (modules, imports, lazy_maps):
             cached.cache_clear()

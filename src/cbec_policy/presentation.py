@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from cbec_policy.analysis.provinces import bundled_provinces
+from cbec_policy.analysis import bundled_provinces
 from cbec_policy.labels import label
 from cbec_policy.places import english_place_name, short_name
 

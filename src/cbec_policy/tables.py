@@ -27,8 +27,7 @@ from functools import cache
 
 import yaml
 
-from cbec_policy.analysis.corpus import cbec_policies
-from cbec_policy.analysis.evolution import policy_type_of
+from cbec_policy.analysis import cbec_policies, policy_type_of
 from cbec_policy.departments import canonical_department
 from cbec_policy.docnumber import doc_number_key
 from cbec_policy.errors import ReferenceDataError

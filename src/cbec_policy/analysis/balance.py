@@ -17,9 +17,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-import numpy as np
-from scipy.special import xlogy
-
 from cbec_policy.analysis.pilots import zones_in_force
 from cbec_policy.analysis.provinces import bundled_provinces
 from cbec_policy.models import PilotBatch, PilotZone
@@ -31,6 +28,9 @@ SEED = 20150307  # the first zone's approval day: any fixed seed makes the repor
 
 def theil(counts: Sequence[float], weights: Sequence[float]) -> float:
     """Theil index of ``counts`` against target shares ``weights`` (0 = exactly proportional)."""
+    import numpy as np  # start-up: as scipy below
+    from scipy.special import xlogy  # start-up: scipy loads when an index is computed, not with the façade
+
     x = np.asarray(counts, dtype=float)
     w = np.asarray(weights, dtype=float)
     if x.sum() <= 0 or w.sum() <= 0:
@@ -54,6 +54,9 @@ class NullTheil:
 
 def theil_against_null(counts: Sequence[int], weights: Sequence[float], draws: int = NULL_DRAWS) -> NullTheil:
     """Observed Theil against the multinomial null with probabilities ``weights``."""
+    import numpy as np  # start-up: as scipy below
+    from scipy.special import xlogy  # start-up: scipy loads when an index is computed, not with the façade
+
     n = int(sum(counts))
     observed = theil(counts, weights)
     if n == 0:

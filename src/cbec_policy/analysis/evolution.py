@@ -13,14 +13,15 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from cbec_policy.analysis.agencies import harmonise_agency
 from cbec_policy.departments import normalise_issuer
 from cbec_policy.labels import POLICY_TYPES, THEMES
 from cbec_policy.models import Policy
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 UNCLASSIFIED = "unclassified"
 _TYPE_BY_ZH = {label.zh: label.code for label in POLICY_TYPES}
@@ -200,6 +201,8 @@ def issuer_network(policies: Iterable[Policy]) -> nx.Graph:
     named issuers enter the network (a stated count without names cannot place an edge).
     Node attribute ``policies`` counts the policies a department issued alone or jointly.
     """
+    import networkx as nx  # start-up: networkx loads when a network is built, not with the façade
+
     graph = nx.Graph()
     for policy in policies:
         names = sorted({harmonise_agency(name) for name in policy.issuers if name.strip()})
@@ -221,6 +224,8 @@ def network_table(graph: nx.Graph) -> list[dict[str, object]]:
     Betweenness is unweighted and normalised: how often a department lies on the shortest path
     between two others, i.e. how much it brokers joint work.
     """
+    import networkx as nx  # start-up: networkx loads when a network is built, not with the façade
+
     betweenness = nx.betweenness_centrality(graph, normalized=True) if graph.number_of_nodes() > 2 else {}
     rows: list[dict[str, Any]] = [
         {

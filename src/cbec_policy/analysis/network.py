@@ -12,9 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from itertools import combinations
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from cbec_policy.analysis.agencies import harmonise_agency
 from cbec_policy.analysis.evolution import stated_department_count
@@ -22,11 +20,16 @@ from cbec_policy.analysis.periods import Framework, bundled_frameworks
 from cbec_policy.labels import THEMES
 from cbec_policy.models import Policy
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 INSTRUMENT_SIDES: tuple[str, ...] = ("supply", "environment", "demand")
 
 
 def period_network(policies: Sequence[Policy]) -> nx.Graph:
     """Joint-issuance network with harmonised agencies; node ``policies`` counts documents issued."""
+    import networkx as nx  # start-up: networkx loads when a network is built, not with the façade
+
     graph = nx.Graph()
     for policy in policies:
         names = sorted({harmonise_agency(n) for n in policy.issuers if n.strip()})
@@ -48,6 +51,8 @@ def network_by_period(
     ``issuer_slots`` counts every issuer of every document — named ones plus the unnamed rest of a
     stated "等N部门" — so a 13-department document counts 13; ``unnamed_issuers`` is that rest.
     """
+    import networkx as nx  # start-up: networkx loads when a network is built, not with the façade
+
     framework = next(f for f in (frameworks or bundled_frameworks()) if f.key == "d")
     rows = []
     for period in framework.periods:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from scipy import stats
+if TYPE_CHECKING:
+    import numpy as np
 
 SEED = 20240707  # permutations are seeded so that a rebuilt report prints the same p-values
 N_RESAMPLES = 9999
@@ -57,6 +57,9 @@ def _kendall_p(x: np.ndarray, y: np.ndarray) -> tuple[float, float, str]:
     change), so permuting Kendall's score S gives the same p as permuting tau-b at a fraction
     of the cost; tau itself is scipy's.
     """
+    import numpy as np  # start-up: as scipy below
+    from scipy import stats  # start-up: scipy (and numpy) load when a test runs, not with the façade
+
     result = stats.kendalltau(x, y)
     tau = float(result.statistic)
     has_ties = len(set(y.tolist())) < len(y) or len(set(x.tolist())) < len(x)
@@ -86,6 +89,9 @@ def _kendall_p(x: np.ndarray, y: np.ndarray) -> tuple[float, float, str]:
 
 def trend_test(points: Sequence[tuple[float, float]], *, alpha: float = 0.05, min_points: int = 4) -> TrendTest:
     """Mann–Kendall trend with Theil–Sen and OLS slopes and their 1−alpha intervals."""
+    import numpy as np  # start-up: as scipy below
+    from scipy import stats  # start-up: scipy (and numpy) load when a test runs, not with the façade
+
     clean = [(float(x), float(y)) for x, y in points if y is not None and not np.isnan(y)]
     n = len(clean)
     if n < min_points or len({x for x, _ in clean}) < 2:
@@ -145,6 +151,9 @@ def _pearson_chi2(tables: np.ndarray) -> np.ndarray:
     scipy's ``power_divergence`` does the sum, vectorised over the stack; rows or columns that
     are empty in a table add nothing (their expected counts are zero and are skipped).
     """
+    import numpy as np  # start-up: as scipy below
+    from scipy import stats  # start-up: scipy (and numpy) load when a test runs, not with the façade
+
     rows = tables.sum(axis=-1, keepdims=True)
     cols = tables.sum(axis=-2, keepdims=True)
     total = tables.sum(axis=(-2, -1), keepdims=True)
@@ -174,6 +183,9 @@ def contingency_test(
     group × label count table; its permutation p reshuffles which item sits in which group, so
     items with several labels stay whole and dependence between labels is respected.
     """
+    import numpy as np  # start-up: as scipy below
+    from scipy import stats  # start-up: scipy (and numpy) load when a test runs, not with the façade
+
     row_names = list(group_order or sorted(set(groups)))
     col_names = list(label_order or sorted({label for item in labels for label in item}))
     row_index = {name: i for i, name in enumerate(row_names)}

@@ -41,27 +41,53 @@ from cbec_policy.classify.training import (
     training_records,
     user_records,
 )
+from cbec_policy.lazy import lazy_exports
 
-# The lexicon, hybrid, trained and evaluation modules load numpy or scikit-learn: front ends
-# import them by module when a command needs them, so reading a document does not pay for them.
+# The lexicon, hybrid, trained and evaluation modules load numpy or scikit-learn: their names are
+# imported on first use (name -> module; tests/test_architecture.py reads this map), so reading a
+# document does not pay for them until it is classified.
+_LAZY: dict[str, str] = {
+    "METRIC_COLUMNS": "cbec_policy.classify.evaluate",
+    "confusion_rows": "cbec_policy.classify.evaluate",
+    "cross_validate": "cbec_policy.classify.evaluate",
+    "in_sample_fit": "cbec_policy.classify.evaluate",
+    "metric_rows": "cbec_policy.classify.evaluate",
+    "write_csv": "cbec_policy.classify.evaluate",
+    "evaluate_gold": "cbec_policy.classify.gold",
+    "HybridClassifier": "cbec_policy.classify.hybrid",
+    "default_classifier": "cbec_policy.classify.hybrid",
+    "LexiconClassifier": "cbec_policy.classify.lexicon",
+    "TrainedClassifier": "cbec_policy.classify.trained",
+}
+
 __all__ = [
+    "METRIC_COLUMNS",
     "RELEVANCE_KEY",
     "Classification",
     "Classifier",
     "Document",
+    "HybridClassifier",
     "LabelledRecord",
+    "LexiconClassifier",
     "Taxonomy",
+    "TrainedClassifier",
     "apply_classification",
     "bundled_records",
     "classify_document",
     "classify_policies",
+    "confusion_rows",
+    "cross_validate",
+    "default_classifier",
+    "evaluate_gold",
     "export_csv",
     "import_labels",
+    "in_sample_fit",
     "instrument_key",
     "load_model",
     "load_taxonomy",
     "load_zh_summaries",
     "merge_records",
+    "metric_rows",
     "model_path",
     "needs_classification",
     "negative_records",
@@ -74,7 +100,10 @@ __all__ = [
     "training_records",
     "type_key",
     "user_records",
+    "write_csv",
 ]
+
+__getattr__ = lazy_exports(globals(), _LAZY)
 
 
 def classify_document(

@@ -14,9 +14,7 @@ from cbec_policy.cli.options import open_ready_store
 def chosen_classifier(method: str, model: str | None) -> Any:
     """The classifier ``--method`` names (lexicon, trained or hybrid), with a saved model if ``model`` names one."""
     # start-up: the trained and hybrid classifiers bring scikit-learn
-    from cbec_policy.classify import load_model
-    from cbec_policy.classify.hybrid import HybridClassifier, default_classifier
-    from cbec_policy.classify.lexicon import LexiconClassifier
+    from cbec_policy.classify import HybridClassifier, LexiconClassifier, default_classifier, load_model
 
     if method == "lexicon":
         return LexiconClassifier()

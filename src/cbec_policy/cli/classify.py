@@ -206,8 +206,7 @@ def classify_document_command(
 def train_command(name: str, user_labels: bool, db_url: str | None) -> None:
     """训练 Train the n-gram model on the bundled policies plus the researcher labels in the store."""
     # start-up: imported only when this command runs, so other commands and --help stay light
-    from cbec_policy.classify import model_path, save_model
-    from cbec_policy.classify.hybrid import HybridClassifier
+    from cbec_policy.classify import HybridClassifier, model_path, save_model
 
     model_path(name)  # check the name before any work
     records, user_count = training_records(db_url, user_labels)

@@ -33,7 +33,7 @@ _KAPPA_LABELS = {
 def _section(evaluation: Any, title: str, output_format: str) -> dict[str, Any]:
     """Print one evaluation (table/CSV) and return its JSON form."""
     # start-up: imported only when this command runs, so other commands and --help stay light
-    from cbec_policy.classify.evaluate import METRIC_COLUMNS, confusion_rows, metric_rows
+    from cbec_policy.classify import METRIC_COLUMNS, confusion_rows, metric_rows
 
     rows = metric_rows(evaluation)
     if output_format == "table":
@@ -53,7 +53,7 @@ def _section(evaluation: Any, title: str, output_format: str) -> dict[str, Any]:
 
 def _csv_files(evaluation: Any, csv_path: Path | None, suffix: str) -> None:
     # start-up: imported only when this command runs, so other commands and --help stay light
-    from cbec_policy.classify.evaluate import write_csv
+    from cbec_policy.classify import write_csv
 
     if csv_path is not None:
         target = csv_path.with_name(f"{csv_path.stem}_{suffix}{csv_path.suffix or '.csv'}")
@@ -98,11 +98,15 @@ def evaluate_command(
 ) -> None:
     """评估 In-sample fit (a), cross-validation (b) and gold-document scores (c), each labelled as such."""
     # start-up: imported only when this command runs, so other commands and --help stay light
-    from cbec_policy.classify import bundled_records, negative_records
-    from cbec_policy.classify.evaluate import cross_validate, in_sample_fit
-    from cbec_policy.classify.hybrid import HybridClassifier
-    from cbec_policy.classify.lexicon import LexiconClassifier
-    from cbec_policy.classify.trained import TrainedClassifier
+    from cbec_policy.classify import (
+        HybridClassifier,
+        LexiconClassifier,
+        TrainedClassifier,
+        bundled_records,
+        cross_validate,
+        in_sample_fit,
+        negative_records,
+    )
 
     if second_coder is not None and gold_path is None:
         raise click.UsageError("--second-coder needs --gold (κ compares codings of the same documents)")
@@ -128,7 +132,7 @@ def evaluate_command(
             _csv_files(evaluation, csv_path, f"cv_{evaluation.classifier}")
     if gold_path is not None:
         # start-up: imported only when this command runs, so other commands and --help stay light
-        from cbec_policy.classify.gold import evaluate_gold
+        from cbec_policy.classify import evaluate_gold
 
         scored = evaluate_gold(chosen_classifier(method, model), gold_path, second_coder)
         evaluation = scored.evaluation

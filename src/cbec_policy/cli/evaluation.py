@@ -18,7 +18,7 @@ from cbec_policy.errors import InputError
 
 def _scheme(name: str | None, order: str | None) -> Any:
     # start-up: imported only when this command runs, so other commands and --help stay light
-    from cbec_policy.evaluation.scheme import load_scheme
+    from cbec_policy.evaluation import load_scheme
 
     scheme = load_scheme(name)
     return scheme.with_surface_order(order) if order else scheme
@@ -88,8 +88,8 @@ def _print_pmc(result: Any) -> None:
 
 def _write_pmc_figures(result: Any, directory: str) -> None:
     # start-up: imported only when this command runs, so other commands and --help stay light
-    from cbec_policy.evaluation.figures import pmc_comparison, pmc_surface, png_bytes
-    from cbec_policy.report.figures import find_cjk_font
+    from cbec_policy.evaluation import pmc_comparison, pmc_surface, png_bytes
+    from cbec_policy.report import find_cjk_font
 
     font = find_cjk_font()
     target = Path(directory)
@@ -135,8 +135,7 @@ def register(cli: click.Group) -> None:
     ) -> None:
         """为政策打分并列出每个记 1 的二级变量的证据。 Score policies (IDS, default all CBEC policies)."""
         # start-up: imported only when this command runs, so other commands and --help stay light
-        from cbec_policy.evaluation.matrix_io import read_matrix
-        from cbec_policy.evaluation.runs import pmc_from_store
+        from cbec_policy.evaluation import pmc_from_store, read_matrix
 
         scheme = _scheme(scheme_name, surface_order)
         matrix = read_matrix(matrix_path, scheme) if matrix_path else None  # checked whole before any use
@@ -157,8 +156,7 @@ def register(cli: click.Group) -> None:
     def pmc_export(db_url: str | None, ids: tuple[str, ...], scheme_name: str | None, out: str | None) -> None:
         """导出自动编码的 0/1 矩阵供研究者修改。 Export the automatic 0/1 matrix for a researcher to edit."""
         # start-up: imported only when this command runs, so other commands and --help stay light
-        from cbec_policy.evaluation.matrix_io import write_matrix
-        from cbec_policy.evaluation.runs import pmc_from_store
+        from cbec_policy.evaluation import pmc_from_store, write_matrix
 
         scheme = _scheme(scheme_name, None)
         with open_ready_store(db_url) as store:
@@ -190,8 +188,7 @@ def register(cli: click.Group) -> None:
     ) -> None:
         """写出城市处理时点表（全部181个批复与从未处理的地级单位）。 Write the city treatment table."""
         # start-up: imported only when this command runs, so other commands and --help stay light
-        from cbec_policy.evaluation.runs import stored_treatment
-        from cbec_policy.evaluation.treatment import COLUMNS
+        from cbec_policy.evaluation import COLUMNS, stored_treatment
 
         with open_ready_store(db_url) as store:
             rows = [row.as_dict() for row in stored_treatment(store, cutoff_month, drop_revoked=drop_revoked)]
@@ -263,8 +260,7 @@ def register(cli: click.Group) -> None:
     ) -> None:
         """Callaway & Sant'Anna ATT(g,t) 与四种汇总、平行趋势检验、TWFE 对照。 Estimate on PANEL.csv."""
         # start-up: imported only when this command runs, so other commands and --help stay light
-        from cbec_policy.evaluation.did_panel import PanelSpec
-        from cbec_policy.evaluation.runs import estimate_csv, stored_treatment
+        from cbec_policy.evaluation import PanelSpec, estimate_csv, stored_treatment
 
         spec = PanelSpec(
             unit=unit,
@@ -285,8 +281,8 @@ def register(cli: click.Group) -> None:
         result = estimate_csv(panel, spec, treatment)
         if figure:
             # start-up: imported only when this command runs, so other commands and --help stay light
-            from cbec_policy.evaluation.figures import event_study, png_bytes
-            from cbec_policy.report.figures import find_cjk_font
+            from cbec_policy.evaluation import event_study, png_bytes
+            from cbec_policy.report import find_cjk_font
 
             Path(figure).parent.mkdir(parents=True, exist_ok=True)
             Path(figure).write_bytes(png_bytes(event_study(result, find_cjk_font())))

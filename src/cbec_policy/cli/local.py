@@ -9,16 +9,16 @@ from typing import Any
 
 import click
 
-from cbec_policy.analysis.claims import focus_test
-from cbec_policy.analysis.local import (
+from cbec_policy.analysis import (
     bundled_focus_categories,
     document_row,
     find_local,
+    find_province,
     focus_table,
+    focus_test,
     local_documents,
     provinces_without_documents,
 )
-from cbec_policy.analysis.provinces import find_province
 from cbec_policy.cli.options import db_option, open_ready_store
 from cbec_policy.cli.output import emit_record, emit_rows, format_option, to_json
 from cbec_policy.errors import InputError

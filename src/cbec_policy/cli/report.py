@@ -7,7 +7,7 @@ import sys
 import click
 
 from cbec_policy.cli.options import db_option
-from cbec_policy.report.build import build_report
+from cbec_policy.report import build_report
 
 
 def register(cli: click.Group) -> None:
@@ -38,7 +38,7 @@ def register(cli: click.Group) -> None:
         extra: dict[str, object] = {}
         if evaluation or did_result:
             # start-up: imported only when this command runs, so other commands and --help stay light
-            from cbec_policy.report.evaluation_section import read_did_result
+            from cbec_policy.report import read_did_result
 
             extra = {"evaluation": True, "did_result": read_did_result(did_result) if did_result else None}
         result = build_report(out_dir, lang=lang, db_url=db_url, progress=sys.stderr.isatty(), **extra)

@@ -85,7 +85,7 @@ def serve(
     import uvicorn
 
     # start-up: imported only when this command runs, so other commands and --help stay light
-    from cbec_policy.web.app import create_app
+    from cbec_policy.web import create_app
 
     if not token_env.strip():
         raise InputError("--token-env", "must name an environment variable")

@@ -27,8 +27,10 @@ from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
 from cbec_policy.places import ZoneMembership, membership
 from cbec_policy.rules import (
+    DEFAULT_CHUNK_ROWS,
     PATH_LABELS,
     REASONS,
+    BatchSummary,
     Citation,
     ZoneLookup,
     compare_postal_cbec,
@@ -36,8 +38,9 @@ from cbec_policy.rules import (
     export_income_tax,
     export_return_exemption,
     load_codes,
+    parquet_rows,
+    run_batch,
 )
-from cbec_policy.rules.batch import DEFAULT_CHUNK_ROWS, BatchSummary, parquet_rows, run_batch
 
 if TYPE_CHECKING:  # the store is opened only for --ledger
     from cbec_policy.store import Store
@@ -397,7 +400,7 @@ def _run_batch(
         task = progress.add_task("计算 computing", total=total)
         if engine == "dask":
             # deferred: dask and distributed take about a second to import; only this engine needs them
-            from cbec_policy.rules.batch.distributed import run_batch_dask
+            from cbec_policy.rules import run_batch_dask
 
             return run_batch_dask(orders, out_path, scheduler=scheduler, chunk_rows=chunk_rows)
         return run_batch(

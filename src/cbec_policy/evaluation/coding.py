@@ -96,7 +96,7 @@ def ensure_classified(policy: Policy) -> Policy:
 @cache
 def _lexicon() -> Any:
     """One rule classifier for the process: building its term matcher is the costly part."""
-    from cbec_policy.classify.lexicon import LexiconClassifier  # start-up: built once, on first use
+    from cbec_policy.classify import LexiconClassifier  # start-up: built once, on first use
 
     return LexiconClassifier()
 

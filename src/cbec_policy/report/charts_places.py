@@ -8,8 +8,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from cbec_policy.analysis.pilots import REGION_CODE, REGION_ORDER
-from cbec_policy.analysis.provinces import bundled_provinces
+from cbec_policy.analysis import REGION_CODE, REGION_ORDER, bundled_provinces
 from cbec_policy.report.chart_base import REGION_COLOURS
 from cbec_policy.report.chart_base import new_axes as _new_axes
 from cbec_policy.report.chart_base import year_fraction as _year_fraction

@@ -8,7 +8,7 @@ import networkx as nx
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from cbec_policy.analysis.evolution import policy_type_of
+from cbec_policy.analysis import policy_type_of
 from cbec_policy.departments import shortest_short_forms
 from cbec_policy.labels import POLICY_TYPES, THEMES
 from cbec_policy.report.chart_base import TYPE_COLOURS, find_cjk_font

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cbec_policy.analysis.claims import Claim
-from cbec_policy.analysis.stats import ContingencyTest, RobustnessRow, TrendTest
+from cbec_policy.analysis import Claim, ContingencyTest, RobustnessRow, TrendTest
 from cbec_policy.report.i18n import NOT_APPLICABLE, RELEASE_LABELS, outcome_label, provenance_label, tr, verdict_label
 
 # Each sensitivity row's variant in words.

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cbec_policy.analysis.pilots import REGION_CODE, REGION_ORDER
-from cbec_policy.analysis.provenance import zone_status
+from cbec_policy.analysis import REGION_CODE, REGION_ORDER, zone_status
 from cbec_policy.departments import canonical_department, english_names
 from cbec_policy.labels import RELATION_ZH, THEMES
 from cbec_policy.report.claims_tables import claims_table, sensitivity_tables

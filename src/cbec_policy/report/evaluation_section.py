@@ -18,10 +18,18 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from cbec_policy.errors import InputError
-from cbec_policy.evaluation.figures import event_study, pmc_comparison, pmc_surface, png_bytes, treatment_timing
-from cbec_policy.evaluation.pmc import PmcResult, evaluate_policies
-from cbec_policy.evaluation.scheme import load_scheme
-from cbec_policy.evaluation.treatment import DEFAULT_CUTOFF_MONTH, treatment_table
+from cbec_policy.evaluation import (
+    DEFAULT_CUTOFF_MONTH,
+    PmcResult,
+    evaluate_policies,
+    event_study,
+    load_scheme,
+    pmc_comparison,
+    pmc_surface,
+    png_bytes,
+    treatment_table,
+    treatment_timing,
+)
 from cbec_policy.report.document import Section
 from cbec_policy.report.figures import FigureFile, find_cjk_font
 from cbec_policy.report.i18n import tr

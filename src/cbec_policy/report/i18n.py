@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cbec_policy.analysis.periods import OUTSIDE
-from cbec_policy.analysis.periods import UNKNOWN as UNKNOWN_PERIOD
+from cbec_policy.analysis import OUTSIDE
+from cbec_policy.analysis import UNKNOWN as UNKNOWN_PERIOD
 from cbec_policy.labels import label
 
 LANGS = ("zh", "en")

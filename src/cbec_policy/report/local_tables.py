@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cbec_policy.analysis.local import bundled_focus_categories
+from cbec_policy.analysis import bundled_focus_categories
 from cbec_policy.report.i18n import NOT_APPLICABLE, provenance_label, region_label, tr
 from cbec_policy.report.results import Results
 from cbec_policy.report.table_writers import Column, TableData

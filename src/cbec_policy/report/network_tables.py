@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cbec_policy.analysis.periods import bundled_frameworks
+from cbec_policy.analysis import bundled_frameworks
 from cbec_policy.report.i18n import NOT_APPLICABLE, theme_label, tr
 from cbec_policy.report.results import Results
 from cbec_policy.report.table_writers import Column, TableData

@@ -8,13 +8,41 @@ from typing import Any
 
 import networkx as nx
 
-from cbec_policy.analysis import claims as claims_mod
-from cbec_policy.analysis import evolution, pilots, positive_list, trade
-from cbec_policy.analysis.corpus import cbec_policies
-from cbec_policy.analysis.local import focus_table, lag_summary, local_documents, plan_lags, provinces_without_documents
-from cbec_policy.analysis.network import instruments_by, network_by_period
-from cbec_policy.analysis.periods import Framework, PeriodAssignment, assign_periods, bundled_frameworks, period_counts
-from cbec_policy.analysis.provenance import provenance_counts
+from cbec_policy.analysis import (
+    Claim,
+    Framework,
+    PeriodAssignment,
+    assign_periods,
+    batch_progress,
+    bundled_frameworks,
+    cbec_policies,
+    changes_since_paper,
+    departments_per_year,
+    evaluate_claims,
+    focus_table,
+    instruments_by,
+    issuer_network,
+    lag_summary,
+    local_documents,
+    network_by_period,
+    network_table,
+    paper_cutoff,
+    period_counts,
+    plan_lags,
+    positive_list_growth,
+    projections,
+    provenance_counts,
+    provinces_without_documents,
+    region_shares_cumulative,
+    region_shares_per_batch,
+    revisions,
+    series_break,
+    theme_widening,
+    trade_series,
+    year_by_theme,
+    year_by_type,
+    zones_per_province,
+)
 from cbec_policy.models import LocalPolicy
 from cbec_policy.report.inputs import ReportInputs
 
@@ -55,7 +83,7 @@ class Results:
     local_lag_summary: list[dict[str, Any]]
     local_missing: list[str]
     provenance: dict[str, dict[str, int]]
-    claims: list[claims_mod.Claim]
+    claims: list[Claim]
     changes: list[dict[str, Any]]
     paper_cutoff: date | None
 
@@ -76,7 +104,7 @@ def run_analysis(inputs: ReportInputs) -> Results:
     local = local_documents(inputs.local, everything)
     frameworks = bundled_frameworks()
     assignments = assign_periods(policies, frameworks)
-    graph = evolution.issuer_network(policies)
+    graph = issuer_network(policies)
     # The map shows the latest state: the day of the last batch (or of the last revocation).
     days = [b.approval_date for b in batches] + [z.revoked_date for z in zones if z.revoked_date]
     map_day = max(days) if days else date.today()
@@ -86,26 +114,26 @@ def run_analysis(inputs: ReportInputs) -> Results:
         frameworks=frameworks,
         assignments=assignments,
         period_counts=period_counts(assignments, frameworks),
-        year_type=evolution.year_by_type(policies),
-        year_theme=evolution.year_by_theme(policies),
-        widening=evolution.theme_widening(policies),
-        departments=evolution.departments_per_year(policies),
+        year_type=year_by_type(policies),
+        year_theme=year_by_theme(policies),
+        widening=theme_widening(policies),
+        departments=departments_per_year(policies),
         network=graph,
-        network_rows=evolution.network_table(graph),
+        network_rows=network_table(graph),
         network_periods=network_by_period(policies, frameworks),
         instruments_themes=instruments_by(policies, "theme", frameworks),
         instruments_periods=instruments_by(policies, "period", frameworks),
-        batch_progress=pilots.batch_progress(batches, zones),
-        region_batch=pilots.region_shares_per_batch(batches, zones),
-        region_cumulative=pilots.region_shares_cumulative(batches, zones),
+        batch_progress=batch_progress(batches, zones),
+        region_batch=region_shares_per_batch(batches, zones),
+        region_cumulative=region_shares_cumulative(batches, zones),
         map_day=map_day,
-        province_zones=pilots.zones_per_province(zones, map_day),
-        positive_list=positive_list.positive_list_growth(inputs.positive_list),
-        trade_series=trade.trade_series(stats),
-        trade_h1=trade.trade_series(stats, period="H1"),
-        trade_revisions=trade.revisions(stats),
-        trade_break=trade.series_break(stats),
-        trade_projections=trade.projections(stats),
+        province_zones=zones_per_province(zones, map_day),
+        positive_list=positive_list_growth(inputs.positive_list),
+        trade_series=trade_series(stats),
+        trade_h1=trade_series(stats, period="H1"),
+        trade_revisions=revisions(stats),
+        trade_break=series_break(stats),
+        trade_projections=projections(stats),
         local_documents=local,
         local_by_region=focus_table(local, "region"),
         local_by_coastal=focus_table(local, "coastal"),
@@ -114,7 +142,7 @@ def run_analysis(inputs: ReportInputs) -> Results:
         local_lag_summary=lag_summary(lags),
         local_missing=provinces_without_documents(local),
         provenance=provenance_counts(policies, zones, stats),
-        claims=claims_mod.evaluate_claims(policies, zones, batches, stats, local),
-        changes=claims_mod.changes_since_paper(policies, zones, stats),
-        paper_cutoff=claims_mod.paper_cutoff(policies),
+        claims=evaluate_claims(policies, zones, batches, stats, local),
+        changes=changes_since_paper(policies, zones, stats),
+        paper_cutoff=paper_cutoff(policies),
     )

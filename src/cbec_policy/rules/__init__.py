@@ -15,7 +15,9 @@
 - :class:`BuyerLedger` — each buyer's calendar year in the store, with returns and quota;
 - :func:`postal_tax` / :func:`compare_postal_cbec`, :func:`export_income_tax`,
   :func:`export_return_exemption`, the supervision codes (:func:`explain_code`);
-- :mod:`~cbec_policy.rules.batch` — the same import rules over millions of order lines;
+- :mod:`~cbec_policy.rules.batch` — the same import rules over millions of order lines
+  (:func:`run_batch`; :func:`run_batch_dask` on a Dask cluster), exported lazily: pyarrow,
+  pandas and Dask load when a batch is run, not with the calculators;
 - :mod:`~cbec_policy.rules.cases` — rule cases as YAML and their runner (``cbec rules test``).
 
 Dates outside every rule raise :class:`RuleNotApplicableError` with the rule's own answer
@@ -25,6 +27,7 @@ period's value. Dates after the data's horizon carry a caveat naming the last ch
 
 from __future__ import annotations
 
+from cbec_policy.lazy import lazy_exports
 from cbec_policy.rules.cases import run_cases
 from cbec_policy.rules.citations import Citation, cite
 from cbec_policy.rules.codes import SupervisionCode, explain_code, load_codes
@@ -40,10 +43,21 @@ from cbec_policy.rules.regime import PATH_LABELS, PATHS
 from cbec_policy.rules.retail_import import ImportTaxResult, categories, retail_import_tax
 from cbec_policy.rules.returns import REASONS, ReturnGoodsResult, export_return_exemption
 
+# name -> the module that defines it, imported on first use (tests/test_architecture.py reads this map)
+_LAZY: dict[str, str] = {
+    "DEFAULT_CHUNK_ROWS": "cbec_policy.rules.batch.files",
+    "BatchSummary": "cbec_policy.rules.batch.files",
+    "parquet_rows": "cbec_policy.rules.batch.files",
+    "run_batch": "cbec_policy.rules.batch.files",
+    "run_batch_dask": "cbec_policy.rules.batch.distributed",  # dask and distributed take about a second
+}
+
 __all__ = [
+    "DEFAULT_CHUNK_ROWS",
     "PATHS",
     "PATH_LABELS",
     "REASONS",
+    "BatchSummary",
     "BuyerLedger",
     "Citation",
     "ExportIncomeResult",
@@ -82,10 +96,15 @@ __all__ = [
     "load_parameters",
     "make_order",
     "order_import_tax",
+    "parquet_rows",
     "parse_line_spec",
     "postal_tax",
     "reference_zone_lookup",
     "retail_import_tax",
+    "run_batch",
+    "run_batch_dask",
     "run_cases",
     "vat_goods",
 ]
+
+__getattr__ = lazy_exports(globals(), _LAZY)

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import swagger_ui_bundle
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -30,6 +31,7 @@ from cbec_policy.web.routes import api, api_tax, api_write, evaluation, local, p
 from cbec_policy.web.tax import preload
 
 STATIC_DIR = Path(__file__).with_name("static")
+SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)  # Swagger UI's files, from the pinned swagger-ui-bundle-v2
 
 # Scripts only from this server (no inline script, no eval): stored text that slipped past
 # escaping still could not run. Inline styles are allowed for Swagger UI's widgets.
@@ -72,15 +74,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def _swagger_dir() -> Path | None:
-    """Swagger UI's files from the pinned ``swagger-ui-bundle-v2`` package (None if not installed)."""
-    try:
-        import swagger_ui_bundle
-    except ImportError:
-        return None
-    return Path(swagger_ui_bundle.swagger_ui_path)
 
 
 def _field_name(error: dict[str, Any]) -> str:
@@ -146,9 +139,7 @@ def create_app(
     app.state.templates = build_environment()
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    swagger = _swagger_dir()
-    if swagger is not None:
-        app.mount("/vendor/swagger", StaticFiles(directory=str(swagger)), name="swagger")
+    app.mount("/vendor/swagger", StaticFiles(directory=str(SWAGGER_DIR)), name="swagger")
 
     # Added last = outermost: the security headers go on every answer, the refusals included.
     app.add_middleware(RequestLimits, config=config)  # token, body size and heavy jobs before any route
@@ -196,7 +187,7 @@ def create_app(
     def docs(request: Request) -> HTMLResponse:
         """Swagger UI served from this server's own files (works offline)."""
         env = request.app.state.templates
-        return HTMLResponse(env.get_template("docs.html").render(has_swagger=swagger is not None))
+        return HTMLResponse(env.get_template("docs.html").render())
 
     app.include_router(api.router)
     app.include_router(api_tax.router)

@@ -20,6 +20,7 @@ from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
 from cbec_policy.errors import CbecError, InputError
+from cbec_policy.rules import run_batch
 from cbec_policy.web.config import WebConfig
 from cbec_policy.web.uploads import save_upload
 
@@ -43,21 +44,8 @@ BATCH_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def batch_available() -> bool:
-    """Whether the rules batch engine is installed."""
-    try:
-        from cbec_policy.rules import batch  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def run_batch_file(orders: Path, results: Path) -> dict[str, Any]:
     """Compute every order of ``orders`` into ``results`` (same format); return the run's summary."""
-    try:
-        from cbec_policy.rules.batch import run_batch
-    except ImportError:
-        raise CbecError("the batch tax engine (cbec_policy.rules.batch) is not installed") from None
     return run_batch(orders, results).to_dict()
 
 

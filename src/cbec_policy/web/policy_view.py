@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from cbec_policy.analysis.evolution import policy_type_of
+from cbec_policy.analysis import policy_type_of
 from cbec_policy.ingest import policy_timeline
 from cbec_policy.labels import LEVELS, POLICY_TYPES, STATUSES, THEMES, label
 from cbec_policy.models import Policy

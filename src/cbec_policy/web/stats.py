@@ -19,19 +19,23 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 
-from cbec_policy.analysis.corpus import LOCAL_LEVELS, NATIONAL, cbec_policies
-from cbec_policy.analysis.evolution import (
+from cbec_policy.analysis import (
+    LOCAL_LEVELS,
+    NATIONAL,
     UNCLASSIFIED,
+    batch_progress,
+    bundled_frameworks,
+    cbec_policies,
     policy_type_of,
     theme_rows,
+    trade_series,
     type_code,
     type_rows,
     year_by_theme,
     year_by_type,
+    zones_in_force,
+    zones_per_province,
 )
-from cbec_policy.analysis.periods import bundled_frameworks
-from cbec_policy.analysis.pilots import batch_progress, zones_in_force, zones_per_province
-from cbec_policy.analysis.trade import trade_series
 from cbec_policy.labels import POLICY_TYPES, STATUSES
 from cbec_policy.labels import label as label_of
 from cbec_policy.models import PilotBatch, PilotZone, Policy, TradeStat, in_force_verdict

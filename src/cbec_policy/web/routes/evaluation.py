@@ -13,10 +13,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
-from cbec_policy.evaluation.figures import pmc_comparison, pmc_surface, png_bytes, treatment_timing
-from cbec_policy.evaluation.runs import pmc_from_store, stored_treatment
-from cbec_policy.evaluation.scheme import bundled_schemes, load_scheme
-from cbec_policy.evaluation.treatment import DEFAULT_CUTOFF_MONTH
+from cbec_policy.evaluation import (
+    DEFAULT_CUTOFF_MONTH,
+    bundled_schemes,
+    load_scheme,
+    pmc_comparison,
+    pmc_from_store,
+    pmc_surface,
+    png_bytes,
+    stored_treatment,
+    treatment_timing,
+)
 from cbec_policy.web.deps import get_lang, get_store
 from cbec_policy.web.read_lane import reads_store
 from cbec_policy.web.render import render
@@ -60,7 +67,7 @@ def _words(lang: str) -> Any:
 
 
 def _font() -> str:
-    from cbec_policy.report.figures import find_cjk_font  # start-up: matplotlib loads with the first chart
+    from cbec_policy.report import find_cjk_font  # start-up: matplotlib loads with the first chart
 
     return find_cjk_font()
 

@@ -12,17 +12,18 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from cbec_policy.analysis.claims import focus_test
-from cbec_policy.analysis.local import (
+from cbec_policy.analysis import (
     bundled_focus_categories,
+    bundled_provinces,
     document_row,
+    find_province,
     focus_table,
+    focus_test,
     lag_summary,
     local_documents,
     plan_lags,
     provinces_without_documents,
 )
-from cbec_policy.analysis.provinces import bundled_provinces, find_province
 from cbec_policy.errors import InputError
 from cbec_policy.reference import load_local_policies
 from cbec_policy.web import charts

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from cbec_policy.analysis.provinces import bundled_provinces
+from cbec_policy.analysis import bundled_provinces
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
 from cbec_policy.labels import POLICY_TYPES, THEMES, label

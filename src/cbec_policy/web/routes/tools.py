@@ -13,11 +13,11 @@ from starlette.background import BackgroundTask
 from cbec_policy.errors import CbecError
 from cbec_policy.rules import PATH_LABELS, category_label, category_names, describe, load_parameters
 from cbec_policy.web import tax
-from cbec_policy.web.batch import batch_available, run_batch_upload
+from cbec_policy.web.batch import run_batch_upload
 from cbec_policy.web.deps import get_config, get_lang, get_store
 from cbec_policy.web.param_chart import step_chart_svg
 from cbec_policy.web.render import render
-from cbec_policy.web.report_zip import build_report_zip, remove_job, report_available
+from cbec_policy.web.report_zip import build_report_zip, remove_job
 
 router = APIRouter(include_in_schema=False)
 
@@ -110,7 +110,6 @@ def tax_page(request: Request) -> HTMLResponse:
             "today": date.today().isoformat(),
             "categories": [(name, category_label(params, name)) for name in category_names(params)],
             "path_labels": _PATH_EN if lang == "en" else PATH_LABELS,
-            "batch_ready": batch_available(),
         },
         status_code=status,
     )
@@ -135,7 +134,7 @@ def tax_batch_page(request: Request, file: Annotated[UploadFile, File()]) -> Fil
 @router.get("/report", response_class=HTMLResponse)
 def report_page(request: Request) -> HTMLResponse:
     """Explains the report and offers the generate-and-download button."""
-    return render(request, "report.html", {"available": report_available()})
+    return render(request, "report.html", {})
 
 
 @router.post("/report")
