@@ -36,6 +36,7 @@ from cbec_policy.store import schema as s
 from cbec_policy.store.changes import BUMP_SQL, bump_changes, ensure_change_counter, read_changes
 from cbec_policy.store.filters import like_pattern
 from cbec_policy.store.search_brief import BRIEF_COLUMNS, ensure_brief_index
+from cbec_policy.store.search_common import newest_tiers, unrankable
 from cbec_policy.store.search_pg import ensure_short_indexes, postgresql_search
 from cbec_policy.store.tallies import ensure_tally_indexes
 
@@ -228,7 +229,12 @@ def _sqlite_fts(
     title_hits = ranked(*title_index, fts5_match(terms, _TIER_COLUMNS[0][1]), limit)
     seen = {rowid for rowid, _ in title_hits}
     found = [(rowid, TIER_TITLE + fraction) for rowid, fraction in title_hits]
-    if len(found) < limit:
+    if len(found) < limit and unrankable(conn, terms):
+        # bm25 gives every hit below the title tier the same score: newest first (store.search_common)
+        rest = newest_tiers(conn, terms, limit - len(found), where, list(seen),
+                            fts5_match(terms, BRIEF_COLUMNS), fts5_match(terms, ALL_COLUMNS))  # fmt: skip
+        found.extend((rowid, float(TIER_SUMMARY if in_summary else TIER_TEXT)) for rowid, in_summary in rest)
+    elif len(found) < limit:
         # Twice the rows still wanted, so summary hits that bm25 ranks below some text-only
         # hits are not cut before they are put in their tier.
         anywhere = ranked("policy_fts", ALL_COLUMNS, fts5_match(terms, ALL_COLUMNS), 2 * limit + len(seen))
