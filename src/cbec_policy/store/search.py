@@ -16,8 +16,10 @@ therefore index character trigrams:
 Ranking is the same on every path: hits with every term in the title or document number
 first, then in the summary, then in the full text only (the score's whole part); within a
 tier bm25 with column weights (SQLite index), the share of the title the words make up (PostgreSQL) or the newest
-first (LIKE fallback). Every path cuts at the limit inside the database, so a word found in
-most documents costs one page of hits, not a score for every match.
+first (LIKE fallback, PostgreSQL's text tier). Every path cuts at the limit inside the database, so a word found in
+most documents costs one page of hits, not a score for every match. On SQLite, words in at
+least half of the documents, to which bm25 gives no weight, list the summary and text tiers
+newest first (:mod:`cbec_policy.store.search_common`): bm25 would score every such hit the same.
 
 Every term is a bound parameter; FTS5 terms are double-quoted (quotes doubled) and LIKE
 wildcards escaped, so operators such as ``NEAR(``, ``*`` or ``"`` are searched as text.

@@ -10,13 +10,14 @@ than ``limit`` hits are found:
 1. every word in the title or document number: the pg_trgm GIN indexes of those short
    columns find the candidates, the share of the title the words make up orders them;
 2. every word in title, number or summary (the summary's own trigram index), likewise;
-3. the words anywhere: the trigram index of ``policy_search.body``, newest first.
+3. the words anywhere, newest first: the newest few hundred candidates' bodies read one by one
+   (a common word's page is among them), else the trigram index of ``policy_search.body``.
 
 A word of one or two characters has no trigram: the tiers holding one walk the policies
 newest first and stop at the limit (a common short word costs a page of rows).
 
-A common word fills the first tier from short columns alone, so the large bodies are read
-only for words that the titles and summaries do not hold, which are the rare ones.
+A word common in titles fills the first tier from short columns alone; a word common only in
+the bodies costs a page of bodies; the body index rechecks the candidates of rare words alone.
 """
 
 from __future__ import annotations
