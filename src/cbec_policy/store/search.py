@@ -16,8 +16,10 @@ therefore index character trigrams:
 Ranking is the same on every path: hits with every term in the title or document number
 first, then in the summary, then in the full text only (the score's whole part); within a
 tier bm25 with column weights (SQLite index), the share of the title the words make up (PostgreSQL) or the newest
-first (LIKE fallback). Every path cuts at the limit inside the database, so a word found in
-most documents costs one page of hits, not a score for every match.
+first (LIKE fallback, PostgreSQL's text tier). Every path cuts at the limit inside the database, so a word found in
+most documents costs one page of hits, not a score for every match. On SQLite, words in at
+least half of the documents, to which bm25 gives no weight, list the summary and text tiers
+newest first (:mod:`cbec_policy.store.search_common`): bm25 would score every such hit the same.
 
 Every term is a bound parameter; FTS5 terms are double-quoted (quotes doubled) and LIKE
 wildcards escaped, so operators such as ``NEAR(``, ``*`` or ``"`` are searched as text.
@@ -36,6 +38,7 @@ from cbec_policy.store import schema as s
 from cbec_policy.store.changes import BUMP_SQL, bump_changes, ensure_change_counter, read_changes
 from cbec_policy.store.filters import like_pattern
 from cbec_policy.store.search_brief import BRIEF_COLUMNS, ensure_brief_index
+from cbec_policy.store.search_common import newest_tiers, unrankable
 from cbec_policy.store.search_pg import ensure_short_indexes, postgresql_search
 from cbec_policy.store.tallies import ensure_tally_indexes
 
@@ -228,7 +231,12 @@ def _sqlite_fts(
     title_hits = ranked(*title_index, fts5_match(terms, _TIER_COLUMNS[0][1]), limit)
     seen = {rowid for rowid, _ in title_hits}
     found = [(rowid, TIER_TITLE + fraction) for rowid, fraction in title_hits]
-    if len(found) < limit:
+    if len(found) < limit and unrankable(conn, terms):
+        # bm25 gives every hit below the title tier the same score: newest first (store.search_common)
+        rest = newest_tiers(conn, terms, limit - len(found), where, list(seen),
+                            fts5_match(terms, BRIEF_COLUMNS), fts5_match(terms, ALL_COLUMNS))  # fmt: skip
+        found.extend((rowid, float(TIER_SUMMARY if in_summary else TIER_TEXT)) for rowid, in_summary in rest)
+    elif len(found) < limit:
         # Twice the rows still wanted, so summary hits that bm25 ranks below some text-only
         # hits are not cut before they are put in their tier.
         anywhere = ranked("policy_fts", ALL_COLUMNS, fts5_match(terms, ALL_COLUMNS), 2 * limit + len(seen))

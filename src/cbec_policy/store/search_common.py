@@ -1,0 +1,138 @@
+"""SQLite: the summary and text tiers of words that bm25 cannot rank, newest first, read a page at a time.
+
+A word found in at least half of the documents carries no weight for FTS5's bm25: its inverse
+document frequency, ``log((N - n + 0.5) / (n + 0.5))``, is zero or less, and FTS5 then uses
+1e-6 instead. Each phrase adds at most ``1e-6 * (k1 + 1) = 2.2e-6`` to a hit's bm25 however
+often it occurs (bm25 saturates below ``k1 + 1``), so when every phrase of a query is that
+common, every hit of a tier gets the same score to the four decimals a search returns: bm25
+cannot tell them apart, yet ranking them meant scoring every document that holds the words
+(9,994 of 10,000 for a phrase of the benchmark's full texts: 20–80 ms of CPU per search, most of
+a search's cost under load).
+
+For those queries the summary and full-text tiers here list their hits newest first, as the
+PostgreSQL text tier and SQLite's LIKE path (short words) always do; the title tier keeps its
+bm25 (a word of every full text is rarely in every title). The hits are the same set as the
+ranked path's and carry the same rounded scores (the tier); among equal scores the newest come
+first instead of the ones whose score differs in the sixth decimal. The tiers are now strict:
+the ranked path placed summary hits from the first ``2 * limit`` bm25 hits only.
+
+Deciding costs one pass over half of a common phrase's matches (FTS5 stops at the count asked
+for); the page then costs a few rows: the brief index holds the summary tier, and the text tier
+walks the policies newest first (an index), testing each row's columns for the words, and stops
+at the page. Only words without letter case (Chinese, digits, punctuation) take this path: for
+them FTS5's trigram match is plain substring containment, which ``instr`` tests exactly; a word
+bound to a field, or a word with case, keeps the ranked path.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, and_, func, literal_column, or_, select, text
+from sqlalchemy.sql.elements import ColumnElement
+
+from cbec_policy.query import Term
+from cbec_policy.store import schema as s
+
+_p = s.policies.c
+# bm25 adds less than 2.2e-6 per phrase; a search rounds scores to 4 decimals (5e-5).
+MAX_PHRASES = 22
+# The text tier reads at most this many of the newest candidates (per hit wanted, at least
+# WALK_MIN) before it asks the index for the whole set.
+WALK_PER_HIT, WALK_MIN = 20, 400
+_NEWEST = (_p.publish_date.desc(), _p.id.desc())
+
+
+def _phrase(form: str) -> str:
+    return '"' + form.replace('"', '""') + '"'
+
+
+def unrankable(conn: Connection, terms: tuple[Term, ...]) -> bool:
+    """Whether bm25 gives every phrase of ``terms`` FTS5's floor weight (each in at least half of the rows).
+
+    Only for unbound words without letter case, and few enough phrases that bm25's sum stays
+    below the fourth decimal. Each phrase is counted up to half the rows, in index order.
+    """
+    forms = [form for term in terms for form in term.forms]
+    if not forms or len(forms) > MAX_PHRASES:
+        return False
+    if any(term.field is not None for term in terms) or any(form.lower() != form.upper() for form in forms):
+        return False
+    rows = conn.exec_driver_sql("SELECT count(*) FROM policy_fts_docsize").scalar() or 0
+    half = (rows + 1) // 2  # FTS5 floors the weight when n >= N / 2
+    if half == 0:
+        return False
+    count = text("SELECT count(*) FROM (SELECT 1 FROM policy_fts WHERE policy_fts MATCH :m LIMIT :half)")
+    return all(conn.execute(count, {"m": _phrase(form), "half": half}).scalar() == half for form in forms)
+
+
+def _contains_every(terms: tuple[Term, ...], columns: tuple[str, ...]) -> ColumnElement[bool]:
+    """Every word has a form in one of ``columns`` (substring containment, the trigram match of caseless forms)."""
+    return and_(
+        *(
+            or_(*(func.instr(func.coalesce(_p[c], ""), form) > 0 for c in columns for form in term.forms))
+            for term in terms
+        )
+    )
+
+
+def newest_tiers(
+    conn: Connection,
+    terms: tuple[Term, ...],
+    wanted: int,
+    where: ColumnElement[bool] | None,
+    taken: list[int],
+    brief_match: str,
+    anywhere_match: str,
+) -> list[tuple[int, bool]]:
+    """(rowid, in the summary tier) of at most ``wanted`` summary-tier then text-tier hits, each newest first.
+
+    ``taken`` are the title tier's rowids (all of them: the caller comes here only when that
+    tier was not full); ``brief_match`` and ``anywhere_match`` are the FTS5 queries of the
+    words in the short columns and in every column.
+    """
+    extra = [where] if where is not None else []
+    skip = [_p.fts_rowid.not_in(taken)] if taken else []
+    brief = (
+        select(literal_column("rowid"))
+        .select_from(text("policy_brief_fts"))
+        .where(text("policy_brief_fts MATCH :brief").bindparams(brief=brief_match))
+    )
+    summary = select(_p.fts_rowid).where(_p.fts_rowid.in_(brief), *skip, *extra).order_by(*_NEWEST).limit(wanted)
+    found = [(row[0], True) for row in conn.execute(summary)]
+    wanted -= len(found)
+    if wanted <= 0:
+        return found
+    taken = taken + [rowid for rowid, _ in found]
+    skip = [_p.fts_rowid.not_in(taken)] if taken else []
+    everywhere = _contains_every(terms, ("title", "doc_number", "summary", "full_text"))
+    cap = max(WALK_MIN, WALK_PER_HIT * wanted)
+    # The newest candidates, each tested as it is read: the walk stops at the page.
+    walk = (
+        select(_p.fts_rowid, everywhere.label("hit"))
+        .where(_p.fts_rowid.is_not(None), *skip, *extra)
+        .order_by(*_NEWEST)
+        .limit(cap)
+    )
+    hits: list[int] = []
+    read = 0
+    result = conn.execute(walk)
+    try:
+        for rowid, hit in result:
+            read += 1
+            if hit:
+                hits.append(rowid)
+                if len(hits) == wanted:
+                    break
+    finally:
+        result.close()
+    if len(hits) < wanted and read == cap:
+        # Too few among the newest: every match from the index (one pass), newest first.
+        matches = (
+            select(literal_column("rowid"))
+            .select_from(text("policy_fts"))
+            .where(text("policy_fts MATCH :anywhere").bindparams(anywhere=anywhere_match))
+        )
+        statement = (
+            select(_p.fts_rowid).where(_p.fts_rowid.in_(matches), *skip, *extra).order_by(*_NEWEST).limit(wanted)
+        )
+        hits = [row[0] for row in conn.execute(statement)]
+    return found + [(rowid, False) for rowid in hits]

@@ -1,0 +1,168 @@
+"""Words found in most documents: the first page comes from a few rows and equals the fully ranked answer.
+
+The corpus is built here: 80 policies added to the bundled 59, dated one apart, holding a common
+word (in 80 of 139 documents, some in the summary, two in the title) as often as their number
+says, a medium word (in 20), and a word just at half of the documents. Expected pages are
+worked out from those documents alone (dates, columns), or from the fully ranked path of the
+same store (SQLite's bm25 over every match; PostgreSQL's body index over every match).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from cbec_policy.query import parse_query
+from cbec_policy.store import Store, search_common, search_pg
+from cbec_policy.store import search as search_module
+from cbec_policy.store.filters import PolicyFilters
+
+COMMON, MEDIUM, EDGE = "甲乙丙丁戊", "庚辛壬癸子", "卯辰巳午未"
+ADDED = 80
+SUMMARY_AT, TITLE_AT = {3, 17, 40}, {5, 60}
+MEDIUM_AT = set(range(0, ADDED, 4))  # 20 documents
+
+
+def _day(i: int) -> date:
+    # Not in the order of the numbers, so newest first differs from the order of the counts.
+    return date(2001, 1, 1) + timedelta(days=(i * 37) % ADDED)
+
+
+def _text(i: int) -> str:
+    filler = "本文件为测试所写，内容无实际意义。"
+    parts = [filler * (1 + i % 7)]
+    parts += [f"第{n}段提到{COMMON}。" for n in range(1 + i % 5)]
+    if i in MEDIUM_AT:
+        parts += [f"另见{MEDIUM}。"] * (1 + i % 3)
+    return "".join(parts) + filler
+
+
+def _add_corpus(store: Store) -> dict[str, date]:
+    template = store.get_policy("2016-caiguanshui-18")
+    assert template is not None
+    days = {}
+    for i in range(ADDED):
+        policy_id = f"test-common-{i:03d}"
+        days[policy_id] = _day(i)
+        title = f"测试文件第{i}号{'（' + COMMON + '）' if i in TITLE_AT else ''}"
+        summary = f"摘要提到{COMMON}。" if i in SUMMARY_AT else "测试摘要。"
+        added = replace(
+            template, id=policy_id, title=title, doc_number=None, summary=summary, full_text=_text(i),
+            publish_date=days[policy_id], effective_date=None, relations=(), paper=None,
+        )  # fmt: skip
+        assert store.save_policy(added) == "new"
+    return days
+
+
+def _newest(ids: list[str], days: dict[str, date]) -> list[str]:
+    return sorted(ids, key=lambda i: (days[i], i), reverse=True)
+
+
+def _page(store: Store, query: str, limit: int, **filters: object) -> list[tuple[str, float]]:
+    return [(hit.policy.id, hit.score) for hit in store.search(query, limit=limit, filters=PolicyFilters(**filters))]
+
+
+def test_the_first_page_of_a_common_word_is_its_tiers_newest_first_on_both_backends(store: Store) -> None:
+    days = _add_corpus(store)
+    titles = {f"test-common-{i:03d}" for i in TITLE_AT}
+    summaries = {f"test-common-{i:03d}" for i in SUMMARY_AT}
+    texts = _newest([i for i in days if int(i[-3:]) not in SUMMARY_AT | TITLE_AT], days)
+    hits = _page(store, COMMON, 21)
+    assert {i for i, _ in hits[:2]} == titles and all(score >= 2 for _, score in hits[:2])
+    assert {i for i, _ in hits[2:5]} == summaries and all(1 <= score < 2 for _, score in hits[2:5])
+    # The text tier newest first, the same page on SQLite and PostgreSQL; further pages continue it.
+    assert hits[5:] == [(i, 0.0) for i in texts[:16]]
+    assert [i for i, _ in _page(store, COMMON, 60)[5:]] == texts[:55]
+    if store.dialect == "sqlite":  # bm25 cannot order the summary tier either: newest first
+        assert hits[2:5] == [(i, 1.0) for i in _newest(list(summaries), days)]
+
+
+def _ranked(store: Store, query: str, limit: int, monkeypatch: pytest.MonkeyPatch, **filters: object) -> list:
+    with monkeypatch.context() as patch:
+        patch.setattr(search_module, "unrankable", lambda conn, terms: False)
+        store._search_cache = search_module.SearchCache()  # a fresh ranking, not the cached one
+        return _page(store, query, limit, **filters)
+
+
+def test_sqlite_gives_the_fully_ranked_hits_and_scores_with_ties_newest_first(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    days = _add_corpus(sqlite_store)
+    with sqlite_store.transaction(write=False) as conn:
+        assert search_common.unrankable(conn, parse_query(COMMON).terms)
+        assert not search_common.unrankable(conn, parse_query(MEDIUM).terms)
+    ranked_all = _ranked(sqlite_store, COMMON, 500, monkeypatch)
+    assert len(ranked_all) == ADDED
+    # The ranked path's scores differ from the tier only below the fourth decimal (a tie to the
+    # user, except in the title tier); the new page is that answer with ties newest first.
+    expected = sorted(ranked_all, key=lambda hit: (hit[1], days[hit[0]], hit[0]), reverse=True)
+    for limit in (1, 5, 21, 50, 500):
+        sqlite_store._search_cache = search_module.SearchCache()
+        assert _page(sqlite_store, COMMON, limit) == expected[:limit]
+    # The first page really is another choice among equal scores than bm25's sixth decimal.
+    ranked_page = _ranked(sqlite_store, COMMON, 21, monkeypatch)
+    assert sorted(s for _, s in ranked_page) == sorted(s for _, s in expected[:21])
+    assert [i for i, _ in ranked_page] != [i for i, _ in expected[:21]]
+
+
+def test_sqlite_ranks_a_word_of_fewer_than_half_the_documents_exactly_as_before(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add_corpus(sqlite_store)
+    for query in (MEDIUM, f"{COMMON} {MEDIUM}", "跨境电子商务"):
+        for limit in (5, 21, 200):
+            ranked = _ranked(sqlite_store, query, limit, monkeypatch)
+            sqlite_store._search_cache = search_module.SearchCache()
+            assert _page(sqlite_store, query, limit) == ranked
+
+
+def test_sqlite_takes_the_newest_path_exactly_when_fts5_floors_the_weight(sqlite_store: Store) -> None:
+    """bm25's weight of a phrase is floored at 1e-6 from half of the rows on; the check agrees at the edge."""
+    template = sqlite_store.get_policy("2016-caiguanshui-18")
+    assert template is not None
+    with sqlite_store.transaction(write=False) as conn:
+        rows = conn.exec_driver_sql("SELECT count(*) FROM policy_fts").scalar()
+    for i in range(rows):  # the word in n = i + 1 of rows + n documents, until that is half
+        policy = replace(template, id=f"test-edge-{i:03d}", title=f"边界测试{i}", doc_number=None,
+                         summary="", full_text=f"正文{EDGE}。", relations=(), paper=None)  # fmt: skip
+        assert sqlite_store.save_policy(policy) == "new"
+        with sqlite_store.transaction(write=False) as conn:
+            weights = [-value for (value,) in conn.exec_driver_sql(
+                "SELECT bm25(policy_fts) FROM policy_fts WHERE policy_fts MATCH ?", (f'"{EDGE}"',))]  # fmt: skip
+            decided = search_common.unrankable(conn, parse_query(EDGE).terms)
+        half = 2 * (i + 1) >= rows + i + 1
+        assert (max(weights) < 2.2e-6) == half == decided, i
+        if half:
+            break
+    assert half
+
+
+def test_sqlite_newest_path_reads_the_index_when_the_newest_rows_hold_too_few(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    days = _add_corpus(sqlite_store)
+    full = _page(sqlite_store, COMMON, 500)
+    monkeypatch.setattr(search_common, "WALK_MIN", 3)
+    monkeypatch.setattr(search_common, "WALK_PER_HIT", 1)
+    for limit in (5, 21, 500):
+        sqlite_store._search_cache = search_module.SearchCache()
+        assert _page(sqlite_store, COMMON, limit) == full[:limit]
+    # A filter leaving few candidates: the full answer's hits that pass it, in the same order.
+    cutoff = date(2001, 1, 20)
+    sqlite_store._search_cache = search_module.SearchCache()
+    narrowed = _page(sqlite_store, COMMON, 500, date_to=cutoff)
+    assert narrowed == [hit for hit in full if days[hit[0]] <= cutoff] and len(narrowed) == 20
+
+
+def test_postgresql_text_tier_walk_equals_the_body_index_answer(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    if store.dialect != "postgresql":
+        pytest.skip("the newest-first walk of the body is PostgreSQL's")
+    _add_corpus(store)
+    queries = (COMMON, MEDIUM, f"{COMMON} {MEDIUM}", "跨境电子商务", "退运")
+    walked = {(q, n): _page(store, q, n) for q in queries for n in (1, 5, 21, 200)}
+    monkeypatch.setattr(search_pg, "_newest_walk", lambda *args: None)
+    for (query, limit), hits in walked.items():
+        store._search_cache = search_module.SearchCache()
+        assert _page(store, query, limit) == hits, (query, limit)
