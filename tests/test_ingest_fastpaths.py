@@ -7,6 +7,7 @@ numbers from their opening brackets; both are checked here against the straightf
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -15,7 +16,15 @@ from cbec_policy.ingest.charsets import big5_common, gb2312_level1
 from cbec_policy.ingest.decode import _big5_common_share, _gb_level1_share
 from cbec_policy.ingest.extract.common import line_at as _line_at
 from cbec_policy.ingest.extract.common import make_lines as _lines
-from cbec_policy.ingest.normalise import _SPAM_MARKERS, normalise_doc_number_forms
+from cbec_policy.ingest.normalise import (
+    _POSTING_LINE,
+    _SPAM_KEYS,
+    _SPAM_MARKERS,
+    _SPAM_MAX_LINE,
+    _is_spam_line,
+    _spam_lines,
+    normalise_doc_number_forms,
+)
 
 _ALL_IDEOGRAPHS = "".join(chr(code) for code in range(0x4E00, 0xA000))
 
@@ -109,3 +118,60 @@ _SPAM_REFERENCE = re.compile(
 )
 def test_spam_markers_match_the_case_insensitive_definition(line: str) -> None:
     assert bool(_SPAM_MARKERS.search(line)) == bool(_SPAM_REFERENCE.search(line))
+
+
+def _branches(pattern: re.Pattern[str]) -> list[str]:
+    """The top-level alternatives of a pattern written as one group ``(a|b|…)``."""
+    source, depth, start, parts = pattern.pattern[1:-1], 0, 0, []
+    for index, char in enumerate(source):
+        if char == "\\":
+            continue
+        if char == "(" and source[index - 1] != "\\":
+            depth += 1
+        elif char == ")" and source[index - 1] != "\\":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(source[start:index])
+            start = index + 1
+    return [*parts, source[start:]]
+
+
+# Branches whose matches hold their key somewhere other than at their start.
+_KEY_INSIDE = {r"(?i:ICP)\s*备": "备", r"字(?<!文字)号\s*[:：]\s*[大中小]": "字号"}
+
+
+def test_every_spam_branch_holds_a_key() -> None:
+    # _spam_lines runs the two patterns only on lines that hold a key: each branch must hold one.
+    keys = _SPAM_KEYS.pattern.split("|")
+    for branch in _branches(_SPAM_MARKERS) + _branches(_POSTING_LINE):
+        if branch.startswith(r"\d{4}-"):
+            assert r"-(?<=\d{4}-)" in keys, branch  # the first dash after four digits
+            continue
+        key = _KEY_INSIDE.get(branch) or next((key for key in keys if branch.startswith(key)), None)
+        if key is None:  # a longer literal start holding a shorter key (发布时间 holds 时间)
+            literal = re.match(r"[^\\\[(?*+{]+", branch)
+            key = next((key for key in keys if literal and key in literal.group(0)), None)
+        assert key in keys, branch
+
+
+_SPAM_PIECES = [
+    "扫一扫在手机打开", "【字体：大 中 小】", "字号：大", "发文字号：", "京ICP备12345号", "京icp 备", "浏览次数：12",
+    "来源：示例网", "发布时间：2024-05-06 10:23", "发布时间：2024-05-06", "2024-05-06 10:23", "作者：",
+    "首页 > 政策", "【打印】", "【 关闭 】", "成文日期：", "时间：2024-1-2 9:05", "下载APP", "编辑：王",
+]  # fmt: skip
+_TEXT_PIECES = ["各有关单位：", "跨境电子商务", "加强监管", "2018年", "-", "12", " ", "时间", "下", "备案", "【注】"]
+
+
+def test_spam_lines_are_exactly_the_lines_the_line_test_finds() -> None:
+    rng = random.Random(5)
+    for _ in range(400):
+        lines = [
+            "".join(
+                rng.choice(_SPAM_PIECES if rng.random() < 0.2 else _TEXT_PIECES) for _ in range(rng.randint(1, 8))
+            ).strip()
+            or "正文"
+            for _ in range(rng.randint(1, 12))
+        ]
+        lines.append("很长的正文" * 20 + "浏览次数")  # too long to be site chrome
+        expected = {line for line in lines if len(line) <= _SPAM_MAX_LINE and _is_spam_line(line)}
+        assert _spam_lines(lines) == expected, lines

@@ -77,11 +77,9 @@ _ANNOUNCEMENT_HAO = re.compile(r"((?:19|20)\d{2}\s*年\s*第\s*\d{1,5}\s*)號")
 _SPACES = re.compile(r"[ \t\u00a0\u3000\u2002-\u200a]+")
 
 # A line is site chrome when it is short and made of these markers. Only whether the pattern is
-# found anywhere matters, which lets it be written so that the regex engine can skip from one
-# possible first character to the next: no branch starts with an optional part (a leading
-# "【?\s*" before 字体 can match nothing, so it is left out), the look-behind "not after 文" of
-# 字号 is written after the 字, and only the Latin words ignore case (a pattern-wide IGNORECASE
-# would turn the skipping off).
+# found anywhere matters: no branch starts with an optional part (a leading "【?\s*" before 字体
+# can match nothing, so it is left out), the look-behind "not after 文" of 字号 is written after
+# the 字, and only the Latin words ignore case. It runs only on lines holding one of _SPAM_KEYS.
 _SPAM_MARKERS = re.compile(
     r"(扫一扫|分享到|打印本页|关闭窗口|字体\s*[:：]?\s*[大中小]|浏览次数|阅读次数|访问量|点击数|点击量|点击率|"
     r"责任编辑|编辑\s*[:：]|版权所有|(?i:ICP)\s*备|网站地图|联系我们|免责声明|返回顶部|上一篇|下一篇|相关阅读|相关链接|"
@@ -98,6 +96,19 @@ _METADATA_WORDS = re.compile(r"(成文日期|发布日期|发文字号|文号)")
 # "发布时间:2021-12-31" with nothing else (no clock time, no source): a catalogue field, kept.
 _DATE_FIELD_LINE = re.compile(r"^(?:发布时间|发布日期)\s*[:：]\s*(?:19|20)\d{2}-\d{1,2}-\d{1,2}$")
 _SPAM_MAX_LINE = 80
+# Every match of _SPAM_MARKERS and _POSTING_LINE holds one of these literal keys (a test checks
+# each branch; ICP stands by its 备, the posting time by its first dash), so a line without any
+# of them is not spam and the two patterns above run only on the few lines that hold one. All
+# branches here start with a literal, which lets the regex engine skip from one possible first
+# character to the next, and none matches a line break, so one search of the short lines joined
+# by line breaks tells whether any of them needs the full check: a document without site chrome
+# (most are) costs one pass over its short lines, not two searches per line.
+_SPAM_KEYS = re.compile(
+    r"扫一扫|分享到|打印本页|关闭窗口|字体|浏览次数|阅读次数|访问量|点击|编辑|版权所有|备|网站地图|联系我们|"
+    r"免责声明|返回顶部|上一篇|下一篇|相关阅读|相关链接|热门推荐|收藏本页|加入收藏|设为首页|微信公众号|官方微博|下载|【|"
+    r"当前位置|您现在的位置|首页|字号|原文链接|本文链接|转载请注明|技术支持|扫描二维码|手机版|无障碍|政务微博|网站标识码|"
+    r"时间|来源|作者|-(?<=\d{4}-)"
+)
 
 
 @dataclass(frozen=True)
@@ -230,6 +241,14 @@ def _is_spam_line(line: str) -> bool:
     )
 
 
+def _spam_lines(lines: list[str]) -> set[str]:
+    """The lines of ``lines`` (stripped, non-empty) that are site spam: exactly those ``_is_spam_line`` finds."""
+    short = [line for line in lines if len(line) <= _SPAM_MAX_LINE]
+    if not short or _SPAM_KEYS.search("\n".join(short)) is None:
+        return set()
+    return {line for line in short if _SPAM_KEYS.search(line) is not None and _is_spam_line(line)}
+
+
 @cache
 def _char_sets() -> dict[str, frozenset[str]]:
     """Characters that trigger each step; one ``set(text)`` decides which steps run at all."""
@@ -302,7 +321,7 @@ def normalise_text(original: str) -> NormalisedText:
     # Stripped non-empty lines; only short ones can be spam, and whether a line is spam depends
     # on its text alone, so the (few) spam lines are found first and filtered out in one go.
     lines = [line for line in map(str.strip, text.split("\n")) if line]
-    spam = {line for line in lines if len(line) <= _SPAM_MAX_LINE and _is_spam_line(line)}
+    spam = _spam_lines(lines)
     removed: list[str] = []
     if spam:
         removed = [line for line in lines if line in spam]

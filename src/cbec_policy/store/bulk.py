@@ -49,6 +49,7 @@ from cbec_policy.store.policy_rows import (
     read_policies,
 )
 from cbec_policy.store.search import BUMP_SEARCH_VERSION_SQL
+from cbec_policy.store.search_brief import BRIEF_INSERT_SQL
 
 _CHUNK = 500  # stay well under SQLite's bound-parameter limit for IN (…) lists
 # SQLite page cache of a connection that writes batches, in KiB: a batch of a few hundred
@@ -329,10 +330,18 @@ class BulkSession:
                 cursor.executemany(statement, ids)
             cursor.executemany(_SQLITE_DELETE_FTS, [(item.fts_rowid,) for item in changed])
             cursor.executemany(writer.update, [writer.update_values(item) for item in changed])
-        new = [writer.insert_values(item) for item in items if not item.exists]
+        new = [item for item in items if not item.exists]
         if new:
-            cursor.executemany(writer.insert, new)
+            cursor.executemany(writer.insert, [writer.insert_values(item) for item in new])
             cursor.execute(BUMP_SEARCH_VERSION_SQL)  # once per batch (updates move it by trigger)
+            # The brief index's entries of new rows (updates keep theirs by trigger; see search_brief).
+            cursor.executemany(
+                BRIEF_INSERT_SQL,
+                [
+                    (item.fts_rowid, item.policy.title, item.policy.doc_number or "", item.policy.summary or "")
+                    for item in new
+                ],
+            )
         self._write_links(items, lambda table, rows: cursor.executemany(_SQLITE_INSERT[table.name], rows))
         cursor.executemany(
             _SQLITE_FTS_INSERT,

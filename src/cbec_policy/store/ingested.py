@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -220,13 +221,30 @@ def ingest_paths(
     files = list(expand_paths(list(paths)))
     summary = IngestSummary()
     done = 0
-    for batch in _batches(files, max(1, batch_size)):
-        results = [process_document(path, max_bytes=max_bytes, classify=classify) for path in batch]
-        for outcome in store_results(results, store, update=update, dry_run=dry_run):
-            summary.outcomes.append(outcome)
-            done += 1
-            if progress is not None:
-                progress(done, len(files), outcome)
+
+    def read(batch: list[str]) -> list[DocumentResult]:
+        return [process_document(path, max_bytes=max_bytes, classify=classify) for path in batch]
+
+    batches = list(_batches(files, max(1, batch_size)))
+    # The next batch is read while this one is stored: the database's part of a batch (the
+    # full-text index, the commit; in SQLite's library or in PostgreSQL's server) runs without
+    # the interpreter lock, so on a second core reading and storing overlap. One reader
+    # thread: documents are still read one after another, batches stored in order.
+    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cbec-ingest-read") if len(batches) > 1 else None
+    try:
+        upcoming = reader.submit(read, batches[0]) if reader is not None and batches else None
+        for index, batch in enumerate(batches):
+            results = upcoming.result() if upcoming is not None else read(batch)
+            if reader is not None and index + 1 < len(batches):
+                upcoming = reader.submit(read, batches[index + 1])
+            for outcome in store_results(results, store, update=update, dry_run=dry_run):
+                summary.outcomes.append(outcome)
+                done += 1
+                if progress is not None:
+                    progress(done, len(files), outcome)
+    finally:
+        if reader is not None:
+            reader.shutdown(wait=False, cancel_futures=True)
     return summary
 
 
