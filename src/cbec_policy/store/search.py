@@ -38,7 +38,7 @@ from cbec_policy.store import schema as s
 from cbec_policy.store.changes import BUMP_SQL, bump_changes, ensure_change_counter, read_changes
 from cbec_policy.store.filters import like_pattern
 from cbec_policy.store.search_brief import BRIEF_COLUMNS, ensure_brief_index
-from cbec_policy.store.search_common import newest_tiers, unrankable
+from cbec_policy.store.search_common import fts5_phrase, newest_tiers, unrankable
 from cbec_policy.store.search_pg import ensure_short_indexes, postgresql_search
 from cbec_policy.store.tallies import ensure_tally_indexes
 
@@ -131,10 +131,6 @@ def index_policy(
 _FTS_MIN = 3  # the trigram index cannot match a shorter form
 
 
-def _fts5_phrase(form: str) -> str:
-    return '"' + form.replace('"', '""') + '"'
-
-
 # Ranking tiers, best first, shared by every path and backend: every word in the title or
 # document number; else every word in those or the summary; else some word only in the full text.
 # A word bound to a field (title:, text:) counts in its field on every tier.
@@ -155,7 +151,7 @@ def fts5_match(terms: tuple[Term, ...], tier_columns: tuple[str, ...]) -> str:
     """An FTS5 query: for every word, any of its forms, in the word's columns for this tier."""
     parts = []
     for term in terms:
-        forms = " OR ".join(_fts5_phrase(form) for form in term.forms)
+        forms = " OR ".join(fts5_phrase(form) for form in term.forms)
         parts.append(f"({{{' '.join(_columns(term, tier_columns))}}} : ({forms}))")
     return " AND ".join(parts)
 

@@ -41,7 +41,8 @@ WALK_PER_HIT, WALK_MIN = 20, 400
 _NEWEST = (_p.publish_date.desc(), _p.id.desc())
 
 
-def _phrase(form: str) -> str:
+def fts5_phrase(form: str) -> str:
+    """``form`` as one FTS5 phrase: quoted, with its own quotes doubled."""
     return '"' + form.replace('"', '""') + '"'
 
 
@@ -61,7 +62,7 @@ def unrankable(conn: Connection, terms: tuple[Term, ...]) -> bool:
     if half == 0:
         return False
     count = text("SELECT count(*) FROM (SELECT 1 FROM policy_fts WHERE policy_fts MATCH :m LIMIT :half)")
-    return all(conn.execute(count, {"m": _phrase(form), "half": half}).scalar() == half for form in forms)
+    return all(conn.execute(count, {"m": fts5_phrase(form), "half": half}).scalar() == half for form in forms)
 
 
 def _contains_every(terms: tuple[Term, ...], columns: tuple[str, ...]) -> ColumnElement[bool]:
