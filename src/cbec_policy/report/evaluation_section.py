@@ -22,9 +22,9 @@ from cbec_policy.evaluation.figures import event_study, pmc_comparison, pmc_surf
 from cbec_policy.evaluation.pmc import PmcResult, evaluate_policies
 from cbec_policy.evaluation.scheme import load_scheme
 from cbec_policy.evaluation.treatment import DEFAULT_CUTOFF_MONTH, treatment_table
+from cbec_policy.i18n import tr
 from cbec_policy.report.document import Section
 from cbec_policy.report.figures import FigureFile, find_cjk_font
-from cbec_policy.report.i18n import tr
 from cbec_policy.report.inputs import ReportInputs
 from cbec_policy.report.table_writers import Column, TableData
 

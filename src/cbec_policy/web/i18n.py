@@ -2,13 +2,14 @@
 
 Pages are Chinese first because most readers of Chinese policy are; ``?lang=en`` (remembered in
 a cookie) switches every interface string. Stored text (titles, issuers) is never translated.
+These are the web's own words (navigation, headings, form labels); the labels of codes (types,
+statuses, verdicts …) come from :mod:`cbec_policy.i18n`, shared with the report and the CLI.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 LANG_COOKIE = "lang"
 
