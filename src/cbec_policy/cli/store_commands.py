@@ -20,7 +20,7 @@ from cbec_policy.cli.options import date_value, db_option, open_ready_store
 from cbec_policy.cli.output import emit_record, emit_rows, format_option, to_json
 from cbec_policy.cli.policy_output import brief_row, filter_options, filters_from, write_export
 from cbec_policy.errors import InputError
-from cbec_policy.i18n import label, pick
+from cbec_policy.i18n import code_label, label, pick
 from cbec_policy.ingest import policy_timeline
 from cbec_policy.models import Policy
 from cbec_policy.query import parse_query
@@ -90,11 +90,18 @@ def policy_record(store: Store, policy: Policy, for_json: bool, days: list[date]
         "status": policy.status if for_json else label("statuses", policy.status, "zh"),
         "in_force_today": verdict if for_json else label("in_force", verdict, "zh"),
         "status_on": (
-            [{"date": day, "status": code, "status_zh": text} for day, code, text in timeline.status_on]
+            [
+                {"date": day, "status": code, "status_zh": label("statuses", code, "zh")}
+                for day, code in timeline.status_on
+            ]
             if for_json
-            else [f"{day.isoformat()}: {text}" for day, _code, text in timeline.status_on]
+            else [f"{day.isoformat()}: {label('statuses', code, 'zh')}" for day, code in timeline.status_on]
         ),
-        "legal_force": (timeline.legal_force or None) if for_json else (timeline.legal_force_zh or ""),
+        "legal_force": (
+            (timeline.legal_force or None)
+            if for_json
+            else code_label("legal_forces", timeline.legal_force, "zh", missing="")
+        ),
         "repeals": (
             [{"printed": item.printed, "target_id": item.target_id} for item in timeline.repeals]
             if for_json

@@ -84,6 +84,8 @@ def policy_view(
         "status_label": code_label("statuses", policy.status, lang),
         "level_label": code_label("levels", policy.level, lang),
         "in_force_today": policy.in_force_on(date.today()),
+        # 时效性 by date is shown in Chinese on the pages of both languages
+        "status_zh": lambda code: label("statuses", code, "zh"),
         "history": history(policy, relations, lang),
         "sources": [{"text": item, "url": safe_url(item)} for item in policy.evidence],
         "source_link": safe_url(policy.source) if policy.source else None,
