@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from cbec_policy import __version__
-from cbec_policy.i18n import in_force_label, in_language, label, place_name, text_language
+from cbec_policy.i18n import in_force_label, in_language, label, place_name, text, text_language
 from cbec_policy.labels import LEVELS, POLICY_TYPES, REGIONS, STATUSES, THEMES, colour, vocabularies, vocabulary
 from cbec_policy.web.charts import policy_href
 from cbec_policy.web.deps import get_config, get_lang
@@ -78,6 +78,7 @@ def build_environment() -> Environment:
         REGIONS=REGIONS,
         NAV=NAV,
         colour=colour,
+        label=label,
         vclass=vocabulary_class,
         text_language=text_language,
         policy_href=policy_href,
@@ -109,6 +110,7 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
         lang=lang,
         t=translator(lang),
         L=lambda vocabulary, value: label(vocabulary, value, lang),
+        entry_text=lambda entry: text(entry, lang),
         place=lambda name: place_name(name, lang),
         in_force=lambda verdict: in_force_label(verdict, lang),
         one_lang=lambda text: in_language(text, lang),
