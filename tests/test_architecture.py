@@ -43,7 +43,7 @@ LAYERS: dict[str, int] = {
     "rules": 3,
     "evaluation": 3,
     # 4: front ends and what turns results into text for people
-    "presentation": 4,
+    "i18n": 4,
     "citation_export": 4,
     "tables": 4,
     "report": 4,
@@ -355,6 +355,27 @@ def lazy_facade_faults() -> set[str]:
     return faults
 
 
+def lang_parameters() -> set[str]:
+    """Functions below the front ends' layer that take a ``lang``: "module.function".
+
+    Analysis, rules, the store and the layers under them return codes, numbers and structured
+    results; turning them into Chinese or English is the front ends' layer (``cbec_policy.i18n``).
+    """
+    front_ends = max(LAYERS.values())
+    found = set()
+    for module, path in modules().items():
+        if layer_of(module) >= front_ends:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue
+            args = node.args
+            every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+            if any(arg is not None and arg.arg == "lang" for arg in every):
+                found.add(f"{module}.{getattr(node, 'name', '<lambda>')}")
+    return found
+
+
 def assert_exactly_allowed(found: set[str], allowed: dict[str, str], rule: str) -> None:
     """Fail on a breach of ``rule`` that its list does not allow, and on a listed one now fixed."""
     new = sorted(found - set(allowed))
@@ -377,7 +398,7 @@ def test_walker_sees_through_lazy_facades() -> None:
     """A name imported from a lazy façade is an arrow to the module that defines it."""
     assert lazy_maps()["cbec_policy.analysis"]["bundled_provinces"] == "cbec_policy.analysis.provinces"
     assert any(
-        imp.importer == "cbec_policy.presentation"
+        imp.importer == "cbec_policy.i18n.places"
         and imp.target == "cbec_policy.analysis.provinces"
         and imp.via == "cbec_policy.analysis"
         for imp in imports()
@@ -416,6 +437,22 @@ def test_inner_imports_say_why() -> None:
 
 def test_no_importlib() -> None:
     assert_exactly_allowed(importlib_uses(), {}, "importlib")
+
+
+def test_no_lang_parameter_below_the_front_ends() -> None:
+    assert_exactly_allowed(lang_parameters(), {}, "lang parameter below layer 4")
+
+
+def test_lang_rule_catches_a_planted_violation() -> None:
+    """A function below the front ends that takes ``lang`` is reported (the rule is not vacuous)."""
+    planted = PACKAGE_ROOT / "places" / "_planted_for_architecture_test.py"
+    planted.write_text("def name_of(code, lang):\n    return code\n", encoding="utf-8")
+    modules.cache_clear()
+    try:
+        assert "cbec_policy.places._planted_for_architecture_test.name_of" in lang_parameters()
+    finally:
+        planted.unlink()
+        modules.cache_clear()
 
 
 @pytest.mark.parametrize(

@@ -146,7 +146,8 @@ import json
 from cbec_policy.classify.base import Document
 from cbec_policy.classify.lexicon import LexiconClassifier
 from cbec_policy.classify.taxonomy import load_taxonomy
-from cbec_policy.labels import POLICY_TYPES, find_label, label
+from cbec_policy.i18n import label
+from cbec_policy.labels import POLICY_TYPES, find_label
 from cbec_policy.report.chart_base import TYPE_COLOURS as REPORT_COLOURS
 from cbec_policy.web.charts import TYPE_COLOURS as WEB_COLOURS
 from cbec_policy.web.render import palette_css

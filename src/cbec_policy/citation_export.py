@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from cbec_policy.errors import InputError
-from cbec_policy.labels import label
+from cbec_policy.i18n import label
 
 EXPORT_FORMATS = ("csv", "xlsx", "ris", "bibtex")
 MEDIA_TYPES = {

@@ -3,8 +3,8 @@
 The vocabularies live in one data file, ``vocabularies.yaml`` beside this module; this module
 only loads them. Codes are stable in JSON, URLs and CSV; labels are what users read. Every
 lookup accepts the code, the Chinese or the English label, so ``--type 税收类`` and
-``--type tax`` agree. Web pages, the report and the CLI label codes through
-:func:`label` (one table, one answer in each language).
+``--type tax`` agree. Turning a code into the text of one language is the front ends' layer:
+:func:`cbec_policy.i18n.label` (one table, one answer in each language).
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ import yaml
 from cbec_policy.errors import InputError, ReferenceDataError
 
 VOCABULARIES_FILE = Path(__file__).with_name("vocabularies.yaml")
+# The words of results (verdicts, test outcomes, provenance …): same shape, kept apart from the
+# closed vocabularies that people filter and search by.
+RESULT_LABELS_FILE = Path(__file__).with_name("result_labels.yaml")
 
 
 @dataclass(frozen=True)
@@ -29,29 +32,38 @@ class Label:
     en: str
     colour: str = ""
 
-    def text(self, lang: str) -> str:
-        """The label in ``lang`` (``en``; anything else is Chinese)."""
-        return self.en if lang == "en" else self.zh
 
-
-@cache
-def vocabularies() -> dict[str, tuple[Label, ...]]:
-    """Every vocabulary of the data file, by name, in the file's order."""
-    data = yaml.safe_load(VOCABULARIES_FILE.read_text(encoding="utf-8"))
+def read_vocabularies(path: Path) -> dict[str, tuple[Label, ...]]:
+    """Every vocabulary of a file shaped like ``vocabularies.yaml``, by name, in the file's order."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     out: dict[str, tuple[Label, ...]] = {}
     for name, entries in data.items():
         labels = []
         for index, entry in enumerate(entries, start=1):
             if not isinstance(entry, dict) or not {"code", "zh", "en"} <= set(entry):
-                raise ReferenceDataError(VOCABULARIES_FILE.name, None, name, f"entry {index} needs code, zh and en")
+                raise ReferenceDataError(path.name, None, name, f"entry {index} needs code, zh and en")
             labels.append(Label(str(entry["code"]), str(entry["zh"]), str(entry["en"]), str(entry.get("colour", ""))))
         out[name] = tuple(labels)
     return out
 
 
+@cache
+def vocabularies() -> dict[str, tuple[Label, ...]]:
+    """Every vocabulary of the data file, by name, in the file's order."""
+    return read_vocabularies(VOCABULARIES_FILE)
+
+
+@cache
+def result_labels() -> dict[str, tuple[Label, ...]]:
+    """The labels of result codes (``claim_verdicts``, ``test_outcomes``, ``provenance`` …), by name."""
+    return read_vocabularies(RESULT_LABELS_FILE)
+
+
 def vocabulary(name: str) -> tuple[Label, ...]:
-    """One vocabulary (``policy_types``, ``themes``, ``statuses`` …); KeyError for an unknown name."""
-    return vocabularies()[name]
+    """One vocabulary (``policy_types``, ``themes``, ``statuses`` …) or list of result labels
+    (``claim_verdicts`` …); KeyError for an unknown name."""
+    found = vocabularies().get(name)
+    return found if found is not None else result_labels()[name]
 
 
 # Table 1 of the paper groups policies in exactly this order.
@@ -77,7 +89,6 @@ RELATION_INVERSES: dict[str, str] = {
     "related": "related",
 }
 RELATION_INVERSES.update({v: k for k, v in list(RELATION_INVERSES.items())})
-RELATION_ZH: dict[str, str] = {entry.code: entry.zh for entry in vocabulary("relations")}
 
 
 @cache
@@ -100,20 +111,6 @@ def lookup(name: str, value: object) -> Label | None:
     key = str(value).strip()
     table = _index(name)
     return table.get(key) or table.get(key.lower())
-
-
-def label(name: str, value: object, lang: str) -> str:
-    """What a person reads for ``value`` of vocabulary ``name`` in ``lang``.
-
-    A value outside the vocabulary is shown as it is (stored free text such as an issuer);
-    an empty value reads 未知 / unknown.
-    """
-    found = lookup(name, value)
-    if found is not None:
-        return found.text(lang)
-    if value is None or value == "":
-        return "unknown" if lang == "en" else "未知"
-    return str(value)
 
 
 def colour(name: str, value: object) -> str:

@@ -31,6 +31,7 @@ from cbec_policy.analysis import cbec_policies, policy_type_of
 from cbec_policy.departments import canonical_department
 from cbec_policy.docnumber import doc_number_key
 from cbec_policy.errors import ReferenceDataError
+from cbec_policy.i18n import type_label
 from cbec_policy.labels import POLICY_TYPES
 from cbec_policy.models import PilotBatch, Policy
 from cbec_policy.reference import load_national_policies, load_pilot_batches, load_table1_summaries, reference_path
@@ -242,7 +243,6 @@ def table1(*, verified: bool = False, policies: Sequence[Policy] | None = None) 
 
 # --------------------------------------------------------------------------- Table 1 from the store
 
-UNCLASSIFIED_ZH = "未分类"
 _STORE_COLUMNS = (*_TABLE1_COLUMNS[:5], Column("summary", "内容概要（本项目撰写）", 48), Column("id", "编号", 24))
 
 
@@ -266,7 +266,6 @@ def table1_from_policies(
         if (date_from is None or (p.publish_date is not None and p.publish_date >= date_from))
         and (date_to is None or (p.publish_date is not None and p.publish_date <= date_to))
     ]
-    labels = {label.code: label.zh for label in POLICY_TYPES}
     order = {label.code: position for position, label in enumerate(POLICY_TYPES)}
     summaries = load_table1_summaries()
 
@@ -278,7 +277,7 @@ def table1_from_policies(
         issuers = "、".join(dict.fromkeys(canonical_department(n) or n for n in policy.issuers)) or UNKNOWN
         rows.append(
             {
-                "type": labels.get(policy_type_of(policy), UNCLASSIFIED_ZH),
+                "type": type_label(policy_type_of(policy), "zh"),
                 "date": paper_date(policy.publish_date) if policy.publish_date else UNKNOWN,
                 "issuers": issuers,
                 "title": policy.title,

@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cbec_policy.cli.exits import EXIT_SOME_FAILED
 from cbec_policy.cli.options import db_option
 from cbec_policy.cli.output import emit_rows, format_option
+from cbec_policy.i18n import bilingual
 from cbec_policy.ingest import DEFAULT_MAX_BYTES, EXTRACT_KEYS, expand_paths, extract_paths
 
 if TYPE_CHECKING:
@@ -41,7 +42,6 @@ _EXTRACT_LABELS = {
 }
 _SUMMARY_LABELS = {"status": "结果 status", "count": "数量 count"}
 _FAILED_LABELS = {"path": "文件 file", "reason": "原因 reason"}
-_STATUS_ZH = {"new": "新增 new", "updated": "更新 updated", "unchanged": "未变 unchanged", "failed": "失败 failed"}
 
 
 def _max_bytes(megabytes: float) -> int:
@@ -151,7 +151,7 @@ def register(cli: click.Group) -> None:
                     files, store, update=update, dry_run=dry_run, max_bytes=max_bytes, progress=report
                 )
         counts = [
-            {"status": _STATUS_ZH[status], "count": summary.count(status)}
+            {"status": bilingual("ingest_outcomes", status), "count": summary.count(status)}
             for status in ("new", "updated", "unchanged", "failed")
         ]
         title = "入库结果 ingest summary" + ("（试运行 dry run: nothing stored）" if dry_run else "")

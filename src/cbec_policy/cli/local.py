@@ -22,13 +22,11 @@ from cbec_policy.analysis import (
 from cbec_policy.cli.options import db_option, open_ready_store
 from cbec_policy.cli.output import emit_record, emit_rows, format_option, to_json
 from cbec_policy.errors import InputError
-from cbec_policy.labels import REGIONS, find_label
+from cbec_policy.i18n import bilingual, local_confidence_label, local_level_label
+from cbec_policy.labels import REGIONS, find_label, lookup
 from cbec_policy.models import LocalPolicy
 from cbec_policy.reference import load_local_policies
 
-_LEVELS = {"provincial": "省级", "municipal": "市级", "district": "区县级", "unknown": "未知"}
-_CONFIDENCE = {"high": "高（见原文）", "medium": "中（引用/转载/译本）", "low": "低"}
-_GROUPS = {"coastal": "沿海 coastal", "inland": "内陆 inland"}
 _LIST_LABELS = {
     "province": "省份 province",
     "level": "级别 level",
@@ -39,6 +37,11 @@ _LIST_LABELS = {
     "confidence": "可信度 confidence",
     "id": "编号 id",
 }
+
+
+def _group(code: str) -> str:
+    """沿海 coastal, 内陆 inland; a region or a province stays as it is."""
+    return bilingual("focus_groups", code) if lookup("focus_groups", code) else code
 
 
 def _documents(db_url: str | None) -> list[LocalPolicy]:
@@ -54,8 +57,8 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
     """A document row with readable level and confidence (codes stay in JSON)."""
     return {
         **row,
-        "level": _LEVELS.get(row["level"], row["level"]),
-        "confidence": _CONFIDENCE.get(row["confidence"], row["confidence"]),
+        "level": local_level_label(row["level"], "zh"),
+        "confidence": local_confidence_label(row["confidence"], "zh", long=True),
         "date": row["date"] or "未知",
         "doc_number": row["doc_number"] or "未知",
         "kind": row["kind"] or "未知",
@@ -167,7 +170,7 @@ def compare_command(by: str, output_format: str, db_url: str | None) -> None:
     labels.update({c.code: c.zh for c in categories})  # Chinese only: ten columns must fit a terminal
     shown = []
     for row in rows:
-        cells: dict[str, Any] = {"group": _GROUPS.get(row["group"], row["group"]), "documents": row["documents"]}
+        cells: dict[str, Any] = {"group": _group(row["group"]), "documents": row["documents"]}
         for c in categories:
             # one rounding, from the counts
             cells[c.code] = f"{row[c.code]} ({100 * row[c.code] / row['documents']:.0f}%)" if row["documents"] else ""

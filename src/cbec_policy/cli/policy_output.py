@@ -18,8 +18,7 @@ import click
 from cbec_policy.citation_export import EXPORT_FORMATS, export
 from cbec_policy.cli.options import date_value
 from cbec_policy.errors import InputError
-from cbec_policy.labels import label
-from cbec_policy.presentation import place_name
+from cbec_policy.i18n import label, place_name, type_label
 from cbec_policy.store import PolicyFilters
 
 
@@ -65,7 +64,7 @@ def brief_row(policy: Any, lang: str = "zh", today: date | None = None) -> dict[
         "id": policy.id,
         "publish_date": policy.publish_date,
         "type": policy.policy_type,
-        "type_zh": label("policy_types", policy.policy_type, "zh") if policy.policy_type else "未分类",
+        "type_zh": type_label(policy.policy_type, "zh"),
         "title": policy.title,
         "doc_number": policy.doc_number or "",
         "issuers": list(policy.issuers),
@@ -80,11 +79,6 @@ def brief_row(policy: Any, lang: str = "zh", today: date | None = None) -> dict[
         "in_force_today": verdict,
         "in_force_today_label": label("in_force", verdict, lang),
     }
-
-
-def table_labels(columns: dict[str, tuple[str, str]], lang: str) -> dict[str, str]:
-    """Column key → its header in ``lang`` from (Chinese, English) pairs."""
-    return {key: (en if lang == "en" else zh) for key, (zh, en) in columns.items()}
 
 
 def write_export(briefs: list[Any], fmt: str, out: str | None, lang: str) -> None:

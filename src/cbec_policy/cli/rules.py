@@ -16,6 +16,7 @@ from rich.table import Table
 
 from cbec_policy.cli.output import format_option, to_json
 from cbec_policy.dates import parse_date
+from cbec_policy.i18n import label
 from cbec_policy.rules import describe, load_parameters, run_cases
 
 
@@ -61,7 +62,7 @@ def params_command(name: str | None, on: str | None, output_format: str) -> None
                 value["to"] or "（现行）",
                 _value_text(value["value"]),
                 f"{value['source_label']} [{value['source']}]",
-                {"verified": "已核实", "secondary": "二手资料", "uncertain": "未核实"}[value["status"]],
+                label("parameter_statuses", value["status"], "zh"),
             ]
             if on:
                 row.append(_value_text(record["value_on"]) if number == 0 and record["value_on"] is not None else "")

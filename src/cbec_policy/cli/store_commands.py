@@ -18,10 +18,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from cbec_policy.citation_export import EXPORT_FORMATS
 from cbec_policy.cli.options import date_value, db_option, open_ready_store
 from cbec_policy.cli.output import emit_record, emit_rows, format_option, to_json
-from cbec_policy.cli.policy_output import brief_row, filter_options, filters_from, table_labels, write_export
+from cbec_policy.cli.policy_output import brief_row, filter_options, filters_from, write_export
 from cbec_policy.errors import InputError
+from cbec_policy.i18n import code_label, label, pick
 from cbec_policy.ingest import policy_timeline
-from cbec_policy.labels import RELATION_ZH, label
 from cbec_policy.models import Policy
 from cbec_policy.query import parse_query
 from cbec_policy.store import TABLE_ZH, Store, delete_ingested, open_store, set_relevance
@@ -90,11 +90,18 @@ def policy_record(store: Store, policy: Policy, for_json: bool, days: list[date]
         "status": policy.status if for_json else label("statuses", policy.status, "zh"),
         "in_force_today": verdict if for_json else label("in_force", verdict, "zh"),
         "status_on": (
-            [{"date": day, "status": code, "status_zh": text} for day, code, text in timeline.status_on]
+            [
+                {"date": day, "status": code, "status_zh": label("statuses", code, "zh")}
+                for day, code in timeline.status_on
+            ]
             if for_json
-            else [f"{day.isoformat()}: {text}" for day, _code, text in timeline.status_on]
+            else [f"{day.isoformat()}: {label('statuses', code, 'zh')}" for day, code in timeline.status_on]
         ),
-        "legal_force": (timeline.legal_force or None) if for_json else (timeline.legal_force_zh or ""),
+        "legal_force": (
+            (timeline.legal_force or None)
+            if for_json
+            else code_label("legal_forces", timeline.legal_force, "zh", missing="")
+        ),
         "repeals": (
             [{"printed": item.printed, "target_id": item.target_id} for item in timeline.repeals]
             if for_json
@@ -134,7 +141,7 @@ def policy_record(store: Store, policy: Policy, for_json: bool, days: list[date]
         record["relations"] = [
             {
                 "kind": kind,
-                "kind_zh": RELATION_ZH.get(kind, kind),
+                "kind_zh": label("relations", kind, "zh"),
                 "id": other.id,
                 "doc_number": other.doc_number or "",
                 "title": other.title,
@@ -144,7 +151,7 @@ def policy_record(store: Store, policy: Policy, for_json: bool, days: list[date]
         ]
     else:
         record["relations"] = [
-            f"{RELATION_ZH.get(kind, kind)} {kind}: {other.doc_number or other.id} {other.title}"
+            f"{label('relations', kind, 'zh')} {kind}: {other.doc_number or other.id} {other.title}"
             for kind, other in relations
         ]
     return record
@@ -228,7 +235,7 @@ def register(cli: click.Group) -> None:
             policies = store.list_briefs(filters, order="date_asc", limit=1_000_000)
         rows = [_row(policy, lang) for policy in policies]
         table = output_format == "table"
-        labels = table_labels(_LIST_COLUMNS, lang) if table else {key: key for key in _LIST_DATA_COLUMNS}
+        labels = pick(_LIST_COLUMNS, lang) if table else {key: key for key in _LIST_DATA_COLUMNS}
         footer = f"共 {len(rows)} 条 {len(rows)} policies"
         day = filters.in_force_on
         if day is not None:
@@ -345,7 +352,7 @@ def register(cli: click.Group) -> None:
         }  # fmt: skip
         if Console().width < 110:  # a narrow terminal: the snippet would squeeze the title to a column of characters
             columns.pop("snippet")
-        emit_rows(rows, table_labels(columns, lang), "table", footer=f"共 {len(rows)} 条 {len(rows)} hits")
+        emit_rows(rows, pick(columns, lang), "table", footer=f"共 {len(rows)} 条 {len(rows)} hits")
 
 
 def _relevance(db_url: str | None, id_or_doc_number: str, is_cbec: bool) -> None:

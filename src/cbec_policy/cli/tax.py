@@ -25,10 +25,10 @@ from cbec_policy.cli.options import db_option, open_ready_store
 from cbec_policy.cli.output import emit_rows, format_option, to_csv, to_json
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
+from cbec_policy.i18n import bilingual, label
 from cbec_policy.places import ZoneMembership, membership
 from cbec_policy.rules import (
     DEFAULT_CHUNK_ROWS,
-    PATH_LABELS,
     REASONS,
     BatchSummary,
     Citation,
@@ -67,15 +67,13 @@ def _show(record: Mapping[str, Any], labels: Mapping[str, str], explanation: str
     table = Table(show_header=False)
     table.add_column("项目 item", style="bold")
     table.add_column("值 value", overflow="fold")
-    for key, label in labels.items():
+    for key, name in labels.items():
         value = record.get(key)
-        if isinstance(value, bool):
-            value = "是 yes" if value else "否 no"
-        elif value is None:
-            value = "未知 unknown"
+        if isinstance(value, bool) or value is None:
+            value = bilingual("in_force", value)
         elif isinstance(value, list | tuple):
             value = "；".join(str(item) for item in value) or "—"
-        table.add_row(label, str(value))
+        table.add_row(name, str(value))
     console.print(table)
     citations = record.get("citations") or []
     if citations:
@@ -299,9 +297,7 @@ def tax_export_income(
         close()
     record = result.to_dict()
     if output_format == "table":
-        record["conditions_text"] = [
-            f"{c['zh']}: {'是' if c['met'] else ('否' if c['met'] is False else '未知')}" for c in record["conditions"]
-        ]
+        record["conditions_text"] = [f"{c['zh']}: {label('in_force', c['met'], 'zh')}" for c in record["conditions"]]
     labels = {**_EXPORT_LABELS, "conditions_text": "条件 conditions"}
     _show(record, labels, result.explanation_zh, output_format)
 
@@ -352,7 +348,10 @@ def tax_batch(
     if output_format == "json":
         click.echo(to_json({"out": str(out_path), **data}))
     else:
-        rows = [{"path": name, "label": PATH_LABELS[name], "orders": count} for name, count in data["paths"].items()]
+        rows = [
+            {"path": name, "label": label("tax_paths", name, "zh"), "orders": count}
+            for name, count in data["paths"].items()
+        ]
         rows.append({"path": "rejected", "label": "被拒订单 rejected orders", "orders": data["rejected_orders"]})
         ledger_note = (
             f"\n台账 ledger: {data['ledger_recorded']} 笔记入 recorded, {data['ledger_already']} 笔已有 already there"

@@ -21,8 +21,8 @@ from cbec_policy.cli.options import db_option
 from cbec_policy.cli.output import format_option, to_json
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
+from cbec_policy.i18n import label
 from cbec_policy.rules import (
-    PATH_LABELS,
     BuyerLedger,
     Citation,
     Order,
@@ -63,7 +63,7 @@ def show_order(result: OrderTax, output_format: str) -> None:
         return
     console = Console(soft_wrap=True)
     console.print(result.explanation_zh, markup=False)
-    lines = Table(title=f"订单 {result.order_id}：{PATH_LABELS[result.path]}")
+    lines = Table(title=f"订单 {result.order_id}：{label('tax_paths', result.path, 'zh')}")
     for header in ("行", "商品", "数量", "完税价格", "关税", "消费税", "增值税", "税额"):
         lines.add_column(header)
     for line in result.lines:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from cbec_policy.ingest.extract.timeline import status_on
-from cbec_policy.labels import LEGAL_FORCES, STATUSES
 from cbec_policy.models import Policy
 
 
@@ -33,9 +32,8 @@ class PolicyTimeline:
     effective_date: date | None
     end_date: date | None
     legal_force: str | None  # code of labels.LEGAL_FORCES
-    legal_force_zh: str | None
     repeals: list[RepealShown] = field(default_factory=list)
-    status_on: list[tuple[date, str, str]] = field(default_factory=list)  # (day, code, label)
+    status_on: list[tuple[date, str]] = field(default_factory=list)  # (day, code of labels.STATUSES)
 
 
 def _iso(value: object) -> date | None:
@@ -77,25 +75,19 @@ def policy_timeline(policy: Policy, relations: list[tuple[str, Policy]], days: l
     recorded = recorded if isinstance(recorded, dict) else {}
     release = evidence.get("release_date") if isinstance(evidence, dict) else None
     force = recorded.get("legal_force")
-    force_zh = next((label.zh for label in LEGAL_FORCES if label.code == force), None)
     repeals = [
         RepealShown(str(item.get("printed", "")), item.get("target_id"))
         for item in recorded.get("repeals", [])
         if isinstance(item, dict)
     ]
     replaced, amended = _earliest(relations, "replaced_by"), _earliest(relations, "amended_by")
-    labels = {label.code: label.zh for label in STATUSES}
-    statuses = []
-    for day in days:
-        code = _status(policy, day, replaced, amended)
-        statuses.append((day, code, labels.get(code, code)))
+    statuses = [(day, _status(policy, day, replaced, amended)) for day in days]
     return PolicyTimeline(
         written_date=_iso(recorded.get("written_date")) or policy.publish_date,
         release_date=_iso(release.get("value")) if isinstance(release, dict) else None,
         effective_date=policy.effective_date,
         end_date=policy.end_date,
         legal_force=force,
-        legal_force_zh=force_zh,
         repeals=repeals,
         status_on=statuses,
     )

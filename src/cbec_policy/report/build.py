@@ -23,12 +23,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cbec_policy.errors import InputError
+from cbec_policy.i18n import LANGS
 from cbec_policy.report.computed_tables import all_computed_tables
 from cbec_policy.report.document import build_document
 from cbec_policy.report.evaluation_section import evaluation_section, insert_section
 from cbec_policy.report.figures import FIGURES, find_cjk_font, render_figures
 from cbec_policy.report.html import write_html
-from cbec_policy.report.i18n import LANGS
 from cbec_policy.report.inputs import ReportInputs, load_inputs
 from cbec_policy.report.markdown import write_markdown
 from cbec_policy.report.results import run_analysis

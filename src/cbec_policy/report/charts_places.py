@@ -9,10 +9,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from cbec_policy.analysis import REGION_CODE, REGION_ORDER, bundled_provinces
+from cbec_policy.i18n import region_label, tr
 from cbec_policy.report.chart_base import REGION_COLOURS
 from cbec_policy.report.chart_base import new_axes as _new_axes
 from cbec_policy.report.chart_base import year_fraction as _year_fraction
-from cbec_policy.report.i18n import region_label, tr
 from cbec_policy.report.results import Results
 
 

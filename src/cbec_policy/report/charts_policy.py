@@ -10,12 +10,12 @@ from matplotlib.patches import Rectangle
 
 from cbec_policy.analysis import policy_type_of
 from cbec_policy.departments import shortest_short_forms
+from cbec_policy.i18n import theme_label, tr, type_label
 from cbec_policy.labels import POLICY_TYPES, THEMES
 from cbec_policy.report.chart_base import TYPE_COLOURS, find_cjk_font
 from cbec_policy.report.chart_base import new_axes as _new_axes
 from cbec_policy.report.chart_base import year_fraction as _year_fraction
 from cbec_policy.report.computed_tables import department_name
-from cbec_policy.report.i18n import theme_label, tr, type_label
 from cbec_policy.report.results import Results
 
 

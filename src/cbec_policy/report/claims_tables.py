@@ -4,8 +4,8 @@ sensitivity table per tested claim, showing where a robustness row disagrees wit
 
 from __future__ import annotations
 
+from cbec_policy.i18n import tr
 from cbec_policy.report.claims_text import RULE, claim_summary, sensitivity_rows
-from cbec_policy.report.i18n import tr
 from cbec_policy.report.results import Results
 from cbec_policy.report.table_writers import Column, TableData
 

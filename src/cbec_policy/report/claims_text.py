@@ -7,51 +7,18 @@ from __future__ import annotations
 from typing import Any
 
 from cbec_policy.analysis import Claim, ContingencyTest, RobustnessRow, TrendTest
-from cbec_policy.report.i18n import NOT_APPLICABLE, RELEASE_LABELS, outcome_label, provenance_label, tr, verdict_label
+from cbec_policy.i18n import (
+    measure_label,
+    outcome_label,
+    provenance_label,
+    reason_label,
+    release_label,
+    tr,
+    variant_label,
+    verdict_label,
+)
+from cbec_policy.report.i18n import NOT_APPLICABLE
 
-# Each sensitivity row's variant in words.
-VARIANTS: dict[str, tuple[str, str]] = {
-    "measure:shannon": (
-        "每年主题香农多样性（≥2 份文件的年份）",
-        "yearly theme Shannon diversity (years with ≥2 documents)",
-    ),
-    "measure:document": ("逐份文件的主题数（不按年平均）", "themes of each document (no yearly averaging)"),
-    "window:latest": ("窗口延至最新（含论文之后）", "window through the latest year (after the paper too)"),
-    "window:from_2015": ("窗口自 2015 年起", "window from 2015"),
-    "corpus:table1": ("仅论文表1的文件", "the paper's Table 1 documents only"),
-    "stated_counts": ("论文日期的综试区数、省份数、批次数与论文一致", "counts on the paper's date equal the paper's"),
-    "provinces_in_force": ("覆盖省份数（在运行）不降", "provinces covered (in force) never fall"),
-    "candidates:excluded": ("剔除待核实综试区", "candidate zones left out"),
-    "batch8:included": ("含第 8 批（及撤销）", "with batch 8 (and revocations)"),
-    "batch8:excluded": ("不含第 8 批", "without batch 8"),
-    "measure:uncorrected": ("未校正泰尔指数", "uncorrected Theil index"),
-    "weights:prefectures": ("权重：地级单位数", "weights: prefecture-level units"),
-    "weights:population": ("权重：人口", "weights: population"),
-    "unit:province": ("单位：31 个省份（等权）", "unit: 31 provinces (equal weights)"),
-    "gap:absolute": ("绝对差距：东部与西部每省综试区数之差", "absolute gap: zones per province, east minus west"),
-    "start:3": ("起始批次：第 3 批", "start batch: 3"),
-    "coastal:inland": ("沿海与内陆省份", "coastal vs inland provinces"),
-    "confidence:high": ("仅亲见原文的文件", "documents seen first-hand only"),
-    "kind:no_plans": ("不含综试区实施方案", "without zone implementation plans"),
-    "level:provincial": ("仅省级文件", "provincial documents only"),
-}
-REASONS: dict[str, tuple[str, str]] = {
-    "no_sourced_population": ("无可溯源的人口数据，未使用", "no sourced population figures bundled; not used"),
-    "no_batch_8": ("数据中无第 8 批", "no batch 8 in the data"),
-    "no_sourced_data": ("无可溯源数据", "no sourced data"),
-    "paper_only": (
-        "该值仅见于论文本身，不能用来印证论文",
-        "the value is known only from the paper and cannot confirm it",
-    ),
-    "no_release": ("数据中没有该期发布值", "no release of this period in the data"),
-    "no_match": ("与所有发布值都不一致", "matches no release"),
-    "no_comparison_group": (
-        "没有对照组，同步增长不能说明因果",
-        "no comparison group: growing together does not show cause",
-    ),
-    "too_few_years": ("可比年份不足两年", "fewer than two comparable years"),
-}
-MEASURES = {"total": ("进出口总额", "total trade"), "export": ("出口", "exports"), "import": ("进口", "imports")}
 RULE = (
     "主检验与敏感性表每一行都得到所述方向 → 支持；部分行一致、部分不一致 → 部分支持（表中标出不一致的行）；"
     "没有一行得到所述方向 → 不支持；主检验数据不足 → 数据不足。无数据的行列出但不参与判定。",
@@ -118,7 +85,7 @@ def primary_text(claim: Claim, lang: str) -> str:
 def row_text(row: RobustnessRow, lang: str) -> str:
     """A sensitivity row's test in one line."""
     if row.reason:
-        return tr(*REASONS.get(row.reason, (row.reason, row.reason)), lang)
+        return reason_label(row.reason, lang)
     if row.test is not None:
         return trend_text(row.test, lang)
     if "contingency" in row.details:
@@ -145,7 +112,7 @@ def sensitivity_rows(claim: Claim, lang: str) -> list[dict[str, str]]:
         )
         rows.append(
             {
-                "variant": tr(*VARIANTS.get(row.key, (row.key, row.key)), lang),
+                "variant": variant_label(row.key, lang),
                 "test": row_text(row, lang),
                 "outcome": outcome_label(row.outcome, lang),
                 "agrees": agrees,
@@ -229,17 +196,17 @@ def data_shows(claim: Claim, lang: str) -> str:
                 f"{n.get('first_year')} 年 {n.get('first_total')} 亿元 "
                 f"→ {n.get('last_year')} 年 {n.get('last_total')} 亿元"
                 f"（两者发布不同，不计算增速）；同期在运行综试区 {n.get('zones_then')} → {n.get('zones_now')} 个。"
-                + tr(*REASONS["no_comparison_group"], lang)
+                + reason_label("no_comparison_group", lang)
                 + "。",
                 f"{n.get('first_total')} in {n.get('first_year')} → {n.get('last_total')} in {n.get('last_year')} "
                 "(different releases: no growth computed); zones in "
                 f"force {n.get('zones_then')} → {n.get('zones_now')}. "
-                + tr(*REASONS["no_comparison_group"], lang)
+                + reason_label("no_comparison_group", lang)
                 + ".",
                 lang,
             )
             if n.get("first_year")
-            else tr(*REASONS.get(n.get("reason", ""), ("", "")), lang)
+            else reason_label(n.get("reason", ""), lang)
         )
     return _trade_text(claim, lang, verdict)
 
@@ -253,7 +220,7 @@ def _trade_text(claim: Claim, lang: str, verdict: str) -> str:
         growth = (
             f"{release['yoy_pct']:+.1f}%" if release["yoy_pct"] is not None else tr("增速未知", "growth unknown", lang)
         )
-        name = tr(*RELEASE_LABELS.get(release["release"], (release["release"], release["release"])), lang)
+        name = release_label(release["release"], lang)
         parts.append(f"{when}{name} {release['value']:g}（{growth}，{mark}）")
     text = "；".join(parts) if lang == "zh" else "; ".join(parts)
     if n.get("as_published"):
@@ -266,7 +233,7 @@ def _trade_text(claim: Claim, lang: str, verdict: str) -> str:
             lang,
         )
     if n.get("reason"):
-        text += tr("。", ". ", lang) + tr(*REASONS.get(n["reason"], (n["reason"], n["reason"])), lang)
+        text += tr("。", ". ", lang) + reason_label(n["reason"], lang)
     return text + tr("。", ".", lang)
 
 
@@ -295,7 +262,7 @@ def paper_says(claim: Claim, lang: str) -> str:
         return f"“{spec['quote']}”"
     half = tr("上半年", "H1 ", lang) if spec.get("period") == "H1" else ""
     when = tr(f"{spec.get('year')} 年{half}", f"{half}{spec.get('year')}", lang)
-    measure = tr(*MEASURES.get(str(spec.get("measure")), ("", "")), lang)
+    measure = measure_label(str(spec["measure"]), lang) if spec.get("measure") else ""
     growth = (
         tr(f"，增长 {spec['yoy_pct']}%", f", {spec['yoy_pct']:+.1f}%", lang) if spec.get("yoy_pct") is not None else ""
     )
@@ -326,5 +293,5 @@ def claim_summary(claim: Claim, lang: str) -> dict[str, Any]:
         "test": primary_text(claim, lang),
         "data_shows": data_shows(claim, lang),
         "verdict": verdict_text(claim, lang),
-        "disagree": ", ".join(tr(*VARIANTS.get(k, (k, k)), lang) for k in claim.disagree) or NOT_APPLICABLE,
+        "disagree": ", ".join(variant_label(k, lang) for k in claim.disagree) or NOT_APPLICABLE,
     }

@@ -11,17 +11,9 @@ from typing import Any
 
 from cbec_policy.analysis import REGION_CODE, REGION_ORDER, zone_status
 from cbec_policy.departments import canonical_department, english_names
-from cbec_policy.labels import RELATION_ZH, THEMES
+from cbec_policy.i18n import UNKNOWN, label, period_label, provenance_label, region_label, theme_label, tr, type_label
+from cbec_policy.labels import THEMES
 from cbec_policy.report.claims_tables import claims_table, sensitivity_tables
-from cbec_policy.report.i18n import (
-    UNKNOWN,
-    period_label,
-    provenance_label,
-    region_label,
-    theme_label,
-    tr,
-    type_label,
-)
 from cbec_policy.report.local_tables import local_tables
 from cbec_policy.report.network_tables import instruments_table, network_period_table
 from cbec_policy.report.results import Results
@@ -57,7 +49,7 @@ def change_text(row: dict[str, Any], lang: str) -> str:
     if row.get("relation"):
         until = f"，适用至 {row['until']}" if row.get("until") else ""
         in_table = tr("（论文表1）", " (paper's Table 1)", lang) if row.get("target_in_table1") else ""
-        verb = tr(RELATION_ZH.get(row["relation"], row["relation"]), row["relation"].replace("_", " "), lang)
+        verb = tr(label("relations", row["relation"], "zh"), row["relation"].replace("_", " "), lang)
         return f"{row['label']} {verb} {row['target']}{in_table}" + (until if lang == "zh" else "")
     number = f"（{row['doc_number']}）" if row.get("doc_number") else ""
     return tr(f"新文件：{row['label']}{number}", f"New document: {row.get('doc_number') or row['label']}", lang)
@@ -65,15 +57,10 @@ def change_text(row: dict[str, Any], lang: str) -> str:
 
 def changes_table(results: Results, lang: str) -> TableData:
     """Later documents, revocations and revised figures the paper could not know."""
-    kinds = {
-        "document": ("新文件", "document"),
-        "revocation": ("撤销", "revocation"),
-        "trade_revision": ("数据修订", "revised figure"),
-    }
     rows = [
         {
             "date": row["date"],
-            "kind": tr(*kinds.get(row["kind"], (row["kind"], row["kind"])), lang),
+            "kind": label("change_kinds", row["kind"], lang),
             "what": change_text(row, lang),
             "policy_id": row["policy_id"],
         }

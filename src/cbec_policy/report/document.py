@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cbec_policy.i18n import tr, verdict_label
 from cbec_policy.report.claims_tables import TESTED
 from cbec_policy.report.claims_text import paper_says, verdict_text
 from cbec_policy.report.figures import FigureFile
-from cbec_policy.report.i18n import SECTIONS, tr, verdict_label
+from cbec_policy.report.i18n import SECTIONS
 from cbec_policy.report.local_tables import provenance_note
 from cbec_policy.report.results import Results
 from cbec_policy.report.table_writers import TableData

@@ -30,9 +30,9 @@ from cbec_policy.evaluation import (
     treatment_table,
     treatment_timing,
 )
+from cbec_policy.i18n import tr
 from cbec_policy.report.document import Section
 from cbec_policy.report.figures import FigureFile, find_cjk_font
-from cbec_policy.report.i18n import tr
 from cbec_policy.report.inputs import ReportInputs
 from cbec_policy.report.table_writers import Column, TableData
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from cbec_policy.i18n import tr
 from cbec_policy.report.document import Section
-from cbec_policy.report.i18n import tr
 
 _ASSETS = Path(__file__).parent / "assets"
 

@@ -7,18 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from cbec_policy.analysis import bundled_focus_categories
-from cbec_policy.report.i18n import NOT_APPLICABLE, provenance_label, region_label, tr
+from cbec_policy.i18n import group_label, label, local_confidence_label, local_level_label, provenance_label, tr
+from cbec_policy.report.i18n import NOT_APPLICABLE
 from cbec_policy.report.results import Results
 from cbec_policy.report.table_writers import Column, TableData
-
-GROUPS = {"coastal": ("沿海", "coastal"), "inland": ("内陆", "inland")}
-
-
-def group_label(name: str, lang: str) -> str:
-    """A focus-table group in words: region, coastal/inland, or a province as named."""
-    if name in GROUPS:
-        return tr(*GROUPS[name], lang)
-    return region_label(name, lang)
 
 
 def _share(count: int, total: int) -> str:
@@ -98,26 +90,16 @@ def documents_table(results: Results, lang: str) -> TableData:
         Column("doc_number", tr("文号", "number", lang), 18),
         Column("confidence", tr("可信度", "confidence", lang), 8),
     )
-    levels = {
-        "provincial": ("省级", "provincial"),
-        "municipal": ("市级", "municipal"),
-        "district": ("区县级", "district"),
-    }
-    confidence = {
-        "high": ("高（见原文）", "high (seen)"),
-        "medium": ("中（引用/转载）", "medium (cited)"),
-        "low": ("低", "low"),
-    }
     unknown = tr("未知", "unknown", lang)
     rows = tuple(
         {
             "province": d.province,
-            "level": tr(*levels.get(d.level, (unknown, unknown)), lang),
+            "level": local_level_label(d.level, lang),
             "kind": d.kind or unknown,
             "date": d.date_text or unknown,
             "title": d.title,
             "doc_number": d.doc_number or unknown,
-            "confidence": tr(*confidence.get(d.confidence, (d.confidence, d.confidence)), lang),
+            "confidence": local_confidence_label(d.confidence, lang),
         }
         for d in sorted(results.local_documents, key=lambda d: (d.province, d.date_text or "9999"))
     )
@@ -142,15 +124,11 @@ def local_tables(results: Results, lang: str) -> dict[str, TableData]:
 def provenance_note(results: Results, lang: str) -> str:
     """The methods note's count of values by provenance status."""
     parts = []
-    names = {
-        "policies": ("政策", "policies"),
-        "zones": ("综试区", "pilot zones"),
-        "trade_values": ("贸易数值", "trade values"),
-    }
     for kind, counts in results.provenance.items():
         inner = "，".join if lang == "zh" else ", ".join
         text = inner(f"{provenance_label(status, lang)} {n}" for status, n in sorted(counts.items()))
-        parts.append(f"{tr(*names[kind], lang)}：{text}" if lang == "zh" else f"{names[kind][1]}: {text}")
+        name = label("provenance_kinds", kind, lang)
+        parts.append(f"{name}：{text}" if lang == "zh" else f"{name}: {text}")
     return tr(
         "来源状态计数（已核实 / 二手来源 / 待核实 / 仅见于论文 / 未知）——"
         + "；".join(parts)

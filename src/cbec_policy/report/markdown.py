@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cbec_policy.cells import markdown_safe
+from cbec_policy.i18n import tr
 from cbec_policy.report.document import Section
-from cbec_policy.report.i18n import tr
 from cbec_policy.report.table_writers import to_markdown
 
 

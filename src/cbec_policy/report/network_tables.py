@@ -5,23 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from cbec_policy.analysis import bundled_frameworks
-from cbec_policy.report.i18n import NOT_APPLICABLE, theme_label, tr
+from cbec_policy.i18n import instrument_label, period_label, theme_label, tr
+from cbec_policy.report.i18n import NOT_APPLICABLE
 from cbec_policy.report.results import Results
 from cbec_policy.report.table_writers import Column, TableData
-
-SIDES = {
-    "supply": ("供给型", "supply side"),
-    "environment": ("环境型", "environment side"),
-    "demand": ("需求型", "demand side"),
-}
-
-
-def _period_name(results: Results, key: str, lang: str) -> str:
-    for framework in results.frameworks:
-        for period in framework.periods:
-            if period.key == key and framework.key == "d":
-                return f"{tr(period.zh, period.en, lang)} ({period.span_text()})"
-    return key
 
 
 def network_period_table(results: Results, lang: str) -> TableData:
@@ -39,7 +26,7 @@ def network_period_table(results: Results, lang: str) -> TableData:
     )
     rows = tuple(
         {
-            "period": _period_name(results, row["period"], lang),
+            "period": period_label(results.frameworks, "d", row["period"], lang),
             **{
                 k: str(row[k])
                 for k in ("documents", "joint_documents", "issuer_slots", "unnamed_issuers", "agencies", "edges")
@@ -71,7 +58,8 @@ def instruments_table(data: dict[str, Any], lang: str) -> TableData:
         *(Column(c, h, 10) for c, h in zip(data["columns"], heads, strict=True)),
     )
     rows = tuple(
-        {"side": tr(*SIDES[row["side"]], lang), **{c: str(row[c]) for c in data["columns"]}} for row in data["rows"]
+        {"side": instrument_label(row["side"], lang), **{c: str(row[c]) for c in data["columns"]}}
+        for row in data["rows"]
     )
     note = tr(
         f"已编码政策工具的政策 {data['coded']} 项，未编码 {data['uncoded']} 项（运行 cbec classify 后计入）。",

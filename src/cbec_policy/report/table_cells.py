@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from cbec_policy.report.i18n import NOT_APPLICABLE, UNKNOWN, tr
+from cbec_policy.i18n import UNKNOWN, tr
+from cbec_policy.report.i18n import NOT_APPLICABLE
 from cbec_policy.report.table_writers import Column, TableData
 
 

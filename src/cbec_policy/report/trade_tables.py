@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cbec_policy.report.i18n import PROVENANCE_MARKS, RELEASE_LABELS, provenance_label, tr
+from cbec_policy.i18n import label, provenance_label, release_label, tr
+from cbec_policy.report.i18n import PROVENANCE_MARKS
 from cbec_policy.report.results import Results
 from cbec_policy.report.table_cells import Col, make_table, na_note
 from cbec_policy.report.table_writers import TableData
@@ -16,7 +17,7 @@ def trade_tables(results: Results, lang: str) -> list[TableData]:
     """Full-year and half-year series, and preliminary-vs-survey revisions."""
 
     def release(value: Any) -> str:
-        return tr(*RELEASE_LABELS.get(str(value), (str(value), str(value))), lang)
+        return release_label(str(value), lang)
 
     def series(value: Any) -> str:
         return (
@@ -24,12 +25,6 @@ def trade_tables(results: Results, lang: str) -> list[TableData]:
             if value
             else tr("早期窄口径", "early narrow scope", lang)
         )
-
-    notes_text = {
-        "cross_vintage": ("上年数值来自另一次发布，不跨发布计算", "previous figure from another release: not computed"),
-        "series_break": ("跨口径，不计算", "across the series break: not computed"),
-        "no_previous": ("无上年数值", "no previous year"),
-    }
 
     def marked(row: dict[str, Any]) -> dict[str, Any]:
         out = dict(row)
@@ -40,7 +35,7 @@ def trade_tables(results: Results, lang: str) -> list[TableData]:
         out["provenance"] = "; ".join(
             f"{m}: {provenance_label(st, lang)}" for m, st in row["provenance"].items() if row[m] is not None
         )
-        out["growth_note"] = tr(*notes_text[row["growth_note"]], lang) if row["growth_note"] else None
+        out["growth_note"] = label("growth_notes", row["growth_note"], lang) if row["growth_note"] else None
         return out
 
     cols = [

@@ -39,7 +39,7 @@ from cbec_policy.rules.order_tax import LineTax, OrderTax, order_import_tax
 from cbec_policy.rules.orders import Line, Order, OrderError, load_order_file, make_order, parse_line_spec
 from cbec_policy.rules.parameters import Parameter, ParameterSet, Period, describe, load_parameters
 from cbec_policy.rules.postal import PostalComparison, PostalTaxResult, compare_postal_cbec, postal_tax
-from cbec_policy.rules.regime import PATH_LABELS, PATHS
+from cbec_policy.rules.regime import PATHS
 from cbec_policy.rules.retail_import import ImportTaxResult, categories, retail_import_tax
 from cbec_policy.rules.returns import REASONS, ReturnGoodsResult, export_return_exemption
 
@@ -55,7 +55,6 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "DEFAULT_CHUNK_ROWS",
     "PATHS",
-    "PATH_LABELS",
     "REASONS",
     "BatchSummary",
     "BuyerLedger",

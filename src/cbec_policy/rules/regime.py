@@ -30,11 +30,6 @@ PATH_WITHIN = "cbec_within_limits"
 PATH_FULL = "cbec_full_tax"
 PATH_GENERAL = "general_trade"
 PATHS = (PATH_WITHIN, PATH_FULL, PATH_GENERAL)
-PATH_LABELS = {
-    PATH_WITHIN: "跨境电商限值内（关税0%，增值税和消费税按70%）",
-    PATH_FULL: "跨境电商渠道全额征税（单件超单次限值、低于26000元）",
-    PATH_GENERAL: "按一般贸易全额征税（超限值）",
-}
 # Parameters the regime reads; their dates are the rule changes the horizon caveat names.
 REGIME_KEYS = (
     "single_limit_cny", "annual_limit_cny", "single_item_full_tax_channel", "single_item_channel_below_cny",

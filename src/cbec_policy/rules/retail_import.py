@@ -26,10 +26,10 @@ from cbec_policy.rules.money import money
 from cbec_policy.rules.order_tax import order_import_tax, statutory
 from cbec_policy.rules.orders import make_order
 from cbec_policy.rules.parameters import ParameterSet, load_parameters
-from cbec_policy.rules.regime import PATH_FULL, PATH_GENERAL, PATH_LABELS, PATH_WITHIN, PATHS
+from cbec_policy.rules.regime import PATH_FULL, PATH_GENERAL, PATH_WITHIN, PATHS
 
 __all__ = [
-    "PATHS", "PATH_FULL", "PATH_GENERAL", "PATH_LABELS", "PATH_WITHIN", "ImportTaxResult", "categories",
+    "PATHS", "PATH_FULL", "PATH_GENERAL", "PATH_WITHIN", "ImportTaxResult", "categories",
     "retail_import_tax", "statutory_taxes",
 ]  # fmt: skip
 

@@ -6,8 +6,9 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 
+from cbec_policy.i18n import LANGS
 from cbec_policy.web.config import WebConfig
-from cbec_policy.web.i18n import DEFAULT_LANG, LANG_COOKIE, LANGS
+from cbec_policy.web.i18n import DEFAULT_LANG, LANG_COOKIE
 from cbec_policy.web.limits import token_refusal
 
 

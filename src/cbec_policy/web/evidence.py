@@ -12,14 +12,12 @@ labelled row of text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from itertools import pairwise
 from typing import Any
 
 from markupsafe import Markup, escape
 
-from cbec_policy.classify import load_taxonomy
-from cbec_policy.labels import label
+from cbec_policy.i18n import instrument_label, label, method_label
 from cbec_policy.web.i18n import translator
 
 MAX_MARKS = 400  # a long document matches common cues hundreds of times; the side list stays readable
@@ -39,12 +37,6 @@ class Mark:
     confidence: str
 
 
-@cache
-def _instrument_labels() -> dict[str, tuple[str, str]]:
-    taxonomy = load_taxonomy()
-    return {c.code: (c.zh, c.en) for c in (*taxonomy.instruments, *taxonomy.sides)}
-
-
 def cue_name(key: str, lang: str) -> str:
     """``type:tax`` → 类型：税收类; ``theme:customs`` → 主题：通关; ``is_cbec`` → 跨境电商相关."""
     t = translator(lang)
@@ -55,14 +47,8 @@ def cue_name(key: str, lang: str) -> str:
     if axis == "theme":
         return f"{t('theme')}{sep}{label('themes', code, lang)}"
     if axis == "instrument":
-        zh, en = _instrument_labels().get(code, (code, code))
-        return f"{t('instrument')}{sep}{en if lang == 'en' else zh}"
+        return f"{t('instrument')}{sep}{instrument_label(code, lang)}"
     return t(key)
-
-
-def method_label(method: object, lang: str) -> str:
-    """How a value was found, in the page's language (ingest writes its methods in English)."""
-    return label("extraction_methods", method, lang) if method else ""
 
 
 def _percent(value: object) -> str:
@@ -157,8 +143,7 @@ def classification_rows(classification: dict[str, Any], lang: str) -> list[tuple
         elif key == "themes":
             text = "、".join(label("themes", v, lang) for v in value) if value else t("none")
         elif key == "instruments":
-            names = _instrument_labels()
-            text = "、".join(names.get(v, (v, v))[1 if lang == "en" else 0] for v in value) or t("none")
+            text = "、".join(instrument_label(v, lang) for v in value) or t("none")
         elif isinstance(value, bool) or value is None:
             text = label("in_force", value, lang)
         elif isinstance(value, float):

@@ -2,13 +2,14 @@
 
 Pages are Chinese first because most readers of Chinese policy are; ``?lang=en`` (remembered in
 a cookie) switches every interface string. Stored text (titles, issuers) is never translated.
+These are the web's own words (navigation, headings, form labels); the labels of codes (types,
+statuses, verdicts …) come from :mod:`cbec_policy.i18n`, shared with the report and the CLI.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 LANG_COOKIE = "lang"
 
@@ -260,7 +261,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "exempt_amount": ("免征金额（元）", "Amount exempted (yuan)"),
     "failures": ("不符合之处", "Conditions not met"),
     "steps": ("办理步骤", "Steps"),
-    "rules_unavailable": ("税费规则模块尚未安装。", "The tax rules module is not installed."),
     "result": ("结果", "Result"),
     # report
     "report_title": ("生成分析报告", "Generate the analysis report"),
@@ -270,7 +270,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "and downloads it as a zip.",
     ),
     "report_generate": ("生成并下载", "Generate and download"),
-    "report_unavailable": ("报告模块尚未安装。", "The report module is not installed."),
     "language": ("语言", "Language"),
     # upload
     "upload_title": ("上传政策文件入库", "Upload policy documents"),

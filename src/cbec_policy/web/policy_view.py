@@ -13,10 +13,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cbec_policy.analysis import policy_type_of
+from cbec_policy.i18n import code_label, label, text_language
 from cbec_policy.ingest import policy_timeline
-from cbec_policy.labels import LEVELS, POLICY_TYPES, STATUSES, THEMES, label
 from cbec_policy.models import Policy
-from cbec_policy.presentation import text_language
 from cbec_policy.web.evidence import classification_rows, extraction_rows, marked_text, marks
 
 _SAFE_SCHEMES = {"http", "https"}
@@ -32,13 +31,6 @@ def safe_url(text: str) -> str | None:
     if parts.scheme.lower() in _SAFE_SCHEMES and parts.netloc and not any(ch in candidate for ch in "\"'<> \t\n"):
         return candidate
     return None
-
-
-def _label(vocabulary: tuple, code: str | None, lang: str) -> str | None:
-    for entry in vocabulary:
-        if entry.code == code:
-            return entry.en if lang == "en" else entry.zh
-    return code
 
 
 def _relation_text(kind: str, lang: str) -> str:
@@ -87,11 +79,13 @@ def policy_view(
     return {
         "policy": policy,
         "timeline": policy_timeline(policy, relations, days or [date.today()]),
-        "type_label": _label(POLICY_TYPES, type_code, lang) if type_code in {x.code for x in POLICY_TYPES} else None,
-        "theme_labels": [_label(THEMES, code, lang) for code in policy.themes],
-        "status_label": _label(STATUSES, policy.status, lang),
-        "level_label": _label(LEVELS, policy.level, lang),
+        "type_label": code_label("policy_types", type_code, lang, missing=None),
+        "theme_labels": [code_label("themes", code, lang) for code in policy.themes],
+        "status_label": code_label("statuses", policy.status, lang),
+        "level_label": code_label("levels", policy.level, lang),
         "in_force_today": policy.in_force_on(date.today()),
+        # 时效性 by date is shown in Chinese on the pages of both languages
+        "status_zh": lambda code: label("statuses", code, "zh"),
         "history": history(policy, relations, lang),
         "sources": [{"text": item, "url": safe_url(item)} for item in policy.evidence],
         "source_link": safe_url(policy.source) if policy.source else None,

@@ -12,19 +12,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from cbec_policy import __version__
-from cbec_policy.labels import (
-    LEVELS,
-    POLICY_TYPES,
-    REGIONS,
-    RELATION_ZH,
-    STATUSES,
-    THEMES,
-    colour,
-    label,
-    vocabularies,
-    vocabulary,
-)
-from cbec_policy.presentation import in_force_label, in_language, place_name, text_language
+from cbec_policy.i18n import in_force_label, in_language, label, place_name, text, text_language
+from cbec_policy.labels import LEVELS, POLICY_TYPES, REGIONS, STATUSES, THEMES, colour, vocabularies, vocabulary
 from cbec_policy.web.charts import policy_href
 from cbec_policy.web.deps import get_config, get_lang
 from cbec_policy.web.i18n import LANG_COOKIE, translator
@@ -87,9 +76,9 @@ def build_environment() -> Environment:
         STATUSES=STATUSES,
         LEVELS=LEVELS,
         REGIONS=REGIONS,
-        RELATION_ZH=RELATION_ZH,
         NAV=NAV,
         colour=colour,
+        label=label,
         vclass=vocabulary_class,
         text_language=text_language,
         policy_href=policy_href,
@@ -121,6 +110,7 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
         lang=lang,
         t=translator(lang),
         L=lambda vocabulary, value: label(vocabulary, value, lang),
+        entry_text=lambda entry: text(entry, lang),
         place=lambda name: place_name(name, lang),
         in_force=lambda verdict: in_force_label(verdict, lang),
         one_lang=lambda text: in_language(text, lang),

@@ -6,13 +6,9 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from cbec_policy.labels import POLICY_TYPES, RELATION_ZH, THEMES, label
+from cbec_policy.i18n import code_label, label, place_name
 from cbec_policy.models import PilotBatch, PilotZone, Policy
-from cbec_policy.presentation import place_name
 from cbec_policy.store import PolicyBrief
-
-_TYPE = {label.code: label for label in POLICY_TYPES}
-_THEME = {label.code: label for label in THEMES}
 
 
 def _both(vocabulary: str, value: object) -> dict[str, str]:
@@ -25,7 +21,6 @@ def policy_summary(policy: Policy | PolicyBrief, today: date | None = None) -> d
     ``in_force_today`` is true, false or null (unknown: e.g. repealed with no known end date,
     or a status nobody has checked).
     """
-    type_label = _TYPE.get(policy.policy_type or "")
     in_force = policy.in_force_on(today or date.today())
     return {
         "id": policy.id,
@@ -39,9 +34,9 @@ def policy_summary(policy: Policy | PolicyBrief, today: date | None = None) -> d
         "level": policy.level,
         "region": policy.region,
         "policy_type": policy.policy_type,
-        "policy_type_zh": type_label.zh if type_label else None,
+        "policy_type_zh": code_label("policy_types", policy.policy_type, "zh", missing=None),
         "themes": list(policy.themes),
-        "themes_zh": [(_THEME[code].zh if code in _THEME else code) for code in policy.themes],
+        "themes_zh": [code_label("themes", code, "zh") for code in policy.themes],
         "in_force_today": in_force,
         "labels": {
             "status": _both("statuses", policy.status),
@@ -72,7 +67,7 @@ def policy_detail(policy: Policy, relations: list[tuple[str, Policy]] | None = N
             "relations": [
                 {
                     "kind": kind,
-                    "kind_zh": RELATION_ZH.get(kind, kind),
+                    "kind_zh": label("relations", kind, "zh"),
                     "policy_id": other.id,
                     "title": other.title,
                     "doc_number": other.doc_number,

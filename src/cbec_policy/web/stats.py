@@ -36,8 +36,8 @@ from cbec_policy.analysis import (
     zones_in_force,
     zones_per_province,
 )
+from cbec_policy.i18n import type_label
 from cbec_policy.labels import POLICY_TYPES, STATUSES
-from cbec_policy.labels import label as label_of
 from cbec_policy.models import PilotBatch, PilotZone, Policy, TradeStat, in_force_verdict
 from cbec_policy.reference import load_trade_stats
 from cbec_policy.web.charts import Segment
@@ -48,7 +48,6 @@ TIMELINE_FRAMEWORK = "d"
 # and /api/stats lists the newest ones (a corpus of ten thousand made a 2 MB page of dots).
 TIMELINE_LIMIT = 500
 _TYPE_INDEX = {lab.code: index for index, lab in enumerate(POLICY_TYPES)}
-_UNCLASSIFIED = ("未分类", "unclassified")  # the timeline's name of policies without a type
 
 
 def dashboard_stats(
@@ -202,7 +201,7 @@ def type_columns(type_by_year: list[dict[str, Any]], lang: str) -> dict[int, lis
             Segment(
                 colour_index=_TYPE_INDEX.get(code, len(POLICY_TYPES)),
                 count=int(row[code]),
-                label=label_of("policy_types", code, lang) if code != UNCLASSIFIED else _UNCLASSIFIED[lang == "en"],
+                label=type_label(code, lang),
                 href=f"/policies?{urlencode(_year_filter(code, row['year']))}",
             )
             for code in codes

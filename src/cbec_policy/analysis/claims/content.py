@@ -57,7 +57,8 @@ def _yearly_shannon(policies: Sequence[Policy]) -> list[tuple[float, float]]:
             for p in items:
                 for theme in set(p.themes):
                     counts[theme] = counts.get(theme, 0) + 1
-            points.append((year, shannon(counts.values())))
+            # Summed in theme order: a set's order follows the hash seed and would move the last digit.
+            points.append((year, shannon(counts[theme] for theme in sorted(counts))))
     return points
 
 

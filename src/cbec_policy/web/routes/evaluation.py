@@ -24,6 +24,7 @@ from cbec_policy.evaluation import (
     stored_treatment,
     treatment_timing,
 )
+from cbec_policy.i18n import code_label
 from cbec_policy.web.deps import get_lang, get_store
 from cbec_policy.web.read_lane import reads_store
 from cbec_policy.web.render import render
@@ -38,32 +39,12 @@ PANEL_COLUMNS = (
     ("year", "年份", "year"),
     ("exports", "结果变量（如出口额、GDP 或跨境电商指数）", "outcome (exports, GDP or a CBEC index)"),
 )
-# How a cell was coded and what was read, as readers say it (zh, en).
-WORDS = {
-    "full_text": ("全文", "full text"),
-    "summary_zh": ("中文摘要", "Chinese summary"),
-    "summary_en": ("英文摘要", "English summary"),
-    "title": ("标题", "title"),
-    "researcher": ("研究者", "researcher"),
-    "metadata": ("元数据", "metadata"),
-    "classifier": ("分类结果", "classification"),
-    "cue": ("文本线索", "text cue"),
-    "issuers": ("发文机关", "issuers"),
-    "level": ("效力级别", "level"),
-    "publish_date": ("公布日期", "publish date"),
-    "dates": ("施行与失效日期", "dates"),
-    "themes": ("主题", "themes"),
-    "instruments": ("政策工具", "instruments"),
-    "text": ("正文", "text"),
-    "matrix": ("矩阵", "matrix"),
-}
 EXAMPLE_COMMAND = "cbec did estimate panel.csv --unit city --time year --outcome exports --format json"
 
 
 def _words(lang: str) -> Any:
     """``word(code)``: the reader's word for a coding method, field or text source."""
-    index = 1 if lang == "en" else 0
-    return lambda code: WORDS[code][index] if code in WORDS else code
+    return lambda code: code_label("coding_words", code, lang)
 
 
 def _font() -> str:

@@ -25,6 +25,7 @@ from cbec_policy.analysis import (
     provinces_without_documents,
 )
 from cbec_policy.errors import InputError
+from cbec_policy.i18n import code_label, local_confidence_label, local_level_label, pick
 from cbec_policy.reference import load_local_policies
 from cbec_policy.web import charts
 from cbec_policy.web.deps import get_lang, get_store
@@ -70,15 +71,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "all": ("全部省份", "all provinces"),
     "unknown": ("未知", "unknown"),
     "none": ("无", "none"),
-    "coastal": ("沿海", "coastal"),
-    "inland": ("内陆", "inland"),
     "perm_p": ("置换 p", "permutation p"),
-}
-_LEVELS = {"provincial": ("省级", "provincial"), "municipal": ("市级", "municipal"), "district": ("区县级", "district")}
-_CONFIDENCE = {
-    "high": ("高（见原文）", "high (seen)"),
-    "medium": ("中（引用/转载）", "medium (cited)"),
-    "low": ("低", "low"),
 }
 
 
@@ -86,7 +79,7 @@ def _focus_rows(rows: list[dict[str, Any]], lang: str, text: dict[str, str]) -> 
     out = []
     for row in rows:
         group = str(row["group"])
-        name = text.get(group, group) if group in ("coastal", "inland") else group
+        name = code_label("focus_groups", group, lang)
         cells = [
             f"{row[c.code]} ({100 * row[c.code] / row['documents']:.0f}%)" if row["documents"] else "—"
             for c in bundled_focus_categories()
@@ -110,7 +103,7 @@ def local_page(request: Request) -> HTMLResponse:
     """Local documents: tile map, focus by region and coastal/inland, plan lags, the list."""
     store = get_store(request)
     lang = get_lang(request)
-    text = {key: (zh if lang == "zh" else en) for key, (zh, en) in TEXT.items()}
+    text = pick(TEXT, lang)
     documents = local_documents(load_local_policies(), store.list_policies())
     wanted = request.query_params.get("province", "").strip()
     shown = documents
@@ -135,13 +128,11 @@ def local_page(request: Request) -> HTMLResponse:
     ]
     rows = []
     for row in (document_row(d) for d in sorted(shown, key=lambda d: (d.province, d.date_text or "9999"))):
-        level = _LEVELS.get(row["level"])
-        confidence = _CONFIDENCE.get(row["confidence"])
         rows.append(
             {
                 **row,
-                "level": (level[0] if lang == "zh" else level[1]) if level else text["unknown"],
-                "confidence": (confidence[0] if lang == "zh" else confidence[1]) if confidence else row["confidence"],
+                "level": local_level_label(row["level"], lang),
+                "confidence": local_confidence_label(row["confidence"], lang),
             }
         )
     lags = lag_summary(plan_lags(store.list_zones(), documents))

@@ -16,9 +16,9 @@ from fastapi.responses import HTMLResponse, Response
 from cbec_policy.analysis import bundled_provinces
 from cbec_policy.dates import parse_date
 from cbec_policy.errors import InputError
-from cbec_policy.labels import POLICY_TYPES, THEMES, label
+from cbec_policy.i18n import label, text_language
+from cbec_policy.labels import POLICY_TYPES, THEMES
 from cbec_policy.places import answer_fields, retail_import_1210
-from cbec_policy.presentation import text_language
 from cbec_policy.query import parse_query
 from cbec_policy.web import charts
 from cbec_policy.web.browse import BrowseQuery, browse

@@ -11,10 +11,10 @@ from pydantic import BaseModel, ValidationError
 from starlette.background import BackgroundTask
 
 from cbec_policy.errors import CbecError
-from cbec_policy.rules import PATH_LABELS, category_label, category_names, describe, load_parameters
+from cbec_policy.rules import category_label, category_names, describe, load_parameters
 from cbec_policy.web import tax
 from cbec_policy.web.batch import run_batch_upload
-from cbec_policy.web.deps import get_config, get_lang, get_store
+from cbec_policy.web.deps import get_config, get_store
 from cbec_policy.web.param_chart import step_chart_svg
 from cbec_policy.web.render import render
 from cbec_policy.web.report_zip import build_report_zip, remove_job
@@ -30,11 +30,6 @@ ORDER_FIELDS = ("order_id", "declaration_date", "annual_before")
 LINE_FIELDS = ("description", "category", "quantity", "price", "freight", "insurance", "net_content", "pieces",
                "vat_rate", "ct_rate", "tariff_rate")  # fmt: skip
 MAX_FORM_LINES = 20
-_PATH_EN = {
-    "cbec_within_limits": "CBEC, within the limits (tariff 0 %, VAT and consumption tax at 70 %)",
-    "cbec_full_tax": "CBEC channel, full tax (one item over the single-order limit, below 26,000)",
-    "general_trade": "general trade, full tax (over the limits)",
-}
 
 
 def _validation_message(exc: ValidationError) -> str:
@@ -96,7 +91,6 @@ def tax_page(request: Request) -> HTMLResponse:
         error, status = _validation_message(exc), 422
     except CbecError as exc:
         error, status = str(exc), 422
-    lang = get_lang(request)
     params = load_parameters()
     return render(
         request,
@@ -109,7 +103,6 @@ def tax_page(request: Request) -> HTMLResponse:
             "error": error,
             "today": date.today().isoformat(),
             "categories": [(name, category_label(params, name)) for name in category_names(params)],
-            "path_labels": _PATH_EN if lang == "en" else PATH_LABELS,
         },
         status_code=status,
     )
