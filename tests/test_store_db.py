@@ -109,3 +109,26 @@ def test_database_with_an_incompatible_table_is_refused_clearly(tmp_path: Path) 
     with pytest.raises(InputError, match="table policies lacks columns") as caught:
         open_store(f"sqlite:///{path}")
     assert "\n" not in str(caught.value)
+
+
+def test_a_pooled_connection_the_server_dropped_is_replaced_after_idling(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL pings a pooled connection only when it sat idle: one the server has since
+    # ended (a restart, an idle timeout) is replaced before a read meets it.
+    if store.dialect != "postgresql":
+        pytest.skip("pooled server connections are PostgreSQL's")
+    from cbec_policy.store import engine as store_engine
+
+    monkeypatch.setattr(store_engine, "PING_AFTER_IDLE_SECONDS", 0.0)
+    expected = store.count_policies()
+    first = store._engine.connect()
+    second = store._engine.connect()
+    backend = first.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    first.commit()
+    assert second.exec_driver_sql(f"SELECT pg_terminate_backend({int(backend)})").scalar()
+    first.close()  # back to the pool first, so it is the next one handed out
+    second.close()
+    assert store.count_policies() == expected  # pinged, found dead and replaced, not raised
+    with store.transaction(write=False) as conn:
+        assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() != backend

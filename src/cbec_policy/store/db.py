@@ -1,9 +1,9 @@
 """The ``Store``: one object through which every other part of the system reads and writes the database.
 
-SQLite (the default, a file in the user's data directory) runs in WAL mode with foreign keys
-on, so the web server keeps reading while an ingest writes; writes take the write lock at
-the start of their transaction (``BEGIN IMMEDIATE``) so two writers queue instead of
-failing half-way. PostgreSQL is used through psycopg 3 when a ``postgresql://`` URL is given.
+SQLite (the default, a file in the user's data directory) or PostgreSQL (through psycopg 3,
+when a ``postgresql://`` URL is given); how each is connected is :mod:`cbec_policy.store.engine`.
+Writes take the write lock at the start of their transaction, so two writers queue instead of
+failing half-way.
 """
 
 from __future__ import annotations
@@ -12,13 +12,11 @@ import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, create_engine, event, func, insert, inspect, or_, select
-from sqlalchemy.engine import URL, Engine
+from sqlalchemy import Connection, bindparam, func, insert, inspect, or_, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import StaticPool
 
 from cbec_policy.docnumber import doc_number_key
 from cbec_policy.errors import InputError
@@ -28,19 +26,16 @@ from cbec_policy.places import find_provinces, lookup_place
 from cbec_policy.store import schema as s
 from cbec_policy.store.bulk import BulkSession, validate_policy
 from cbec_policy.store.changes import counting_changes
+from cbec_policy.store.engine import make_engine, opened_file
 from cbec_policy.store.filters import PolicyFilters, filter_condition
 from cbec_policy.store.hashing import record_hash
-from cbec_policy.store.identity import FileIdentity
 from cbec_policy.store.loading import Progress, load_bundled
 from cbec_policy.store.policy_rows import read_policies, title_key, write_policy
 from cbec_policy.store.reads import PolicyReads
 from cbec_policy.store.records import InitSummary, ZoneLookup, zone_lookup_from_answer
 from cbec_policy.store.search import SearchCache, ensure_search_index
-from cbec_policy.store.url import default_db_url, default_sqlite_path, mask_url, parse_db_url
+from cbec_policy.store.url import default_db_url, mask_url, parse_db_url
 
-_SQLITE_BUSY_TIMEOUT_MS = 30_000
-# The file identity of each SQLite engine being opened, until open_store records it.
-_IDENTITIES: dict[Engine, FileIdentity] = {}
 # Every column a Policy is built from: the large original text is read only by get_original_text.
 _POLICY_COLUMNS = [column for column in s.policies.c if column.name != "original_text"]
 # The statements of the web's hot reads (search hits, policy pages), built once: SQLAlchemy then
@@ -72,7 +67,7 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
     raw = url if url is not None and url.strip() else default_db_url()
     parsed = parse_db_url(raw)
     masked = mask_url(raw)
-    engine = _engine(parsed, masked, create=create)
+    engine = make_engine(parsed, masked, create=create)
     try:
         with engine.connect() as conn:
             conn.info["immediate"] = True
@@ -84,7 +79,7 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
     except InputError:
         engine.dispose()
         raise
-    identity = _IDENTITIES.pop(engine, None)
+    identity = opened_file(engine)
     if identity is not None:
         identity.remember()  # the file now exists: this is the one every later write must go to
     return Store(engine, masked)
@@ -95,56 +90,6 @@ def _reason(exc: BaseException) -> str:
     inner = getattr(exc, "orig", None) or exc
     lines = [line.strip() for line in str(inner).splitlines() if line.strip()]
     return lines[0] if lines else type(inner).__name__
-
-
-def _engine(parsed: URL, masked: str, *, create: bool = True) -> Engine:
-    if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, connect_args={"connect_timeout": 10}, pool_pre_ping=True)
-    database = parsed.database or ""
-    if not database:
-        # "sqlite:///" would silently be a database in memory, gone with the process.
-        raise InputError(
-            f"database URL {masked!r}", "names no database file; write sqlite:///FILE (or sqlite:///:memory:)"
-        )
-    in_memory = database == ":memory:" or database.startswith("file::memory:")
-    if in_memory:
-        # One shared connection so every thread sees the same in-memory database.
-        engine = create_engine(parsed, connect_args={"check_same_thread": False}, poolclass=StaticPool)
-    else:
-        path = Path(database).expanduser()
-        if not create and not path.exists():
-            raise InputError(
-                f"database URL {masked!r}",
-                f"no database file at {str(path)!r}; create it with `cbec init --db URL` (or start with --create-db)",
-            )
-        if path == default_sqlite_path():
-            path.parent.mkdir(parents=True, exist_ok=True)
-        elif not path.parent.is_dir():
-            raise InputError(f"database URL {masked!r}", f"directory {str(path.parent)!r} does not exist")
-        elif path.is_dir():
-            raise InputError(f"database URL {masked!r}", "is a directory, not a database file")
-        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
-        _IDENTITIES[engine] = identity = FileIdentity(path, masked)
-        identity.watch(engine)
-    event.listen(engine, "connect", _sqlite_on_connect)
-    event.listen(engine, "begin", _sqlite_on_begin)
-    return engine
-
-
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's implicit transactions are
-    # deferred and skip reads), then turn on WAL and foreign keys.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-def _sqlite_on_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.pop("immediate", False) else "BEGIN")
 
 
 def _create_schema(conn: Connection, masked: str) -> None:
@@ -194,6 +139,20 @@ class Store(PolicyReads):
     def _read(self) -> Iterator[Connection]:
         with self._engine.connect() as conn, conn.begin():
             yield conn
+
+    @contextmanager
+    def _read_statement(self) -> Iterator[Connection]:
+        """A connection for ONE read statement: on PostgreSQL in autocommit, saving BEGIN and COMMIT.
+
+        A single statement sees one snapshot by itself; reads of several statements use
+        :meth:`_read`, whose transaction gives them one snapshot together.
+        """
+        if self.dialect != "postgresql":
+            with self._read() as conn:
+                yield conn
+            return
+        with self._engine.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
 
     @contextmanager
     def _write(self, *, counted: bool = True) -> Iterator[Connection]:
@@ -313,6 +272,24 @@ class Store(PolicyReads):
                 row = conn.execute(_POLICY_BY_DOC_KEY, {"doc_key": doc_number_key(key)}).mappings().first()
             return read_policies(conn, [row])[0] if row is not None else None
 
+    def get_policy_with_relations(self, id_or_doc_number: str) -> tuple[Policy, list[tuple[str, Policy]]] | None:
+        """:meth:`get_policy` and :meth:`relations_of` in one read transaction (what a policy page shows).
+
+        One connection and one snapshot instead of two: on PostgreSQL each read transaction
+        costs round trips of its own (BEGIN, COMMIT) besides its statements.
+        """
+        key = id_or_doc_number.strip()
+        if not key:
+            return None
+        with self._read() as conn:
+            row = conn.execute(_POLICY_BY_ID, {"id": key}).mappings().first()
+            if row is None:
+                row = conn.execute(_POLICY_BY_DOC_KEY, {"doc_key": doc_number_key(key)}).mappings().first()
+            if row is None:
+                return None
+            policy = read_policies(conn, [row])[0]
+            return policy, _relations_of(conn, policy.id)
+
     def get_original_text(self, policy_id: str) -> str | None:
         """The original text a policy was ingested from (None when there is none)."""
         with self._read() as conn:
@@ -325,17 +302,7 @@ class Store(PolicyReads):
         ``("amended_by", A)`` for B; targets that are not stored are left out.
         """
         with self._read() as conn:
-            outgoing = conn.execute(_RELATIONS_OUT, {"id": policy_id}).all()
-            incoming = conn.execute(_RELATIONS_IN, {"id": policy_id}).all()
-            pairs: list[tuple[str, str]] = []
-            for kind, other in [*outgoing, *((RELATION_INVERSES.get(k, k), o) for k, o in incoming)]:
-                if other != policy_id and (kind, other) not in pairs:
-                    pairs.append((kind, other))
-            if not pairs:
-                return []
-            rows = conn.execute(_POLICIES_BY_IDS, {"ids": sorted({o for _, o in pairs})}).mappings().all()
-            by_id = {policy.id: policy for policy in read_policies(conn, rows)}
-        return [(kind, by_id[other]) for kind, other in pairs if other in by_id]
+            return _relations_of(conn, policy_id)
 
     def find_matching_policy(self, doc_number: str | None, title: str | None, publish_date: date | None) -> str | None:
         """The id of a stored policy that is the same document, or None.
@@ -478,6 +445,21 @@ class Store(PolicyReads):
             )
             for row in rows
         ]
+
+
+def _relations_of(conn: Connection, policy_id: str) -> list[tuple[str, Policy]]:
+    """:meth:`Store.relations_of` on the caller's connection."""
+    outgoing = conn.execute(_RELATIONS_OUT, {"id": policy_id}).all()
+    incoming = conn.execute(_RELATIONS_IN, {"id": policy_id}).all()
+    pairs: list[tuple[str, str]] = []
+    for kind, other in [*outgoing, *((RELATION_INVERSES.get(k, k), o) for k, o in incoming)]:
+        if other != policy_id and (kind, other) not in pairs:
+            pairs.append((kind, other))
+    if not pairs:
+        return []
+    rows = conn.execute(_POLICIES_BY_IDS, {"ids": sorted({o for _, o in pairs})}).mappings().all()
+    by_id = {policy.id: policy for policy in read_policies(conn, rows)}
+    return [(kind, by_id[other]) for kind, other in pairs if other in by_id]
 
 
 def _zone(row: Any) -> PilotZone:

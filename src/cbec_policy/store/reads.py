@@ -24,8 +24,9 @@ from cbec_policy.store.tallies import CorpusTallies, TimelineRow, corpus_tallies
 class PolicyReads:
     """Lists, searches and counts over policies as lean records."""
 
-    # Both provided by Store: the read transaction and the ranking cache.
+    # Provided by Store: the read transaction, the one-statement read and the ranking cache.
     _read: Callable[[], AbstractContextManager[Connection]]
+    _read_statement: Callable[[], AbstractContextManager[Connection]]
     _search_cache: Any
 
     def list_briefs(
@@ -60,8 +61,11 @@ class PolicyReads:
             return timeline_rows(conn, national, limit, complete_only=complete_only)
 
     def change_counter(self) -> int | None:
-        """The store's change counter: moves on in the same transaction as every write (see store.changes)."""
-        with self._read() as conn:
+        """The store's change counter: moves on in the same transaction as every write (see store.changes).
+
+        Asked on every cacheable web request, so it is read with one statement and no transaction around it.
+        """
+        with self._read_statement() as conn:
             return search_version(conn)
 
     def search(self, text: str | SearchQuery, limit: int = 20, filters: PolicyFilters | None = None) -> list[SearchHit]:

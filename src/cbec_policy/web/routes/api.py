@@ -154,10 +154,10 @@ def api_policy(
     ],
 ) -> dict[str, Any]:
     """Everything stored about one policy, with its relations seen from it."""
-    policy = store.get_policy(policy_ref)
-    if policy is None:
+    found = store.get_policy_with_relations(policy_ref)
+    if found is None:
         raise HTTPException(status_code=404, detail=f"policy_ref: no policy {policy_ref!r}")
-    return policy_detail(policy, store.relations_of(policy.id))
+    return policy_detail(*found)
 
 
 @router.get("/zones", summary="Pilot zones by batch, province, region or date")

@@ -198,12 +198,12 @@ def palette() -> Response:
 def policy_page(request: Request, policy_ref: str) -> HTMLResponse:
     """One policy: metadata, 法规沿革 timeline, classification with evidence, sources, full text."""
     store = get_store(request)
-    policy = store.get_policy(policy_ref)
-    if policy is None:
+    found = store.get_policy_with_relations(policy_ref)  # one read transaction for both
+    if found is None:
         return render(request, "not_found.html", {"query": policy_ref}, status_code=404)
     on = _date_param(request, "on")
     days = [date.today()] + ([on] if on else [])
-    return render(request, "policy.html", policy_view(policy, store.relations_of(policy.id), get_lang(request), days))
+    return render(request, "policy.html", policy_view(*found, get_lang(request), days))
 
 
 @router.get("/zones", response_class=HTMLResponse)
