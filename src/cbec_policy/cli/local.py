@@ -58,7 +58,7 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
     return {
         **row,
         "level": local_level_label(row["level"], "zh"),
-        "confidence": local_confidence_label(row["confidence"], "zh", long=True),
+        "confidence": local_confidence_label(row["confidence"], "zh"),
         "date": row["date"] or "未知",
         "doc_number": row["doc_number"] or "未知",
         "kind": row["kind"] or "未知",

@@ -106,13 +106,13 @@ def provenance_label(code: str, lang: str) -> str:
 
 
 def release_label(code: str, lang: str) -> str:
-    """A trade release in the claims' words (统计调查数 / statistical survey ...)."""
-    return _result("trade_releases", code, lang)
+    """A trade release (统计调查数 / survey, 初步数 / preliminary ...), as the dashboard names it too."""
+    return label("release_types", code, lang)
 
 
 def measure_label(code: str, lang: str) -> str:
-    """A trade figure's measure in the claims' words (进出口总额 / total trade ...)."""
-    return _result("trade_measures", code, lang)
+    """A trade figure's measure (进出口总额 / total trade, 出口 / exports ...)."""
+    return label("trade_flows", code, lang)
 
 
 def variant_label(code: str, lang: str) -> str:
@@ -137,9 +137,9 @@ def local_level_label(code: str | None, lang: str) -> str:
     return text(found, lang) if found is not None else UNKNOWN["en" if lang == "en" else "zh"]
 
 
-def local_confidence_label(code: str, lang: str, *, long: bool = False) -> str:
-    """How a local document is known (高（见原文） / high (seen) ...); ``long``: the CLI's wording."""
-    return _result("local_confidence_long" if long else "local_confidence", code, lang)
+def local_confidence_label(code: str, lang: str) -> str:
+    """How a local document is known (高（见原文） / high (seen), 中（引用/转载/译本） ...)."""
+    return _result("local_confidence", code, lang)
 
 
 def method_label(method: object, lang: str) -> str:

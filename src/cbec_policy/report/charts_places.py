@@ -9,7 +9,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from cbec_policy.analysis import REGION_CODE, REGION_ORDER, bundled_provinces
-from cbec_policy.i18n import region_label, tr
+from cbec_policy.i18n import region_label, release_label, tr
+from cbec_policy.labels import colour as colour_of
 from cbec_policy.report.chart_base import REGION_COLOURS
 from cbec_policy.report.chart_base import new_axes as _new_axes
 from cbec_policy.report.chart_base import year_fraction as _year_fraction
@@ -212,10 +213,9 @@ def trade_chart(results: Results, lang: str) -> tuple[Figure, str]:
     rows = [row for row in results.trade_series if row["total"] is not None]
     fig, ax = _new_axes(10, 4.8)
     styles = {
-        "survey": ("#1f618d", "", tr("统计调查数", "survey", lang)),
-        "preliminary": ("#85c1e9", "", tr("初步数", "preliminary", lang)),
-        "backcast": ("#d5d8dc", "//", tr("回溯数", "back-cast", lang)),
-        "unknown": ("#fad7a0", "..", tr("来源待核", "unverified", lang)),
+        # Colours and words of the release types are the vocabulary's; the hatching is the chart's.
+        release: (colour_of("release_types", release), hatch, release_label(release, lang))
+        for release, hatch in (("survey", ""), ("preliminary", ""), ("backcast", "//"), ("unknown", ".."))
     }
     seen: set[str] = set()
     for row in rows:
