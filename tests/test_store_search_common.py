@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from cbec_policy.query import parse_query
+from cbec_policy.query import Term, parse_query
 from cbec_policy.store import Store, search_common, search_pg
 from cbec_policy.store import search as search_module
 from cbec_policy.store.filters import PolicyFilters
@@ -166,3 +166,28 @@ def test_postgresql_text_tier_walk_equals_the_body_index_answer(store: Store, mo
     for (query, limit), hits in walked.items():
         store._search_cache = search_module.SearchCache()
         assert _page(store, query, limit) == hits, (query, limit)
+
+
+def test_sqlite_a_synonym_found_nowhere_keeps_the_newest_path_and_the_ranked_answer(
+    sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A form no document holds adds nothing to bm25: the page equals the ranked one, ties newest first."""
+    days = _add_corpus(sqlite_store)
+    with_absent = replace(parse_query(COMMON), terms=(Term(None, (COMMON, "Nowhere Phrase")),))
+    cased_common = replace(parse_query(COMMON), terms=(Term(None, (COMMON, "Test")),))
+    for index, policy_id in enumerate(sorted(days)[: ADDED // 2 + 40]):  # "test" in more than half the rows
+        policy = sqlite_store.get_policy(policy_id)
+        assert (
+            policy is not None
+            and sqlite_store.save_policy(replace(policy, full_text=f"{policy.full_text} test{index}")) == "updated"
+        )
+    with sqlite_store.transaction(write=False) as conn:
+        assert search_common.unrankable(conn, with_absent.terms)
+        assert not search_common.unrankable(conn, cased_common.terms)
+        assert not search_common.unrankable(conn, (Term(None, ("Nowhere Phrase",)),))
+    ranked = _ranked(sqlite_store, with_absent, 500, monkeypatch)
+    assert len(ranked) == ADDED
+    expected = sorted(ranked, key=lambda hit: (hit[1], days[hit[0]], hit[0]), reverse=True)
+    for limit in (1, 21, 500):
+        sqlite_store._search_cache = search_module.SearchCache()
+        assert _page(sqlite_store, with_absent, limit) == expected[:limit]

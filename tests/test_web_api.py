@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -520,6 +521,41 @@ def test_read_lane_size_comes_from_the_environment(monkeypatch: pytest.MonkeyPat
         monkeypatch.setenv(READ_THREADS_ENV, bad)
         with pytest.raises(InputError, match=READ_THREADS_ENV):
             read_threads()
+
+
+def test_searches_run_in_their_own_lane(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request with search words takes the search lane, any other read the read lane; sizes from the environment."""
+    from types import SimpleNamespace
+
+    import anyio
+    from starlette.requests import Request
+
+    from cbec_policy.errors import InputError
+    from cbec_policy.web import read_lane
+
+    monkeypatch.setenv(read_lane.SEARCH_THREADS_ENV, "1")
+    monkeypatch.setenv(read_lane.READ_THREADS_ENV, "4")
+    lanes: list[float] = []
+
+    async def run_sync(call: Any, *, limiter: anyio.CapacityLimiter) -> Any:
+        lanes.append(limiter.total_tokens)
+        return call()
+
+    monkeypatch.setattr(read_lane, "to_thread", SimpleNamespace(run_sync=run_sync))
+    wrapped = read_lane.reads_store(lambda request: request.url.path)
+
+    def request(query: bytes) -> Request:
+        return Request({"type": "http", "method": "GET", "path": "/policies", "query_string": query, "headers": []})
+
+    async def main() -> None:
+        for query in (b"q=%E8%B7%A8%E5%A2%83", b"q=+", b"status=x", b""):
+            assert await wrapped(request=request(query)) == "/policies"
+
+    anyio.run(main)
+    assert lanes == [1, 4, 4, 4]
+    monkeypatch.setenv(read_lane.SEARCH_THREADS_ENV, "0")
+    with pytest.raises(InputError, match=read_lane.SEARCH_THREADS_ENV):
+        read_lane.search_threads()
 
 
 def test_default_workers_follow_the_cpus(monkeypatch: pytest.MonkeyPatch) -> None:

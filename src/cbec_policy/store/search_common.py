@@ -21,7 +21,9 @@ for); the page then costs a few rows: the brief index holds the summary tier, an
 walks the policies newest first (an index), testing each row's columns for the words, and stops
 at the page. Only words without letter case (Chinese, digits, punctuation) take this path: for
 them FTS5's trigram match is plain substring containment, which ``instr`` tests exactly; a word
-bound to a field, or a word with case, keeps the ranked path.
+bound to a field, or a word with case found in some document, keeps the ranked path. A form that
+no document holds (a synonym of another language, typically) adds nothing to any score and
+matches nothing under either test, so it does not keep a query off this path.
 """
 
 from __future__ import annotations
@@ -47,22 +49,34 @@ def fts5_phrase(form: str) -> str:
 
 
 def unrankable(conn: Connection, terms: tuple[Term, ...]) -> bool:
-    """Whether bm25 gives every phrase of ``terms`` FTS5's floor weight (each in at least half of the rows).
+    """Whether bm25 gives every hit the same score: each phrase of ``terms`` is in at least half of the rows
+    (FTS5's floor weight) or in none (no weight at all).
 
-    Only for unbound words without letter case, and few enough phrases that bm25's sum stays
-    below the fourth decimal. Each phrase is counted up to half the rows, in index order.
+    A synonym that no document holds (an English phrase beside a Chinese word of every text, say)
+    adds nothing to any score, so it does not stop the newest-first path; a phrase that is
+    found must be without letter case, where ``instr`` tests exactly what the trigram match
+    finds. Only for unbound words, each found in some form, and few enough phrases that bm25's
+    sum stays below the fourth decimal. Each phrase is counted up to half the rows, in index order.
     """
     forms = [form for term in terms for form in term.forms]
-    if not forms or len(forms) > MAX_PHRASES:
-        return False
-    if any(term.field is not None for term in terms) or any(form.lower() != form.upper() for form in forms):
+    if not forms or len(forms) > MAX_PHRASES or any(term.field is not None for term in terms):
         return False
     rows = conn.exec_driver_sql("SELECT count(*) FROM policy_fts_docsize").scalar() or 0
     half = (rows + 1) // 2  # FTS5 floors the weight when n >= N / 2
     if half == 0:
         return False
     count = text("SELECT count(*) FROM (SELECT 1 FROM policy_fts WHERE policy_fts MATCH :m LIMIT :half)")
-    return all(conn.execute(count, {"m": fts5_phrase(form), "half": half}).scalar() == half for form in forms)
+    for term in terms:
+        found_common = False
+        for form in term.forms:
+            found = conn.execute(count, {"m": fts5_phrase(form), "half": half}).scalar()
+            if found == half and form.lower() == form.upper():
+                found_common = True
+            elif found != 0:
+                return False
+        if not found_common:  # no form of this word anywhere: the ranked path answers that at once
+            return False
+    return True
 
 
 def _contains_every(terms: tuple[Term, ...], columns: tuple[str, ...]) -> ColumnElement[bool]:

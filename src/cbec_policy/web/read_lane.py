@@ -11,6 +11,11 @@ works); one at a time, or 40, measured slower. The event loop stays free for che
 use more cores. Long jobs (uploads, reports, batch files) stay plain ``def`` handlers on the
 default pool, so they never hold up page views. Over PostgreSQL, where a read waits on the
 network, a larger value can help.
+
+Searches have a lane of their own (``CBEC_WEB_SEARCH_THREADS``, default 2): a search of a word
+found in most documents costs tens of milliseconds, a policy page or a list a few, and in one
+queue every short read waited behind the long ones. With two lanes a page read gets a thread
+at once and shares the interpreter with the searches running, so short reads stay short.
 """
 
 from __future__ import annotations
@@ -22,52 +27,77 @@ from typing import ParamSpec, TypeVar
 
 from anyio import CapacityLimiter, to_thread
 from anyio.lowlevel import RunVar
+from starlette.requests import Request
 
 from cbec_policy.errors import InputError
 
 READ_THREADS_ENV = "CBEC_WEB_READ_THREADS"
 DEFAULT_READ_THREADS = 3  # best of 1, 3, 8 and 40 on SQLite with benchmarks/bench_web.py (2 CPUs)
+SEARCH_THREADS_ENV = "CBEC_WEB_SEARCH_THREADS"
+DEFAULT_SEARCH_THREADS = 2
 MAX_READ_THREADS = 64
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# One limiter per event loop (a limiter must not be shared between loops, e.g. in tests).
-_LIMITER: RunVar[CapacityLimiter] = RunVar("cbec_read_lane")
+# One limiter per lane and event loop (a limiter must not be shared between loops, e.g. in tests).
+_READ_LIMITER: RunVar[CapacityLimiter] = RunVar("cbec_read_lane")
+_SEARCH_LIMITER: RunVar[CapacityLimiter] = RunVar("cbec_search_lane")
+
+
+def _threads(variable: str, default: int) -> int:
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InputError(variable, f"not a whole number: {raw!r}") from None
+    if not 1 <= value <= MAX_READ_THREADS:
+        raise InputError(variable, f"must be between 1 and {MAX_READ_THREADS}")
+    return value
 
 
 def read_threads() -> int:
     """How many store reads one worker process runs at once (``CBEC_WEB_READ_THREADS``, default 3)."""
-    raw = os.environ.get(READ_THREADS_ENV, "").strip()
-    if not raw:
-        return DEFAULT_READ_THREADS
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InputError(READ_THREADS_ENV, f"not a whole number: {raw!r}") from None
-    if not 1 <= value <= MAX_READ_THREADS:
-        raise InputError(READ_THREADS_ENV, f"must be between 1 and {MAX_READ_THREADS}")
-    return value
+    return _threads(READ_THREADS_ENV, DEFAULT_READ_THREADS)
 
 
-def _limiter() -> CapacityLimiter:
+def search_threads() -> int:
+    """How many searches one worker process runs at once (``CBEC_WEB_SEARCH_THREADS``, default 2)."""
+    return _threads(SEARCH_THREADS_ENV, DEFAULT_SEARCH_THREADS)
+
+
+def _limiter(lane: RunVar[CapacityLimiter], size: Callable[[], int]) -> CapacityLimiter:
     try:
-        return _LIMITER.get()
+        return lane.get()
     except LookupError:
-        limiter = CapacityLimiter(read_threads())
-        _LIMITER.set(limiter)
+        limiter = CapacityLimiter(size())
+        lane.set(limiter)
         return limiter
 
 
-def reads_store(handler: Callable[P, R]) -> Callable[P, Awaitable[R]]:
-    """Turn a synchronous handler that reads the store into an async one that runs in the read lane.
+def _searches(kwargs: dict[str, object]) -> bool:
+    """Whether the request handled asks for a search: search words in its ``q`` parameter."""
+    request = kwargs.get("request")
+    return isinstance(request, Request) and bool(request.query_params.get("q", "").strip())
 
+
+def reads_store(handler: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """Turn a synchronous handler that reads the store into an async one that runs in a read lane.
+
+    A request with search words (``q``) runs in the search lane, any other in the read lane;
+    a handler that searches therefore takes the ``request`` among its parameters.
     ``functools.wraps`` keeps the handler's signature and globals, which FastAPI reads to
     find the parameters; the returned coroutine function tells FastAPI not to use its own pool.
     """
 
     @functools.wraps(handler)
     async def in_lane(*args: P.args, **kwargs: P.kwargs) -> R:
-        return await to_thread.run_sync(functools.partial(handler, *args, **kwargs), limiter=_limiter())
+        if _searches(kwargs):
+            limiter = _limiter(_SEARCH_LIMITER, search_threads)
+        else:
+            limiter = _limiter(_READ_LIMITER, read_threads)
+        return await to_thread.run_sync(functools.partial(handler, *args, **kwargs), limiter=limiter)
 
     return in_lane

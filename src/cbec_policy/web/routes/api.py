@@ -86,7 +86,7 @@ Browse = Annotated[BrowseQuery, Depends(_browse_query)]
 
 @router.get("/policies", summary="List, filter and search policies")
 @reads_store
-def api_policies(store: Store, query: Browse) -> dict[str, Any]:
+def api_policies(request: Request, store: Store, query: Browse) -> dict[str, Any]:
     """Policies matching every filter; with ``q``, ranked search hits with a snippet.
 
     A list (no ``q``) pages by key: pass the ``next`` value back as ``after``. A search pages
