@@ -55,3 +55,18 @@ def test_hostile_queries_neither_fail_nor_change_anything(store: Store, hostile:
         assert all(term.lower() in text.lower() for term in hostile.split())
     assert store.count_policies() == 59
     assert store.get_policy("2016-caiguanshui-18") is not None
+
+
+def test_a_full_text_hit_shows_the_text_around_its_first_occurrence_on_both_backends(store: Store) -> None:
+    """The snippet of a word found only in the full text: its first occurrence marked, the same on each backend."""
+    from dataclasses import replace
+
+    template = store.get_policy("2016-caiguanshui-18")
+    assert template is not None
+    text = "第一条 适用范围。" * 12 + "口岸查验结果互认先行。" + "第二条 其他事项。" * 12 + "再次提到口岸查验结果互认。"
+    policy = replace(template, id="test-snippet-window", title="测试片段文件", doc_number=None, summary="",
+                     full_text=text, relations=(), paper=None)  # fmt: skip
+    assert store.save_policy(policy) == "new"
+    [hit] = [hit for hit in store.search("查验结果互认", limit=50) if hit.policy.id == "test-snippet-window"]
+    assert hit.score < 1  # the full-text tier
+    assert "【查验结果互认】先行" in hit.snippet and "适用范围" in hit.snippet and "再次提到" not in hit.snippet

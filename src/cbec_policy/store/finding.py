@@ -21,7 +21,7 @@ from cbec_policy.query import SearchQuery
 from cbec_policy.store import schema as s
 from cbec_policy.store.filters import PolicyFilters, filter_condition
 from cbec_policy.store.records import PolicyBrief, SearchHit
-from cbec_policy.store.search import ALL_COLUMNS, fts5_match, fts_table, make_snippet, search_ids
+from cbec_policy.store.search import make_snippet, search_ids
 
 _p = s.policies.c
 _SEP_ITEM, _SEP_POS = "\x1f", "\x1e"
@@ -165,22 +165,6 @@ def _text_windows(conn: Connection, ids: list[str], form: str) -> dict[str, str]
     return {row[0]: row[1] for row in rows if row[2] and row[2] > 0}
 
 
-def _fts_snippets(conn: Connection, query: SearchQuery, ids: list[str]) -> dict[str, str]:
-    """FTS5 ``snippet()`` of the winners: the best column's window with the hit in 【】.
-
-    The index is entered by rowid (one seek per winner): joined from ``policies`` instead, the
-    MATCH would walk every matching document first, which for a common word is the whole corpus.
-    """
-    rowids = dict(conn.execute(select(_p.fts_rowid, _p.id).where(_p.id.in_(ids), _p.fts_rowid.is_not(None))).all())
-    if not rowids:
-        return {}
-    match = fts5_match(query.terms, ALL_COLUMNS)
-    statement = select(fts_table.c.rowid, func.snippet(literal_column("policy_fts"), -1, "【", "】", "…", 24)).where(
-        literal_column("policy_fts").op("MATCH")(match), fts_table.c.rowid.in_(list(rowids))
-    )
-    return {rowids[rowid]: snippet for rowid, snippet in conn.execute(statement).all()}
-
-
 def search_briefs(conn: Connection, query: SearchQuery, filters: PolicyFilters, limit: int) -> list[SearchHit]:
     """Ranked hits of ``query`` among the policies matching ``filters``: lean records with snippets."""
     where: ColumnElement[bool] | None = None
@@ -206,12 +190,12 @@ def search_briefs(conn: Connection, query: SearchQuery, filters: PolicyFilters, 
                 snippets[policy_id] = snippet
     missing = [i for i in ids if i not in snippets and i in briefs]
     if missing:
-        if conn.dialect.name == "sqlite" and all(len(f) >= 3 for t in query.terms for f in t.forms):
-            snippets.update(_fts_snippets(conn, query, missing))
-        else:
-            for form in forms:
-                for policy_id, window in _text_windows(conn, [i for i in missing if i not in snippets], form).items():
-                    snippets[policy_id] = make_snippet(forms, [window])
+        # A window of the full text cut by the database around the first occurrence, on both
+        # backends: FTS5's snippet() re-tokenises each 10 KB text (about 1 ms a hit, most of a
+        # common word's search), and the two backends now show the same snippet.
+        for form in forms:
+            for policy_id, window in _text_windows(conn, [i for i in missing if i not in snippets], form).items():
+                snippets[policy_id] = make_snippet(forms, [window])
     return [
         SearchHit(briefs[i], round(score, 4), snippets.get(i) or make_snippet(forms, short_fields[i]))
         for i, score in scored
