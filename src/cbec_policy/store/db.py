@@ -263,14 +263,8 @@ class Store(PolicyReads):
 
     def get_policy(self, id_or_doc_number: str) -> Policy | None:
         """The policy with this id, or else with this document number in any bracket form."""
-        key = id_or_doc_number.strip()
-        if not key:
-            return None
         with self._read() as conn:
-            row = conn.execute(_POLICY_BY_ID, {"id": key}).mappings().first()
-            if row is None:
-                row = conn.execute(_POLICY_BY_DOC_KEY, {"doc_key": doc_number_key(key)}).mappings().first()
-            return read_policies(conn, [row])[0] if row is not None else None
+            return _policy_by_key(conn, id_or_doc_number)
 
     def get_policy_with_relations(self, id_or_doc_number: str) -> tuple[Policy, list[tuple[str, Policy]]] | None:
         """:meth:`get_policy` and :meth:`relations_of` in one read transaction (what a policy page shows).
@@ -278,17 +272,9 @@ class Store(PolicyReads):
         One connection and one snapshot instead of two: on PostgreSQL each read transaction
         costs round trips of its own (BEGIN, COMMIT) besides its statements.
         """
-        key = id_or_doc_number.strip()
-        if not key:
-            return None
         with self._read() as conn:
-            row = conn.execute(_POLICY_BY_ID, {"id": key}).mappings().first()
-            if row is None:
-                row = conn.execute(_POLICY_BY_DOC_KEY, {"doc_key": doc_number_key(key)}).mappings().first()
-            if row is None:
-                return None
-            policy = read_policies(conn, [row])[0]
-            return policy, _relations_of(conn, policy.id)
+            policy = _policy_by_key(conn, id_or_doc_number)
+            return (policy, _relations_of(conn, policy.id)) if policy is not None else None
 
     def get_original_text(self, policy_id: str) -> str | None:
         """The original text a policy was ingested from (None when there is none)."""
@@ -445,6 +431,17 @@ class Store(PolicyReads):
             )
             for row in rows
         ]
+
+
+def _policy_by_key(conn: Connection, id_or_doc_number: str) -> Policy | None:
+    """The policy with this id, or else with this document number in any bracket form."""
+    key = id_or_doc_number.strip()
+    if not key:
+        return None
+    row = conn.execute(_POLICY_BY_ID, {"id": key}).mappings().first()
+    if row is None:
+        row = conn.execute(_POLICY_BY_DOC_KEY, {"doc_key": doc_number_key(key)}).mappings().first()
+    return read_policies(conn, [row])[0] if row is not None else None
 
 
 def _relations_of(conn: Connection, policy_id: str) -> list[tuple[str, Policy]]:
