@@ -92,7 +92,9 @@ async def api_returns(body: tax.ReturnsRequest) -> dict[str, Any]:
     responses=ORDER_UPLOAD_RESPONSES,
     openapi_extra=ORDER_UPLOAD_REQUEST_ENCODING,
 )
-def api_order_file(request: Request, file: Annotated[UploadFile, File(description="orders file")]) -> FileResponse:
+# Named after its URL, which is kept: FastAPI builds the OpenAPI operation id and body schema name
+# (api_batch_api_tax_batch_post) from it, and API clients know the route by them.
+def api_batch(request: Request, file: Annotated[UploadFile, File(description="orders file")]) -> FileResponse:
     """One result row per order line (errors in an ``error`` column); the file comes back in the same format."""
     return run_order_upload(file, get_config(request))
 
