@@ -5,16 +5,16 @@
 
 Stages, each over the same files:
   (a) read + decode only;
-  (b) the full-text index insert alone (SQLite FTS5 trigram), committed in batches of the
+  (b) the full-text index insert alone (SQLite FTS5 trigram), committed in chunks of the
       same size as (d), with the store's connection settings: the floor any store write pays;
       (b1) the same with one transaction per document, for reference;
   (c) normalise + extract only (from decoded text);
   (d) full ingest into SQLite (read, normalise, extract, match, store with the index; one
-      transaction per batch, one SAVEPOINT per document), without the classifier;
+      transaction per chunk, one SAVEPOINT per document), without the classifier;
   (d2) the same files again into the same database: every one matched, fetched, compared
       and found unchanged (no duplicates);
   (d0) optional: the one-transaction-per-document path (find_matching_policy, get_policy,
-      save_policy for every file) on a sample, so the batched path is compared side by side;
+      save_policy for every file) on a sample, so the chunked path is compared side by side;
   (e) optional: (d) with the classifier, on a sample, each run into a fresh database; the best
       of --classify-runs runs is shown.
 Each figure is given per second of wall time and per second of this process's CPU time: on a
@@ -51,7 +51,7 @@ from cbec_policy.ingest.pipeline import process_document
 from cbec_policy.ingest.readers import read_file
 from cbec_policy.store import open_store
 from cbec_policy.store.bulk import BULK_CACHE_KIB
-from cbec_policy.store.ingested import MAX_BATCH, build_policy, ingest_paths
+from cbec_policy.store.ingested import MAX_CHUNK, build_policy, ingest_paths
 
 ISSUERS = [
     ("财政部 海关总署 税务总局", "财关税"),
@@ -156,16 +156,16 @@ def target_line(target: str, figures: str, stage: Timing) -> None:
     print(f"  {target:<20} {figures}; load average {load}")
 
 
-def fts_insert(path: Path, extracted: list, batch: int) -> None:
-    """Insert every text into a fresh FTS5 trigram table, ``batch`` documents per transaction."""
+def fts_insert(path: Path, extracted: list, chunk: int) -> None:
+    """Insert every text into a fresh FTS5 trigram table, ``chunk`` documents per transaction."""
     fts = sqlite3.connect(path, isolation_level=None)
     fts.execute("PRAGMA journal_mode=WAL")
     fts.execute("PRAGMA synchronous=NORMAL")
-    fts.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")  # the store's settings for batch writes
+    fts.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")  # the store's settings for chunk writes
     fts.execute("CREATE VIRTUAL TABLE policy_fts USING fts5(title, doc_number, summary, full_text, tokenize='trigram')")
-    for start in range(0, len(extracted), batch):
+    for start in range(0, len(extracted), chunk):
         fts.execute("BEGIN IMMEDIATE")
-        for text, found in extracted[start : start + batch]:
+        for text, found in extracted[start : start + chunk]:
             fts.execute(
                 "INSERT INTO policy_fts (title, doc_number, summary, full_text) VALUES (?, ?, '', ?)",
                 (found.title or "", found.doc_number or "", text),
@@ -206,7 +206,7 @@ def main() -> int:
         n = len(paths)
         size = sum(Path(p).stat().st_size for p in paths) / n
         load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-        print(f"corpus: {n} documents, mean {size / 1024:.1f} KB, seed {args.seed}; batch size {MAX_BATCH}")
+        print(f"corpus: {n} documents, mean {size / 1024:.1f} KB, seed {args.seed}; chunk size {MAX_CHUNK}")
         print(f"load average at the start: {load}")
 
         with timed(n, times, "a"):
@@ -224,7 +224,7 @@ def main() -> int:
                 extracted.append((normalised.text, extract_metadata(normalised.text)))
 
         with timed(n, times, "b"):
-            fts_insert(root / "fts.db", extracted, MAX_BATCH)
+            fts_insert(root / "fts.db", extracted, MAX_CHUNK)
         with timed(n, times, "b1"):
             fts_insert(root / "fts1.db", extracted, 1)
 
@@ -246,8 +246,8 @@ def main() -> int:
             with timed(len(sample), times, "d0"):
                 ingest_one_by_one(sample, store)
             store.close()
-            # The batched path on the same sample, right after, for a like-for-like ratio.
-            store = open_store(f"sqlite:///{root / 'batched.db'}")
+            # The chunked path on the same sample, right after, for a like-for-like ratio.
+            store = open_store(f"sqlite:///{root / 'chunked.db'}")
             with timed(len(sample), times, "d-sample"):
                 ingest_paths(sample, store, classify=False)
             store.close()
@@ -275,7 +275,7 @@ def main() -> int:
 
     labels = {
         "a": "(a) read + decode",
-        "b": f"(b) FTS5 trigram insert, {MAX_BATCH}/txn",
+        "b": f"(b) FTS5 trigram insert, {MAX_CHUNK}/txn",
         "b1": "(b1) FTS5 trigram insert, 1/txn",
         "c": "(c) normalise + extract",
         "d": "(d) full ingest into SQLite",
@@ -295,7 +295,7 @@ def main() -> int:
         wall, cpu = times[key].rates()
         print(f"ratio {what:<9} wall {wall / d_wall:6.2f}x   CPU {cpu / d_cpu:6.2f}x")
     # Where a document's CPU time in (d) goes: the stages measured alone, and the rest (the
-    # policy row and link rows, hashing, matching, batching), which is the store's own overhead.
+    # policy row and link rows, hashing, matching, chunking), which is the store's own overhead.
     a_ms, c_ms, b_ms, d_ms = (1000 * times[key].cpu / times[key].count for key in "acbd")
     print(
         f"per document, CPU ms: (d) {d_ms:.2f} = (a) {a_ms:.2f} + (c) {c_ms:.2f} + (b) {b_ms:.2f} "

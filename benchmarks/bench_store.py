@@ -67,21 +67,21 @@ TARGET_RATIO = 3.0  # store search p95 / raw index query p95
 
 
 def build(store, docs: int) -> float:  # type: ignore[no-untyped-def]
-    """Write ``docs`` synthetic documents in batches of 1,000 (seconds taken; 0 when already there)."""
+    """Write ``docs`` synthetic documents in chunks of 1,000 (seconds taken; 0 when already there)."""
     if store.get_policy(f"bench-{docs - 1}") is not None and store.get_policy(f"bench-{docs}") is None:
         return 0.0  # the same documents are already stored (a re-run on a kept database)
     rng = random.Random(7)
     start = time.perf_counter()
-    batch: list[tuple[Policy, str | None]] = []
+    chunk: list[tuple[Policy, str | None]] = []
     for policy in _policies(docs, rng):
-        batch.append((policy, None))
-        if len(batch) == 1000:
+        chunk.append((policy, None))
+        if len(chunk) == 1000:
             with store.bulk() as session:
-                session.save_policies(batch)
-            batch = []
-    if batch:
+                session.save_policies(chunk)
+            chunk = []
+    if chunk:
         with store.bulk() as session:
-            session.save_policies(batch)
+            session.save_policies(chunk)
     return time.perf_counter() - start
 
 

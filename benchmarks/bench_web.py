@@ -104,7 +104,7 @@ def build_database(url: str, count: int, folder: Path) -> tuple[float, list[str]
     """Fill the store at ``url`` with ``count`` documents through the ingest path; (seconds, policy ids).
 
     The documents are written as text files and stored by ``ingest_paths`` (reading, decoding,
-    normalising, extraction, batched writes), as ``cbec ingest`` does, without the classifier.
+    normalising, extraction, chunked writes), as ``cbec ingest`` does, without the classifier.
     A store that already holds ``count`` ingested documents is reused (0 seconds).
     """
     from cbec_policy.store import ingest_paths, open_store

@@ -2,7 +2,7 @@
 
 Each builder writes one file into a folder and returns its path. The good documents are short
 notices written for these tests; the hostile ones are shaped like the files a reliability probe
-feeds a batch: nesting bombs, compression bombs, self-referencing PDF objects, huge single
+feeds an ingest run: nesting bombs, compression bombs, self-referencing PDF objects, huge single
 lines, text in a non-Chinese encoding.
 """
 

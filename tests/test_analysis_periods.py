@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from cbec_policy.analysis.periods import OUTSIDE, assign_periods, bundled_frameworks, load_frameworks, period_counts
+from cbec_policy.analysis.periods import (
+    PERIOD_OUTSIDE,
+    assign_periods,
+    bundled_frameworks,
+    load_frameworks,
+    period_counts,
+)
 from cbec_policy.errors import ReferenceDataError
 from cbec_policy.reference.loader import load_national_policies
 
@@ -14,7 +20,7 @@ from cbec_policy.reference.loader import load_national_policies
 # (d) the paper's nodes 2015 试点 / 2016–2020 全面发展 / 2021– 成熟优化, nothing before 2015.
 # (b) and (c) put every year from 2013 on in their last period (b3 高水平开放, c3 爆发期).
 TABLE1_EXPECTED = {
-    "2013-caishui-96": ("a2", OUTSIDE),  # 2013-12-30
+    "2013-caishui-96": ("a2", PERIOD_OUTSIDE),  # 2013-12-30
     "2015-guobanfa-46": ("a2", "d1"),  # 2015-06-20
     "2016-caiguanshui-18": ("a2", "d2"),
     "2016-mof-announce-40": ("a2", "d2"),
@@ -69,7 +75,7 @@ def test_counts_cover_every_policy_in_every_framework() -> None:
     for key in "abcd":
         assert sum(row["policies"] for row in rows if row["framework"] == key) == len(policies)
     # 2013–2014 documents fall before the paper's first node: reported, not forced into 2015
-    outside_d = next(row["policies"] for row in rows if row["framework"] == "d" and row["period"] == OUTSIDE)
+    outside_d = next(row["policies"] for row in rows if row["framework"] == "d" and row["period"] == PERIOD_OUTSIDE)
     assert outside_d == sum(1 for p in policies if p.publish_date.year < 2015)
 
 

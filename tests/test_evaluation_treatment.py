@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import reference_counts
 from cbec_policy.cli import cli
 from cbec_policy.errors import InputError
-from cbec_policy.evaluation.treatment import CODE_UNKNOWN, COLUMNS, first_treated_year, treatment_table
+from cbec_policy.evaluation.treatment import CODE_UNKNOWN, TREATMENT_COLUMNS, first_treated_year, treatment_table
 from cbec_policy.reference.loader import load_pilot_batches, load_pilot_zones
 
 
@@ -73,7 +73,7 @@ def test_cli_writes_the_table(tmp_path: Path) -> None:
     run = CliRunner().invoke(cli, ["did", "treatment", "--db", db, "--out", str(out)])
     assert run.exit_code == 0, run.output
     table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
-    assert list(table[0]) == list(COLUMNS)
+    assert list(table[0]) == list(TREATMENT_COLUMNS)
     assert sum(row["row_kind"] == "approval" for row in table) == reference_counts.zones_approved()
     hangzhou = next(row for row in table if row["city"] == "杭州市")
     assert hangzhou["first_treated_year"] == "2015" and hangzhou["never_treated"] == "0"

@@ -1,4 +1,4 @@
-"""Batched ingest: many documents per transaction, each one atomic, same outcome as one by one."""
+"""Chunked ingest: many documents per transaction, each one atomic, same outcome as one by one."""
 
 from __future__ import annotations
 
@@ -35,12 +35,12 @@ def render(directory: Path, key: str, variant: int = 0) -> Path:
     return path
 
 
-def test_one_batch_matches_bundled_policies_and_stores_copies_once(store: Store, tmp_path: Path) -> None:
+def test_one_chunk_matches_bundled_policies_and_stores_copies_once(store: Store, tmp_path: Path) -> None:
     before = store.count_policies()
     paths = [render(tmp_path, "yuzheng-2023-35", i) for i in range(3)]  # three copies of one document
     paths.append(render(tmp_path, "caiguanshui-2018-49", 1))  # a bundled policy, Big5 traditional copy
     paths.append(render(tmp_path, "school-winter-break", 0))  # a distractor without a number
-    summary = ingest_paths([str(p) for p in paths], store, classify=False, batch_size=64)
+    summary = ingest_paths([str(p) for p in paths], store, classify=False, chunk_size=64)
     assert [o.status for o in summary.outcomes] == ["new", "unchanged", "unchanged", "updated", "new"]
     assert store.count_policies() == before + 2
     bundled = store.get_policy("2018-caiguanshui-49")
@@ -48,14 +48,14 @@ def test_one_batch_matches_bundled_policies_and_stores_copies_once(store: Store,
     assert bundled.publish_date == date(2018, 11, 29)  # the verified date is kept
     stored = store.get_policy("豫政〔2023〕35号")
     assert stored is not None and stored.issuers == ("河南省人民政府",)
-    hits = store.search("豫政〔2023〕35号")  # the full-text entry was written in the same batch
+    hits = store.search("豫政〔2023〕35号")  # the full-text entry was written in the same chunk
     assert hits and hits[0].policy.id == stored.id
-    again = ingest_paths([str(p) for p in paths], store, classify=False, batch_size=64)
+    again = ingest_paths([str(p) for p in paths], store, classify=False, chunk_size=64)
     assert {o.status for o in again.outcomes} == {"unchanged"}
     assert store.count_policies() == before + 2
 
 
-def test_batched_and_one_by_one_ingest_store_the_same_records(sqlite_store_url: str, tmp_path: Path) -> None:
+def test_chunked_and_one_by_one_ingest_store_the_same_records(sqlite_store_url: str, tmp_path: Path) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
     paths = [str(render(folder, key)) for key in NEW_KEYS]
@@ -63,15 +63,15 @@ def test_batched_and_one_by_one_ingest_store_the_same_records(sqlite_store_url: 
     single_db = tmp_path / "single.sqlite3"
     shutil.copyfile(sqlite_store_url.removeprefix("sqlite:///"), single_db)
     records = {}
-    for name, url, size in (("batched", sqlite_store_url, 256), ("single", f"sqlite:///{single_db}", 1)):
+    for name, url, size in (("chunked", sqlite_store_url, 256), ("single", f"sqlite:///{single_db}", 1)):
         with open_store(url) as store:
-            summary = ingest_paths(paths, store, classify=False, batch_size=size)
+            summary = ingest_paths(paths, store, classify=False, chunk_size=size)
             assert store.count_policies() == len(load_national_policies()) + len(NEW_KEYS)
             policies = store.list_policies()
         records[name] = ([o.status for o in summary.outcomes], [(o.policy_id, o.title) for o in summary.outcomes],
                          policies)  # fmt: skip
-    assert records["batched"] == records["single"]
-    assert records["batched"][0] == ["new"] * len(NEW_KEYS) + ["unchanged", "updated"]
+    assert records["chunked"] == records["single"]
+    assert records["chunked"][0] == ["new"] * len(NEW_KEYS) + ["unchanged", "updated"]
 
 
 _REFUSED_KEY = "xiangzhengfa-2023-9"
@@ -116,7 +116,7 @@ def test_a_document_the_database_refuses_fails_alone(store: Store, store_url: st
     before = store.count_policies()
     _install_refusal(store_url, refused)
     try:
-        summary = ingest_paths(paths, store, classify=False, batch_size=64)
+        summary = ingest_paths(paths, store, classify=False, chunk_size=64)
     finally:
         _remove_refusal(store_url)
     assert [o.status for o in summary.outcomes] == ["new", "failed", "new", "new"]
@@ -134,7 +134,7 @@ def test_a_document_the_database_refuses_fails_alone(store: Store, store_url: st
     assert store.get_policy(refused) is not None
 
 
-def test_batch_matching_agrees_with_single_lookups(store: Store) -> None:
+def test_chunk_matching_agrees_with_single_lookups(store: Store) -> None:
     bundled = {policy.id: policy for policy in load_national_policies()}
     title = bundled["2016-caiguanshui-18"].title
     cases = [
@@ -166,19 +166,19 @@ _CHILD = textwrap.dedent(
             os.kill(os.getpid(), signal.SIGKILL)  # rows written, transaction not committed
     BulkSession._write = write_then_die
     store = open_store(sys.argv[1])
-    summary = ingest_paths([sys.argv[2]], store, classify=False, batch_size=4)
+    summary = ingest_paths([sys.argv[2]], store, classify=False, chunk_size=4)
     print(" ".join(o.status for o in summary.outcomes))
     """
 )
 
 
-def test_kill_inside_a_batch_leaves_whole_batches_and_resumes(sqlite_store_url: str, tmp_path: Path) -> None:
+def test_kill_inside_a_chunk_leaves_whole_chunks_and_resumes(sqlite_store_url: str, tmp_path: Path) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
     for key in NEW_KEYS:
         render(folder, key)
     env = {**os.environ, "PYTHONPATH": str(REPO_SRC)}
-    # Batches of 1, 2, 4 and 2 documents: killed while the third batch is written, uncommitted.
+    # Chunks of 1, 2, 4 and 2 documents: killed while the third chunk is written, uncommitted.
     killed = subprocess.run(
         [sys.executable, "-c", _CHILD, sqlite_store_url, str(folder), "3"], env=env, capture_output=True, timeout=120
     )

@@ -6,7 +6,7 @@ Both ways: schema-valid requests must be answered (positive cases), and requests
 schema (a value of the wrong type or outside its bounds, a field too many) must be refused with
 a 4xx (negative cases). Every operation is held to the contract; none is exempt. In a multipart
 form every part is bytes, so a negative case that sends a "number" for a file part is a file
-with digits in it: for those bodies the refusal check is not asked. A schema can say that the batch file
+with digits in it: for those bodies the refusal check is not asked. A schema can say that the uploaded order file
 is CSV or Parquet but not what rows an orders file holds, so the orders files themselves come
 from the strategies below (the required columns, any cell text): a file of that shape must get
 its results file, whatever its cells hold (bad cells are rows with an ``error``).
@@ -32,7 +32,7 @@ from pydantic import TypeAdapter, ValidationError
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
-from cbec_policy.rules.batch.orders import REQUIRED_COLUMNS
+from cbec_policy.rules.order_file.parsing import REQUIRED_COLUMNS
 from cbec_policy.web.contract import date_pattern, decimal_text_pattern
 from cbec_policy.web.tax import Price
 from serving import cbec_serve

@@ -1,4 +1,4 @@
-"""Broken and hostile input never stops a batch: each bad file is one line, every good file is stored.
+"""Broken and hostile input never stops a run: each bad file is one line, every good file is stored.
 
 The files come from ``hostile_files`` (generated here, no network). Peak memory is measured in
 a subprocess per input (``ru_maxrss``), so one test's allocations do not hide another's.

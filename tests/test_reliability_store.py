@@ -118,7 +118,7 @@ def test_kill_9_during_ingest_leaves_whole_documents_and_a_rerun_finishes(store_
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     total, distinct = _ingested(store_url)
-    assert 15 <= total < count and total == distinct  # whole batches, no duplicates
+    assert 15 <= total < count and total == distinct  # whole chunks, no duplicates
     if store_url.startswith("sqlite"):
         with sqlite3.connect(store_url.removeprefix("sqlite:///")) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -1,11 +1,11 @@
 """Hostile and odd web input, on SQLite and PostgreSQL: control characters in a policy id, form
-fields no route declares, batch files the engine cannot read, and a deletion seen in the stats.
+fields no route declares, order files the engine cannot read, and a deletion seen in the stats.
 
 * a NUL or other control character in ``/api/policies/{id}`` is 422 naming the path, never 500,
   and the same keep-alive connection still answers the next request (a real ``cbec serve``);
 * an unknown form field is treated as ``/openapi.json`` says: ignored where the body schema
   admits further fields, 422 where it forbids them;
-* no batch error shows a server path (the job folder, the data directory, the temp folder);
+* no order-upload error shows a server path (the job folder, the data directory, the temp folder);
 * deleting an ingested policy takes from ``/api/stats`` exactly what that policy added,
   computed from the policy's own fields.
 """
@@ -108,8 +108,8 @@ def test_unknown_form_fields_are_handled_as_the_schema_says(client: TestClient) 
     assert plain.status_code == extra.status_code == 200
     assert plain.json()["counts"]["new"] == 1 and extra.json()["counts"]["unchanged"] == 1  # the same document
 
-    batch = _body_schema(client, "/api/tax/batch")
-    assert batch.get("additionalProperties") is not False
+    order_upload = _body_schema(client, "/api/tax/batch")
+    assert order_upload.get("additionalProperties") is not False
     orders = {"file": ("orders.csv", ORDERS_CSV, "text/csv")}
     for path in ("/api/tax/batch", "/tax/batch"):  # the API and the calculator page's form
         without = client.post(path, files=orders)
@@ -128,8 +128,8 @@ def test_unknown_form_fields_are_handled_as_the_schema_says(client: TestClient) 
         assert refused.status_code == 422 and "coupon" in refused.json()["message"]
 
 
-def test_batch_errors_name_the_uploaded_file_never_a_server_path(client: TestClient, tmp_path: Path) -> None:
-    server_places = [str(tmp_path), str(tmp_path.resolve()), tempfile.gettempdir(), "batch-"]
+def test_order_upload_errors_name_the_uploaded_file_never_a_server_path(client: TestClient, tmp_path: Path) -> None:
+    server_places = [str(tmp_path), str(tmp_path.resolve()), tempfile.gettempdir(), "order-upload-"]
     files = {
         "columns.csv": b"order,day,amount\n1,2024-05-06,3\n",
         "broken.parquet": os.urandom(400),

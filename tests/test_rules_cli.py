@@ -119,7 +119,7 @@ def test_tax_export_income_uses_the_store(sqlite_store_url: str) -> None:
     assert json.loads(out)["invoice_free_eligible"] is False  # approved only on 2019-12-15
 
 
-def test_tax_batch_command(tmp_path: Path) -> None:
+def test_tax_batch_command_taxes_an_order_file(tmp_path: Path) -> None:
     orders = tmp_path / "orders.csv"
     orders.write_text("order_id,declaration_date,price\n1,2025-06-01,500\n2,2016-01-01,500\n", encoding="utf-8")
     out = tmp_path / "results.parquet"

@@ -61,7 +61,7 @@ def test_a_failed_write_leaves_data_and_counter(store: Store) -> None:
     count = store.count_policies()
     with pytest.raises(RuntimeError), store.bulk() as session:
         session.save_policies([(_new_policy(store, "test-changes-failed", "测试用：失败的写入"), None)])
-        raise RuntimeError("the batch fails after its first document")
+        raise RuntimeError("the chunk fails after its first document")
     assert store.count_policies() == count
     assert store.change_counter() == start
 

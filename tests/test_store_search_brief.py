@@ -94,7 +94,7 @@ def _notice(number: int, title: str | None = None) -> str:
 
 def test_every_kind_of_write_keeps_the_brief_index_exact(sqlite_store_url: str, tmp_path: Path) -> None:
     # Every path that writes ``policies`` on SQLite, each followed by the check: the store's own
-    # writers (one policy, a batch, init), ingest (new, unchanged, --update, an upload), the
+    # writers (one policy, a chunk, init), ingest (new, unchanged, --update, an upload), the
     # researcher's edits (labels file, relevance, the web API's label edit), and deletions (the
     # store's, the web API's, and a script's plain SQL).
     store = open_store(sqlite_store_url)
@@ -116,7 +116,7 @@ def test_every_kind_of_write_keeps_the_brief_index_exact(sqlite_store_url: str, 
             (documents / f"n{number}.txt").write_text(_notice(number), encoding="utf-8")
         paths = sorted(str(path) for path in documents.iterdir())
         steps += [
-            ("ingest a batch", lambda: ingest_paths(paths, store, classify=False)),
+            ("ingest a chunk", lambda: ingest_paths(paths, store, classify=False)),
             ("ingest it again (unchanged)", lambda: ingest_paths(paths, store, classify=False)),
         ]
 
@@ -169,7 +169,7 @@ def test_every_kind_of_write_keeps_the_brief_index_exact(sqlite_store_url: str, 
 
 def test_a_store_made_with_the_insert_trigger_loses_it_and_stays_exact(sqlite_store_url: str) -> None:
     # Versions before this one kept new rows by an insert trigger too; the writers do that now,
-    # and the two together would give a batch's new rows two entries each.
+    # and the two together would give a chunk's new rows two entries each.
     store = open_store(sqlite_store_url)
     with store.transaction() as conn:
         conn.exec_driver_sql(
@@ -188,7 +188,7 @@ def test_a_store_made_with_the_insert_trigger_loses_it_and_stays_exact(sqlite_st
         with reopened.bulk() as session:
             added = replace(template, id="test-brief-after", doc_number=None, title="测试：升级后")
             session.save_policies([(added, None)])
-        _assert_exact(reopened, "a batch after the upgrade")
+        _assert_exact(reopened, "a chunk after the upgrade")
     finally:
         reopened.close()
 

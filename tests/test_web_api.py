@@ -392,7 +392,7 @@ def test_label_edit_with_token_is_stored_and_keeps_the_previous_labels(writer: T
     assert bad.status_code == 422 and bad.json()["field"] == "policy_type"
 
 
-# ----------------------------------------------------------------------------- batch
+# ----------------------------------------------------------------------------- order upload (/api/tax/batch)
 
 
 ORDERS_CSV = (
@@ -403,7 +403,7 @@ ORDERS_CSV = (
 )
 
 
-def test_batch_upload_returns_one_result_row_per_order(client: TestClient) -> None:
+def test_order_upload_returns_one_result_row_per_order(client: TestClient) -> None:
     import csv
 
     response = client.post("/api/tax/batch", files={"file": ("../../orders.csv", ORDERS_CSV.encode(), "text/csv")})
@@ -418,7 +418,7 @@ def test_batch_upload_returns_one_result_row_per_order(client: TestClient) -> No
     assert "orders-results.csv" in response.headers["content-disposition"]
 
 
-def test_batch_upload_of_a_wrong_file_type_is_422(client: TestClient) -> None:
+def test_order_upload_of_a_wrong_file_type_is_422(client: TestClient) -> None:
     response = client.post("/api/tax/batch", files={"file": ("orders.xlsx", b"PK\x03\x04", "application/zip")})
     assert response.status_code == 422 and ".xlsx" in response.json()["message"]
 

@@ -29,7 +29,7 @@ MEDIA_TYPES = {
     "bibtex": "application/x-bibtex; charset=utf-8",
 }
 EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "ris": "ris", "bibtex": "bib"}
-COLUMNS = (
+CITATION_COLUMNS = (
     "id", "title", "doc_number", "issuers", "publish_date", "effective_date", "end_date",
     "status", "status_label", "level", "policy_type", "themes", "url",
 )  # fmt: skip
@@ -74,9 +74,9 @@ def to_csv(rows: Sequence[dict[str, str]]) -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(CITATION_COLUMNS)
     for row in rows:
-        writer.writerow([safe_cell(row[column]) for column in COLUMNS])
+        writer.writerow([safe_cell(row[column]) for column in CITATION_COLUMNS])
     return buffer.getvalue()
 
 
@@ -85,9 +85,9 @@ def to_xlsx(rows: Sequence[dict[str, str]]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "policies"
-    sheet.append(list(COLUMNS))
+    sheet.append(list(CITATION_COLUMNS))
     for row in rows:
-        sheet.append([safe_cell(row[column]) for column in COLUMNS])
+        sheet.append([safe_cell(row[column]) for column in CITATION_COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     buffer = io.BytesIO()

@@ -1,7 +1,7 @@
 """Error types shared by every layer.
 
 Every error that reaches a user names the input it is about and the reason, on one line,
-so that a batch job can list failures and go on with the rest.
+so that a job over many inputs can list failures and go on with the rest.
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ from cbec_policy.analysis._data import data_path, read_yaml
 from cbec_policy.errors import ReferenceDataError
 from cbec_policy.models import Policy
 
-OUTSIDE = "outside"  # key used when a date falls in no period of a framework
-UNKNOWN = "unknown"  # key used when the policy has no date
+PERIOD_OUTSIDE = "outside"  # key used when a date falls in no period of a framework
+PERIOD_UNKNOWN = "unknown"  # key used when the policy has no date
 
 
 @dataclass(frozen=True)
@@ -134,10 +134,10 @@ def assign_periods(policies: Iterable[Policy], frameworks: Sequence[Framework] |
         periods = {}
         for framework in chosen:
             if policy.publish_date is None:
-                periods[framework.key] = UNKNOWN
+                periods[framework.key] = PERIOD_UNKNOWN
             else:
                 found = framework.period_of(policy.publish_date)
-                periods[framework.key] = found.key if found else OUTSIDE
+                periods[framework.key] = found.key if found else PERIOD_OUTSIDE
         result.append(PeriodAssignment(policy.id, policy.title, policy.publish_date, periods))
     return result
 
@@ -150,7 +150,7 @@ def period_counts(
     items = list(assignments)
     rows: list[dict[str, object]] = []
     for framework in chosen:
-        counts = Counter(item.periods.get(framework.key, UNKNOWN) for item in items)
+        counts = Counter(item.periods.get(framework.key, PERIOD_UNKNOWN) for item in items)
         for period in framework.periods:
             rows.append(
                 {
@@ -164,7 +164,11 @@ def period_counts(
                     "policies": counts.get(period.key, 0),
                 }
             )
-        for extra, zh, en in ((OUTSIDE, "不在任何阶段", "outside every period"), (UNKNOWN, "日期未知", "date unknown")):
+        extras = (
+            (PERIOD_OUTSIDE, "不在任何阶段", "outside every period"),
+            (PERIOD_UNKNOWN, "日期未知", "date unknown"),
+        )
+        for extra, zh, en in extras:
             if counts.get(extra):
                 rows.append(
                     {

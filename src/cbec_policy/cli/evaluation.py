@@ -188,16 +188,16 @@ def register(cli: click.Group) -> None:
     ) -> None:
         """写出城市处理时点表（全部181个批复与从未处理的地级单位）。 Write the city treatment table."""
         # start-up: imported only when this command runs, so other commands and --help stay light
-        from cbec_policy.evaluation import COLUMNS, stored_treatment
+        from cbec_policy.evaluation import TREATMENT_COLUMNS, stored_treatment
 
         with open_ready_store(db_url) as store:
             rows = [row.as_dict() for row in stored_treatment(store, cutoff_month, drop_revoked=drop_revoked)]
         if output_format == "table":
-            emit_rows(rows, {key: key for key in COLUMNS}, "table")
+            emit_rows(rows, {key: key for key in TREATMENT_COLUMNS}, "table")
         elif output_format == "json":
             _write(to_json(rows) + "\n", out)
         else:
-            _write(to_csv(rows, list(COLUMNS)), out)
+            _write(to_csv(rows, list(TREATMENT_COLUMNS)), out)
 
     @did_group.command("estimate")
     @db_option

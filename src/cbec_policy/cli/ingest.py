@@ -114,7 +114,7 @@ def register(cli: click.Group) -> None:
     def ingest_command(
         paths: tuple[str, ...], update: bool, dry_run: bool, db_url: str | None, max_size_mb: float
     ) -> None:
-        """入库 Store documents (each atomic; committed in batches); a stored policy is updated, never duplicated.
+        """入库 Store documents (each atomic; committed in chunks); a stored policy is updated, never duplicated.
 
         \b
         Without --update a document that matches a stored policy (same number, or same title

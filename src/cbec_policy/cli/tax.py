@@ -30,8 +30,8 @@ from cbec_policy.places import ZoneMembership, membership
 from cbec_policy.rules import (
     DEFAULT_CHUNK_ROWS,
     REASONS,
-    BatchSummary,
     Citation,
+    OrderFileSummary,
     ZoneLookup,
     compare_postal_cbec,
     explain_code,
@@ -39,7 +39,7 @@ from cbec_policy.rules import (
     export_return_exemption,
     load_codes,
     parquet_rows,
-    run_batch,
+    run_order_file,
 )
 
 if TYPE_CHECKING:  # the store is opened only for --ledger
@@ -302,7 +302,7 @@ def tax_export_income(
     _show(record, labels, result.explanation_zh, output_format)
 
 
-# --------------------------------------------------------------------------- tax batch
+# --------------------------------------------------------------------------- tax batch (an order file)
 
 
 @tax_group.command("batch")
@@ -316,7 +316,7 @@ def tax_export_income(
 @click.option("--scheduler", default=None, help="Dask scheduler address (default: a local cluster on loopback)")
 @db_option
 @format_option(choices=_DETAIL_FORMATS)
-def tax_batch(
+def tax_order_file(
     orders: Path, out_path: Path, chunk_rows: int, ledger: bool, na_as_missing: bool, engine: str,
     scheduler: str | None, db_url: str | None, output_format: str,
 ) -> None:  # fmt: skip
@@ -341,9 +341,9 @@ def tax_batch(
         from cbec_policy.store import open_store  # deferred: only --ledger needs the database
 
         with open_store(db_url) as store:
-            summary = _run_batch(orders, out_path, chunk_rows, na_as_missing, store, engine, scheduler)
+            summary = _run_order_file(orders, out_path, chunk_rows, na_as_missing, store, engine, scheduler)
     else:
-        summary = _run_batch(orders, out_path, chunk_rows, na_as_missing, None, engine, scheduler)
+        summary = _run_order_file(orders, out_path, chunk_rows, na_as_missing, None, engine, scheduler)
     data = summary.to_dict()
     if output_format == "json":
         click.echo(to_json({"out": str(out_path), **data}))
@@ -375,7 +375,7 @@ def tax_batch(
         sys.exit(EXIT_SOME_FAILED)
 
 
-def _run_batch(
+def _run_order_file(
     orders: Path,
     out_path: Path,
     chunk_rows: int,
@@ -383,7 +383,7 @@ def _run_batch(
     store: Store | None,
     engine: str,
     scheduler: str | None,
-) -> BatchSummary:
+) -> OrderFileSummary:
     console = Console(stderr=True)
     total = parquet_rows(orders)
     with Progress(
@@ -399,10 +399,10 @@ def _run_batch(
         task = progress.add_task("计算 computing", total=total)
         if engine == "dask":
             # deferred: dask and distributed take about a second to import; only this engine needs them
-            from cbec_policy.rules import run_batch_dask
+            from cbec_policy.rules import run_order_file_dask
 
-            return run_batch_dask(orders, out_path, scheduler=scheduler, chunk_rows=chunk_rows)
-        return run_batch(
+            return run_order_file_dask(orders, out_path, scheduler=scheduler, chunk_rows=chunk_rows)
+        return run_order_file(
             orders, out_path, chunk_rows=chunk_rows, on_chunk=lambda n: progress.advance(task, n),
             na_as_missing=na_as_missing, store=store,
         )  # fmt: skip

@@ -15,7 +15,7 @@ Figures are drawn by :mod:`~cbec_policy.evaluation.figures`; front ends go throu
 
 Other packages use the names exported here, each imported on first use (:mod:`cbec_policy.lazy`):
 the modules behind them load numpy, pandas, scipy or matplotlib, which a command that only reads
-a scheme should not pay for. ``COLUMNS`` are the columns of the treatment table.
+a scheme should not pay for. ``TREATMENT_COLUMNS`` are the columns of the treatment table.
 """
 
 from cbec_policy.lazy import lazy_exports
@@ -37,14 +37,14 @@ _LAZY: dict[str, str] = {
     "stored_treatment": "cbec_policy.evaluation.runs",
     "bundled_schemes": "cbec_policy.evaluation.scheme",
     "load_scheme": "cbec_policy.evaluation.scheme",
-    "COLUMNS": "cbec_policy.evaluation.treatment",
+    "TREATMENT_COLUMNS": "cbec_policy.evaluation.treatment",
     "DEFAULT_CUTOFF_MONTH": "cbec_policy.evaluation.treatment",
     "treatment_table": "cbec_policy.evaluation.treatment",
 }
 
 __all__ = [
-    "COLUMNS",
     "DEFAULT_CUTOFF_MONTH",
+    "TREATMENT_COLUMNS",
     "PanelSpec",
     "PmcResult",
     "bundled_schemes",

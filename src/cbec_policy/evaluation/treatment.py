@@ -36,7 +36,7 @@ _CITY_KINDS = ("municipality", "city", "autonomous_prefecture", "prefecture", "l
 CODE_UNKNOWN = "未知 unknown: no GB/T 2260 code in the reference data yet"
 DEFAULT_CUTOFF_MONTH = 6
 
-COLUMNS = (
+TREATMENT_COLUMNS = (
     "city_code",
     "city_code_status",
     "city",
@@ -93,13 +93,13 @@ class TreatmentRow:
         return self.confidence == "candidate"
 
     def as_dict(self) -> dict[str, object]:
-        """The row with every column of :data:`COLUMNS`."""
+        """The row with every column of :data:`TREATMENT_COLUMNS`."""
         values = dict(self.__dict__)
         # 0/1 rather than words: the flags are joined into panels and used as regressors
         values["never_treated"] = int(self.never_treated)
         values["candidate"] = int(self.candidate)
         values["city_code_status"] = "" if self.city_code else CODE_UNKNOWN
-        return {key: values[key] for key in COLUMNS}
+        return {key: values[key] for key in TREATMENT_COLUMNS}
 
 
 def first_treated_year(approved: date, cutoff_month: int = DEFAULT_CUTOFF_MONTH) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from cbec_policy.i18n.codes import (
     LANGS,
-    UNKNOWN,
+    UNKNOWN_LABEL,
     bilingual,
     code_label,
     group_label,
@@ -43,7 +43,7 @@ from cbec_policy.i18n.places import place_name
 
 __all__ = [
     "LANGS",
-    "UNKNOWN",
+    "UNKNOWN_LABEL",
     "bilingual",
     "code_label",
     "group_label",

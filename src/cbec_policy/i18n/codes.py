@@ -13,7 +13,7 @@ from functools import cache
 from cbec_policy.labels import Label, lookup, vocabulary
 
 LANGS = ("zh", "en")
-UNKNOWN = {"zh": "未知", "en": "unknown"}
+UNKNOWN_LABEL = {"zh": "未知", "en": "unknown"}
 
 
 def tr(zh: str, en: str, lang: str) -> str:
@@ -134,7 +134,7 @@ def group_label(name: str, lang: str) -> str:
 def local_level_label(code: str | None, lang: str) -> str:
     """A local document's level (省级 / provincial ...); any other value reads 未知 / unknown."""
     found = lookup("local_levels", code)
-    return text(found, lang) if found is not None else UNKNOWN["en" if lang == "en" else "zh"]
+    return text(found, lang) if found is not None else UNKNOWN_LABEL["en" if lang == "en" else "zh"]
 
 
 def local_confidence_label(code: str, lang: str) -> str:

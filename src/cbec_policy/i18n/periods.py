@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from cbec_policy.analysis import OUTSIDE
-from cbec_policy.analysis import UNKNOWN as UNKNOWN_PERIOD
-from cbec_policy.i18n.codes import UNKNOWN, tr
+from cbec_policy.analysis import PERIOD_OUTSIDE, PERIOD_UNKNOWN
+from cbec_policy.i18n.codes import UNKNOWN_LABEL, tr
 
 
 def period_label(frameworks: Iterable[Any], framework_key: str, period_key: str, lang: str) -> str:
@@ -15,10 +14,10 @@ def period_label(frameworks: Iterable[Any], framework_key: str, period_key: str,
 
     The names are data (``analysis/periods.yaml``); a key the frameworks do not hold is shown as it is.
     """
-    if period_key == OUTSIDE:
+    if period_key == PERIOD_OUTSIDE:
         return tr("不在任何阶段", "outside every period", lang)
-    if period_key == UNKNOWN_PERIOD:
-        return UNKNOWN[lang]
+    if period_key == PERIOD_UNKNOWN:
+        return UNKNOWN_LABEL[lang]
     for framework in frameworks:
         if framework.key == framework_key:
             for period in framework.periods:

@@ -1,6 +1,6 @@
-"""Limits every reader runs under, and the per-file isolation that keeps one bad file from stopping a batch.
+"""Limits every reader runs under, and the per-file isolation that keeps one bad file from stopping a run.
 
-A batch of policy documents comes from crawls, mail attachments and shared drives; some files
+A run's policy documents come from crawls, mail attachments and shared drives; some files
 are broken and a few are hostile. Three mechanisms keep such a file to one line of the run's
 report while the other files are stored:
 

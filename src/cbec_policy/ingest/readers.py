@@ -2,7 +2,7 @@
 
 Every failure is an :class:`InputError` naming the file and the reason in one line (empty,
 binary, too large, a .pdf that is really HTML, corrupt .docx, no text layer, ...), so that a
-batch can list it and go on. Folders and glob patterns expand to the supported files inside.
+run over many files can list it and go on. Folders and glob patterns expand to the supported files inside.
 """
 
 from __future__ import annotations

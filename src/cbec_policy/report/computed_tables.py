@@ -11,7 +11,16 @@ from typing import Any
 
 from cbec_policy.analysis import REGION_CODE, REGION_ORDER, zone_status
 from cbec_policy.departments import canonical_department, english_names
-from cbec_policy.i18n import UNKNOWN, label, period_label, provenance_label, region_label, theme_label, tr, type_label
+from cbec_policy.i18n import (
+    UNKNOWN_LABEL,
+    label,
+    period_label,
+    provenance_label,
+    region_label,
+    theme_label,
+    tr,
+    type_label,
+)
 from cbec_policy.labels import THEMES
 from cbec_policy.report.claims_tables import claims_table, sensitivity_tables
 from cbec_policy.report.local_tables import local_tables
@@ -66,7 +75,7 @@ def changes_table(results: Results, lang: str) -> TableData:
         }
         for row in results.changes
     ]
-    cutoff = results.paper_cutoff.isoformat() if results.paper_cutoff else UNKNOWN[lang]
+    cutoff = results.paper_cutoff.isoformat() if results.paper_cutoff else UNKNOWN_LABEL[lang]
     cols = [
         Col("date", "日期", "date", 11),
         Col("kind", "类别", "kind", 10),

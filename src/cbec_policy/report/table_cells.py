@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from cbec_policy.i18n import UNKNOWN, tr
+from cbec_policy.i18n import UNKNOWN_LABEL, tr
 from cbec_policy.report.i18n import NOT_APPLICABLE
 from cbec_policy.report.table_writers import Column, TableData
 
@@ -26,7 +26,7 @@ class Col:
 
 def _text(value: Any, col: Col, lang: str) -> str:
     if value is None or value == "" or value == []:
-        return UNKNOWN[lang] if col.empty == "unknown" else NOT_APPLICABLE
+        return UNKNOWN_LABEL[lang] if col.empty == "unknown" else NOT_APPLICABLE
     if col.fmt is not None:
         return col.fmt(value)
     if isinstance(value, bool):

@@ -2,7 +2,7 @@
 
 - :mod:`~cbec_policy.rules.parameters` — the parameter tree, the OpenFisca way: one YAML file
   per parameter under ``rules/parameters/<node>/``, values keyed by start date, each with its
-  source; one vectorised lookup serves the single order and the batch;
+  source; one vectorised lookup serves the single order and the order file;
 - :mod:`~cbec_policy.rules.orders` — orders with lines (customs declaration date, buyer,
   goods, quantity, price, freight and insurance shares, rates), validated with errors naming
   order, line and field;
@@ -15,9 +15,9 @@
 - :class:`BuyerLedger` — each buyer's calendar year in the store, with returns and quota;
 - :func:`postal_tax` / :func:`compare_postal_cbec`, :func:`export_income_tax`,
   :func:`export_return_exemption`, the supervision codes (:func:`explain_code`);
-- :mod:`~cbec_policy.rules.batch` — the same import rules over millions of order lines
-  (:func:`run_batch`; :func:`run_batch_dask` on a Dask cluster), exported lazily: pyarrow,
-  pandas and Dask load when a batch is run, not with the calculators;
+- :mod:`~cbec_policy.rules.order_file` — the same import rules over millions of order lines
+  (:func:`run_order_file`; :func:`run_order_file_dask` on a Dask cluster), exported lazily: pyarrow,
+  pandas and Dask load when an order file is run, not with the calculators;
 - :mod:`~cbec_policy.rules.cases` — rule cases as YAML and their runner (``cbec rules test``).
 
 Dates outside every rule raise :class:`RuleNotApplicableError` with the rule's own answer
@@ -45,18 +45,17 @@ from cbec_policy.rules.returns import REASONS, ReturnGoodsResult, export_return_
 
 # name -> the module that defines it, imported on first use (tests/test_architecture.py reads this map)
 _LAZY: dict[str, str] = {
-    "DEFAULT_CHUNK_ROWS": "cbec_policy.rules.batch.files",
-    "BatchSummary": "cbec_policy.rules.batch.files",
-    "parquet_rows": "cbec_policy.rules.batch.files",
-    "run_batch": "cbec_policy.rules.batch.files",
-    "run_batch_dask": "cbec_policy.rules.batch.distributed",  # dask and distributed take about a second
+    "DEFAULT_CHUNK_ROWS": "cbec_policy.rules.order_file.files",
+    "OrderFileSummary": "cbec_policy.rules.order_file.files",
+    "parquet_rows": "cbec_policy.rules.order_file.files",
+    "run_order_file": "cbec_policy.rules.order_file.files",
+    "run_order_file_dask": "cbec_policy.rules.order_file.distributed",  # dask and distributed take about a second
 }
 
 __all__ = [
     "DEFAULT_CHUNK_ROWS",
     "PATHS",
     "REASONS",
-    "BatchSummary",
     "BuyerLedger",
     "Citation",
     "ExportIncomeResult",
@@ -66,6 +65,7 @@ __all__ = [
     "LineTax",
     "Order",
     "OrderError",
+    "OrderFileSummary",
     "OrderTax",
     "Parameter",
     "ParameterFileError",
@@ -100,9 +100,9 @@ __all__ = [
     "postal_tax",
     "reference_zone_lookup",
     "retail_import_tax",
-    "run_batch",
-    "run_batch_dask",
     "run_cases",
+    "run_order_file",
+    "run_order_file_dask",
     "vat_goods",
 ]
 

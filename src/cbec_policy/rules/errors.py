@@ -2,7 +2,7 @@
 
 A question about a date that no rule covers is answered with :class:`RuleNotApplicableError`
 (never a silent default): the message names the date, the rule and the date range it
-covers, so the command line prints one clear line and a batch row carries it in its
+covers, so the command line prints one clear line and an order file's result row carries it in its
 ``error`` column.
 """
 

@@ -267,7 +267,7 @@ class BuyerLedger:
         )
 
 
-# Bulk access for the order batch (``cbec tax batch --ledger``): the same table and the same
+# Bulk access for the order file (``cbec tax batch --ledger``): the same table and the same
 # rules as :meth:`BuyerLedger.tax_order`, read and written a chunk of orders at a time.
 _IN_CLAUSE = 500  # buyer ids per query: well inside SQLite's and PostgreSQL's parameter limits
 

@@ -1,8 +1,8 @@
 """CBEC retail import tax of one whole order: limits on the order and the buyer's year, taxes per line.
 
 The regime (within the limits / single-item channel taxed in full / general trade) is chosen
-once for the order by :func:`~cbec_policy.rules.regime.choose`, the same vectorised rule the
-batch runs. Each line is then taxed on its own dutiable value with its own rates
+once for the order by :func:`~cbec_policy.rules.regime.choose`, the same vectorised rule an
+order file runs. Each line is then taxed on its own dutiable value with its own rates
 (statutory: tariff = P·t; CT = (P + tariff)/(1 − c)·c; VAT = (P + tariff + CT)·v, exact
 fractions), at 70 % within the limits; each tax of each line is rounded to the fen half up
 and the order's totals are the sums of the rounded line amounts (the rounding level is not

@@ -7,7 +7,7 @@ known), the quantity, the line's goods price, its shares of freight and insuranc
 rates typed by hand. The limits apply to the whole order and the buyer's year; the taxes
 to each line (see :mod:`~cbec_policy.rules.order_tax`).
 
-Every error names the order id, the line number (1-based) and the field, so a batch can
+Every error names the order id, the line number (1-based) and the field, so an order file can
 list all of them and go on: ``order A17, line 2, price: more than two decimal places``.
 Money has at most two decimals (fen): 100.005 is refused, never rounded silently.
 """

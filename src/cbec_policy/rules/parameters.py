@@ -18,7 +18,7 @@ the root ``index.yaml`` gives the date the facts were compiled (the data's horiz
 Loading validates everything and names the file of the first problem: unknown keys, a
 missing or unknown ``source`` (a policy id of the corpus or of ``rules/sources.yaml``),
 unsorted dates, a bad status. The one vectorised lookup, :meth:`Parameter.lookup`, serves
-the single-order path (:meth:`Parameter.at`) and the batch alike.
+the single-order path (:meth:`Parameter.at`) and the order file alike.
 """
 
 from __future__ import annotations
@@ -115,13 +115,13 @@ class Parameter:
         """The period index in force on each ``datetime64[D]`` day and the covered mask (-1 where none).
 
         One binary search among the cut days and one look-up in a table of a few entries:
-        a batch asks this for every order of a chunk, the single-order path for one day.
+        an order file asks this for every order of a chunk, the single-order path for one day.
         """
         index = self._segments[np.searchsorted(self._bounds, days, side="right")]
         return index, index >= 0
 
     def at(self, day: date) -> Period:
-        """The period in force on ``day`` (the same lookup as the batch); RuleNotApplicableError if none."""
+        """The period in force on ``day`` (the same lookup as the order file); RuleNotApplicableError if none."""
         index, covered = self.lookup(np.array([np.datetime64(day, "D")]))
         if covered[0]:
             return self.periods[int(index[0])]

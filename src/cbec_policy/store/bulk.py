@@ -1,13 +1,13 @@
-"""Batched reads and writes for ingesting many documents: one transaction, each document atomic.
+"""Reads and writes for ingesting many documents a chunk at a time: one transaction, each document atomic.
 
 Saving documents one transaction at a time spends most of its time on per-statement overhead
 and on one commit (one WAL sync) per document. A :class:`BulkSession` instead holds one write
-transaction for a batch and
+transaction for a chunk of documents and
 
-* matches a whole batch against stored policies with one query per key kind
+* matches a whole chunk against stored policies with one query per key kind
   (document-number keys ``IN (…)``, then title keys ``IN (…)``),
 * fetches the matched policies in bulk,
-* writes the batch with prepared multi-row statements (``executemany``) for the policy rows,
+* writes the chunk with prepared multi-row statements (``executemany``) for the policy rows,
   their link rows and their full-text entries, inside one SAVEPOINT. When that savepoint fails
   (a constraint, a driver error), it is rolled back and every document is written again in a
   SAVEPOINT of its own, so a bad document fails alone and the others are stored.
@@ -16,9 +16,9 @@ On SQLite the rows are handed to the driver as plain tuples (``executemany`` on 
 connection, inside the same SAVEPOINT), converted by the column types' own bind processors so
 the stored bytes are those SQLAlchemy would store; PostgreSQL goes through SQLAlchemy Core.
 
-Nothing is visible to other connections before the batch commits, and a process killed at any
-moment leaves the database as it was before the batch (or after it): never half a document.
-Matching, batching and the per-document SAVEPOINTs are the same on both backends; only how rows
+Nothing is visible to other connections before the chunk commits, and a process killed at any
+moment leaves the database as it was before the chunk (or after it): never half a document.
+Matching, chunking and the per-document SAVEPOINTs are the same on both backends; only how rows
 reach the driver and the full-text index (see ``search.py``) differ.
 """
 
@@ -51,8 +51,8 @@ from cbec_policy.store.policy_rows import (
 from cbec_policy.store.search import BUMP_SEARCH_VERSION_SQL
 from cbec_policy.store.search_brief import BRIEF_INSERT_SQL
 
-_CHUNK = 500  # stay well under SQLite's bound-parameter limit for IN (…) lists
-# SQLite page cache of a connection that writes batches, in KiB: a batch of a few hundred
+_IN_LIST_SIZE = 500  # stay well under SQLite's bound-parameter limit for IN (…) lists
+# SQLite page cache of a connection that writes chunks, in KiB: a chunk of a few hundred
 # documents (their rows, texts and full-text segments) then stays in memory until it commits
 # instead of spilling pages to the WAL half-way (SQLite's default is 2 MiB).
 BULK_CACHE_KIB = 32768
@@ -131,7 +131,7 @@ class _Pending:
     fts_rowid: int | None
 
 
-def _chunks(values: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
+def _in_lists(values: Sequence, size: int = _IN_LIST_SIZE) -> Iterable[Sequence]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -143,7 +143,7 @@ def _error_line(exc: BaseException) -> str:
 
 
 class BulkSession:
-    """Reads and writes of a batch of documents on one connection inside one transaction.
+    """Reads and writes of a chunk of documents on one connection inside one transaction.
 
     Obtained from ``Store.bulk()``; the transaction commits when the ``with`` block ends
     normally and rolls back when it raises.
@@ -171,8 +171,8 @@ class BulkSession:
         doc_keys = [cached_doc_key(number) if number and number.strip() else None for number, _, _ in documents]
         by_doc: dict[str, list[tuple[str, date | None]]] = defaultdict(list)
         wanted = sorted({key for key in doc_keys if key is not None})
-        for chunk in _chunks(wanted):
-            for row in self._conn.execute(select(p.doc_key, p.id, p.publish_date).where(p.doc_key.in_(chunk))):
+        for keys in _in_lists(wanted):
+            for row in self._conn.execute(select(p.doc_key, p.id, p.publish_date).where(p.doc_key.in_(keys))):
                 by_doc[row.doc_key].append((row.id, row.publish_date))
         answers: list[str | None] = [None] * len(documents)
         need_title: dict[int, str] = {}
@@ -184,8 +184,8 @@ class BulkSession:
             elif title and title.strip():
                 need_title[i] = cached_title_key(title)
         by_title: dict[str, list[tuple[str, date | None]]] = defaultdict(list)
-        for chunk in _chunks(sorted(set(need_title.values()))):
-            for row in self._conn.execute(select(p.title_key, p.id, p.publish_date).where(p.title_key.in_(chunk))):
+        for keys in _in_lists(sorted(set(need_title.values()))):
+            for row in self._conn.execute(select(p.title_key, p.id, p.publish_date).where(p.title_key.in_(keys))):
                 by_title[row.title_key].append((row.id, row.publish_date))
         for i, key in need_title.items():
             publish_date = documents[i][2]
@@ -199,8 +199,8 @@ class BulkSession:
         """The stored policies among ``ids``, by id (ids not stored are absent)."""
         wanted = sorted(set(ids))
         found: dict[str, Policy] = {}
-        for chunk in _chunks(wanted):
-            rows = self._conn.execute(select(s.policies).where(s.policies.c.id.in_(chunk))).mappings().all()
+        for keys in _in_lists(wanted):
+            rows = self._conn.execute(select(s.policies).where(s.policies.c.id.in_(keys))).mappings().all()
             found.update((policy.id, policy) for policy in read_policies(self._conn, rows))
         return found
 
@@ -235,8 +235,8 @@ class BulkSession:
 
     def _save_round(self, items: list[_Pending], results: list[SaveResult | None]) -> None:
         stored: dict[str, tuple[str, int | None]] = {}
-        for chunk in _chunks([item.policy.id for item in items]):
-            for row in self._conn.execute(_SELECT_STORED.where(s.policies.c.id.in_(chunk))):
+        for keys in _in_lists([item.policy.id for item in items]):
+            for row in self._conn.execute(_SELECT_STORED.where(s.policies.c.id.in_(keys))):
                 stored[row.id] = (row.content_hash, row.fts_rowid)
         to_write = []
         for item in items:
@@ -253,7 +253,7 @@ class BulkSession:
             with self._conn.begin_nested():
                 self._write(to_write)
         except _DB_ERRORS:
-            # Something in the batch was refused: write each document alone, so only it fails.
+            # Something in the chunk was refused: write each document alone, so only it fails.
             for item in to_write:
                 results[item.index] = self._save_alone(item)
             return
@@ -333,7 +333,7 @@ class BulkSession:
         new = [item for item in items if not item.exists]
         if new:
             cursor.executemany(writer.insert, [writer.insert_values(item) for item in new])
-            cursor.execute(BUMP_SEARCH_VERSION_SQL)  # once per batch (updates move it by trigger)
+            cursor.execute(BUMP_SEARCH_VERSION_SQL)  # once per chunk (updates move it by trigger)
             # The brief index's entries of new rows (updates keep theirs by trigger; see search_brief).
             cursor.executemany(
                 BRIEF_INSERT_SQL,
@@ -390,9 +390,9 @@ class BulkSession:
                 new_rows.append(row)
         if changed_rows:
             ids = [row["b_id"] for row in changed_rows]
-            for chunk in _chunks(ids):
+            for keys in _in_lists(ids):
                 for table, column in _LINK_TABLES:
-                    conn.execute(delete(table).where(column.in_(chunk)))
+                    conn.execute(delete(table).where(column.in_(keys)))
             conn.execute(_UPDATE_POLICY, changed_rows)
         if new_rows:
             conn.execute(insert(s.policies), new_rows)
@@ -469,9 +469,9 @@ def department_ids(conn: Connection, names: Iterable[str]) -> dict[str, int]:
     """Ids of the named departments with one query, adding any name not known yet (kind ``unknown``)."""
     wanted = list(dict.fromkeys(names))
     found: dict[str, int] = {}
-    for chunk in _chunks(wanted):
+    for keys in _in_lists(wanted):
         found.update(
-            conn.execute(select(s.departments.c.name, s.departments.c.id).where(s.departments.c.name.in_(chunk))).all()
+            conn.execute(select(s.departments.c.name, s.departments.c.id).where(s.departments.c.name.in_(keys))).all()
         )
     for name in wanted:
         if name not in found:

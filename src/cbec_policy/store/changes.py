@@ -9,7 +9,7 @@ write transaction of the store and moves the counter on at the end of the block 
 transaction wrote anything, so a repeated ingest of unchanged documents keeps caches warm.
 Bumping at the end (just before the commit) matters on PostgreSQL: the counter row is then
 locked only while the transaction commits, so writers do not queue behind each other's whole
-batch, and no lock is taken on the counter before the policy rows (no deadlock between two
+chunk, and no lock is taken on the counter before the policy rows (no deadlock between two
 writers). On SQLite, triggers also move it on for updates and deletions made outside the store.
 
 Why a counter row and not a sequence: ``nextval`` is not transactional, so a reader could see

@@ -170,7 +170,7 @@ class Store(PolicyReads):
 
     @contextmanager
     def bulk(self, *, write: bool = True) -> Iterator[BulkSession]:
-        """One transaction for a batch of documents (see :mod:`cbec_policy.store.bulk`).
+        """One transaction for a chunk of documents (see :mod:`cbec_policy.store.bulk`).
 
         With ``write`` the transaction takes the write lock at its start and commits when the
         block ends; without it (a dry run) it only reads and is rolled back.

@@ -1,7 +1,7 @@
-"""Store what ingest read: build the policy record, match it against the store, write in batches.
+"""Store what ingest read: build the policy record, match it against the store, write in chunks.
 
-Documents are read and extracted a batch at a time (:func:`cbec_policy.ingest.process_document`) and
-stored a batch at a time: each batch is matched against the store with a few bulk queries and
+Documents are read and extracted a chunk at a time (:func:`cbec_policy.ingest.process_document`) and
+stored a chunk at a time: each chunk is matched against the store with a few bulk queries and
 written in one transaction, every document in a SAVEPOINT of its own (see
 ``cbec_policy.store.bulk``). A run that is killed leaves every document either fully stored or
 not at all, and running the same command again finishes the job. Ids of ingested documents are
@@ -185,12 +185,12 @@ class IngestSummary:
 
 ProgressCallback = Callable[[int, int, IngestOutcome], None]
 
-# Documents are stored in batches of growing size (1, 2, 4, … up to this many): the first
-# outcomes show quickly, and large runs pay one commit per batch instead of one per document.
-MAX_BATCH = 256
+# Documents are stored in chunks of growing size (1, 2, 4, … up to this many): the first
+# outcomes show quickly, and large runs pay one commit per chunk instead of one per document.
+MAX_CHUNK = 256
 
 
-def _batches(items: list[str], largest: int) -> Iterable[list[str]]:
+def _chunks(items: list[str], largest: int) -> Iterable[list[str]]:
     size, start = 1, 0
     while start < len(items):
         yield items[start : start + size]
@@ -207,14 +207,14 @@ def ingest_paths(
     max_bytes: int = DEFAULT_MAX_BYTES,
     classify: bool = True,
     progress: ProgressCallback | None = None,
-    batch_size: int = MAX_BATCH,
+    chunk_size: int = MAX_CHUNK,
 ) -> IngestSummary:
     """Store every document named by ``paths``; each document atomically.
 
-    Documents are read and extracted a batch at a time, then matched and written in one
-    transaction per batch (one SAVEPOINT per document inside it, so a document the database
+    Documents are read and extracted a chunk at a time, then matched and written in one
+    transaction per chunk (one SAVEPOINT per document inside it, so a document the database
     refuses fails alone). ``progress(done, total, outcome)`` is called for each file once its
-    batch is committed, so "done" always means stored. A killed run leaves whole documents
+    chunk is committed, so "done" always means stored. A killed run leaves whole documents
     only; running it again finishes the job without duplicates. With ``dry_run`` nothing is
     written and each outcome says what would have happened.
     """
@@ -222,21 +222,21 @@ def ingest_paths(
     summary = IngestSummary()
     done = 0
 
-    def read(batch: list[str]) -> list[DocumentResult]:
-        return [process_document(path, max_bytes=max_bytes, classify=classify) for path in batch]
+    def read(chunk: list[str]) -> list[DocumentResult]:
+        return [process_document(path, max_bytes=max_bytes, classify=classify) for path in chunk]
 
-    batches = list(_batches(files, max(1, batch_size)))
-    # The next batch is read while this one is stored: the database's part of a batch (the
+    chunks = list(_chunks(files, max(1, chunk_size)))
+    # The next chunk is read while this one is stored: the database's part of a chunk (the
     # full-text index, the commit; in SQLite's library or in PostgreSQL's server) runs without
     # the interpreter lock, so on a second core reading and storing overlap. One reader
-    # thread: documents are still read one after another, batches stored in order.
-    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cbec-ingest-read") if len(batches) > 1 else None
+    # thread: documents are still read one after another, chunks stored in order.
+    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cbec-ingest-read") if len(chunks) > 1 else None
     try:
-        upcoming = reader.submit(read, batches[0]) if reader is not None and batches else None
-        for index, batch in enumerate(batches):
-            results = upcoming.result() if upcoming is not None else read(batch)
-            if reader is not None and index + 1 < len(batches):
-                upcoming = reader.submit(read, batches[index + 1])
+        upcoming = reader.submit(read, chunks[0]) if reader is not None and chunks else None
+        for index, chunk in enumerate(chunks):
+            results = upcoming.result() if upcoming is not None else read(chunk)
+            if reader is not None and index + 1 < len(chunks):
+                upcoming = reader.submit(read, chunks[index + 1])
             for outcome in store_results(results, store, update=update, dry_run=dry_run):
                 summary.outcomes.append(outcome)
                 done += 1
@@ -302,7 +302,7 @@ def store_results(
     """Match and store extracted documents in one transaction; one outcome per result, in order.
 
     The outcome of each document is the same as storing the documents one after another: a
-    document that matches one earlier in the same batch (same number, title or target policy)
+    document that matches one earlier in the same chunk (same number, title or target policy)
     is matched only after the earlier one is written.
     """
     outcomes: list[IngestOutcome | None] = [None] * len(results)
@@ -321,7 +321,7 @@ def store_results(
                 group = _store_group(session, results, group, derived, outcomes, update=update, dry_run=dry_run)
                 todo = todo[len(group) :]
     except SQLAlchemyError as exc:
-        # The batch's transaction was rolled back: none of its documents is stored.
+        # The chunk's transaction was rolled back: none of its documents is stored.
         reason = f"database error: {str(getattr(exc, 'orig', None) or exc).splitlines()[0]}"
         for index, result in enumerate(results):
             if result.error is None:

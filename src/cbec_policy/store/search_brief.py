@@ -9,9 +9,9 @@ that index: at 100,000 documents that alone cost half a second. ``policy_brief_f
 the short columns alone, from small posting lists, and narrows the title and summary tiers.
 
 Updates and deletions of ``policies`` keep it by trigger, so every writer that changes or removes
-a policy (one policy, a bulk batch, a script with plain SQL) keeps it in step. A new row gets its
+a policy (one policy, a bulk chunk, a script with plain SQL) keeps it in step. A new row gets its
 entry from its writer, as it gets its entry in the main index: the bulk writer inserts the
-entries of a batch with one ``executemany`` (:data:`BRIEF_INSERT_SQL`; a trigger per inserted
+entries of a chunk with one ``executemany`` (:data:`BRIEF_INSERT_SQL`; a trigger per inserted
 row cost ingest about 5 %), and a single policy is inserted without ``fts_rowid`` and given
 one by an update (``search.index_policy``), which the update trigger sees. A database made
 before this index is filled once when it is created; one made when an insert trigger kept it

@@ -128,7 +128,7 @@ def create_app(
         version=__version__,
         description=(
             "中国跨境电商政策库 REST API: policies (filter, full-text search), pilot zones (list, lookup), "
-            "dashboard statistics, tax calculators with citations, batch tax files. Writing needs a bearer token."
+            "dashboard statistics, tax calculators with citations, order files. Writing needs a bearer token."
         ),
         docs_url=None,  # the default page loads Swagger UI from a CDN; ours serves it locally
         redoc_url=None,

@@ -18,7 +18,7 @@ TOKEN_ENV = "CBEC_WEB_TOKEN"
 DATA_DIR_ENV = "CBEC_WEB_DATA_DIR"
 MAX_UPLOAD_ENV = "CBEC_WEB_MAX_UPLOAD_MB"
 HEAVY_JOBS_ENV = "CBEC_WEB_HEAVY_JOBS"
-# A report or batch build holds a core for seconds: two at once per worker leave room for reads.
+# A report build or an order file holds a core for seconds: two at once per worker leave room for reads.
 DEFAULT_HEAVY_JOBS = 2
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # policy documents are rarely above a few MB
 
@@ -45,7 +45,7 @@ class WebConfig:
 
     @property
     def work_dir(self) -> Path:
-        """Scratch space for generated reports and batch results."""
+        """Scratch space for generated reports and order-file results."""
         return self.data_dir / "work"
 
 

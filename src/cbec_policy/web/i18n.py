@@ -220,8 +220,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tax_import": ("跨境电商零售进口税", "CBEC retail import tax"),
     "tax_postal": ("行邮税（对比）", "Postal articles tax (comparison)"),
     "tax_returns": ("出口退货", "Export returns"),
-    "tax_batch": ("批量计算", "Batch calculation"),
-    "tax_batch_note": (
+    "tax_order_file": ("批量计算", "Order file calculation"),
+    "tax_order_file_note": (
         "上传 CSV 或 Parquet 文件，返回结果文件。列名：",
         "Upload a CSV or Parquet file; get a results file back. Columns:",
     ),

@@ -9,7 +9,7 @@ headers alone:
   one byte of the body is read;
 * a ``Content-Length`` over the limit → 413 before the body is read; a chunked body is counted
   as it streams and refused with 413 the moment it passes the limit (the route never sees it);
-* report and batch builds cost seconds of CPU each: at most ``heavy_jobs`` run at once per
+* report builds and order files cost seconds of CPU each: at most ``heavy_jobs`` run at once per
   worker process, a further one gets 429 with ``Retry-After`` instead of queueing.
 
 The route dependencies (:func:`cbec_policy.web.deps.require_token`) keep the same token check:
@@ -35,7 +35,7 @@ _WRITE_ROUTES = (
     ("PATCH", re.compile(r"^/api/policies/.+/labels$")),
     ("DELETE", re.compile(r"^/api/policies/.+$")),
 )
-# Routes that build a report or run a batch file: seconds of CPU and a work folder each.
+# Routes that build a report or run an order file: seconds of CPU and a work folder each.
 _HEAVY_ROUTES = (
     ("POST", re.compile(r"^/(api/)?report/?$")),
     ("POST", re.compile(r"^/(api/)?tax/batch/?$")),
@@ -94,7 +94,7 @@ class RequestLimits:
             await self._guarded(scope, receive, send)
             return
         if self.running >= self.config.heavy_jobs:
-            message = f"busy: {self.running} report or batch jobs are running; try again in {RETRY_AFTER_SECONDS} s"
+            message = f"busy: {self.running} report or order jobs are running; try again in {RETRY_AFTER_SECONDS} s"
             await _answer(send, scope, 429, message, [(b"retry-after", str(RETRY_AFTER_SECONDS).encode())])
             return
         self.running += 1

@@ -8,7 +8,7 @@ event loop and run at most ``CBEC_WEB_READ_THREADS`` at a time (default 3) on th
 A few at once let a short page read overlap a long search (SQLite lets go of the lock while it
 works); one at a time, or 40, measured slower. The event loop stays free for cheap requests
 (the tax calculators run on it directly), and more worker processes (``cbec serve --workers``)
-use more cores. Long jobs (uploads, reports, batch files) stay plain ``def`` handlers on the
+use more cores. Long jobs (uploads, reports, order files) stay plain ``def`` handlers on the
 default pool, so they never hold up page views. Over PostgreSQL, where a read waits on the
 network, a larger value can help.
 

@@ -53,7 +53,9 @@ TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"description": "the server is read-only (no write token configured)"},
 }
 TOO_LARGE = {413: {"description": "the request body is larger than the upload limit"}}
-BUSY = {429: {"description": "as many report or batch jobs as allowed are running; retry after Retry-After seconds"}}
+BUSY = {
+    429: {"description": "as many report or order-file jobs as allowed are running; retry after Retry-After seconds"}
+}
 
 
 @router.post(

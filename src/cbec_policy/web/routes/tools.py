@@ -1,4 +1,4 @@
-"""HTML tools: tax calculator (one order, batch file), report download, document upload form."""
+"""HTML tools: tax calculator (one order, order file), report download, document upload form."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from starlette.background import BackgroundTask
 from cbec_policy.errors import CbecError
 from cbec_policy.rules import category_label, category_names, describe, load_parameters
 from cbec_policy.web import tax
-from cbec_policy.web.batch import run_batch_upload
 from cbec_policy.web.deps import get_config, get_store
+from cbec_policy.web.order_upload import run_order_upload
 from cbec_policy.web.param_chart import step_chart_svg
 from cbec_policy.web.render import render
 from cbec_policy.web.report_zip import build_report_zip, remove_job
@@ -119,9 +119,9 @@ def parameters_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/tax/batch")
-def tax_batch_page(request: Request, file: Annotated[UploadFile, File()]) -> FileResponse:
-    """The batch form posts here; the answer is the results file."""
-    return run_batch_upload(file, get_config(request))
+def tax_order_file_page(request: Request, file: Annotated[UploadFile, File()]) -> FileResponse:
+    """The order-file form posts here; the answer is the results file."""
+    return run_order_upload(file, get_config(request))
 
 
 @router.get("/report", response_class=HTMLResponse)

@@ -1,4 +1,4 @@
-"""Batch input: line-level columns parsed, checked and grouped into orders.
+"""Order-file input: line-level columns parsed, checked and grouped into orders.
 
 One row per order line: ``order_id, declaration_date, buyer_id, price`` and optionally
 ``line, quantity, freight, insurance, category, description, hs_code, vat_rate, ct_rate,

@@ -1,4 +1,4 @@
-"""Broken batch input never taxes wrongly and never stops the file: every problem named, every good row written."""
+"""Broken order-file input never taxes wrongly and never stops the file: every problem named, every good row written."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from cbec_policy.cli import cli
 from cbec_policy.errors import InputError
-from cbec_policy.rules.batch import run_batch
-from cbec_policy.rules.batch.orders import NA_MARKERS, na_cells
+from cbec_policy.rules.order_file import run_order_file
+from cbec_policy.rules.order_file.parsing import NA_MARKERS, na_cells
 
 # 2019-04-01 onwards: import VAT 13 % (财政部 税务总局 海关总署公告2019年第39号), CBEC orders within the
 # limits pay 70 % of it (财关税〔2018〕49号): 9.1 % of the dutiable value, rounded to the fen.
@@ -59,7 +59,7 @@ def _marker_rows() -> list[list[str]]:
 def test_no_value_markers_are_errors_naming_order_line_field_and_value(tmp_path: Path) -> None:
     rows = _marker_rows()
     source = _csv(tmp_path / "orders.csv", HEADER, rows)
-    summary = run_batch(source, tmp_path / "out.parquet")
+    summary = run_order_file(source, tmp_path / "out.parquet")
     results = _results(tmp_path / "out.parquet")
     assert len(results) == len(rows)  # every row written, with its answer or its error
     assert summary.rejected_orders == len(NA_MARKERS)
@@ -76,7 +76,7 @@ def test_no_value_markers_are_errors_naming_order_line_field_and_value(tmp_path:
 def test_na_as_missing_reads_markers_as_empty_cells(tmp_path: Path) -> None:
     rows = [["a", "2025-06-01", "b1", "4000", "NA", "", "", ""], ["b", "2025-06-01", "NULL", "4000", "", "", "", ""]]
     source = _csv(tmp_path / "orders.csv", HEADER, rows)
-    summary = run_batch(source, tmp_path / "out.parquet", na_as_missing=True)
+    summary = run_order_file(source, tmp_path / "out.parquet", na_as_missing=True)
     results = _results(tmp_path / "out.parquet")
     assert summary.rejected_orders == 0
     assert [r["total_tax"] for r in results] == [_within_tax("4000")] * 2  # freight empty: no freight
@@ -95,14 +95,14 @@ def test_parquet_nan_is_an_error_and_optional_columns_are_optional(tmp_path: Pat
     )
     source = tmp_path / "orders.parquet"
     pq.write_table(table, source)
-    run_batch(source, tmp_path / "out.parquet")
+    run_order_file(source, tmp_path / "out.parquet")
     results = _results(tmp_path / "out.parquet")
     assert results[0]["error"].startswith("order a, line 1, freight nan: a 'no value' marker")
     assert [r["total_tax"] for r in results[1:]] == [_within_tax("4000")] * 2
-    run_batch(source, tmp_path / "again.parquet", na_as_missing=True)
+    run_order_file(source, tmp_path / "again.parquet", na_as_missing=True)
     assert [r["total_tax"] for r in _results(tmp_path / "again.parquet")] == [_within_tax("4000")] * 3
     pq.write_table(table.drop_columns(["freight"]), source)
-    run_batch(source, tmp_path / "bare.parquet")
+    run_order_file(source, tmp_path / "bare.parquet")
     assert [r["total_tax"] for r in _results(tmp_path / "bare.parquet")] == [_within_tax("4000")] * 3
 
 
@@ -110,7 +110,7 @@ def test_repeated_header_reads_one_copy_and_rejects_lines_where_copies_differ(tm
     header = ["order_id", "declaration_date", "price", "note", "price", "note"]
     rows = [["a", "2025-06-01", "4000", "x", "4000", "y"], ["b", "2025-06-01", "4000", "x", "3000", "x"]]
     source = _csv(tmp_path / "orders.csv", header, rows)
-    summary = run_batch(source, tmp_path / "out.parquet")
+    summary = run_order_file(source, tmp_path / "out.parquet")
     results = _results(tmp_path / "out.parquet")
     assert results[0]["total_tax"] == _within_tax("4000")
     assert results[1]["error"].startswith("order b, line 1, price: the header names this column more than once")
@@ -134,7 +134,7 @@ def test_ragged_rows_are_reported_by_line_and_reject_their_order(tmp_path: Path)
     )
     source = tmp_path / "orders.csv"
     source.write_text(text, encoding="utf-8")
-    summary = run_batch(source, tmp_path / "out.parquet")
+    summary = run_order_file(source, tmp_path / "out.parquet")
     results = _results(tmp_path / "out.parquet")
     by_order = {r["order_id"]: r for r in results}
     assert summary.file_problems == [
@@ -156,7 +156,7 @@ def test_gbk_csv_is_decoded_like_documents(tmp_path: Path, encoding: str) -> Non
     )
     rows = [[f"{order}{n}", "2025-06-01", "4000", goods] for n in range(3)]
     source = _csv(tmp_path / "orders.csv", header, rows, encoding)
-    summary = run_batch(source, tmp_path / "out.parquet")
+    summary = run_order_file(source, tmp_path / "out.parquet")
     results = _results(tmp_path / "out.parquet")
     assert summary.rejected_orders == 0
     assert [r["order_id"] for r in results] == [row[0] for row in rows]
@@ -167,13 +167,13 @@ def test_output_never_overwrites_the_orders_and_needs_its_folder(tmp_path: Path)
     source = _csv(tmp_path / "orders.csv", ["order_id", "declaration_date", "price"], [["a", "2025-06-01", "10"]])
     before = source.read_bytes()
     with pytest.raises(InputError, match="is the orders file itself"):
-        run_batch(source, source)
+        run_order_file(source, source)
     with pytest.raises(InputError, match="is the orders file itself"):
-        run_batch(source, tmp_path / "." / "orders.csv")
+        run_order_file(source, tmp_path / "." / "orders.csv")
     assert source.read_bytes() == before
     with pytest.raises(InputError, match=r"output folder .* does not exist"):
-        run_batch(source, tmp_path / "missing" / "out.csv")
-    run_batch(source, tmp_path / "out.csv")
+        run_order_file(source, tmp_path / "missing" / "out.csv")
+    run_order_file(source, tmp_path / "out.csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["orders.csv", "out.csv"]  # no temporary file left
 
 
@@ -220,7 +220,7 @@ def test_parquet_buyer_written_as_na_rejects_its_order_only(tmp_path: Path) -> N
     )
     source = tmp_path / "orders.parquet"
     pq.write_table(table, source)
-    run_batch(source, tmp_path / "out.parquet")
+    run_order_file(source, tmp_path / "out.parquet")
     results = _results(tmp_path / "out.parquet")
     assert results[1]["error"].startswith("order b, line 1, buyer_id ' NA': a 'no value' marker")
     assert [results[0]["total_tax"], results[2]["total_tax"]] == [_within_tax("4000")] * 2

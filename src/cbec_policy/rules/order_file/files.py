@@ -1,4 +1,4 @@
-"""Batch files: order lines streamed from CSV or Parquet in chunks, one result row per line.
+"""Order files: order lines streamed from CSV or Parquet in chunks, one result row per line.
 
 A chunk ends on an order boundary: the lines of the last order of a chunk are held back and
 read with the next, so an order is never split. Results go to a temporary file next to the
@@ -24,12 +24,12 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from cbec_policy.errors import InputError
-from cbec_policy.rules.batch import orders as bo
-from cbec_policy.rules.batch.engine import MONEY, BatchEngine, ChunkResult
-from cbec_policy.rules.batch.memory import batch_memory
-from cbec_policy.rules.batch.overlap import WriteBehind, read_ahead
-from cbec_policy.rules.batch.reading import FileProblems, batches
-from cbec_policy.rules.batch.stored import StoredLedger
+from cbec_policy.rules.order_file import parsing
+from cbec_policy.rules.order_file.engine import MONEY, ChunkResult, OrderFileEngine
+from cbec_policy.rules.order_file.memory import order_file_memory
+from cbec_policy.rules.order_file.overlap import WriteBehind, read_ahead
+from cbec_policy.rules.order_file.reading import FileProblems, read_records
+from cbec_policy.rules.order_file.stored import StoredLedger
 from cbec_policy.rules.parameters import ParameterSet
 from cbec_policy.rules.regime import PATHS
 
@@ -45,7 +45,7 @@ VAT_WARNING = "增值税税率与申报日期适用的标准税率、低税率�
 
 
 @dataclass
-class BatchSummary:
+class OrderFileSummary:
     """Counts over a whole run: orders and lines, orders per path, rejected orders, total tax."""
 
     lines: int = 0
@@ -135,7 +135,7 @@ def result_columns(result: ChunkResult, texts: list[str | None]) -> pa.Table:
     columns: dict[str, Any] = {
         "order_id": lines.order_id,
         "line": pa.array(lines.line_no),
-        "declaration_date": pa.array(lines.day.astype("datetime64[D]"), pa.date32(), mask=lines.day == bo.NO_DAY),
+        "declaration_date": pa.array(lines.day.astype("datetime64[D]"), pa.date32(), mask=lines.day == parsing.NO_DAY),
         "buyer_id": buyer,
         "path": path,
     }
@@ -175,12 +175,12 @@ def chunks(path: Path, chunk_rows: int, problems: FileProblems | None = None) ->
     copied), unless its id comes again further in the next read: then, as for any order whose
     lines are not consecutive within one table, both go in one table and the order is refused.
     Lines of an order a broken row names (``problems.pending``) carry the problem in the
-    :data:`~cbec_policy.rules.batch.orders.FILE_PROBLEM` column, so the order is rejected.
+    :data:`~cbec_policy.rules.order_file.parsing.FILE_PROBLEM` column, so the order is rejected.
     """
     problems = problems if problems is not None else FileProblems()
     held: pa.Table | None = None  # the last order of the reads so far, perhaps not complete yet
-    for batch in batches(path, chunk_rows, problems):
-        table = pa.Table.from_batches([batch])
+    for records in read_records(path, chunk_rows, problems):
+        table = pa.Table.from_batches([records])
         if table.num_rows == 0:
             continue
         ids = _order_ids(table)
@@ -244,7 +244,7 @@ def _mark(table: pa.Table, problems: FileProblems) -> pa.Table:
     texts = [None if order is None else problems.pending[order] for order in hits]
     for order in set(hits) - {None}:
         del problems.pending[order]
-    return table.append_column(bo.FILE_PROBLEM, pa.array(texts, pa.string()))
+    return table.append_column(parsing.FILE_PROBLEM, pa.array(texts, pa.string()))
 
 
 class _Writer:
@@ -290,7 +290,7 @@ def _output(orders_path: Path, out_path: Path) -> None:
         raise InputError(str(out_path), "is the orders file itself; write the results to another file")
 
 
-def run_batch(
+def run_order_file(
     orders_path: Path,
     out_path: Path,
     *,
@@ -299,7 +299,7 @@ def run_batch(
     on_chunk: Callable[[int], None] | None = None,
     na_as_missing: bool = False,
     store: Store | None = None,
-) -> BatchSummary:
+) -> OrderFileSummary:
     """Stream ``orders_path`` (CSV or Parquet order lines) and write one result row per line.
 
     ``na_as_missing``: read NA, N/A, #N/A, NULL and NaN cells as empty (by default they
@@ -319,7 +319,7 @@ def run_batch(
     partial = Path(name)
     partial.chmod(0o666 & ~_UMASK)  # the results file gets the permissions any new file would, not 0600
     try:
-        with batch_memory():
+        with order_file_memory():
             summary = _run(orders_path, partial, params, chunk_rows, on_chunk, na_as_missing, store)
         partial.replace(out_path)
     except BaseException:
@@ -331,28 +331,28 @@ def run_batch(
 def _run(
     orders_path: Path, partial: Path, params: ParameterSet | None, chunk_rows: int,
     on_chunk: Callable[[int], None] | None, na_as_missing: bool, store: Store | None,
-) -> BatchSummary:  # fmt: skip
+) -> OrderFileSummary:  # fmt: skip
     if store is None:
-        return _compute(orders_path, partial, BatchEngine(params), chunk_rows, on_chunk, na_as_missing)
+        return _compute(orders_path, partial, OrderFileEngine(params), chunk_rows, on_chunk, na_as_missing)
     with store.transaction() as conn:  # the ledger changes only if the whole file is computed
         stored = StoredLedger(conn)
-        engine = BatchEngine(params, stored)
+        engine = OrderFileEngine(params, stored)
         summary = _compute(orders_path, partial, engine, chunk_rows, on_chunk, na_as_missing)
         summary.ledger_recorded, summary.ledger_already = stored.written, stored.already
     return summary
 
 
 def _compute(
-    orders_path: Path, partial: Path, engine: BatchEngine, chunk_rows: int,
+    orders_path: Path, partial: Path, engine: OrderFileEngine, chunk_rows: int,
     on_chunk: Callable[[int], None] | None, na_as_missing: bool,
-) -> BatchSummary:  # fmt: skip
-    summary = BatchSummary()
+) -> OrderFileSummary:  # fmt: skip
+    summary = OrderFileSummary()
     problems = FileProblems()
     writer = _Writer(partial)
     behind = WriteBehind(writer.write)
     try:
         for table in read_ahead(chunks(orders_path, chunk_rows, problems)):
-            result = engine.compute(bo.parse_lines(table, na_as_missing=na_as_missing))
+            result = engine.compute(parsing.parse_lines(table, na_as_missing=na_as_missing))
             texts = result.error_texts()
             behind.submit(result_columns(result, texts))
             summary.add(result, texts)

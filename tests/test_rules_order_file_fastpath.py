@@ -1,6 +1,6 @@
 """Rows outside the float fast path's proven bound still equal the single-order calculator.
 
-The batch engine trusts float64 only for consumption-tax rates up to 0.75 and taxes below
+The order-file engine trusts float64 only for consumption-tax rates up to 0.75 and taxes below
 2**27 fen; high rates, very large orders, ties and rates with more than six decimals are
 recomputed exactly. Each case here sits on one of those edges.
 """
@@ -14,8 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from cbec_policy.rules.batch import BatchEngine, parse_lines
-from cbec_policy.rules.batch.engine import RunningLedger
+from cbec_policy.rules.order_file import OrderFileEngine, parse_lines
+from cbec_policy.rules.order_file.engine import RunningLedger
 from cbec_policy.rules.regime import PATHS
 from cbec_policy.rules.retail_import import retail_import_tax
 
@@ -52,7 +52,7 @@ def test_edge_rows_equal_single_order_calculator(day: date) -> None:
             "vat_rate": [row[4] for row in EDGE_ORDERS],
         }
     )
-    result = BatchEngine().compute(parse_lines(frame))
+    result = OrderFileEngine().compute(parse_lines(frame))
     assert (result.error == 0).all()
     for i, (price, items, ct, tariff, vat) in enumerate(EDGE_ORDERS):
         got = (
@@ -75,7 +75,7 @@ def test_fast_path_keeps_clear_rows_and_rejects_unbounded_values() -> None:
             "tariff_rate": ["0.1", "0.1"],
         }
     )
-    result = BatchEngine().compute(parse_lines(frame))
+    result = OrderFileEngine().compute(parse_lines(frame))
     assert result.exact_lines == 0
     # 100 yuan within the limits on 2025-06-01: VAT 13 % × 70 % = 9.10 yuan.
     assert (PATHS[result.path[0]], int(result.cents["vat"][0])) == ("cbec_within_limits", 910)
@@ -83,11 +83,11 @@ def test_fast_path_keeps_clear_rows_and_rejects_unbounded_values() -> None:
 
 
 def test_sum_of_two_decimal_floats_is_not_taken_for_two_decimals() -> None:
-    """0.1 + 0.2 is not 0.3 as a double: the batch flags it instead of taxing a value it did not get."""
+    """0.1 + 0.2 is not 0.3 as a double: the order-file engine flags it instead of taxing a value it did not get."""
     frame = pd.DataFrame(
         {"order_id": ["a", "b"], "date": ["2025-06-01"] * 2, "price": [0.1 + 0.2, 0.3], "tariff_rate": [0.0, 0.0]}
     )
-    result = BatchEngine().compute(parse_lines(frame))
+    result = OrderFileEngine().compute(parse_lines(frame))
     texts = result.error_texts()
     assert texts[0] is not None and "two decimal" in texts[0]
     assert texts[1] is None and int(np.asarray(result.cents["dutiable_value"])[1]) == 30

@@ -1,4 +1,4 @@
-"""The order batch on a local 2-worker Dask cluster equals the single process on every line."""
+"""The order file on a local 2-worker Dask cluster equals the single process on every line."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from distributed import Client
 
 from cbec_policy.cli import cli as cli_main
 from cbec_policy.errors import InputError
-from cbec_policy.rules.batch import run_batch
-from cbec_policy.rules.batch.distributed import connect, run_batch_dask
+from cbec_policy.rules.order_file import run_order_file
+from cbec_policy.rules.order_file.distributed import connect, run_order_file_dask
 
 COLUMNS = ("order_id", "declaration_date", "buyer_id", "price", "quantity", "freight", "vat_rate", "ct_rate",
            "tariff_rate", "category")  # fmt: skip
@@ -122,14 +122,14 @@ def _buyers_back_within(rows: list[dict]) -> int:
 def dask_run(client: Client, order_files: tuple, tmp_path_factory: pytest.TempPathFactory) -> tuple:
     """The Parquet file on the cluster in three partitions, chunks of about 400 lines: (summary, rows)."""
     out = tmp_path_factory.mktemp("dask_out") / "dask.parquet"
-    summary = run_batch_dask(order_files[0], out, client=client, partitions=3, chunk_rows=400)
+    summary = run_order_file_dask(order_files[0], out, client=client, partitions=3, chunk_rows=400)
     return summary, pq.read_table(out).to_pylist()
 
 
 def test_dask_equals_single_process_on_every_line(dask_run: tuple, order_files: tuple, tmp_path: Path) -> None:
     _, whole, _, count = order_files
     single_out = tmp_path / "single.parquet"
-    single = run_batch(whole, single_out)
+    single = run_order_file(whole, single_out)
     summary, got = dask_run
     expected = pq.read_table(single_out).to_pylist()
     assert len(got) == len(expected) == count > 3_000
@@ -155,8 +155,8 @@ def test_hand_checked_buyer_year(dask_run: tuple) -> None:
 def test_csv_input_equals_single_process(client: Client, order_files: tuple, tmp_path: Path) -> None:
     _, _, csv, count = order_files
     single_out, dask_out = tmp_path / "single.parquet", tmp_path / "dask.parquet"
-    run_batch(csv, single_out)
-    run_batch_dask(csv, dask_out, client=client)
+    run_order_file(csv, single_out)
+    run_order_file_dask(csv, dask_out, client=client)
     expected, got = pq.read_table(single_out).to_pylist(), pq.read_table(dask_out).to_pylist()
     assert len(got) == count and got == expected
 
@@ -165,9 +165,9 @@ def test_unreachable_scheduler_is_a_clear_error_and_writes_nothing(order_files: 
     parquet, _, _, _ = order_files
     out = tmp_path / "out.parquet"
     with pytest.raises(InputError, match=r"--scheduler: cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'"):
-        run_batch_dask(parquet, out, scheduler="tcp://127.0.0.1:9", connect_timeout=1)
+        run_order_file_dask(parquet, out, scheduler="tcp://127.0.0.1:9", connect_timeout=1)
     with pytest.raises(InputError, match="--scheduler: cannot reach the Dask scheduler at 'no such host'"):
-        run_batch_dask(parquet, out, scheduler="no such host", connect_timeout=1)
+        run_order_file_dask(parquet, out, scheduler="no such host", connect_timeout=1)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -199,7 +199,7 @@ def test_cli_engine_dask_on_a_given_scheduler(client: Client, order_files: tuple
 def test_empty_and_one_line_files(client: Client, tmp_path: Path, rows: int) -> None:
     source = tmp_path / "lines.parquet"
     pq.write_table(_table([{"order_id": "A", "declaration_date": "2025-06-01", "price": "500"}][:rows]), source)
-    summary = run_batch_dask(source, tmp_path / "out.parquet", client=client)
+    summary = run_order_file_dask(source, tmp_path / "out.parquet", client=client)
     got = pq.read_table(tmp_path / "out.parquet")
     assert got.num_rows == summary.lines == rows
     if rows:
@@ -210,5 +210,5 @@ def test_missing_column_names_the_column(client: Client, tmp_path: Path) -> None
     source = tmp_path / "lines.parquet"
     pq.write_table(pa.table({"order_id": ["A"], "declaration_date": ["2025-06-01"]}), source)
     with pytest.raises(InputError, match="missing columns: price"):
-        run_batch_dask(source, tmp_path / "out.parquet", client=client)
+        run_order_file_dask(source, tmp_path / "out.parquet", client=client)
     assert not (tmp_path / "out.parquet").exists() and not (tmp_path / "out.parquet.partial").exists()

@@ -1,4 +1,4 @@
-"""The batch kernel: the import rules over millions of order lines, equal to the single-order path.
+"""The order-file kernel: the import rules over millions of order lines, equal to the single-order path.
 
 Per chunk: lines are summed into orders (value in fen, items); the regime comes from
 :func:`~cbec_policy.rules.regime.choose` — the same vectorised rule the single-order path
@@ -28,13 +28,13 @@ import pyarrow.compute as pc
 
 from cbec_policy.errors import CbecError
 from cbec_policy.rules import regime as rg
-from cbec_policy.rules.batch import orders as bo
+from cbec_policy.rules.order_file import parsing
 from cbec_policy.rules.order_tax import order_import_tax
 from cbec_policy.rules.orders import make_order
 from cbec_policy.rules.parameters import ParameterSet, load_parameters
 
 if TYPE_CHECKING:  # the stored ledger builds on the chunk result defined here
-    from cbec_policy.rules.batch.stored import StoredLedger
+    from cbec_policy.rules.order_file.stored import StoredLedger
 
 MONEY = ("dutiable_value", "tariff", "consumption_tax", "vat", "total_tax")
 _TIE_EPS = 1e-6
@@ -58,7 +58,7 @@ def years(day: np.ndarray) -> np.ndarray:
 class ChunkResult:
     """Line results of one chunk: money in integer fen; order values repeated on their lines."""
 
-    lines: bo.Lines
+    lines: parsing.Lines
     path: np.ndarray  # int8 per line, -1 on error
     cents: dict[str, np.ndarray]  # per line
     annual_before: np.ndarray  # per line (the order's)
@@ -72,7 +72,7 @@ class ChunkResult:
 
     def error_texts(self) -> list[str | None]:
         """The error text of each line (None where fine)."""
-        return bo.order_messages(self.lines, self.error, self.extra)
+        return parsing.order_messages(self.lines, self.error, self.extra)
 
 
 class RunningLedger:
@@ -114,7 +114,7 @@ class RunningLedger:
             grow = len(self.known) - len(self.year)
             self.year = np.r_[self.year, np.full(grow, -1, dtype=np.int64)]
             self.total = np.r_[self.total, np.zeros(grow, dtype=np.int64)]
-            self.last_day = np.r_[self.last_day, np.full(grow, bo.NO_DAY, dtype=np.int64)]
+            self.last_day = np.r_[self.last_day, np.full(grow, parsing.NO_DAY, dtype=np.int64)]
         return ids
 
     def accumulate(
@@ -139,7 +139,7 @@ class RunningLedger:
         first = np.r_[True, who[1:] != who[:-1]]
         shift = who * 10_000_000
         running_max = np.maximum.accumulate(shift + when) - shift
-        previous = np.r_[bo.NO_DAY, running_max[:-1]]
+        previous = np.r_[parsing.NO_DAY, running_max[:-1]]
         previous[first] = self.last_day[who[first]]
         is_late = when < previous
         if is_late.any():  # rare: most files keep each buyer's orders in date order
@@ -228,7 +228,7 @@ def _rint_checked(values: np.ndarray, suspect: np.ndarray) -> np.ndarray:
     return rounded.astype(np.int64)
 
 
-class BatchEngine:
+class OrderFileEngine:
     """Computes chunks of order lines; keeps the running buyer ledger between chunks of one file."""
 
     def __init__(self, params: ParameterSet | None = None, stored: StoredLedger | None = None) -> None:
@@ -236,28 +236,28 @@ class BatchEngine:
         self.ledger = RunningLedger()
         self.stored = stored  # the buyer ledger in the store (``tax batch --ledger``), or None
 
-    def compute(self, lines: bo.Lines) -> ChunkResult:
+    def compute(self, lines: parsing.Lines) -> ChunkResult:
         """Tax every line of the chunk; a bad line rejects its order, the rest go on."""
         params, n_orders = self.params, lines.orders
         error = lines.error.copy()
         starts = lines.starts
         run_of_line = lines.run_of_line
         day = lines.day[starts] if n_orders else np.zeros(0, dtype=np.int64)
-        days = np.where(day == bo.NO_DAY, 0, day).astype("datetime64[D]")
+        days = np.where(day == parsing.NO_DAY, 0, day).astype("datetime64[D]")
         value = order_sums(run_of_line, lines.value_f, n_orders).astype(np.int64)
         items = order_sums(run_of_line, lines.quantity, n_orders)
         lim = rg.limits(params, days)
         bad_order = any_line(run_of_line, error > 0, n_orders)
         first_line = starts
         no_regime = ~lim["covered"] & ~bad_order
-        error[first_line[no_regime]] = bo.E_REGIME
+        error[first_line[no_regime]] = parsing.E_REGIME
         bad_order |= no_regime
         single_ok = rg.single_ok(lim, value, items)
         over = value > lim["single"]
         # Over the single limit the order is taxed in full: every line needs its tariff rate.
         needs = over[run_of_line] & np.isnan(lines.tariff_rate) & ~bad_order[run_of_line]
         flag_rows = np.flatnonzero(needs)
-        error[flag_rows] = bo.E_TARIFF_NEEDED
+        error[flag_rows] = parsing.E_TARIFF_NEEDED
         bad_order[run_of_line[flag_rows]] = True
         slow_order = any_line(run_of_line, lines.slow, n_orders)
         extra: dict[int, str] = {}
@@ -272,20 +272,20 @@ class BatchEngine:
         base = recorded = None
         if self.stored is not None:
             base, recorded, recorded_before = self.stored.state(
-                lines, day, years(np.where(day == bo.NO_DAY, 0, day)), bad_order, error
+                lines, day, years(np.where(day == parsing.NO_DAY, 0, day)), bad_order, error
             )
             bad_order |= error[first_line] > 0
             buyer_ids[bad_order | recorded] = -1  # recorded orders are in the stored year already
         before, late = self.ledger.accumulate(buyer_ids, day, value, single_ok, lim["annual"], base)
         if recorded is not None:
             before[recorded] = recorded_before[recorded]  # a re-run answers as the first run did
-        error[first_line[late]] = bo.E_LATE
+        error[first_line[late]] = parsing.E_LATE
         bad_order |= late
         chosen = rg.choose(params, days, value, items, before)
         general_no_tariff = (chosen.path[run_of_line] != 0) & np.isnan(lines.tariff_rate)
         general_no_tariff &= ~bad_order[run_of_line]
         rows = np.flatnonzero(general_no_tariff)
-        error[rows] = bo.E_TARIFF_NEEDED
+        error[rows] = parsing.E_TARIFF_NEEDED
         bad_order[run_of_line[rows]] = True  # general trade: it was not counted, so the ledger is unchanged
 
         # Line taxes (fast path); rates per line.
@@ -332,11 +332,11 @@ class BatchEngine:
         result.path[bad_order[run_of_line]] = -1
         return result
 
-    def _order(self, lines: bo.Lines, order: int) -> Any:
+    def _order(self, lines: parsing.Lines, order: int) -> Any:
         """The order at index ``order`` as the single-order path's Order, from the raw cells."""
         begin, end = int(lines.starts[order]), int(lines.starts[order] + lines.counts[order])
         table = lines.raw.slice(begin, end - begin).to_pylist()
-        keep = set(bo.NUMBER_COLUMNS) | set(bo.TEXT_COLUMNS)
+        keep = set(parsing.NUMBER_COLUMNS) | set(parsing.TEXT_COLUMNS)
         records = [
             {k: (v.isoformat() if isinstance(v, date) else v) for k, v in row.items() if k in keep - {"line"}}
             for row in table
@@ -346,7 +346,7 @@ class BatchEngine:
         return make_order(lines.order_id[begin].as_py(), day, records)
 
     def _check_slow(
-        self, lines: bo.Lines, orders: np.ndarray, error: np.ndarray, extra: dict[int, str], bad_order: np.ndarray
+        self, lines: parsing.Lines, orders: np.ndarray, error: np.ndarray, extra: dict[int, str], bad_order: np.ndarray
     ) -> np.ndarray:
         """Validate orders for the single-order path before the ledger sees them; reject those that fail."""
         for order in orders.tolist():
@@ -355,7 +355,7 @@ class BatchEngine:
             except CbecError as exc:
                 if "tariff_rate" in str(exc) and "needed" in str(exc):
                     continue  # depends on the year so far: decided after the ledger
-                code = bo.STATIC_CODES + len(extra)
+                code = parsing.STATIC_CODES + len(extra)
                 extra[code] = str(exc)
                 error[lines.starts[order]] = code
                 bad_order[order] = True
@@ -393,7 +393,7 @@ class BatchEngine:
         cents["vat"][done] = half_up(grossed * vv, denominator)[whole]
         return rows[~whole]
 
-    def _single_path(self, lines: bo.Lines, orders: np.ndarray, before: np.ndarray, result: ChunkResult) -> None:
+    def _single_path(self, lines: parsing.Lines, orders: np.ndarray, before: np.ndarray, result: ChunkResult) -> None:
         """Orders the kernel hands over: the single-order calculator with the ledger's year so far."""
         result.single_orders = len(orders)
         for order in orders.tolist():
@@ -401,7 +401,7 @@ class BatchEngine:
             try:
                 answer = order_import_tax(self._order(lines, order), Decimal(int(before[order])) / 100, self.params)
             except CbecError as exc:
-                code = bo.STATIC_CODES + len(result.extra)
+                code = parsing.STATIC_CODES + len(result.extra)
                 result.extra[code] = str(exc)
                 result.error[begin] = code
                 result.error[begin + 1 : begin + count] = -1

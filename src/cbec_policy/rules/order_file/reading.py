@@ -1,4 +1,4 @@
-"""Order-line files read as record batches: encodings, headers and broken rows reported, not fatal.
+"""Order-line files read in Arrow record batches: encodings, headers and broken rows reported, not fatal.
 
 A broker's files come from spreadsheets and shop systems, so a CSV may be GBK/GB18030 rather
 than UTF-8, may name a column twice, and may have rows with too few or too many fields. The
@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from cbec_policy.errors import InputError
 from cbec_policy.ingest import decode_bytes
-from cbec_policy.rules.batch import orders as bo
+from cbec_policy.rules.order_file import parsing
 
 _BLOCK = 1 << 20
 _SAMPLE = 1 << 16  # bytes around the first non-UTF-8 byte given to the detector
@@ -35,7 +35,7 @@ class FileProblems:
     """Problems of the file as a whole, each naming its file line, and the orders they reject.
 
     ``pending`` maps an order id to the problem that rejects it, until the order's lines
-    are read (the reader marks them with :data:`~cbec_policy.rules.batch.orders.FILE_PROBLEM`).
+    are read (the reader marks them with :data:`~cbec_policy.rules.order_file.parsing.FILE_PROBLEM`).
     """
 
     notes: list[str] = field(default_factory=list)
@@ -74,10 +74,10 @@ def _detect(path: Path, bad_at: int) -> str:
 
 def check_columns(names: list[str], source: str) -> None:
     """Refuse a file without the required columns, naming the missing ones."""
-    present = {bo.ALIASES.get(name, name) for name in names}
-    missing = [name for name in bo.REQUIRED_COLUMNS if name not in present]
+    present = {parsing.ALIASES.get(name, name) for name in names}
+    missing = [name for name in parsing.REQUIRED_COLUMNS if name not in present]
     if missing:
-        raise InputError(source, f"missing columns: {', '.join(missing)} (needs {', '.join(bo.REQUIRED_COLUMNS)})")
+        raise InputError(source, f"missing columns: {', '.join(missing)} (needs {', '.join(parsing.REQUIRED_COLUMNS)})")
 
 
 def _duplicates(names: list[str], problems: FileProblems) -> None:
@@ -86,15 +86,15 @@ def _duplicates(names: list[str], problems: FileProblems) -> None:
         seen.setdefault(name, []).append(number)
     for name, where in seen.items():
         if len(where) > 1:
-            read = bo.ALIASES.get(name, name) in bo.CHECKED_COLUMNS
+            read = parsing.ALIASES.get(name, name) in parsing.CHECKED_COLUMNS
             problems.notes.append(
                 f"line 1: column {name!r} is named {len(where)} times (columns {', '.join(map(str, where))}); "
                 + ("the first is read, lines where the copies differ are rejected" if read else "not a batch column")
             )
 
 
-def batches(path: Path, chunk_rows: int, problems: FileProblems) -> Iterator[pa.RecordBatch]:
-    """Record batches of a .csv or .parquet order-line file (every CSV cell as text)."""
+def read_records(path: Path, chunk_rows: int, problems: FileProblems) -> Iterator[pa.RecordBatch]:
+    """Arrow record batches of a .csv or .parquet order-line file (every CSV cell as text)."""
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         try:
@@ -108,12 +108,12 @@ def batches(path: Path, chunk_rows: int, problems: FileProblems) -> Iterator[pa.
         except (OSError, pa.ArrowInvalid) as exc:
             raise InputError(str(path), f"cannot read Parquet: {exc}") from None
     elif suffix == ".csv":
-        yield from _csv_batches(path, chunk_rows, problems)
+        yield from _csv_records(path, chunk_rows, problems)
     else:
         raise InputError(str(path), "orders must be a .csv or .parquet file")
 
 
-def _csv_batches(path: Path, chunk_rows: int, problems: FileProblems) -> Iterator[pa.RecordBatch]:
+def _csv_records(path: Path, chunk_rows: int, problems: FileProblems) -> Iterator[pa.RecordBatch]:
     encoding = csv_encoding(path)
     # Single-threaded parsing keeps each broken row's physical line number.
     read = pa_csv.ReadOptions(block_size=max(1 << 16, chunk_rows * 64), encoding=encoding, use_threads=False)
@@ -124,7 +124,7 @@ def _csv_batches(path: Path, chunk_rows: int, problems: FileProblems) -> Iterato
         raise InputError(str(path), f"cannot read CSV ({encoding}): {exc}") from None
     check_columns(names, str(path))
     _duplicates(names, problems)
-    id_column = [bo.ALIASES.get(name, name) for name in names].index("order_id")
+    id_column = [parsing.ALIASES.get(name, name) for name in names].index("order_id")
 
     def ragged(row: pa_csv.InvalidRow) -> str:
         cells = next(csv.reader([row.text]), [])

@@ -4,13 +4,13 @@ Generates a seeded file of order lines (default 1,000,000 lines in about 400,000
 50,000 buyers, declaration dates 2016-04-08 … 2025-12-31 in date order, mixed rates, some
 orders over the single or the annual limit, a few bad cells), writes it as Parquet, then:
 
-- runs ``run_batch`` end to end (Parquet in, Parquet out: parsing, grouping lines into
+- runs ``run_order_file`` end to end (Parquet in, Parquet out: parsing, grouping lines into
   orders, the regime, each buyer's year, line taxes, the results file), best of ``--repeat`` (3);
 - times the kernel alone (parsing, grouping and computing chunks already in memory);
 - runs the single-order path (``order_import_tax``, each buyer's orders in date order with
   the year carried from one to the next) over the orders of a sample of buyers (about
   ``--sample`` orders), and times it;
-- checks that the batch results equal the single-order answers on every line of the sample
+- checks that the order-file results equal the single-order answers on every line of the sample
   (path, the five amounts, the year before and after), and that rejected orders match;
 - prints lines/s of both, the ratio, the peak memory of the process (ru_maxrss) and the
   machine's load average (a shared machine stretches wall time; CPU time is printed beside it).
@@ -18,12 +18,12 @@ orders over the single or the annual limit, a few bad cells), writes it as Parqu
 Targets: at least 1,000,000 lines/s, at least 200x the loop, peak memory at most 1.5 GB.
 
 With ``--engine dask`` the same file (row groups of one chunk, so the cluster reads it in
-partitions) also goes through ``run_batch_dask`` on a local cluster of one worker process per
+partitions) also goes through ``run_order_file_dask`` on a local cluster of one worker process per
 usable core (``--workers``), best of ``--repeat``; it prints lines/s of the single process and of
 the cluster from this run, their ratio, the cluster's start-up, and checks that the two results
 are equal on every line.
 
-    python benchmarks/bench_tax_batch.py [--lines N] [--sample N] [--repeat N] [--engine single|dask]
+    python benchmarks/bench_tax_orders.py [--lines N] [--sample N] [--repeat N] [--engine single|dask]
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cbec_policy.errors import CbecError
-from cbec_policy.rules.batch import DEFAULT_CHUNK_ROWS, BatchEngine, parse_lines, run_batch
-from cbec_policy.rules.batch.distributed import connect, run_batch_dask
-from cbec_policy.rules.batch.files import chunks
+from cbec_policy.rules.order_file import DEFAULT_CHUNK_ROWS, OrderFileEngine, parse_lines, run_order_file
+from cbec_policy.rules.order_file.distributed import connect, run_order_file_dask
+from cbec_policy.rules.order_file.files import chunks
 from cbec_policy.rules.order_tax import order_import_tax
 from cbec_policy.rules.orders import make_order
 
@@ -151,7 +151,7 @@ def compare(results: pa.Table, answers: dict) -> tuple[int, list[str]]:
             )
         )  # fmt: skip
         if got != expected and len(mismatches) < 5:
-            mismatches.append(f"{row['order_id']} line {row['line']}: batch {got} vs single {expected}")
+            mismatches.append(f"{row['order_id']} line {row['line']}: order file {got} vs single {expected}")
     return len(subset), mismatches
 
 
@@ -165,7 +165,7 @@ def cluster_run(source: Path, single_out: Path, lines: int, repeat: int, workers
         best = float("inf")
         for _ in range(repeat):
             started = time.perf_counter()
-            run_batch_dask(source, out, client=client)
+            run_order_file_dask(source, out, client=client)
             best = min(best, time.perf_counter() - started)
     single, cluster = pq.read_table(single_out), pq.read_table(out)
     equal = single.num_rows == cluster.num_rows and all(
@@ -184,7 +184,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000, help="order lines to generate (default 1,000,000)")
     parser.add_argument("--buyers", type=int, default=50_000, help="distinct buyers (default 50,000)")
     parser.add_argument("--sample", type=int, default=5_000, help="orders for the single-order loop (default 5,000)")
-    parser.add_argument("--repeat", type=int, default=3, help="batch runs, best taken (default 3)")
+    parser.add_argument("--repeat", type=int, default=3, help="order-file runs, best taken (default 3)")
     parser.add_argument("--engine", choices=("single", "dask"), default="single", help="dask: also on a cluster")
     parser.add_argument("--workers", type=int, default=None, help="local cluster processes (default: usable cores)")
     args = parser.parse_args()
@@ -198,7 +198,7 @@ def main() -> None:
         best = best_cpu = float("inf")
         for _ in range(args.repeat):
             started, cpu = time.perf_counter(), time.process_time()
-            summary = run_batch(source, out)
+            summary = run_order_file(source, out)
             best = min(best, time.perf_counter() - started)
             best_cpu = min(best_cpu, time.process_time() - cpu)
         results = pq.read_table(out)
@@ -207,7 +207,7 @@ def main() -> None:
             cluster_run(source, out, args.lines, args.repeat, args.workers, best)
     kernel = kernel_cpu = float("inf")
     for _ in range(args.repeat):  # parsing, grouping and computing only: no file reading or writing
-        engine = BatchEngine()
+        engine = OrderFileEngine()
         started, cpu = time.perf_counter(), time.process_time()
         for part in tables:
             engine.compute(parse_lines(part))
@@ -215,27 +215,27 @@ def main() -> None:
         kernel_cpu = min(kernel_cpu, time.process_time() - cpu)
     answers, loop_seconds, loop_cpu, loop_lines = reference(table, args.sample)
     checked, mismatches = compare(results, answers)
-    batch_rate = args.lines / best
+    file_rate = args.lines / best
     loop_rate = loop_lines / loop_seconds
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     data = summary.to_dict()
     print(f"file: {args.lines:,} lines, {orders:,} orders, {args.buyers:,} buyers; paths {data['paths']}, "
           f"rejected orders {data['rejected_orders']}, exact lines {data['exact_lines']}")  # fmt: skip
-    print(f"batch (run_batch, Parquet in and out): {best:.3f} s wall -> {batch_rate:,.0f} lines/s; "
+    print(f"order file (run_order_file, Parquet in and out): {best:.3f} s wall -> {file_rate:,.0f} lines/s; "
           f"{best_cpu:.3f} s CPU -> {args.lines / best_cpu:,.0f} lines/s")  # fmt: skip
     print(f"kernel (parse + group + compute, chunks in memory): {kernel:.3f} s wall -> {args.lines / kernel:,.0f} "
           f"lines/s; {kernel_cpu:.3f} s CPU -> {args.lines / kernel_cpu:,.0f} lines/s")  # fmt: skip
     print(f"single-order loop: {loop_lines:,} lines in {loop_seconds:.3f} s wall -> {loop_rate:,.0f} lines/s; "
           f"{loop_cpu:.3f} s CPU -> {loop_lines / loop_cpu:,.0f} lines/s")  # fmt: skip
-    ratio = batch_rate / loop_rate
+    ratio = file_rate / loop_rate
     print(f"ratio: {ratio:,.0f}x wall, {(args.lines / best_cpu) / (loop_lines / loop_cpu):,.0f}x CPU")
     print(f"peak memory (ru_maxrss): {peak_mb:,.0f} MB")
     load_after = os.getloadavg()
     print(f"machine load (1/5/15-min averages) before {_load(load_before)}, after {_load(load_after)} on "
           f"{os.cpu_count()} CPUs: wall time stretches when other work shares them")  # fmt: skip
     for target, met in (
-        (f"batch >= {TARGET_LINES_S:,} lines/s: {batch_rate:,.0f}", batch_rate >= TARGET_LINES_S),
-        (f"batch >= {TARGET_RATIO}x the single-order loop: {ratio:,.0f}x", ratio >= TARGET_RATIO),
+        (f"order file >= {TARGET_LINES_S:,} lines/s: {file_rate:,.0f}", file_rate >= TARGET_LINES_S),
+        (f"order file >= {TARGET_RATIO}x the single-order loop: {ratio:,.0f}x", ratio >= TARGET_RATIO),
         (f"peak memory <= {TARGET_PEAK_MB:,} MB: {peak_mb:,.0f} MB", peak_mb <= TARGET_PEAK_MB),
     ):
         print(f"target {target} -> {'met' if met else 'NOT MET'} (load {load_after[0]:.2f})")
@@ -244,7 +244,7 @@ def main() -> None:
     for line in mismatches:
         print("  " + line)
     if mismatches or checked != len(answers):
-        raise SystemExit("batch and single-order results differ")
+        raise SystemExit("order-file and single-order results differ")
 
 
 if __name__ == "__main__":

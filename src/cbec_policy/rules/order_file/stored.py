@@ -1,4 +1,4 @@
-"""The stored buyer ledger as a batch run sees it: each buyer's year so far, and the orders to record.
+"""The stored buyer ledger as an order-file run sees it: each buyer's year so far, and the orders to record.
 
 ``cbec tax batch --ledger`` applies :mod:`~cbec_policy.rules.ledger`'s rules to every order of
 the file: the year so far is what the ledger holds for the buyer (orders of that calendar year,
@@ -18,9 +18,9 @@ import numpy as np
 import pyarrow as pa
 from sqlalchemy import Connection
 
-from cbec_policy.rules.batch import orders as bo
-from cbec_policy.rules.batch.engine import ChunkResult
 from cbec_policy.rules.ledger import record_orders, stored_orders
+from cbec_policy.rules.order_file import parsing
+from cbec_policy.rules.order_file.engine import ChunkResult
 from cbec_policy.rules.regime import PATHS
 
 _EPOCH = date(1970, 1, 1)
@@ -62,7 +62,7 @@ class StoredLedger:
             self.returns[key] = (days, np.cumsum([fen for _, fen in items]).tolist())
 
     def state(
-        self, lines: bo.Lines, days: np.ndarray, years: np.ndarray, skip: np.ndarray, error: np.ndarray
+        self, lines: parsing.Lines, days: np.ndarray, years: np.ndarray, skip: np.ndarray, error: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per order: the stored year so far (fen), whether it is already recorded, and its recorded year so far.
 
@@ -80,18 +80,18 @@ class StoredLedger:
             if skip[order]:
                 continue
             if buyer is None:
-                error[row] = bo.E_BUYER_NEEDED
+                error[row] = parsing.E_BUYER_NEEDED
                 continue
             day, key = int(days[order]), (buyer, int(years[order]))
             if (buyer, order_id) in self.this_run:
-                error[row] = bo.E_REPEATED
+                error[row] = parsing.E_REPEATED
             elif (buyer, order_id) in self.recorded:
                 recorded_day, before = self.recorded[(buyer, order_id)]
                 if recorded_day != day:
-                    error[row] = bo.E_RECORDED_DAY
+                    error[row] = parsing.E_RECORDED_DAY
                 recorded[order], recorded_before[order] = True, before
             elif self.latest.get(key, day) > day:
-                error[row] = bo.E_LATE_STORED
+                error[row] = parsing.E_LATE_STORED
             else:
                 back = 0
                 if key in self.returns:
@@ -133,7 +133,7 @@ class StoredLedger:
         self.written += len(rows)
 
 
-def order_keys(lines: bo.Lines) -> tuple[list[str | None], list[str]]:
+def order_keys(lines: parsing.Lines) -> tuple[list[str | None], list[str]]:
     """Each order's buyer (None: none given) and order id, as the ledger keys them."""
     names = lines.buyer_names.to_pylist()
     buyers = [names[index] if index >= 0 else None for index in lines.buyer_index.tolist()]

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from cbec_policy.cli import cli
 from cbec_policy.errors import CbecError
-from cbec_policy.rules.batch import run_batch
 from cbec_policy.rules.ledger import BuyerLedger
+from cbec_policy.rules.order_file import run_order_file
 from cbec_policy.rules.orders import make_order
 from cbec_policy.store import open_store
 
@@ -60,7 +60,7 @@ def _single_path(store_url: str, prefix: str) -> dict[str, tuple]:
     return answers
 
 
-def _batch_answers(out: Path) -> dict[str, tuple]:
+def _order_file_answers(out: Path) -> dict[str, tuple]:
     rows = pq.read_table(out).to_pylist()
     return {
         r["order_id"]: ("rejected",)
@@ -70,13 +70,13 @@ def _batch_answers(out: Path) -> dict[str, tuple]:
     }
 
 
-def test_batch_reads_and_records_the_stored_ledger_like_tax_order(store_url: str, tmp_path: Path) -> None:
+def test_order_file_reads_and_records_the_stored_ledger_like_tax_order(store_url: str, tmp_path: Path) -> None:
     expected = _single_path(store_url, "S-")
     with open_store(store_url) as store:
         BuyerLedger(store).tax_order(make_order("R0", "2025-03-01", [{"price": "20000", "tariff_rate": "0.1"}], "B"))
         source = _write(tmp_path / "orders.csv", LINES)
-        summary = run_batch(source, tmp_path / "out.parquet", store=store)
-        answers = _batch_answers(tmp_path / "out.parquet")
+        summary = run_order_file(source, tmp_path / "out.parquet", store=store)
+        answers = _order_file_answers(tmp_path / "out.parquet")
         assert answers == expected
         accepted = [order for order, answer in expected.items() if answer != ("rejected",)]
         assert summary.ledger_recorded == len(accepted) and summary.ledger_already == 0
@@ -85,20 +85,20 @@ def test_batch_reads_and_records_the_stored_ledger_like_tax_order(store_url: str
         assert (quota.used, quota.left, quota.orders) == (single.used, single.left, single.orders)
         assert quota.used == Decimal("24000.00")  # 20,000 recorded before + F1; F2 was general trade
         # A re-run of the same file records nothing and answers as the first run did.
-        again = run_batch(source, tmp_path / "again.parquet", store=store)
+        again = run_order_file(source, tmp_path / "again.parquet", store=store)
         assert again.ledger_recorded == 0 and again.ledger_already == len(accepted)
-        assert _batch_answers(tmp_path / "again.parquet") == answers
+        assert _order_file_answers(tmp_path / "again.parquet") == answers
         assert BuyerLedger(store).quota_left("B", date(2025, 3, 31)) == quota
 
 
 def test_a_return_gives_the_quota_back_from_the_day_it_is_done(store_url: str, tmp_path: Path) -> None:
     with open_store(store_url) as store:
-        run_batch(_write(tmp_path / "one.csv", LINES[:1]), tmp_path / "one.parquet", store=store)
+        run_order_file(_write(tmp_path / "one.csv", LINES[:1]), tmp_path / "one.parquet", store=store)
         # applied for within 30 days of release, back in the bonded area within 45 (海关总署公告2020年第45号)
         BuyerLedger(store).record_return("B", "F1", date(2025, 3, 20), date(2025, 4, 1))
         # the return is done when the goods are back (2025-04-01): an order before that still sees F1
         two = _write(tmp_path / "two.csv", ["H0,2025-03-25,B,1000,", "H1,2025-04-02,B,5000,"])
-        run_batch(two, tmp_path / "two.parquet", store=store)
+        run_order_file(two, tmp_path / "two.parquet", store=store)
         rows = pq.read_table(tmp_path / "two.parquet").to_pylist()
         assert [(r["annual_before"], r["annual_after"]) for r in rows] == [
             (Decimal("4000.00"), Decimal("5000.00")),
@@ -118,12 +118,12 @@ def test_a_failed_run_leaves_the_ledger_as_it_was(store_url: str, tmp_path: Path
 
     with open_store(store_url) as store:
         with pytest.raises(KeyboardInterrupt):
-            run_batch(source, work / "results.parquet", store=store, on_chunk=stop)
+            run_order_file(source, work / "results.parquet", store=store, on_chunk=stop)
         assert BuyerLedger(store).quota_left("B", date(2025, 12, 31)).orders == 0
     assert list(work.iterdir()) == [source]  # neither results nor a temporary file
 
 
-def test_cli_batch_ledger_then_quota(store_url: str, tmp_path: Path) -> None:
+def test_cli_order_file_ledger_then_quota(store_url: str, tmp_path: Path) -> None:
     source = _write(tmp_path / "orders.csv", [LINES[0], LINES[-1]])
     runner = CliRunner()
     run = runner.invoke(cli, ["tax", "batch", str(source), "--out", str(tmp_path / "r.csv"), "--ledger",

@@ -1,4 +1,4 @@
-"""The batch's file work beside its computing: the next chunk is read and the last one written meanwhile.
+"""An order-file run's file work beside its computing: the next chunk is read and the last one written meanwhile.
 
 Arrow decodes and encodes Parquet and CSV without holding Python's interpreter lock, so while
 the main thread taxes a chunk, one thread reads the next chunk of order lines and another writes
@@ -51,7 +51,7 @@ def read_ahead(items: Iterator[T]) -> Iterator[T]:
             if close is not None:
                 close()
 
-    thread = threading.Thread(target=work, name="batch-read-ahead", daemon=True)
+    thread = threading.Thread(target=work, name="order-file-read-ahead", daemon=True)
     thread.start()
     try:
         while True:
@@ -71,7 +71,7 @@ class WriteBehind:
 
     def __init__(self, write: Callable[[T], None]) -> None:
         self._write = write
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-write")
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="order-file-write")
         self._pending: deque[Future] = deque()
 
     def submit(self, item: T) -> None:

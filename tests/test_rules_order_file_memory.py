@@ -1,4 +1,4 @@
-"""Memory of a batch run: Arrow's buffers come from the C allocator during the run, and the pool is restored after."""
+"""Memory of an order-file run: Arrow's buffers come from the C allocator during the run, the pool restored after."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import platform
 import pyarrow as pa
 import pytest
 
-from cbec_policy.rules.batch.memory import batch_memory, keep_freed_heap
+from cbec_policy.rules.order_file.memory import keep_freed_heap, order_file_memory
 
 GLIBC = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
 
@@ -15,7 +15,7 @@ GLIBC = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
 @pytest.mark.skipif(not GLIBC, reason="the allocator settings are glibc's")
 def test_a_run_uses_the_c_allocator_and_restores_the_pool_even_when_it_fails() -> None:
     before = pa.default_memory_pool().backend_name
-    with pytest.raises(RuntimeError, match="bad chunk"), batch_memory():
+    with pytest.raises(RuntimeError, match="bad chunk"), order_file_memory():
         assert keep_freed_heap() is True
         assert pa.default_memory_pool().backend_name == "system"
         raise RuntimeError("bad chunk")
@@ -28,7 +28,7 @@ def test_without_glibc_nothing_changes(monkeypatch: pytest.MonkeyPatch) -> None:
     try:
         assert keep_freed_heap() is False
         before = pa.default_memory_pool().backend_name
-        with batch_memory():
+        with order_file_memory():
             assert pa.default_memory_pool().backend_name == before
     finally:
         keep_freed_heap.cache_clear()
@@ -37,7 +37,7 @@ def test_without_glibc_nothing_changes(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.skipif(not GLIBC, reason="the allocator settings are glibc's")
 def test_overlapping_runs_restore_the_pool_only_when_the_last_ends() -> None:
     before = pa.default_memory_pool().backend_name
-    first, second = batch_memory(), batch_memory()
+    first, second = order_file_memory(), order_file_memory()
     first.__enter__()
     second.__enter__()
     first.__exit__(None, None, None)

@@ -1,7 +1,7 @@
-"""The order batch on a Dask cluster: the same kernel, partitioned by buyer, equal on every line.
+"""The order file on a Dask cluster: the same kernel, partitioned by buyer, equal on every line.
 
 A buyer's annual limit is a running total over that buyer's orders in file order, so every
-order of one buyer must be computed by one :class:`~cbec_policy.rules.batch.engine.BatchEngine`,
+order of one buyer must be computed by one :class:`~cbec_policy.rules.order_file.engine.OrderFileEngine`,
 in file order. The file is read in partitions (``dask.dataframe``); every line gets its row
 number in the file, the start row of its order (a run of equal ``order_id``, followed across
 partition edges) and the buyer of the order's first line (the buyer the ledger uses; lines
@@ -36,9 +36,9 @@ import pyarrow.parquet as pq
 from distributed import Client, LocalCluster
 
 from cbec_policy.errors import InputError
-from cbec_policy.rules.batch.engine import BatchEngine, ChunkResult
-from cbec_policy.rules.batch.files import DEFAULT_CHUNK_ROWS, RESULT_COLUMNS, BatchSummary, to_arrow
-from cbec_policy.rules.batch.orders import parse_lines
+from cbec_policy.rules.order_file.engine import ChunkResult, OrderFileEngine
+from cbec_policy.rules.order_file.files import DEFAULT_CHUNK_ROWS, RESULT_COLUMNS, OrderFileSummary, to_arrow
+from cbec_policy.rules.order_file.parsing import parse_lines
 from cbec_policy.rules.parameters import ParameterSet
 from cbec_policy.rules.regime import PATHS
 
@@ -258,14 +258,14 @@ def _compute_partition(frame: pd.DataFrame, chunk_rows: int, params: ParameterSe
     split = pc.fill_null(table["_split"], False)
     inputs = [name for name in table.schema.names if not name.startswith("_")]
     parts = []
-    engine = BatchEngine(params)
+    engine = OrderFileEngine(params)
     for chunk in _order_chunks(table.filter(pc.invert(split)), chunk_rows):
         result = engine.compute(parse_lines(chunk.select(inputs)))
         parts.append(_frame(result, chunk["_row"].to_numpy()))
     refused = table.filter(split)
     if refused.num_rows:  # every line refused: no ledger, so a fresh engine
         lines, keep = _with_separators(refused)
-        result = BatchEngine(params).compute(parse_lines(lines.select(inputs)))
+        result = OrderFileEngine(params).compute(parse_lines(lines.select(inputs)))
         parts.append(_frame(result, pc.fill_null(lines["_row"], -1).to_numpy(), keep))
     if not parts:
         return _meta(params)
@@ -275,7 +275,7 @@ def _compute_partition(frame: pd.DataFrame, chunk_rows: int, params: ParameterSe
 def _meta(params: ParameterSet | None) -> pd.DataFrame:
     """Empty result frame with the kernel's own column types (one real order computed, then cut)."""
     table = pa.table({"order_id": ["m"], "declaration_date": ["2025-01-01"], "price": ["1"]})
-    result = BatchEngine(params).compute(parse_lines(table.select(["order_id", "declaration_date", "price"])))
+    result = OrderFileEngine(params).compute(parse_lines(table.select(["order_id", "declaration_date", "price"])))
     return _frame(result, np.zeros(1, dtype=np.int64)).iloc[:0]
 
 
@@ -300,8 +300,8 @@ def _summarise(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame([row]).astype(_SUMMARY_META.dtypes)
 
 
-def _summary(parts: pd.DataFrame) -> BatchSummary:
-    summary = BatchSummary()
+def _summary(parts: pd.DataFrame) -> OrderFileSummary:
+    summary = OrderFileSummary()
     summary.lines, summary.orders = int(parts["lines"].sum()), int(parts["orders"].sum())
     for name in PATHS:
         if int(parts[name].sum()):
@@ -366,7 +366,7 @@ def _replace(partial: Path, out_path: Path) -> None:
         shutil.rmtree(old) if old.is_dir() else old.unlink()
 
 
-def run_batch_dask(
+def run_order_file_dask(
     orders_path: Path,
     out_path: Path,
     *,
@@ -377,7 +377,7 @@ def run_batch_dask(
     params: ParameterSet | None = None,
     client: Client | None = None,
     connect_timeout: float = 10,
-) -> BatchSummary:
+) -> OrderFileSummary:
     """``orders_path`` (Parquet or CSV) on a Dask cluster into the Parquet dataset ``out_path``.
 
     The dataset's part files, read in name order, hold one row per line in file order with the
@@ -398,7 +398,7 @@ def run_batch_dask(
 def _run(
     frame: dd.DataFrame, out_path: Path, client: Client, partitions: int | None, chunk_rows: int,
     params: ParameterSet | None,
-) -> BatchSummary:  # fmt: skip
+) -> OrderFileSummary:  # fmt: skip
     if "order_id" not in frame.columns:
         raise InputError("orders", "missing columns: order_id (needs order_id, declaration_date, price)")
     # Both passes take the whole frame: a column projection lets Dask fuse partitions, and the
@@ -420,7 +420,7 @@ def _run(
         empty = pa.Table.from_pandas(_meta(params)[list(RESULT_COLUMNS)], preserve_index=False)
         pq.write_table(empty, partial / "part.000000.parquet")
         _replace(partial, out_path)
-        return BatchSummary()
+        return OrderFileSummary()
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     partitions = partitions or max(2 * workers, -(-total_rows // chunk_rows))
     annotated = frame.map_partitions(_annotate, offsets, carry, split_ids, meta=_annotated_meta(frame))

@@ -1,4 +1,4 @@
-"""The batch over order lines equals the single-order path, keeps bad orders apart and streams files."""
+"""The order file's lines taxed together equal the single-order path, keeps bad orders apart and streams files."""
 
 from __future__ import annotations
 
@@ -12,24 +12,24 @@ import pyarrow.parquet as pq
 import pytest
 
 from cbec_policy.errors import InputError
-from cbec_policy.rules.batch import BatchEngine, parse_lines, run_batch
-from cbec_policy.rules.batch.files import chunks, to_arrow
+from cbec_policy.rules.order_file import OrderFileEngine, parse_lines, run_order_file
+from cbec_policy.rules.order_file.files import chunks, to_arrow
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
-from bench_tax_batch import compare, generate, reference
+from bench_tax_orders import compare, generate, reference
 
 
 def _run(frame: pd.DataFrame) -> pd.DataFrame:
-    result = BatchEngine().compute(parse_lines(frame))
+    result = OrderFileEngine().compute(parse_lines(frame))
     return to_arrow(result, result.error_texts()).to_pandas()
 
 
-def test_batch_equals_single_order_path_on_random_lines(tmp_path: Path) -> None:
+def test_order_file_equals_single_order_path_on_random_lines(tmp_path: Path) -> None:
     """Random orders of 1-4 lines across 2016-2025, shared buyers, a few rejected orders; small chunks."""
     table = generate(20_000, 400, seed=3)
     source, out = tmp_path / "lines.parquet", tmp_path / "out.parquet"
     pq.write_table(table, source)
-    summary = run_batch(source, out, chunk_rows=3_001)  # chunks end inside orders: carried over
+    summary = run_order_file(source, out, chunk_rows=3_001)  # chunks end inside orders: carried over
     answers, _, _, lines = reference(table, 800)
     checked, mismatches = compare(pq.read_table(out), answers)
     assert mismatches == []
@@ -54,7 +54,7 @@ def test_an_order_longer_than_a_read_is_one_order_and_the_year_carries_over_it(t
     parts = [part.column("order_id").to_pylist() for part in chunks(source, 4)]
     assert [line for part in parts for line in part] == orders  # every line once, in file order
     assert sum(len(set(part)) for part in parts) == len(set(orders))  # no order split between tables
-    summary = run_batch(source, out, chunk_rows=4)
+    summary = run_order_file(source, out, chunk_rows=4)
     rows = pq.read_table(out).to_pandas()
     assert summary.orders == 3 and summary.rejected_orders == 0
     assert list(rows["path"]) == ["cbec_within_limits"] * len(orders)
@@ -70,7 +70,7 @@ def test_an_order_split_across_a_read_boundary_is_refused(tmp_path: Path) -> Non
                           "price": ["10"] * 8})  # fmt: skip
     source, out = tmp_path / "lines.parquet", tmp_path / "out.parquet"
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), source, row_group_size=4)
-    run_batch(source, out, chunk_rows=4)
+    run_order_file(source, out, chunk_rows=4)
     errors = pq.read_table(out).column("error").to_pylist()
     assert [("not consecutive rows" in text) if text else False for text in errors] == [
         order == "C" for order in orders
@@ -135,7 +135,7 @@ def test_split_order_and_missing_columns_are_refused(tmp_path: Path) -> None:
     bad = tmp_path / "orders.txt"
     bad.write_text("x", encoding="utf-8")
     with pytest.raises(InputError, match=r"\.csv or \.parquet"):
-        run_batch(bad, tmp_path / "out.csv")
+        run_order_file(bad, tmp_path / "out.csv")
     assert not (tmp_path / "out.csv").exists()
 
 
@@ -143,7 +143,7 @@ def test_csv_of_one_line_orders_in_the_old_layout(tmp_path: Path) -> None:
     """``date`` and ``items`` read as declaration_date and quantity: a one-line order of N items."""
     source = tmp_path / "orders.csv"
     source.write_text("order_id,date,price,items,tariff_rate\no1,2025-06-01,6000,1,0.1\no2,2025-06-01,6000,2,0.1\n")
-    run_batch(source, tmp_path / "out.csv")
+    run_order_file(source, tmp_path / "out.csv")
     rows = pd.read_csv(tmp_path / "out.csv")
     assert list(rows["path"]) == ["cbec_full_tax", "general_trade"]
 

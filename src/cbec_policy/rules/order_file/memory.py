@@ -1,4 +1,4 @@
-"""Memory for a batch run: a chunk's freed buffers are kept for the next chunk, not handed back.
+"""Memory for an order-file run: a chunk's freed buffers are kept for the next chunk, not handed back.
 
 Each chunk of order lines is a few dozen column arrays of a few megabytes. By default the C
 allocator returns freed blocks of that size to the operating system, and Arrow's own pool
@@ -6,7 +6,7 @@ allocator returns freed blocks of that size to the operating system, and Arrow's
 fresh page is a fault the kernel serves and zeroes. On a file of a million lines that is some
 30,000 faults per run, about a third of its CPU time, and more on a busy machine.
 
-During a run, :func:`batch_memory` gives Arrow the C allocator (restoring the previous pool when
+During a run, :func:`order_file_memory` gives Arrow the C allocator (restoring the previous pool when
 the last run of the process ends) and tells the C allocator (glibc) to keep up to
 :data:`KEEP_FREED_BYTES` of freed memory and to serve blocks below :data:`HEAP_BLOCK_BYTES` from
 its heap. glibc offers no way to read these settings back, so they stay for the process: at most
@@ -52,7 +52,7 @@ class _Runs:
 
 
 @contextmanager
-def batch_memory() -> Iterator[None]:
+def order_file_memory() -> Iterator[None]:
     """Arrow's buffers from the C allocator, which keeps freed chunks, for the duration of a run."""
     if not keep_freed_heap():
         yield

@@ -1,4 +1,4 @@
-"""The batch's read-ahead and write-behind threads: order kept, errors raised in the caller."""
+"""An order-file run's read-ahead and write-behind threads: order kept, errors raised in the caller."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from cbec_policy.rules.batch.overlap import DEPTH, WriteBehind, read_ahead
+from cbec_policy.rules.order_file.overlap import DEPTH, WriteBehind, read_ahead
 
 
 def test_writes_land_in_the_order_given_with_at_most_depth_waiting() -> None:
