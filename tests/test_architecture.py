@@ -201,10 +201,7 @@ def facade(package: str) -> frozenset[str]:
     path = PACKAGE_ROOT / package / "__init__.py"
     if not path.exists():  # a namespace package has no façade at all
         return frozenset()
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
-            return frozenset(ast.literal_eval(node.value))
-    return frozenset()
+    return frozenset(_all_of(path))
 
 
 def _own(imp: Import) -> bool:
@@ -319,8 +316,19 @@ def _top_level_names(path: Path) -> set[str]:
 
 
 def _all_of(path: Path) -> list[str]:
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+    """The names of a module's ``__all__``: a literal list, where ``*_LAZY`` stands for its lazy map's names."""
+    body = ast.parse(path.read_text(encoding="utf-8")).body
+    lazy = next((ast.literal_eval(v) for node in body if (v := _assigned(node, "_LAZY")) is not None), {})
+    for node in body:
         value = _assigned(node, "__all__")
+        if isinstance(value, ast.List | ast.Tuple):
+            names: list[str] = []
+            for element in value.elts:
+                if isinstance(element, ast.Starred) and getattr(element.value, "id", None) == "_LAZY":
+                    names.extend(lazy)
+                else:
+                    names.append(ast.literal_eval(element))
+            return names
         if value is not None:
             return list(ast.literal_eval(value))
     return []

@@ -60,34 +60,25 @@ _LAZY: dict[str, str] = {
     "TrainedClassifier": "cbec_policy.classify.trained",
 }
 
+# The eager names, then every lazy one: the map is the one list of those.
 __all__ = [
-    "METRIC_COLUMNS",
     "RELEVANCE_KEY",
     "Classification",
     "Classifier",
     "Document",
-    "HybridClassifier",
     "LabelledRecord",
-    "LexiconClassifier",
     "Taxonomy",
-    "TrainedClassifier",
     "apply_classification",
     "bundled_records",
     "classify_document",
     "classify_policies",
-    "confusion_rows",
-    "cross_validate",
-    "default_classifier",
-    "evaluate_gold",
     "export_csv",
     "import_labels",
-    "in_sample_fit",
     "instrument_key",
     "load_model",
     "load_taxonomy",
     "load_zh_summaries",
     "merge_records",
-    "metric_rows",
     "model_path",
     "needs_classification",
     "negative_records",
@@ -100,7 +91,7 @@ __all__ = [
     "training_records",
     "type_key",
     "user_records",
-    "write_csv",
+    *_LAZY,
 ]
 
 __getattr__ = lazy_exports(globals(), _LAZY)

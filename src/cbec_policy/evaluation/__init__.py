@@ -42,25 +42,7 @@ _LAZY: dict[str, str] = {
     "treatment_table": "cbec_policy.evaluation.treatment",
 }
 
-__all__ = [
-    "DEFAULT_CUTOFF_MONTH",
-    "TREATMENT_COLUMNS",
-    "PanelSpec",
-    "PmcResult",
-    "bundled_schemes",
-    "estimate_csv",
-    "evaluate_policies",
-    "event_study",
-    "load_scheme",
-    "pmc_comparison",
-    "pmc_from_store",
-    "pmc_surface",
-    "png_bytes",
-    "read_matrix",
-    "stored_treatment",
-    "treatment_table",
-    "treatment_timing",
-    "write_matrix",
-]
+# The eager names, then every lazy one: the map is the one list of those.
+__all__ = [*_LAZY]
 
 __getattr__ = lazy_exports(globals(), _LAZY)

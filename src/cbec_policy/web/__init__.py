@@ -9,6 +9,7 @@ from cbec_policy.lazy import lazy_exports
 # name -> the module that defines it, imported on first use (tests/test_architecture.py reads this map)
 _LAZY: dict[str, str] = {"create_app": "cbec_policy.web.app"}
 
-__all__ = ["create_app"]
+# The eager names, then every lazy one: the map is the one list of those.
+__all__ = [*_LAZY]
 
 __getattr__ = lazy_exports(globals(), _LAZY)
