@@ -11,6 +11,7 @@ Storing what was read is the store's job: ``cbec_policy.store.ingest_paths``.
 
 from __future__ import annotations
 
+from cbec_policy.ingest.batches import read_ahead
 from cbec_policy.ingest.decode import decode_bytes
 from cbec_policy.ingest.divisions import divisions
 from cbec_policy.ingest.extract import Evidence, Extraction, extract_metadata
@@ -47,6 +48,7 @@ __all__ = [
     "normalise_text",
     "policy_timeline",
     "process_document",
+    "read_ahead",
     "read_bytes",
     "read_file",
     "status_on",
