@@ -14,11 +14,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 import cbec_policy.ingest.batches as batches
+from cbec_policy.cli import cli
 from cbec_policy.ingest import read_ahead
 from cbec_policy.store import Store, ingest_one, ingest_paths, open_store
+from cbec_policy.store.filters import PolicyFilters
 from cbec_policy.store.hashing import record_hash
 
 _PROVINCES = [
@@ -201,3 +204,15 @@ def test_a_reader_that_dies_leaves_the_rest_to_be_read_here(
 def _exit_reader() -> None:
     """Ends the reader process at once, as the system would kill it."""
     os._exit(1)
+
+
+def test_cbec_ingest_reads_in_a_reader_process(
+    sqlite_store_url: str, tmp_path: Path, reader_pools: list[object]
+) -> None:
+    paths = _write_documents(tmp_path / "docs")
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "docs"), "--db", sqlite_store_url])
+    assert result.exit_code == 1, result.output  # two files cannot be read: "some failed"
+    assert reader_pools and all(pool is not None for pool in reader_pools)  # no progress thread stopped it
+    with open_store(sqlite_store_url) as store:
+        ingested = [b for b in store.list_briefs(PolicyFilters(), limit=10_000) if b.id.startswith("ing-")]
+    assert len(ingested) == 72 and len(paths) == 76
