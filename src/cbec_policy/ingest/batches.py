@@ -29,8 +29,8 @@ from cbec_policy.ingest.readers import DEFAULT_MAX_BYTES
 
 T = TypeVar("T")
 
-# Below this many files a run is read in the calling process (starting Python and importing
-# the readers takes about half a second, which a few files never earn back).
+# Below this many files a run is read in the calling process: forking a reader and sending
+# the documents back costs more than overlapping a few files' reading with storing saves.
 MIN_FILES_FOR_PROCESS = 64
 # Reader processes at most: the store writes through one connection, so the reading needs one
 # core and the store another; more readers only help when classifying makes reading the slower part.
@@ -76,8 +76,8 @@ def read_ahead(
     The next batches are read in reader processes (see the module docstring) while the caller
     handles the current one. ``then`` runs where the batch was read, so whatever it derives
     from the documents alone is done on the reader's core too; it must be a module-level
-    function (it is sent to the reader by name). At most one batch more than there are readers is waiting, so the
-    memory used stays that of a few batches however many files there are.
+    function (it is sent to the reader by name). At most one batch more than there are readers
+    is waiting, so the memory used stays that of a few batches however many files there are.
     """
     if sum(len(batch) for batch in batches) < MIN_FILES_FOR_PROCESS or len(batches) < 2:
         for batch in batches:
@@ -95,17 +95,16 @@ def read_ahead(
         yield read_batch(batches[0], max_bytes, classify, then)
         for index in range(1, len(batches)):
             future = pending.popleft() if pool is not None and pending else None
-            try:
-                if future is not None:
+            if future is not None:
+                try:
                     results = future.result()
-                else:
-                    results = read_batch(batches[index], max_bytes, classify, then)
-            except (BrokenProcessPool, OSError):
-                # The reader is gone: this batch and the rest are read here.
-                assert pool is not None
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = None
-                pending.clear()
+                except (BrokenProcessPool, OSError):
+                    # The reader is gone (killed, out of memory): this batch and the rest are read here.
+                    assert pool is not None  # the future came from it
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool, future = None, None
+                    pending.clear()
+            if future is None:
                 results = read_batch(batches[index], max_bytes, classify, then)
             if pool is not None and ahead < len(batches):
                 pending.append(pool.submit(read_batch, batches[ahead], max_bytes, classify, then))
