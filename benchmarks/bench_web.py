@@ -24,6 +24,7 @@ import http.client
 import json
 import os
 import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -100,12 +101,40 @@ def _document(rng: random.Random, number: int) -> str:
                       " ".join(issuers), signed])  # fmt: skip
 
 
-def build_database(url: str, count: int, folder: Path) -> tuple[float, list[str]]:
-    """Fill the store at ``url`` with ``count`` documents through the ingest path; (seconds, policy ids).
+def _cpu_seconds() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process and of its ended children (the ingest's readers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+def _postgres_cpu_seconds() -> float | None:
+    """CPU seconds used so far by the PostgreSQL server processes on this machine (None without ``/proc``)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    ticks = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if not (entry / "comm").read_text().startswith("postgres"):
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def build_database(url: str, count: int, folder: Path) -> tuple[float, list[str], dict[str, float]]:
+    """Fill the store at ``url`` with ``count`` documents through the ingest path; (seconds, policy ids, CPU).
 
     The documents are written as text files and stored by ``ingest_paths`` (reading, decoding,
     normalising, extraction, chunked writes), as ``cbec ingest`` does, without the classifier.
-    A store that already holds ``count`` ingested documents is reused (0 seconds).
+    A store that already holds ``count`` ingested documents is reused (0 seconds). The CPU
+    milliseconds per document are measured apart for the storing process, the reader processes
+    and (PostgreSQL on this machine) the server: on a shared machine the wall clock depends on
+    what else runs, the CPU a document costs does not.
     """
     from cbec_policy.store import ingest_paths, open_store
     from cbec_policy.store.filters import PolicyFilters
@@ -115,7 +144,7 @@ def build_database(url: str, count: int, folder: Path) -> tuple[float, list[str]
         store.init()
         briefs = [b for b in store.list_briefs(PolicyFilters(), limit=count + 1000) if b.id.startswith("ing-")]
         if len(briefs) >= count:
-            return 0.0, [b.id for b in briefs]
+            return 0.0, [b.id for b in briefs], {}
         documents = folder / "documents"
         documents.mkdir(exist_ok=True)
         rng = random.Random(7)
@@ -124,13 +153,20 @@ def build_database(url: str, count: int, folder: Path) -> tuple[float, list[str]
             path = documents / f"doc-{number:05d}.txt"
             path.write_text(_document(rng, number), encoding="utf-8")
             paths.append(str(path))
+        server_before = _postgres_cpu_seconds() if store.dialect == "postgresql" else None
+        own_before, readers_before = _cpu_seconds()
         started = time.perf_counter()
         summary = ingest_paths(paths, store, classify=False)
         elapsed = time.perf_counter() - started
+        own_after, readers_after = _cpu_seconds()
+        server_after = _postgres_cpu_seconds() if server_before is not None else None
         if summary.failed:
             raise SystemExit(f"{len(summary.failed)} documents failed to ingest; first: {summary.failed[0]}")
+        cpu = {"storing": own_after - own_before, "reading": readers_after - readers_before}
+        if server_before is not None and server_after is not None:
+            cpu["server"] = server_after - server_before
         ids = [b.id for b in store.list_briefs(PolicyFilters(), limit=count + 1000) if b.id.startswith("ing-")]
-        return elapsed, ids
+        return elapsed, ids, {part: seconds / count * 1000 for part, seconds in cpu.items()}
     finally:
         store.close()
 
@@ -326,7 +362,7 @@ def _load() -> str:
 def run_backend(db_url: str, name: str, args: argparse.Namespace, kinds: tuple[str, ...], folder: Path) -> bool:
     """Build (or reuse) the store at ``db_url``, serve it, time single users and the mix; True when on target."""
     print(f"\n== {name}: building a {args.policies:,}-policy store through the ingest path …", flush=True)
-    built, ids = build_database(db_url, args.policies, folder)
+    built, ids, cpu_ms = build_database(db_url, args.policies, folder)
     if built == 0:
         print("  reused (no build rate measured)")
     else:
@@ -334,6 +370,8 @@ def run_backend(db_url: str, name: str, args: argparse.Namespace, kinds: tuple[s
         verdict = "met" if rate >= TARGET_BUILD_RATE else "not met"
         print(f"  built in {built:.1f} s: {rate:,.0f} policies/s (target >= {TARGET_BUILD_RATE:g}: {verdict}); "
               f"load average {_load()}")  # fmt: skip
+        parts = ", ".join(f"{part} {ms:.2f}" for part, ms in cpu_ms.items())
+        print(f"  CPU per document: {sum(cpu_ms.values()):.2f} ms ({parts})")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = folder / f"server-{name}.log"

@@ -102,6 +102,20 @@ def _folder(tmp_path: Path, count: int) -> Path:
     return folder
 
 
+def _processes_naming(text: str) -> list[str]:
+    """Command lines of the running processes that name ``text`` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:  # not a process, or it ended meanwhile
+            continue
+        if text in command and state != "Z":
+            found.append(f"{entry.name}: {command[:200]}")
+    return found
+
+
 def test_kill_9_during_ingest_leaves_whole_documents_and_a_rerun_finishes(store_url: str, tmp_path: Path) -> None:
     count = 300
     folder = _folder(tmp_path, count)
@@ -117,6 +131,14 @@ def test_kill_9_during_ingest_leaves_whole_documents_and_a_rerun_finishes(store_
     assert process.poll() is None, "the ingest finished before it could be killed; use more files"
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
+    # Its reader processes end with it: none is left waiting on a pipe nobody reads.
+    left = _processes_naming(str(folder))
+    for _ in range(100):
+        if not left:
+            break
+        time.sleep(0.05)
+        left = _processes_naming(str(folder))
+    assert not left, left
     total, distinct = _ingested(store_url)
     assert 15 <= total < count and total == distinct  # whole chunks, no duplicates
     if store_url.startswith("sqlite"):

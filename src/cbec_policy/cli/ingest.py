@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import time
 from typing import TYPE_CHECKING
 
 import click
@@ -139,13 +140,21 @@ def register(cli: click.Group) -> None:
                 TextColumn("{task.description}"),
                 console=console,
                 transient=True,
+                # No refresh thread: with only one thread running, ingest may fork its reader
+                # process (cbec_policy.ingest.reader_process); the bar is redrawn as documents are stored.
+                auto_refresh=False,
             ) as bar:
                 task = bar.add_task("", total=len(files))
+                drawn = [0.0]  # when the bar was last redrawn (monotonic seconds)
 
                 def report(done: int, total: int, outcome: IngestOutcome) -> None:
                     if outcome.status == "failed":
                         bar.console.print(f"错误 error: {outcome.path}: {outcome.reason}", markup=False)
                     bar.update(task, completed=done, description=outcome.path[-40:])
+                    # A batch's outcomes arrive together: redraw ten times a second at most.
+                    if done == total or time.monotonic() - drawn[0] >= 0.1:
+                        bar.refresh()
+                        drawn[0] = time.monotonic()
 
                 summary = ingest_paths(
                     files, store, update=update, dry_run=dry_run, max_bytes=max_bytes, progress=report

@@ -26,6 +26,7 @@ from cbec_policy.ingest.pipeline import (
     extract_paths,
     process_document,
 )
+from cbec_policy.ingest.reader_process import read_ahead
 from cbec_policy.ingest.readers import DEFAULT_MAX_BYTES, RawDocument, expand_paths, read_bytes, read_file
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "normalise_text",
     "policy_timeline",
     "process_document",
+    "read_ahead",
     "read_bytes",
     "read_file",
     "status_on",

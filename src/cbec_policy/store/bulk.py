@@ -206,12 +206,16 @@ class BulkSession:
 
     # ------------------------------------------------------------------ writes
 
-    def save_policies(self, items: Sequence[tuple[Policy, str | None]]) -> list[SaveResult]:
+    def save_policies(
+        self, items: Sequence[tuple[Policy, str | None]], content_hashes: Sequence[str | None] = ()
+    ) -> list[SaveResult]:
         """Insert or replace each (policy, original_text), each one atomically; one result per item.
 
         Same outcome per item as ``Store.save_policy`` (``new`` / ``updated`` / ``unchanged``),
         except that a failure is returned as ``failed`` with its reason instead of raised, and
         the other items are still saved. An id given twice is saved in order (the last wins).
+        ``content_hashes``, one per item or empty, are the items' ``record_hash(policy,
+        original_text)`` where already computed (None where not), so they are not hashed twice.
         """
         results: list[SaveResult | None] = [None] * len(items)
         pending: list[_Pending] = []
@@ -221,7 +225,9 @@ class BulkSession:
             except InputError as exc:
                 results[index] = SaveResult("failed", exc.reason)
                 continue
-            pending.append(_Pending(index, policy, original_text, record_hash(policy, original_text), False, None))
+            known = content_hashes[index] if content_hashes else None
+            content_hash = known or record_hash(policy, original_text)
+            pending.append(_Pending(index, policy, original_text, content_hash, False, None))
         # A repeated id goes into a later round, so every round writes distinct rows.
         while pending:
             seen: set[str] = set()

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,9 +31,11 @@ from cbec_policy.ingest import (
     Extraction,
     expand_paths,
     process_document,
+    read_ahead,
     status_on,
 )
 from cbec_policy.models import Policy, Relation
+from cbec_policy.store.hashing import record_hash
 from cbec_policy.store.policy_rows import cached_doc_key, cached_title_key
 
 if TYPE_CHECKING:
@@ -156,6 +157,41 @@ def build_policy(result: DocumentResult, stored: Policy | None, *, update: bool,
     )
 
 
+@dataclass(frozen=True)
+class NewRecord:
+    """A document's record as a new policy, with its content hash, made where the document was read.
+
+    It is what :func:`build_policy` makes of the document when the store holds no copy of it,
+    and it is used only then: when the document is stored on the same day (the status depends
+    on the day) and names no repealed document (those are looked up in the store first).
+    """
+
+    day: date
+    policy: Policy
+    content_hash: str
+
+
+def prepare_new(results: list[DocumentResult]) -> list[tuple[DocumentResult, NewRecord | None]]:
+    """Each read document with its record as a new policy (None when that needs the store).
+
+    Runs in the reader (see ``cbec_policy.ingest.reader_process``), so that building the record and
+    hashing its texts, the larger part of storing a new document outside the database, take
+    place on the reader's core while the store writes the previous chunk.
+    """
+    day = date.today()
+    prepared: list[tuple[DocumentResult, NewRecord | None]] = []
+    for result in results:
+        record = None
+        if result.error is None and result.extraction is not None and not result.extraction.timeline.repeals:
+            try:
+                policy = build_policy(result, None, update=False, today=day)
+                record = NewRecord(day, policy, record_hash(policy, result.raw.text if result.raw else None))
+            except Exception:  # the store builds it again and reports what is wrong
+                record = None
+        prepared.append((result, record))
+    return prepared
+
+
 @dataclass
 class IngestOutcome:
     """What happened to one file: new / updated / unchanged / failed (with the reason)."""
@@ -222,29 +258,17 @@ def ingest_paths(
     summary = IngestSummary()
     done = 0
 
-    def read(chunk: list[str]) -> list[DocumentResult]:
-        return [process_document(path, max_bytes=max_bytes, classify=classify) for path in chunk]
-
     chunks = list(_chunks(files, max(1, chunk_size)))
-    # The next chunk is read while this one is stored: the database's part of a chunk (the
-    # full-text index, the commit; in SQLite's library or in PostgreSQL's server) runs without
-    # the interpreter lock, so on a second core reading and storing overlap. One reader
-    # thread: documents are still read one after another, chunks stored in order.
-    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cbec-ingest-read") if len(chunks) > 1 else None
-    try:
-        upcoming = reader.submit(read, chunks[0]) if reader is not None and chunks else None
-        for index, chunk in enumerate(chunks):
-            results = upcoming.result() if upcoming is not None else read(chunk)
-            if reader is not None and index + 1 < len(chunks):
-                upcoming = reader.submit(read, chunks[index + 1])
-            for outcome in store_results(results, store, update=update, dry_run=dry_run):
-                summary.outcomes.append(outcome)
-                done += 1
-                if progress is not None:
-                    progress(done, len(files), outcome)
-    finally:
-        if reader is not None:
-            reader.shutdown(wait=False, cancel_futures=True)
+    # The coming chunks are read in a reader process while this one is stored (see
+    # cbec_policy.ingest.read_ahead): chunks still come back, and are stored, in input order.
+    for chunk in read_ahead(chunks, then=prepare_new, max_bytes=max_bytes, classify=classify):
+        results = [result for result, _ in chunk]
+        new_records = [record for _, record in chunk]
+        for outcome in store_results(results, store, update=update, dry_run=dry_run, new_records=new_records):
+            summary.outcomes.append(outcome)
+            done += 1
+            if progress is not None:
+                progress(done, len(files), outcome)
     return summary
 
 
@@ -297,13 +321,19 @@ def _independent_prefix(keys_in_order: list[set[tuple[str, str]]]) -> int:
 
 
 def store_results(
-    results: list[DocumentResult], store: Store, *, update: bool = False, dry_run: bool = False
+    results: list[DocumentResult],
+    store: Store,
+    *,
+    update: bool = False,
+    dry_run: bool = False,
+    new_records: Sequence[NewRecord | None] = (),
 ) -> list[IngestOutcome]:
     """Match and store extracted documents in one transaction; one outcome per result, in order.
 
     The outcome of each document is the same as storing the documents one after another: a
     document that matches one earlier in the same chunk (same number, title or target policy)
-    is matched only after the earlier one is written.
+    is matched only after the earlier one is written. ``new_records`` (from :func:`prepare_new`,
+    one per result, or empty) spares building and hashing again the record of a new document.
     """
     outcomes: list[IngestOutcome | None] = [None] * len(results)
     todo: list[int] = []
@@ -312,13 +342,18 @@ def store_results(
             outcomes[index] = IngestOutcome(result.path, "failed", reason=result.error)
         else:
             todo.append(index)
-    derived = {index: _derived_id(results[index]) for index in todo}
+    prepared = dict(enumerate(new_records))
+    derived = {
+        index: record.policy.id if (record := prepared.get(index)) else _derived_id(results[index]) for index in todo
+    }
     keys = {index: _match_keys(results[index], derived[index]) for index in todo}
     try:
         with store.bulk(write=not dry_run) as session:
             while todo:
                 group = todo[: _independent_prefix([keys[i] for i in todo])]
-                group = _store_group(session, results, group, derived, outcomes, update=update, dry_run=dry_run)
+                group = _store_group(
+                    session, results, group, derived, outcomes, prepared, update=update, dry_run=dry_run
+                )
                 todo = todo[len(group) :]
     except SQLAlchemyError as exc:
         # The chunk's transaction was rolled back: none of its documents is stored.
@@ -350,6 +385,7 @@ def _store_group(
     group: list[int],
     derived_ids: dict[int, str],
     outcomes: list[IngestOutcome | None],
+    prepared: dict[int, NewRecord | None],
     *,
     update: bool,
     dry_run: bool,
@@ -386,11 +422,17 @@ def _store_group(
     stored_by_id = session.get_policies(lookups)
     _resolve_repeals(session, [results[index] for index in group])
     to_save: list[tuple[int, Policy]] = []
+    known_hashes: list[str | None] = []
+    today = date.today()
     for index, target in zip(group, targets, strict=True):
         result = results[index]
         assert result.raw is not None
         stored = stored_by_id.get(target) if target else None
-        policy = build_policy(result, stored, update=update)
+        record = prepared.get(index)
+        if stored is None and record is not None and record.day == today:
+            policy, content_hash = record.policy, record.content_hash
+        else:
+            policy, content_hash = build_policy(result, stored, update=update, today=today), None
         if stored is not None and policy == stored and not update:
             # Already stored with its text: a second copy of the same document changes nothing.
             outcomes[index] = IngestOutcome(result.path, "unchanged", policy.id, policy.title)
@@ -399,8 +441,10 @@ def _store_group(
             outcomes[index] = IngestOutcome(result.path, status, policy.id, policy.title)
         else:
             to_save.append((index, policy))
+            known_hashes.append(content_hash)
     saved = session.save_policies(
-        [(policy, results[index].raw.text) for index, policy in to_save]  # type: ignore[union-attr]
+        [(policy, results[index].raw.text) for index, policy in to_save],  # type: ignore[union-attr]
+        known_hashes,
     )
     for (index, policy), answer in zip(to_save, saved, strict=True):
         path = results[index].path

@@ -37,6 +37,7 @@ from cbec_policy.query import SearchQuery, Term
 from cbec_policy.store import schema as s
 from cbec_policy.store.changes import BUMP_SQL, bump_changes, ensure_change_counter, read_changes
 from cbec_policy.store.filters import like_pattern
+from cbec_policy.store.pg_storage import compress_long_texts_with_lz4
 from cbec_policy.store.search_brief import BRIEF_COLUMNS, ensure_brief_index
 from cbec_policy.store.search_common import fts5_phrase, newest_tiers, unrankable
 from cbec_policy.store.search_pg import ensure_short_indexes, postgresql_search
@@ -75,6 +76,7 @@ def ensure_search_index(conn: Connection) -> None:
             "CREATE INDEX IF NOT EXISTS ix_policy_search_body ON policy_search USING gin (body gin_trgm_ops)"
         )
         ensure_short_indexes(conn)
+        compress_long_texts_with_lz4(conn)
     ensure_tally_indexes(conn)  # the dashboard's counts, read from indexes alone
     ensure_change_counter(conn)
 
