@@ -553,6 +553,8 @@ def test_searches_run_in_their_own_lane(monkeypatch: pytest.MonkeyPatch) -> None
 
     anyio.run(main)
     assert lanes == [1, 4, 4, 4]
+    monkeypatch.delenv(read_lane.SEARCH_THREADS_ENV)
+    assert [read_lane.search_threads(d) for d in ("sqlite", "postgresql")] == [2, 4]
     monkeypatch.setenv(read_lane.SEARCH_THREADS_ENV, "0")
     with pytest.raises(InputError, match=read_lane.SEARCH_THREADS_ENV):
         read_lane.search_threads()

@@ -12,10 +12,13 @@ use more cores. Long jobs (uploads, reports, order files) stay plain ``def`` han
 default pool, so they never hold up page views. Over PostgreSQL, where a read waits on the
 network, a larger value can help.
 
-Searches have a lane of their own (``CBEC_WEB_SEARCH_THREADS``, default 2): a search of a word
-found in most documents costs tens of milliseconds, a policy page or a list a few, and in one
-queue every short read waited behind the long ones. With two lanes a page read gets a thread
-at once and shares the interpreter with the searches running, so short reads stay short.
+Searches have a lane of their own (``CBEC_WEB_SEARCH_THREADS``): a search of a word found in
+most documents costs tens of milliseconds, a policy page or a list a few, and in one queue
+every short read waited behind the long ones. With two lanes a page read gets a thread at once
+and shares the interpreter with the searches running, so short reads stay short. By default
+the search lane is 2 wide on SQLite (a search there is CPU in this process) and 4 on
+PostgreSQL (a search there mostly waits on the server): the best of 2 and 4 on each with
+``benchmarks/bench_web.py``.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ from cbec_policy.errors import InputError
 READ_THREADS_ENV = "CBEC_WEB_READ_THREADS"
 DEFAULT_READ_THREADS = 3  # best of 1, 3, 8 and 40 on SQLite with benchmarks/bench_web.py (2 CPUs)
 SEARCH_THREADS_ENV = "CBEC_WEB_SEARCH_THREADS"
-DEFAULT_SEARCH_THREADS = 2
+# Searches at once per worker process, by the store's database (others: SQLite's).
+DEFAULT_SEARCH_THREADS = {"sqlite": 2, "postgresql": 4}
 MAX_READ_THREADS = 64
 
 P = ParamSpec("P")
@@ -63,9 +67,12 @@ def read_threads() -> int:
     return _threads(READ_THREADS_ENV, DEFAULT_READ_THREADS)
 
 
-def search_threads() -> int:
-    """How many searches one worker process runs at once (``CBEC_WEB_SEARCH_THREADS``, default 2)."""
-    return _threads(SEARCH_THREADS_ENV, DEFAULT_SEARCH_THREADS)
+def search_threads(dialect: str = "sqlite") -> int:
+    """How many searches one worker process runs at once over ``dialect`` (``CBEC_WEB_SEARCH_THREADS``).
+
+    Without the variable: :data:`DEFAULT_SEARCH_THREADS` of the database.
+    """
+    return _threads(SEARCH_THREADS_ENV, DEFAULT_SEARCH_THREADS.get(dialect, DEFAULT_SEARCH_THREADS["sqlite"]))
 
 
 def _limiter(lane: RunVar[CapacityLimiter], size: Callable[[], int]) -> CapacityLimiter:
@@ -77,10 +84,19 @@ def _limiter(lane: RunVar[CapacityLimiter], size: Callable[[], int]) -> Capacity
         return limiter
 
 
-def _searches(kwargs: dict[str, object]) -> bool:
-    """Whether the request handled asks for a search: search words in its ``q`` parameter."""
+def _search_request(kwargs: dict[str, object]) -> Request | None:
+    """The request handled when it asks for a search (search words in its ``q`` parameter), else None."""
     request = kwargs.get("request")
-    return isinstance(request, Request) and bool(request.query_params.get("q", "").strip())
+    if isinstance(request, Request) and request.query_params.get("q", "").strip():
+        return request
+    return None
+
+
+def _dialect_of(request: Request) -> str:
+    """The database of the store the request's app serves ("sqlite" when it has none yet)."""
+    app = request.scope.get("app")
+    store = getattr(getattr(app, "state", None), "store", None)
+    return str(getattr(store, "dialect", "sqlite"))
 
 
 def reads_store(handler: Callable[P, R]) -> Callable[P, Awaitable[R]]:
@@ -94,8 +110,9 @@ def reads_store(handler: Callable[P, R]) -> Callable[P, Awaitable[R]]:
 
     @functools.wraps(handler)
     async def in_lane(*args: P.args, **kwargs: P.kwargs) -> R:
-        if _searches(kwargs):
-            limiter = _limiter(_SEARCH_LIMITER, search_threads)
+        search = _search_request(kwargs)
+        if search is not None:
+            limiter = _limiter(_SEARCH_LIMITER, lambda: search_threads(_dialect_of(search)))
         else:
             limiter = _limiter(_READ_LIMITER, read_threads)
         return await to_thread.run_sync(functools.partial(handler, *args, **kwargs), limiter=limiter)
