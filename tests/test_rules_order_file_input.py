@@ -117,7 +117,7 @@ def test_repeated_header_reads_one_copy_and_rejects_lines_where_copies_differ(tm
     assert summary.file_problems == [
         "line 1: column 'price' is named 2 times (columns 3, 5); the first is read, lines where the copies "
         "differ are rejected",
-        "line 1: column 'note' is named 2 times (columns 4, 6); not a batch column",
+        "line 1: column 'note' is named 2 times (columns 4, 6); not an order-file column",
     ]
 
 
