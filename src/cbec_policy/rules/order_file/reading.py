@@ -89,7 +89,11 @@ def _duplicates(names: list[str], problems: FileProblems) -> None:
             read = parsing.ALIASES.get(name, name) in parsing.CHECKED_COLUMNS
             problems.notes.append(
                 f"line 1: column {name!r} is named {len(where)} times (columns {', '.join(map(str, where))}); "
-                + ("the first is read, lines where the copies differ are rejected" if read else "not an order-file column")
+                + (
+                    "the first is read, lines where the copies differ are rejected"
+                    if read
+                    else "not an order-file column"
+                )
             )
 
 
