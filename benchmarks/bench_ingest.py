@@ -169,7 +169,11 @@ def fts_insert(path: Path, extracted: list, chunk: int) -> None:
     fts.execute("PRAGMA journal_mode=WAL")
     fts.execute("PRAGMA synchronous=NORMAL")
     fts.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")  # the store's settings for chunk writes
-    fts.execute("CREATE VIRTUAL TABLE policy_fts USING fts5(title, doc_number, summary, full_text, tokenize='trigram')")
+    # The index alone: the store's index keeps no copy of the texts either (store.search_fts).
+    fts.execute(
+        "CREATE VIRTUAL TABLE policy_fts USING fts5(title, doc_number, summary, full_text, tokenize='trigram', "
+        "content='')"
+    )
     for start in range(0, len(extracted), chunk):
         fts.execute("BEGIN IMMEDIATE")
         for text, found in extracted[start : start + chunk]:

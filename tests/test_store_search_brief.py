@@ -1,5 +1,7 @@
 """SQLite's index of the short columns (title, number, summary): kept in step by every write, filled on upgrade.
 
+Every kind of write is also checked against the main index of whole texts (store.search_fts).
+
 The expected rows are the stored policies themselves, read from ``policies``; the searches are
 checked against the bundled reference data.
 """
@@ -16,6 +18,7 @@ from cbec_policy.classify.labels_io import import_labels
 from cbec_policy.reference.loader import load_national_policies
 from cbec_policy.store import Store, ingest_one, ingest_paths, open_store
 from cbec_policy.store.curation import delete_ingested, set_relevance
+from cbec_policy.store.search_fts import index_matches_rows
 
 with warnings.catch_warnings():  # starlette's note about httpx versions is not ours to fix
     warnings.simplefilter("ignore")
@@ -78,6 +81,8 @@ def _assert_exact(store: Store, after: str) -> None:
     assert entries == source, after
     with store.transaction() as conn:  # FTS5 checks its index against its stored rows (raises when not)
         conn.exec_driver_sql("INSERT INTO policy_brief_fts (policy_brief_fts, rank) VALUES ('integrity-check', 1)")
+        # The main index, kept by the same writers and triggers, holds the trigrams of the rows' texts.
+        assert index_matches_rows(conn), after
 
 
 _NOTICE = (

@@ -50,6 +50,7 @@ from cbec_policy.store.policy_rows import (
 )
 from cbec_policy.store.search import BUMP_SEARCH_VERSION_SQL
 from cbec_policy.store.search_brief import BRIEF_INSERT_SQL
+from cbec_policy.store.search_fts import FTS_COLUMNS, FTS_INSERT_SQL
 
 _IN_LIST_SIZE = 500  # stay well under SQLite's bound-parameter limit for IN (…) lists
 # SQLite page cache of a connection that writes chunks, in KiB: a chunk of a few hundred
@@ -80,8 +81,6 @@ _SQLITE_INSERT = {
     for table, _ in _LINK_TABLES
 }
 _SQLITE_DELETE_LINKS = [f"DELETE FROM {table.name} WHERE {column.name} = ?" for table, column in _LINK_TABLES]
-_SQLITE_DELETE_FTS = "DELETE FROM policy_fts WHERE rowid = ?"
-_SQLITE_FTS_INSERT = "INSERT INTO policy_fts (rowid, title, doc_number, summary, full_text) VALUES (?, ?, ?, ?, ?)"
 _PG_SEARCH_UPSERT = text(
     "INSERT INTO policy_search (policy_id, body) VALUES (:id, :body) "
     "ON CONFLICT (policy_id) DO UPDATE SET body = EXCLUDED.body"
@@ -334,11 +333,14 @@ class BulkSession:
             ids = [(item.policy.id,) for item in changed]
             for statement in _SQLITE_DELETE_LINKS:
                 cursor.executemany(statement, ids)
-            cursor.executemany(_SQLITE_DELETE_FTS, [(item.fts_rowid,) for item in changed])
+            # The update triggers replace both index entries of a changed row (search_fts, search_brief).
             cursor.executemany(writer.update, [writer.update_values(item) for item in changed])
         new = [item for item in items if not item.exists]
         if new:
-            cursor.executemany(writer.insert, [writer.insert_values(item) for item in new])
+            rows = [writer.insert_values(item) for item in new]
+            cursor.executemany(writer.insert, rows)
+            # The main index's entries from the very values of the rows (what its triggers later remove).
+            cursor.executemany(FTS_INSERT_SQL, [writer.fts_values(row) for row in rows])
             cursor.execute(BUMP_SEARCH_VERSION_SQL)  # once per chunk (updates move it by trigger)
             # The brief index's entries of new rows (updates keep theirs by trigger; see search_brief).
             cursor.executemany(
@@ -349,19 +351,6 @@ class BulkSession:
                 ],
             )
         self._write_links(items, lambda table, rows: cursor.executemany(_SQLITE_INSERT[table.name], rows))
-        cursor.executemany(
-            _SQLITE_FTS_INSERT,
-            [
-                (
-                    item.fts_rowid,
-                    item.policy.title,
-                    item.policy.doc_number or "",
-                    item.policy.summary or "",
-                    item.policy.full_text or "",
-                )
-                for item in items
-            ],
-        )
 
     def _write_links(self, items: list[_Pending], write: Callable[[Table, list[tuple]], object]) -> None:
         """Insert the link rows of ``items`` with ``write(table, rows)``, rows as tuples in column order."""
@@ -438,6 +427,8 @@ class _SqliteWriter:
         columns = [*POLICY_VALUE_COLUMNS, "fts_rowid"]
         self.insert = f"INSERT INTO policies ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         self.update = f"UPDATE policies SET {', '.join(f'{name} = ?' for name in columns[1:])} WHERE id = ?"
+        # Where the main index's columns sit in a row's values: (fts_rowid, title, doc_number, summary, full_text).
+        self._fts_positions = [columns.index(name) for name in ("fts_rowid", *FTS_COLUMNS)]
         self._convert: list[tuple[int, Callable[[object], object]]] = []
         for index, name in enumerate(columns):
             processor = s.policies.c[name].type.dialect_impl(dialect).bind_processor(dialect)
@@ -461,6 +452,10 @@ class _SqliteWriter:
         for index, convert in self._convert:
             values[index] = convert(values[index])
         return values
+
+    def fts_values(self, row: list[object]) -> tuple[object, ...]:
+        """The main index's entry of an inserted row, from the values bound to the row itself."""
+        return tuple(row[position] for position in self._fts_positions)
 
     def update_values(self, item: _Pending) -> list[object]:
         values = self.insert_values(item)

@@ -335,10 +335,7 @@ class Store(PolicyReads):
     def delete_policy(self, policy_id: str) -> bool:
         """Remove one policy with its link rows and full-text entry; True when it existed."""
         with self._write() as conn:
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql(
-                    "DELETE FROM policy_fts WHERE rowid = (SELECT fts_rowid FROM policies WHERE id = ?)", (policy_id,)
-                )
+            # SQLite's index entries go with the row, by trigger (store.search_fts, store.search_brief).
             result = conn.execute(s.policies.delete().where(s.policies.c.id == policy_id))
         return result.rowcount > 0
 

@@ -3,7 +3,8 @@
 Chinese has no spaces between words, so word tokenisers miss most substrings. Both backends
 therefore index character trigrams:
 
-* SQLite: an FTS5 table with the ``trigram`` tokenizer (rowid = ``policies.fts_rowid``).
+* SQLite: an FTS5 table with the ``trigram`` tokenizer over the policies' own columns (rowid =
+  ``policies.fts_rowid``, external content, kept by triggers: :mod:`cbec_policy.store.search_fts`).
   Trigrams cannot match a term shorter than three characters, so a query with any 1–2
   character term falls back to ``LIKE`` over the same columns, its candidates narrowed by the
   long words through a second trigram index of the short columns
@@ -40,6 +41,7 @@ from cbec_policy.store.filters import like_pattern
 from cbec_policy.store.pg_storage import compress_long_texts_with_lz4
 from cbec_policy.store.search_brief import BRIEF_COLUMNS, ensure_brief_index
 from cbec_policy.store.search_common import fts5_phrase, newest_tiers, unrankable
+from cbec_policy.store.search_fts import ensure_fts_index
 from cbec_policy.store.search_pg import ensure_short_indexes, postgresql_search
 from cbec_policy.store.tallies import ensure_tally_indexes
 
@@ -54,10 +56,7 @@ WEIGHTS = {"title": 10.0, "doc_number": 8.0, "summary": 3.0, "full_text": 1.0}
 def ensure_search_index(conn: Connection) -> None:
     """Create the backend's full-text structures if missing (idempotent)."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS policy_fts USING fts5("
-            "title, doc_number, summary, full_text, tokenize='trigram')"
-        )
+        ensure_fts_index(conn)  # the whole policy, external content over policies (store.search_fts)
         # Lets the LIKE fallback walk policies newest first and test the short columns without
         # reading the large rows (full and original text), stopping at the limit.
         conn.exec_driver_sql(
@@ -100,24 +99,15 @@ def index_policy(
         "full_text": full_text or "",
     }
     if conn.dialect.name == "sqlite":
-        if replace:
-            conn.execute(
-                text("DELETE FROM policy_fts WHERE rowid = (SELECT fts_rowid FROM policies WHERE id = :id)"),
-                {"id": policy_id},
-            )
+        # A new row gets its fts_rowid here; the triggers of both indexes then write its entries
+        # from the row (store.search_fts). An existing row's entries were replaced by the update
+        # of its columns, so it is left alone (an update of fts_rowid would index it again).
         conn.execute(
             text(
-                "UPDATE policies SET fts_rowid = "
-                "coalesce(fts_rowid, (SELECT coalesce(max(fts_rowid), 0) + 1 FROM policies)) WHERE id = :id"
+                "UPDATE policies SET fts_rowid = (SELECT coalesce(max(fts_rowid), 0) + 1 FROM policies) "
+                "WHERE id = :id AND fts_rowid IS NULL"
             ),
             {"id": policy_id},
-        )
-        conn.execute(
-            text(
-                "INSERT INTO policy_fts (rowid, title, doc_number, summary, full_text) "
-                "SELECT fts_rowid, :title, :doc_number, :summary, :full_text FROM policies WHERE id = :id"
-            ),
-            values,
         )
     else:
         body = "\n".join((values["title"], values["doc_number"], values["summary"], values["full_text"]))
