@@ -11,9 +11,10 @@ offset, so page 500 costs what page 1 costs.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, cast, func, literal_column, or_, select
+from sqlalchemy import Connection, Select, String, and_, bindparam, cast, func, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from cbec_policy.errors import InputError
@@ -30,28 +31,40 @@ _LATE, _EARLY = date(9999, 12, 31), date(1, 1, 1)
 ORDERS = ("date_desc", "date_asc")
 
 
-def _aggregate(conn: Connection, value: Any, position: Any) -> Any:
+def _aggregate(dialect: str, value: Any, position: Any) -> Any:
     """``position<RS>value`` items joined by US, in one aggregate portable to both backends."""
     item = cast(position, String) + _SEP_POS + value
-    if conn.dialect.name == "sqlite":
+    if dialect == "sqlite":
         return func.group_concat(item, _SEP_ITEM)
     return func.string_agg(item, _SEP_ITEM)
 
 
 def _brief_columns(conn: Connection) -> list[Any]:
+    return list(_brief_columns_of(conn.dialect.name))
+
+
+# Statements of a fixed shape are built once, their values bound at each call: on SQLite,
+# building a statement and its cache key costs more than running a small query.
+@lru_cache(maxsize=4)
+def _brief_columns_of(dialect: str) -> tuple[Any, ...]:
     issuers, themes, departments = s.policy_issuers.c, s.policy_themes.c, s.departments.c
     issuer_list = (
-        select(_aggregate(conn, departments.name, issuers.position))
+        select(_aggregate(dialect, departments.name, issuers.position))
         .select_from(s.policy_issuers.join(s.departments, departments.id == issuers.department_id))
         .where(issuers.policy_id == _p.id)
         .scalar_subquery()
     )
-    theme_list = select(_aggregate(conn, themes.theme, themes.position)).where(themes.policy_id == _p.id)
-    return [
+    theme_list = select(_aggregate(dialect, themes.theme, themes.position)).where(themes.policy_id == _p.id)
+    return (
         _p.id, _p.title, _p.doc_number, _p.publish_date, _p.effective_date, _p.end_date, _p.status, _p.level,
         _p.region, _p.policy_type, _p.is_cbec, _p.summary,
         issuer_list.label("issuer_list"), theme_list.scalar_subquery().label("theme_list"),
-    ]  # fmt: skip
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=4)
+def _briefs_by_id_statement(dialect: str) -> Select:
+    return select(*_brief_columns_of(dialect)).where(_p.id.in_(bindparam("ids", expanding=True)))
 
 
 def _split(aggregate: str | None) -> tuple[str, ...]:
@@ -77,7 +90,7 @@ def briefs_by_id(conn: Connection, ids: list[str]) -> dict[str, PolicyBrief]:
     """The lean records of ``ids`` in one query."""
     if not ids:
         return {}
-    rows = conn.execute(select(*_brief_columns(conn)).where(_p.id.in_(ids))).all()
+    rows = conn.execute(_briefs_by_id_statement(conn.dialect.name), {"ids": ids}).all()
     return {row.id: _brief(row) for row in rows}
 
 
@@ -152,17 +165,25 @@ def count_by_status(conn: Connection, filters: PolicyFilters) -> dict[str, int]:
 
 def _text_windows(conn: Connection, ids: list[str], form: str) -> dict[str, str]:
     """A window of each policy's full text around the first occurrence of ``form``, cut in the database."""
-    width = 80
     # Folding the case of a 10 KB text costs more than finding the word: only when it has case.
-    haystack = func.lower(_p.full_text) if form.lower() != form.upper() else _p.full_text
-    if conn.dialect.name == "sqlite":
-        at = func.instr(haystack, form.lower())
-    else:
-        at = func.strpos(haystack, form.lower())
-    start = func.max(1, at - width // 3) if conn.dialect.name == "sqlite" else func.greatest(1, at - width // 3)
-    window = func.substr(_p.full_text, start, width)
-    rows = conn.execute(select(_p.id, window, at).where(_p.id.in_(ids), _p.full_text.is_not(None))).all()
+    statement = _text_window_statement(conn.dialect.name, form.lower() != form.upper())
+    rows = conn.execute(statement, {"ids": ids, "form": form.lower()}).all()
     return {row[0]: row[1] for row in rows if row[2] and row[2] > 0}
+
+
+@lru_cache(maxsize=8)
+def _text_window_statement(dialect: str, fold_case: bool) -> Select:
+    width = 80
+    haystack = func.lower(_p.full_text) if fold_case else _p.full_text
+    form = bindparam("form", type_=String)
+    if dialect == "sqlite":
+        at = func.instr(haystack, form)
+        start = func.max(1, at - width // 3)
+    else:
+        at = func.strpos(haystack, form)
+        start = func.greatest(1, at - width // 3)
+    window = func.substr(_p.full_text, start, width)
+    return select(_p.id, window, at).where(_p.id.in_(bindparam("ids", expanding=True)), _p.full_text.is_not(None))
 
 
 def search_briefs(conn: Connection, query: SearchQuery, filters: PolicyFilters, limit: int) -> list[SearchHit]:

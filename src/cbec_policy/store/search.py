@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 
-from sqlalchemy import Connection, column, func, literal_column, select, table, text
+from sqlalchemy import Connection, Integer, Select, String, bindparam, column, func, literal_column, select, table, text
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import TableClause
 
 from cbec_policy.query import SearchQuery, Term
 from cbec_policy.store import schema as s
@@ -178,6 +180,34 @@ def search_ids(
     return postgresql_search(conn, query.terms, limit, where, _TIER_COLUMNS)
 
 
+# Statements of a fixed shape are built once, their values bound at each search: building a
+# statement and its cache key cost about as much as running these small queries on SQLite.
+_ROWIDS = bindparam("rowids", expanding=True)
+_SHORT_COLUMNS_BY_ROWID = select(
+    s.policies.c.fts_rowid, s.policies.c.title, s.policies.c.doc_number, s.policies.c.summary
+).where(s.policies.c.fts_rowid.in_(_ROWIDS))
+_IDS_BY_ROWID = select(s.policies.c.fts_rowid, s.policies.c.id).where(s.policies.c.fts_rowid.in_(_ROWIDS))
+
+
+@lru_cache(maxsize=4)
+def _index_rows(index: str) -> TableClause:
+    """One handle per FTS5 index, so a filter added to a built statement names the same table."""
+    return table(index, column("rowid"))
+
+
+@lru_cache(maxsize=8)
+def _ranked_statement(index: str, columns: tuple[str, ...]) -> Select:
+    """Rowids and weighted bm25 of the ``:match`` hits in ``index``, best first, ``:wanted`` at most."""
+    rows = _index_rows(index)
+    rank = func.bm25(literal_column(index), *(literal_column(str(WEIGHTS[c])) for c in columns))
+    return (
+        select(rows.c.rowid, rank.label("rank"))
+        .where(literal_column(index).op("MATCH")(bindparam("match", type_=String)))
+        .order_by(literal_column("rank"))
+        .limit(bindparam("wanted", type_=Integer))
+    )
+
+
 def _sqlite_fts(
     conn: Connection, terms: tuple[Term, ...], limit: int, where: ColumnElement[bool] | None
 ) -> list[tuple[str, float]]:
@@ -199,17 +229,11 @@ def _sqlite_fts(
     p = s.policies.c
 
     def ranked(index: str, columns: tuple[str, ...], match: str, wanted: int) -> list[tuple[int, float]]:
-        rows = table(index, column("rowid"))
-        rank = func.bm25(literal_column(index), *(literal_column(str(WEIGHTS[c])) for c in columns))
-        statement = (
-            select(rows.c.rowid, rank.label("rank"))
-            .where(literal_column(index).op("MATCH")(match))
-            .order_by(literal_column("rank"))
-            .limit(wanted)
-        )
+        statement = _ranked_statement(index, columns)
         if where is not None:
-            statement = statement.where(rows.c.rowid.in_(select(p.fts_rowid).where(where)))
-        return [(rowid, -value / (1.0 - value) if value < 0 else 0.0) for rowid, value in conn.execute(statement)]
+            statement = statement.where(_index_rows(index).c.rowid.in_(select(p.fts_rowid).where(where)))
+        found = conn.execute(statement, {"match": match, "wanted": wanted})
+        return [(rowid, -value / (1.0 - value) if value < 0 else 0.0) for rowid, value in found]
 
     # bm25 is negative, more negative = better; mapped into [0, 1) under the tier.
     title_columns = {c for term in terms for c in _columns(term, _TIER_COLUMNS[0][1])}
@@ -230,9 +254,7 @@ def _sqlite_fts(
         anywhere = ranked("policy_fts", ALL_COLUMNS, fts5_match(terms, ALL_COLUMNS), 2 * limit + len(seen))
         others = [hit for hit in anywhere if hit[0] not in seen]
         if others:
-            rows = conn.execute(
-                select(p.fts_rowid, p.title, p.doc_number, p.summary).where(p.fts_rowid.in_([r for r, _ in others]))
-            ).all()
+            rows = conn.execute(_SHORT_COLUMNS_BY_ROWID, {"rowids": [r for r, _ in others]}).all()
             brief = {row[0]: " ".join(filter(None, row[1:])).lower() for row in rows}
 
             def in_brief(rowid: int) -> bool:
@@ -246,11 +268,7 @@ def _sqlite_fts(
             found.extend(tiered[: limit - len(found)])
     if not found:
         return []
-    ids = dict(
-        conn.execute(
-            select(s.policies.c.fts_rowid, s.policies.c.id).where(s.policies.c.fts_rowid.in_([r for r, _ in found]))
-        ).all()
-    )
+    ids = dict(conn.execute(_IDS_BY_ROWID, {"rowids": [r for r, _ in found]}).all())
     return [(ids[rowid], score) for rowid, score in found if rowid in ids]
 
 

@@ -28,7 +28,9 @@ matches nothing under either test, so it does not keep a query off this path.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, and_, func, literal_column, or_, select, text
+from functools import lru_cache
+
+from sqlalchemy import Connection, Integer, Select, String, and_, bindparam, func, literal_column, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from cbec_policy.query import Term
@@ -79,13 +81,53 @@ def unrankable(conn: Connection, terms: tuple[Term, ...]) -> bool:
     return True
 
 
-def _contains_every(terms: tuple[Term, ...], columns: tuple[str, ...]) -> ColumnElement[bool]:
-    """Every word has a form in one of ``columns`` (substring containment, the trigram match of caseless forms)."""
+def _contains_every(shape: tuple[int, ...], columns: tuple[str, ...]) -> ColumnElement[bool]:
+    """Every word has a form in one of ``columns`` (substring containment, the trigram match of caseless forms).
+
+    ``shape`` holds how many forms each word has; form ``j`` of word ``i`` is bound as ``f{i}_{j}``.
+    """
     return and_(
         *(
-            or_(*(func.instr(func.coalesce(_p[c], ""), form) > 0 for c in columns for form in term.forms))
-            for term in terms
+            or_(
+                *(
+                    func.instr(func.coalesce(_p[c], ""), bindparam(f"f{i}_{j}", type_=String)) > 0
+                    for c in columns
+                    for j in range(forms)
+                )
+            )
+            for i, forms in enumerate(shape)
         )
+    )
+
+
+def _not_taken(taken: bool) -> list[ColumnElement[bool]]:
+    return [_p.fts_rowid.not_in(bindparam("taken", expanding=True))] if taken else []
+
+
+# The statements of the newest-first path are built once per shape (whether rowids are left
+# out, how many forms each word has) and their values bound at each search: building them and
+# their cache keys cost as much as running them. A filter is added to the built statement.
+@lru_cache(maxsize=4)
+def _newest_in_index(index: str, taken: bool) -> Select:
+    """The ``:match`` hits of ``index`` (not ``:taken``), newest first, ``:wanted`` at most."""
+    hits = select(literal_column("rowid")).select_from(text(index)).where(text(f"{index} MATCH :match"))
+    return (
+        select(_p.fts_rowid)
+        .where(_p.fts_rowid.in_(hits), *_not_taken(taken))
+        .order_by(*_NEWEST)
+        .limit(bindparam("wanted", type_=Integer))
+    )
+
+
+@lru_cache(maxsize=64)
+def _newest_walk(shape: tuple[int, ...], taken: bool) -> Select:
+    """The newest ``:cap`` policies (not ``:taken``), each with whether it holds every word anywhere."""
+    everywhere = _contains_every(shape, ("title", "doc_number", "summary", "full_text"))
+    return (
+        select(_p.fts_rowid, everywhere.label("hit"))
+        .where(_p.fts_rowid.is_not(None), *_not_taken(taken))
+        .order_by(*_NEWEST)
+        .limit(bindparam("cap", type_=Integer))
     )
 
 
@@ -104,32 +146,23 @@ def newest_tiers(
     tier was not full); ``brief_match`` and ``anywhere_match`` are the FTS5 queries of the
     words in the short columns and in every column.
     """
-    extra = [where] if where is not None else []
-    skip = [_p.fts_rowid.not_in(taken)] if taken else []
-    brief = (
-        select(literal_column("rowid"))
-        .select_from(text("policy_brief_fts"))
-        .where(text("policy_brief_fts MATCH :brief").bindparams(brief=brief_match))
-    )
-    summary = select(_p.fts_rowid).where(_p.fts_rowid.in_(brief), *skip, *extra).order_by(*_NEWEST).limit(wanted)
-    found = [(row[0], True) for row in conn.execute(summary)]
+
+    def filtered(statement: Select) -> Select:
+        return statement if where is None else statement.where(where)
+
+    summary = filtered(_newest_in_index("policy_brief_fts", bool(taken)))
+    found = [(row[0], True) for row in conn.execute(summary, {"match": brief_match, "taken": taken, "wanted": wanted})]
     wanted -= len(found)
     if wanted <= 0:
         return found
     taken = taken + [rowid for rowid, _ in found]
-    skip = [_p.fts_rowid.not_in(taken)] if taken else []
-    everywhere = _contains_every(terms, ("title", "doc_number", "summary", "full_text"))
     cap = max(WALK_MIN, WALK_PER_HIT * wanted)
     # The newest candidates, each tested as it is read: the walk stops at the page.
-    walk = (
-        select(_p.fts_rowid, everywhere.label("hit"))
-        .where(_p.fts_rowid.is_not(None), *skip, *extra)
-        .order_by(*_NEWEST)
-        .limit(cap)
-    )
+    walk = filtered(_newest_walk(tuple(len(term.forms) for term in terms), bool(taken)))
+    forms = {f"f{i}_{j}": form for i, term in enumerate(terms) for j, form in enumerate(term.forms)}
     hits: list[int] = []
     read = 0
-    result = conn.execute(walk)
+    result = conn.execute(walk, {**forms, "taken": taken, "cap": cap})
     try:
         for rowid, hit in result:
             read += 1
@@ -141,13 +174,7 @@ def newest_tiers(
         result.close()
     if len(hits) < wanted and read == cap:
         # Too few among the newest: every match from the index (one pass), newest first.
-        matches = (
-            select(literal_column("rowid"))
-            .select_from(text("policy_fts"))
-            .where(text("policy_fts MATCH :anywhere").bindparams(anywhere=anywhere_match))
-        )
-        statement = (
-            select(_p.fts_rowid).where(_p.fts_rowid.in_(matches), *skip, *extra).order_by(*_NEWEST).limit(wanted)
-        )
-        hits = [row[0] for row in conn.execute(statement)]
+        every_match = filtered(_newest_in_index("policy_fts", bool(taken)))
+        values = {"match": anywhere_match, "taken": taken, "wanted": wanted}
+        hits = [row[0] for row in conn.execute(every_match, values)]
     return found + [(rowid, False) for rowid in hits]
