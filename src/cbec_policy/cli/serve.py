@@ -91,7 +91,8 @@ def serve(
         raise InputError("--token-env", "must name an environment variable")
     workers = workers or default_workers()
     token = os.environ.get(token_env) or None
-    app = create_app(db_url, token=token or "", data_dir=data_dir, create_db=create_db)  # loads the bundled data
+    # loads the bundled data; the one process warms up before it listens (several: each worker does)
+    app = create_app(db_url, token=token or "", data_dir=data_dir, create_db=create_db, warm=workers == 1)
     mode = "可写 writable (bearer token set)" if token else "只读 read-only (no token)"
     click.echo(
         f"cbec serve: http://{host}:{port}/  API docs: http://{host}:{port}/docs  [{mode}; {workers} worker(s)]",

@@ -29,6 +29,7 @@ from cbec_policy.web.limits import RequestLimits
 from cbec_policy.web.render import build_environment, render
 from cbec_policy.web.routes import api, api_tax, api_write, evaluation, local, pages, review, tools
 from cbec_policy.web.tax import preload
+from cbec_policy.web.warm_up import warm_up
 
 STATIC_DIR = Path(__file__).with_name("static")
 SWAGGER_DIR = Path(swagger_ui_bundle.swagger_ui_path)  # Swagger UI's files, from the pinned swagger-ui-bundle-v2
@@ -100,6 +101,7 @@ def create_app(
     store: Any | None = None,
     init: bool = True,
     create_db: bool = False,
+    warm: bool = False,
 ) -> FastAPI:
     """Build the web app over the store at ``db_url`` (or an already open ``store``).
 
@@ -107,6 +109,8 @@ def create_app(
     bundled reference data into a new database first, so a fresh ``cbec serve`` shows the corpus.
     ``create_db`` allows a missing SQLite file to be created; without it the app refuses to
     start on a database file that is not there (it may have been deleted under the service).
+    ``warm`` has the app ask itself its costliest pages once at start (:mod:`cbec_policy.web.warm_up`),
+    as ``cbec serve`` does for each worker; ``app.state.warmed`` then holds what they answered.
     """
     config = load_config(db_url=db_url, token=token, data_dir=data_dir, max_upload_bytes=max_upload_bytes)
     owns_store = store is None
@@ -118,6 +122,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         preload()  # before the first request, not during it
+        if warm:
+            _app.state.warmed = await warm_up(_app)
         yield
         if owns_store:  # a store passed in belongs to the caller
             store.close()
@@ -209,4 +215,4 @@ def create_app_from_env() -> FastAPI:
 
     Each worker opens its own store (``CBEC_DB_URL``); the parent has already initialised it.
     """
-    return create_app(None, init=False)
+    return create_app(None, init=False, warm=True)
