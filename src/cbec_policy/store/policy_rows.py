@@ -169,7 +169,7 @@ def write_policy(
     )
     if with_relations:
         write_relations(conn, policy)
-    index_policy(conn, policy.id, policy.title, policy.doc_number, policy.summary, policy.full_text, replace=exists)
+    index_policy(conn, policy.id, policy.title, policy.doc_number, policy.summary, policy.full_text)
 
 
 def write_relations(conn: Connection, policy: Policy) -> None:

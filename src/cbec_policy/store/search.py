@@ -89,10 +89,11 @@ def index_policy(
     doc_number: str | None,
     summary: str,
     full_text: str | None,
-    *,
-    replace: bool,
 ) -> None:
-    """Write (or rewrite) the full-text entry of one policy on ``conn``, inside the caller's transaction."""
+    """Write (or rewrite) the full-text entry of one policy on ``conn``, inside the caller's transaction.
+
+    Called after the policy's row is inserted or updated.
+    """
     values = {
         "id": policy_id,
         "title": title,
