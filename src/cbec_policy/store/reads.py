@@ -11,9 +11,10 @@ from contextlib import AbstractContextManager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from cbec_policy.query import SearchQuery, parse_query
+from cbec_policy.store.changes import READ_SQL
 from cbec_policy.store.filters import PolicyFilters
 from cbec_policy.store.finding import count_by_status, list_briefs, parse_cursor, search_briefs
 from cbec_policy.store.records import PolicyBrief, SearchHit
@@ -24,7 +25,9 @@ from cbec_policy.store.tallies import CorpusTallies, TimelineRow, corpus_tallies
 class PolicyReads:
     """Lists, searches and counts over policies as lean records."""
 
-    # Provided by Store: the read transaction, the one-statement read and the ranking cache.
+    # Provided by Store: the engine, the read transaction, the one-statement read and the ranking cache.
+    _engine: Engine
+    dialect: str
     _read: Callable[[], AbstractContextManager[Connection]]
     _read_statement: Callable[[], AbstractContextManager[Connection]]
     _search_cache: Any
@@ -63,8 +66,18 @@ class PolicyReads:
     def change_counter(self) -> int | None:
         """The store's change counter: moves on in the same transaction as every write (see store.changes).
 
-        Asked on every cacheable web request, so it is read with one statement and no transaction around it.
+        Asked on every cacheable web request, so it is read with one statement and no transaction
+        around it. On SQLite the statement goes straight to a pooled driver connection, which is in
+        autocommit (see store.engine): a SQLAlchemy connection and its BEGIN and COMMIT cost ten
+        times the statement, and the web app asks this on its event loop.
         """
+        if self.dialect == "sqlite":
+            raw = self._engine.raw_connection()
+            try:
+                row = raw.driver_connection.execute(READ_SQL).fetchone()  # type: ignore[union-attr]
+            finally:
+                raw.close()  # back to the pool
+            return int(row[0]) if row is not None else None
         with self._read_statement() as conn:
             return search_version(conn)
 
