@@ -9,7 +9,7 @@ unknown rather than being guessed.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -45,7 +45,8 @@ class Citation:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON output (dates as ISO strings)."""
-        data = asdict(self)
+        # Every field is a scalar: a shallow copy, not asdict's recursive one (a tax answer has several citations).
+        data = {field.name: getattr(self, field.name) for field in fields(self)}
         for key in ("publish_date", "effective_date"):
             data[key] = data[key].isoformat() if data[key] else None
         return data
