@@ -18,7 +18,7 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-from cbec_policy.store.filters import PolicyFilters
+from cbec_policy.store import PolicyFilters
 
 _LOG = logging.getLogger("cbec_policy.web")
 # The pages whose first answer costs the most; a search word found in most documents takes the
