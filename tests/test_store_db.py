@@ -132,3 +132,21 @@ def test_a_pooled_connection_the_server_dropped_is_replaced_after_idling(
     assert store.count_policies() == expected  # pinged, found dead and replaced, not raised
     with store.transaction(write=False) as conn:
         assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() != backend
+
+
+def test_server_connections_price_pages_as_read_from_memory(store: Store) -> None:
+    # The planner's random-page cost is set on every new server connection, and a rolled-back
+    # transaction leaves it set: the title tier of a search then reads its trigram index
+    # instead of scanning every policy (see cbec_policy.store.engine).
+    if store.dialect != "postgresql":
+        pytest.skip("planner costs are PostgreSQL's")
+    from cbec_policy.store.engine import RANDOM_PAGE_COST
+
+    first = store._engine.connect()
+    second = store._engine.connect()  # a second pooled connection, made while the first is out
+    for conn in (first, second):
+        assert float(conn.exec_driver_sql("SHOW random_page_cost").scalar()) == RANDOM_PAGE_COST
+        conn.rollback()
+        assert float(conn.exec_driver_sql("SHOW random_page_cost").scalar()) == RANDOM_PAGE_COST
+        conn.close()
+    assert RANDOM_PAGE_COST < 4.0  # below the server's default, which prices a seeking disk
