@@ -22,7 +22,9 @@ from cbec_policy.ingest.extract.common import (
 _EFFECTIVE_AFTER = re.compile(r"^\s*(起|以前|以后|之前|之后|前|后|至|到|开始|零时|24时|止|期间|印发|[—\-~～])")
 _POSTING = re.compile(r"(发布时间|更新时间|发稿时间|来源|浏览|点击|阅读|访问|作者|编辑|\d{1,2}:\d{2})")
 _PUBLICATION_NOTE = re.compile(r"[（(]\s*此件[^）)]{0,12}[）)]")
-_CC_LINE = re.compile(r"^(抄送|抄报|主送|印发|分送)")
+_CC_WORD = re.compile(r"抄送|抄报|主送|印发|分送")
+# _LAW_ADOPTED and _STANDARD_ISSUED run only where a literal word of theirs occurs: a str.find
+# is far cheaper than running a pattern over the text, and without the word it cannot match.
 _LAW_ADOPTED = re.compile(r"[（(]\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:第[^）)]{1,40}?会议通过)")
 # A site's separators after a date at the end of a copy: '2016年5月15日 |'.
 _TRAILING_CHROME = re.compile(r"[|｜]+\s*$")
@@ -83,14 +85,7 @@ def find_publish_date(
         if best is None or score > best[0]:
             best = (score, found, method)
 
-    cc_start = len(text)
-    # 抄送/抄报 contain 抄 and 主送/分送 contain 送: three searches instead of five.
-    has_cc_word = "抄" in text or "送" in text or "印发" in text
-    # Only lines that start after the header count, so the loop starts at the first of them.
-    for index in range(bisect_right(lines.starts, header_end), len(lines)) if has_cc_word else ():
-        if _CC_LINE.match(lines.texts[index].strip()):
-            cc_start = min(cc_start, lines.starts[index])
-            break
+    cc_start = _cc_block_start(text, lines, header_end)
     for found in find_dates(text) if dates is None else dates:
         before, after, line = _date_context(text, lines, found)
         if _POSTING.search(line.text) and not META_LINE.match(line.text.strip()):
@@ -138,6 +133,24 @@ def find_publish_date(
         finding.evidence = Evidence(None, release or "", 0.7, "metadata block 发布日期")
         finding.warnings.append("publish_date: no signature date; took the release date (发布日期)")
     return finding
+
+
+def _cc_block_start(text: str, lines: Lines, header_end: int) -> int:
+    """Where the 抄送/抄报/主送/印发/分送 block starts: the first line after the header that opens with one.
+
+    The words are searched in the text after the header rather than line by line: a body
+    sentence may hold 报送 or 印发, but only a word with nothing but blanks before it on its
+    line opens the block. No word of _CC_WORD ends with the first character of another, so
+    the search meets every occurrence.
+    """
+    first = bisect_right(lines.starts, header_end)
+    if first >= len(lines):
+        return len(text)
+    for match in _CC_WORD.finditer(text, lines.starts[first]):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if not text[line_start : match.start()].strip():
+            return line_start
+    return len(text)
 
 
 def meta_date(value: str) -> date | None:
