@@ -1,9 +1,9 @@
 """The fast paths of decoding, normalising and date finding give the same answers as the plain definitions.
 
 Decoding counts common characters by their encoded lead bytes, normalising finds document
-numbers from their opening brackets and the date finder finds the 抄送 block by searching its
-words; each is checked here against the straightforward form (set membership, a regular
-expression with a look-behind, a line-by-line test) that it replaces for speed.
+numbers from their opening brackets and the date finder tests the lines for the 抄送 block with
+str methods; each is checked here against the straightforward form (set membership, a regular
+expression with a look-behind, a pattern matched on each line) that it replaces for speed.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 
 from cbec_policy.ingest.dates_zh import DateMatch, find_dates, parse_field_date, parse_zh_date
 from cbec_policy.ingest.extract.common import (
@@ -22,7 +23,7 @@ from cbec_policy.ingest.extract.common import (
 _EFFECTIVE_AFTER = re.compile(r"^\s*(起|以前|以后|之前|之后|前|后|至|到|开始|零时|24时|止|期间|印发|[—\-~～])")
 _POSTING = re.compile(r"(发布时间|更新时间|发稿时间|来源|浏览|点击|阅读|访问|作者|编辑|\d{1,2}:\d{2})")
 _PUBLICATION_NOTE = re.compile(r"[（(]\s*此件[^）)]{0,12}[）)]")
-_CC_WORD = re.compile(r"抄送|抄报|主送|印发|分送")
+_CC_WORDS = ("抄送", "抄报", "主送", "印发", "分送")
 # _LAW_ADOPTED and _STANDARD_ISSUED run only where a literal word of theirs occurs: a str.find
 # is far cheaper than running a pattern over the text, and without the word it cannot match.
 _LAW_ADOPTED = re.compile(r"[（(]\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:第[^）)]{1,40}?会议通过)")
@@ -138,19 +139,17 @@ def find_publish_date(
 def _cc_block_start(text: str, lines: Lines, header_end: int) -> int:
     """Where the 抄送/抄报/主送/印发/分送 block starts: the first line after the header that opens with one.
 
-    The words are searched in the text after the header rather than line by line: a body
-    sentence may hold 报送 or 印发, but only a word with nothing but blanks before it on its
-    line opens the block. No word of _CC_WORD ends with the first character of another, so
-    the search meets every occurrence.
+    Only lines that start after the header count. Each is tested with str methods mapped over
+    the lines, which keeps the loop in C: a pattern matched on every line costs several times
+    more, and a body has a hundred lines or more when each sentence is a line.
     """
-    first = bisect_right(lines.starts, header_end)
-    if first >= len(lines):
+    # 抄送/抄报 contain 抄 and 主送/分送 contain 送: three searches instead of five.
+    if not ("抄" in text or "送" in text or "印发" in text):
         return len(text)
-    for match in _CC_WORD.finditer(text, lines.starts[first]):
-        line_start = text.rfind("\n", 0, match.start()) + 1
-        if not text[line_start : match.start()].strip():
-            return line_start
-    return len(text)
+    first = bisect_right(lines.starts, header_end)
+    # A line opens with a word when it does once its leading blanks are gone (the word has none).
+    opens = list(map(str.startswith, map(str.lstrip, lines.texts[first:]), repeat(_CC_WORDS)))
+    return lines.starts[first + opens.index(True)] if True in opens else len(text)
 
 
 def meta_date(value: str) -> date | None:
