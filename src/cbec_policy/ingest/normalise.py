@@ -329,6 +329,9 @@ def normalise_text(original: str) -> NormalisedText:
     text = "\n".join(lines)
     if chars & sets["brackets"] or "號" in chars:
         text = normalise_doc_number_forms(text)
+    if text == original:
+        # Nothing changed (most clean copies): one string for both, kept and sent to the store once.
+        text = original
     return NormalisedText(text=text, original=original, converted_script=converted, removed_lines=tuple(removed))
 
 

@@ -15,6 +15,7 @@ remaining chunks are read in the calling process, so a run never fails because o
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -65,11 +66,20 @@ def _reader_pool(readers: int) -> ProcessPoolExecutor | None:
         return ProcessPoolExecutor(
             max_workers=readers,
             mp_context=multiprocessing.get_context("fork"),
-            initializer=_leave_with_parent,
+            initializer=_start_reader,
             initargs=(os.getpid(),),
         )
     except (OSError, ValueError):
         return None
+
+
+def _start_reader(parent: int) -> None:
+    """Set up a forked reader: it ends with its parent, and the collector leaves what it inherited alone."""
+    _leave_with_parent(parent)
+    # The inherited objects (modules, reference tables, the caller's store) live as long as the
+    # reader does: frozen, they are not walked by every full garbage collection, which the
+    # documents of a chunk set off when they pile up, nor are their pages copied by it.
+    gc.freeze()
 
 
 def _leave_with_parent(parent: int) -> None:

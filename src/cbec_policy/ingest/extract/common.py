@@ -30,9 +30,6 @@ SPAM_LINE = re.compile(
     r"字号|打印本页|关闭窗口|分享到|来源[:：]|发布时间[:：]|原创\s)"
 )
 CLAUSE_STOP = "。！？；!?;"
-# _CC_LINE, _LAW_ADOPTED and _STANDARD_ISSUED run only where a literal word of theirs occurs:
-# a str.find is far cheaper than running a pattern over the text, and without the word the
-# pattern cannot match.
 HEADER_SCAN_LINES = 30
 
 

@@ -6,6 +6,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 
 from cbec_policy.ingest.dates_zh import DateMatch, find_dates, parse_field_date, parse_zh_date
 from cbec_policy.ingest.extract.common import (
@@ -22,7 +23,9 @@ from cbec_policy.ingest.extract.common import (
 _EFFECTIVE_AFTER = re.compile(r"^\s*(起|以前|以后|之前|之后|前|后|至|到|开始|零时|24时|止|期间|印发|[—\-~～])")
 _POSTING = re.compile(r"(发布时间|更新时间|发稿时间|来源|浏览|点击|阅读|访问|作者|编辑|\d{1,2}:\d{2})")
 _PUBLICATION_NOTE = re.compile(r"[（(]\s*此件[^）)]{0,12}[）)]")
-_CC_LINE = re.compile(r"^(抄送|抄报|主送|印发|分送)")
+_CC_WORDS = ("抄送", "抄报", "主送", "印发", "分送")
+# _LAW_ADOPTED and _STANDARD_ISSUED run only where a literal word of theirs occurs: a str.find
+# is far cheaper than running a pattern over the text, and without the word it cannot match.
 _LAW_ADOPTED = re.compile(r"[（(]\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:第[^）)]{1,40}?会议通过)")
 # A site's separators after a date at the end of a copy: '2016年5月15日 |'.
 _TRAILING_CHROME = re.compile(r"[|｜]+\s*$")
@@ -83,14 +86,7 @@ def find_publish_date(
         if best is None or score > best[0]:
             best = (score, found, method)
 
-    cc_start = len(text)
-    # 抄送/抄报 contain 抄 and 主送/分送 contain 送: three searches instead of five.
-    has_cc_word = "抄" in text or "送" in text or "印发" in text
-    # Only lines that start after the header count, so the loop starts at the first of them.
-    for index in range(bisect_right(lines.starts, header_end), len(lines)) if has_cc_word else ():
-        if _CC_LINE.match(lines.texts[index].strip()):
-            cc_start = min(cc_start, lines.starts[index])
-            break
+    cc_start = _cc_block_start(text, lines, header_end)
     for found in find_dates(text) if dates is None else dates:
         before, after, line = _date_context(text, lines, found)
         if _POSTING.search(line.text) and not META_LINE.match(line.text.strip()):
@@ -138,6 +134,22 @@ def find_publish_date(
         finding.evidence = Evidence(None, release or "", 0.7, "metadata block 发布日期")
         finding.warnings.append("publish_date: no signature date; took the release date (发布日期)")
     return finding
+
+
+def _cc_block_start(text: str, lines: Lines, header_end: int) -> int:
+    """Where the 抄送/抄报/主送/印发/分送 block starts: the first line after the header that opens with one.
+
+    Only lines that start after the header count. Each is tested with str methods mapped over
+    the lines, which keeps the loop in C: a pattern matched on every line costs several times
+    more, and a body has a hundred lines or more when each sentence is a line.
+    """
+    # 抄送/抄报 contain 抄 and 主送/分送 contain 送: three searches instead of five.
+    if not ("抄" in text or "送" in text or "印发" in text):
+        return len(text)
+    first = bisect_right(lines.starts, header_end)
+    # A line opens with a word when it does once its leading blanks are gone (the word has none).
+    opens = list(map(str.startswith, map(str.lstrip, lines.texts[first:]), repeat(_CC_WORDS)))
+    return lines.starts[first + opens.index(True)] if True in opens else len(text)
 
 
 def meta_date(value: str) -> date | None:
