@@ -22,7 +22,25 @@ the bodies costs a page of bodies; the body index rechecks the candidates of rar
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Float, and_, cast, column, func, literal, or_, select, table, true
+from functools import lru_cache
+
+from sqlalchemy import (
+    Connection,
+    Float,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal,
+    or_,
+    select,
+    table,
+    true,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from cbec_policy.query import Term
@@ -60,6 +78,52 @@ def _contains(column_: ColumnElement[str], form: str) -> ColumnElement[bool]:
     return column_.ilike(like_pattern(form), escape="\\")
 
 
+def _has_case(form: str) -> bool:
+    return form.lower() != form.upper()
+
+
+_NEWEST = (_p.publish_date.desc().nulls_last(), _p.id.desc())
+# One term's shape in a built statement: the columns a field word is bound to (None: the
+# tier's), and for each form whether it has letter case (ILIKE) or not (LIKE).
+TermShape = tuple[tuple[str, ...] | None, tuple[bool, ...]]
+
+
+@lru_cache(maxsize=256)
+def _tier_statement(
+    tier: int, columns: tuple[str, ...], shape: tuple[TermShape, ...], short: bool, skip: bool
+) -> Select:
+    """The title or summary tier's query for words of this ``shape``, built once and bound at each search.
+
+    Form ``j`` of word ``i`` is bound as ``f{i}_{j}`` (a LIKE pattern), the words' length as
+    ``words``, the rowids already found as ``taken`` (when ``skip``) and the page as ``wanted``:
+    building the statement and its cache key cost about as much Python as the whole search's rows.
+    """
+    every_term = and_(
+        *(
+            or_(
+                *(
+                    (_p[c].ilike if has_case else _p[c].like)(bindparam(f"f{i}_{j}", type_=String), escape="\\")
+                    for j, has_case in enumerate(cases)
+                    for c in (bound or columns)
+                )
+            )
+            for i, (bound, cases) in enumerate(shape)
+        )
+    )
+    conditions = [every_term]
+    if skip:
+        conditions.append(_p.id.not_in(bindparam("taken", expanding=True)))
+    words = bindparam("words", type_=Integer)
+    # Within a tier, the share of the title that the words make up: for a title holding the
+    # words this orders as pg_trgm's similarity() does (the query's trigrams over the title's),
+    # without extracting trigrams from every candidate title (twice the cost of finding them).
+    similarity = cast(words, Float) / func.greatest(func.char_length(_p.title), words)
+    score = (literal(float(tier)) if short else tier + similarity * 0.5).label("score")
+    statement = select(_p.id, score).where(and_(*conditions))
+    statement = statement.order_by(*_NEWEST) if short else statement.order_by(score.desc(), *_NEWEST)
+    return statement.limit(bindparam("wanted", type_=Integer))
+
+
 def _any_form(term: Term, columns: tuple[str, ...]) -> ColumnElement[bool]:
     # No coalesce around the column: a NULL number simply does not match, and the bare column
     # is what lets the planner use its trigram index.
@@ -87,28 +151,22 @@ def postgresql_search(
     """
     found: list[tuple[str, float]] = []
     extra = [where] if where is not None else []
-    newest = (_p.publish_date.desc().nulls_last(), _p.id.desc())
     # A word of one or two characters has no trigram, so no index finds it: those tiers then
     # walk the policies newest first (the date index) and stop at the limit, as SQLite's LIKE
     # path does, instead of scoring every title of the corpus for similarity.
     short = any(len(form) < 3 for term in terms for form in term.forms)
-    # Within a tier, the share of the title that the words make up: for a title holding the
-    # words this orders as pg_trgm's similarity() does (the query's trigrams over the title's),
-    # without extracting trigrams from every candidate title (twice the cost of finding them).
-    words = sum(len(t.forms[0]) for t in terms)
-    similarity = cast(words, Float) / func.greatest(func.char_length(_p.title), words)
+    words = sum(len(t.forms[0]) for t in terms)  # for the share of the title they make up (_tier_statement)
+    shape = tuple((term.columns if term.field else None, tuple(_has_case(f) for f in term.forms)) for term in terms)
+    forms = {f"f{i}_{j}": like_pattern(form) for i, term in enumerate(terms) for j, form in enumerate(term.forms)}
     for tier, columns in tiers[:-1]:
         wanted = limit - len(found)
         if wanted <= 0:
             return found
-        conditions = [_every_term_in(terms, columns), *extra]
-        if found:
-            conditions.append(_p.id.not_in([policy_id for policy_id, _ in found]))
-        score = (literal(float(tier)) if short else tier + similarity * 0.5).label("score")
-        statement = select(_p.id, score).where(and_(*conditions))
-        statement = statement.order_by(*newest) if short else statement.order_by(score.desc(), *newest)
-        statement = statement.limit(wanted)
-        found.extend((row[0], float(row[1])) for row in conn.execute(statement))
+        statement = _tier_statement(tier, columns, shape, short, bool(found))
+        if where is not None:
+            statement = statement.where(where)
+        values = {**forms, "words": words, "taken": [policy_id for policy_id, _ in found], "wanted": wanted}
+        found.extend((row[0], float(row[1])) for row in conn.execute(statement, values))
     wanted = limit - len(found)
     if wanted <= 0:
         return found
@@ -150,7 +208,7 @@ def _text_tier(
     walked = _newest_walk(conn, terms, in_policy, wanted, 0, first)
     if len(walked) == wanted:
         return walked
-    newest = (_p.publish_date.desc().nulls_last(), _p.id.desc())
+    newest = _NEWEST
     matching = select(_p.id).select_from(s.policies.join(_pg_search, _pg_search.c.policy_id == _p.id))
     matching = matching.where(and_(*in_body, *in_policy))
     few = matching.limit(wanted + 1).subquery("few")
