@@ -73,9 +73,12 @@ def _contains(column_: ColumnElement[str], form: str) -> ColumnElement[bool]:
     Both are served by the trigram index, but every candidate is rechecked, and ILIKE folds
     the case of the whole title for each comparison: three times the cost on common words.
     """
-    if form.lower() == form.upper():
-        return column_.like(like_pattern(form), escape="\\")
-    return column_.ilike(like_pattern(form), escape="\\")
+    return _like(column_, like_pattern(form), _has_case(form))
+
+
+def _like(column_: ColumnElement[str], pattern: object, has_case: bool) -> ColumnElement[bool]:
+    """``column LIKE pattern`` (ILIKE when the form has letter case), backslash escaping."""
+    return (column_.ilike if has_case else column_.like)(pattern, escape="\\")
 
 
 def _has_case(form: str) -> bool:
@@ -102,7 +105,7 @@ def _tier_statement(
         *(
             or_(
                 *(
-                    (_p[c].ilike if has_case else _p[c].like)(bindparam(f"f{i}_{j}", type_=String), escape="\\")
+                    _like(_p[c], bindparam(f"f{i}_{j}", type_=String), has_case)
                     for j, has_case in enumerate(cases)
                     for c in (bound or columns)
                 )
@@ -128,10 +131,6 @@ def _any_form(term: Term, columns: tuple[str, ...]) -> ColumnElement[bool]:
     # No coalesce around the column: a NULL number simply does not match, and the bare column
     # is what lets the planner use its trigram index.
     return or_(*(_contains(_p[c], f) for f in term.forms for c in columns))
-
-
-def _every_term_in(terms: tuple[Term, ...], columns: tuple[str, ...]) -> ColumnElement[bool]:
-    return and_(*(_any_form(term, term.columns if term.field else columns) for term in terms))
 
 
 def postgresql_search(
@@ -204,22 +203,22 @@ def _text_tier(
     the two (more hits than a page, too few among the newest) reads the longer walk and then
     the whole index.
     """
-    first = min(max(FIRST_MIN, FIRST_PER_HIT * wanted), max(WALK_MIN, WALK_PER_HIT * wanted))
+    cap = max(WALK_MIN, WALK_PER_HIT * wanted)
+    first = min(max(FIRST_MIN, FIRST_PER_HIT * wanted), cap)
     walked = _newest_walk(conn, terms, in_policy, wanted, 0, first)
     if len(walked) == wanted:
         return walked
-    newest = _NEWEST
     matching = select(_p.id).select_from(s.policies.join(_pg_search, _pg_search.c.policy_id == _p.id))
     matching = matching.where(and_(*in_body, *in_policy))
     few = matching.limit(wanted + 1).subquery("few")
-    every = [row[0] for row in conn.execute(select(_p.id).where(_p.id.in_(select(few.c.id))).order_by(*newest))]
+    every = [row[0] for row in conn.execute(select(_p.id).where(_p.id.in_(select(few.c.id))).order_by(*_NEWEST))]
     if len(every) <= wanted:
         return every
-    walked += _newest_walk(conn, terms, in_policy, wanted - len(walked), first, max(WALK_MIN, WALK_PER_HIT * wanted))
+    walked += _newest_walk(conn, terms, in_policy, wanted - len(walked), first, cap)
     if len(walked) == wanted:
         return walked
     # Too few among the newest: the body index, every hit rechecked, newest first.
-    return [row[0] for row in conn.execute(matching.order_by(*newest).limit(wanted))]
+    return [row[0] for row in conn.execute(matching.order_by(*_NEWEST).limit(wanted))]
 
 
 def _newest_walk(
@@ -243,7 +242,7 @@ def _newest_walk(
     prefix = (
         select(_p.id.label("id"), _p.publish_date.label("day"))
         .where(*in_policy)
-        .order_by(_p.publish_date.desc().nulls_last(), _p.id.desc())
+        .order_by(*_NEWEST)
         .offset(start)
         .limit(stop - start)
         .subquery("newest")
