@@ -32,7 +32,7 @@ from datetime import date
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Dialect, Table, bindparam, delete, insert, select, text, update
+from sqlalchemy import Connection, Dialect, Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from cbec_policy.errors import InputError
@@ -48,7 +48,7 @@ from cbec_policy.store.policy_rows import (
     policy_values,
     read_policies,
 )
-from cbec_policy.store.search import BUMP_SEARCH_VERSION_SQL
+from cbec_policy.store.search import BUMP_SEARCH_VERSION_SQL, PG_SEARCH_UPSERT, search_body
 from cbec_policy.store.search_brief import BRIEF_INSERT_SQL
 from cbec_policy.store.search_fts import FTS_COLUMNS, FTS_INSERT_SQL
 
@@ -81,10 +81,6 @@ _SQLITE_INSERT = {
     for table, _ in _LINK_TABLES
 }
 _SQLITE_DELETE_LINKS = [f"DELETE FROM {table.name} WHERE {column.name} = ?" for table, column in _LINK_TABLES]
-_PG_SEARCH_UPSERT = text(
-    "INSERT INTO policy_search (policy_id, body) VALUES (:id, :body) "
-    "ON CONFLICT (policy_id) DO UPDATE SET body = EXCLUDED.body"
-)
 
 
 def validate_policy(policy: Policy) -> None:
@@ -398,20 +394,10 @@ class BulkSession:
 
         self._write_links(items, write)
         conn.execute(
-            _PG_SEARCH_UPSERT,
+            PG_SEARCH_UPSERT,
             [
-                {
-                    "id": item.policy.id,
-                    "body": "\n".join(
-                        (
-                            item.policy.title,
-                            item.policy.doc_number or "",
-                            item.policy.summary or "",
-                            item.policy.full_text or "",
-                        )
-                    ),
-                }
-                for item in items
+                {"id": p.id, "body": search_body(p.title, p.doc_number, p.summary, p.full_text)}
+                for p in (item.policy for item in items)
             ],
         )
 

@@ -94,13 +94,6 @@ def index_policy(
 
     Called after the policy's row is inserted or updated.
     """
-    values = {
-        "id": policy_id,
-        "title": title,
-        "doc_number": doc_number or "",
-        "summary": summary or "",
-        "full_text": full_text or "",
-    }
     if conn.dialect.name == "sqlite":
         # A new row gets its fts_rowid here; the triggers of both indexes then write its entries
         # from the row (store.search_fts). An existing row's entries were replaced by the update
@@ -113,14 +106,19 @@ def index_policy(
             {"id": policy_id},
         )
     else:
-        body = "\n".join((values["title"], values["doc_number"], values["summary"], values["full_text"]))
-        conn.execute(
-            text(
-                "INSERT INTO policy_search (policy_id, body) VALUES (:id, :body) "
-                "ON CONFLICT (policy_id) DO UPDATE SET body = EXCLUDED.body"
-            ),
-            {"id": policy_id, "body": body},
-        )
+        conn.execute(PG_SEARCH_UPSERT, {"id": policy_id, "body": search_body(title, doc_number, summary, full_text)})
+
+
+# PostgreSQL: one policy's row of the body index, written or rewritten (one policy or a chunk's rows).
+PG_SEARCH_UPSERT = text(
+    "INSERT INTO policy_search (policy_id, body) VALUES (:id, :body) "
+    "ON CONFLICT (policy_id) DO UPDATE SET body = EXCLUDED.body"
+)
+
+
+def search_body(title: str, doc_number: str | None, summary: str | None, full_text: str | None) -> str:
+    """PostgreSQL: the text the body index holds for a policy, every searched column on its own line."""
+    return "\n".join((title, doc_number or "", summary or "", full_text or ""))
 
 
 _FTS_MIN = 3  # the trigram index cannot match a shorter form
