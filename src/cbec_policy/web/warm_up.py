@@ -7,8 +7,9 @@ takes milliseconds. With several workers, which one answers a request is chance,
 could meet that cost long after the server started (and a benchmark's "first request after a
 write" measured it instead of the write). ``cbec serve`` therefore has each worker ask itself
 these pages once, through its own application, before it listens: the same code a visitor's
-request runs, the answers thrown away. A page that fails here is logged and the worker starts
-anyway; the visitor who asks for it then gets the error, as without the warm-up.
+request runs, its answers kept where any answer is (the ETag cache). A page that fails here
+is logged and the worker starts anyway; the visitor who asks for it then gets the error, as
+without the warm-up.
 """
 
 from __future__ import annotations
