@@ -12,13 +12,16 @@ import io
 import warnings
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
+from cbec_policy.analysis import NATIONAL
 from cbec_policy.classify.labels_io import import_labels
 from cbec_policy.reference.loader import load_national_policies
 from cbec_policy.store import Store, ingest_one, ingest_paths, open_store
 from cbec_policy.store.curation import delete_ingested, set_relevance
 from cbec_policy.store.search_fts import index_matches_rows
+from cbec_policy.store.tallies import tallies_match_rows
 
 with warnings.catch_warnings():  # starlette's note about httpx versions is not ours to fix
     warnings.simplefilter("ignore")
@@ -83,6 +86,8 @@ def _assert_exact(store: Store, after: str) -> None:
         conn.exec_driver_sql("INSERT INTO policy_brief_fts (policy_brief_fts, rank) VALUES ('integrity-check', 1)")
         # The main index, kept by the same writers and triggers, holds the trigrams of the rows' texts.
         assert index_matches_rows(conn), after
+        # So do the dashboard's kept counts (store.tally_upkeep) hold the counts of the rows.
+        assert tallies_match_rows(conn, NATIONAL, date.today()), after
 
 
 _NOTICE = (

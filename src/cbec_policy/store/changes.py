@@ -25,6 +25,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection
 
+from cbec_policy.store.tally_upkeep import fold_tally_changes
+
 BUMP_SQL = "UPDATE search_version SET version = version + 1 WHERE id = 1"
 READ_SQL = "SELECT version FROM search_version WHERE id = 1"
 
@@ -73,6 +75,8 @@ def _wrote(conn: Connection, mark: int | None) -> bool:
 def counting_changes(conn: Connection) -> Iterator[Connection]:
     """Around a write transaction's body: when the body wrote anything, bump the counter at its end.
 
+    The dashboard's kept counts are brought up to date at the same point (store.tally_upkeep).
+
     Nothing is bumped when the body raises (the transaction is rolled back anyway) or when it
     only read (an ingest that found every document unchanged).
     """
@@ -80,3 +84,5 @@ def counting_changes(conn: Connection) -> Iterator[Connection]:
     yield conn
     if _wrote(conn, mark):
         bump_changes(conn)
+        # After the counter: its row lock makes PostgreSQL's folds of the kept counts run one at a time.
+        fold_tally_changes(conn)

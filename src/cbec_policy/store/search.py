@@ -46,6 +46,7 @@ from cbec_policy.store.search_common import fts5_phrase, newest_tiers, unrankabl
 from cbec_policy.store.search_fts import ensure_fts_index
 from cbec_policy.store.search_pg import ensure_short_indexes, postgresql_search
 from cbec_policy.store.tallies import ensure_tally_indexes
+from cbec_policy.store.tally_upkeep import ensure_tallies
 
 # A lightweight handle on the PostgreSQL-only table (created by ensure_search_index, not by metadata).
 _pg_search = table("policy_search", column("policy_id"), column("body"))
@@ -78,7 +79,8 @@ def ensure_search_index(conn: Connection) -> None:
         )
         ensure_short_indexes(conn)
         compress_long_texts_with_lz4(conn)
-    ensure_tally_indexes(conn)  # the dashboard's counts, read from indexes alone
+    ensure_tally_indexes(conn)  # the policy lists' orders, and the reads of the counts
+    ensure_tallies(conn)  # the dashboard's counts, kept on write
     ensure_change_counter(conn)
 
 

@@ -1,9 +1,10 @@
-"""The counts behind the dashboard and ``/api/stats``, grouped inside the database.
+"""The counts behind the dashboard and ``/api/stats``, as plain grouped values from the database.
 
 The dashboard counts policies by level, status, type, theme and year, and tells how many are
 in force today. Loading ten thousand policies to count them cost about a second on the first
-request after every write; the database groups the same rows in a few milliseconds over
-small columns, and only the groups leave it. What a group means (which level is national,
+request after every write. The counts are now kept on write (:mod:`cbec_policy.store.tally_upkeep`)
+and read in about a millisecond; only whether a policy is in force on the day asked about is
+read from the rows, from the few policies whose dates exclude that day. What a group means (which level is national,
 which type a row has, whether it is in force) is decided by the caller from these plain
 values, in the one place that decides it for every statistic (:mod:`cbec_policy.analysis`).
 
@@ -17,10 +18,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Date, Integer, Select, bindparam, cast, extract, func, or_, select
+from sqlalchemy import Connection, Date, Integer, Select, bindparam, cast, extract, func, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from cbec_policy.store import schema as s
+from cbec_policy.store.tally_upkeep import TALLY_READ_SQL, THEME_TALLY_READ_SQL
 
 _p = s.policies.c
 
@@ -69,14 +71,15 @@ def _year(dialect: str) -> ColumnElement[int]:
 
 
 def _statements(dialect: str) -> tuple[Select[Any], Select[Any]]:
-    """The two grouped reads, built once per dialect (the day and the national code are bound)."""
+    """The two grouped reads over every counted row, built once per dialect (the day and the national code are bound).
+
+    The reference the kept counts are checked against (:func:`tallies_match_rows`), and what
+    the dashboard read before they were kept.
+    """
     year = _year(dialect)
     day = bindparam("day", type_=Date)
-    start = func.coalesce(_p.effective_date, _p.publish_date)
     # The comparisons, not the dates, are grouped: a handful of groups instead of one per date.
-    flags = (start.is_not(None), func.coalesce(start > day, False), _p.end_date.is_not(None),
-             func.coalesce(_p.end_date < day, False))  # fmt: skip
-    keys = (_p.level, _p.status, year, _p.policy_type, _p.paper_type, *flags)
+    keys = (_p.level, _p.status, year, _p.policy_type, _p.paper_type, *_day_flags(day))
     groups = select(*keys, func.count()).where(_counted()).group_by(*keys)
     t = s.policy_themes.c
     themes = (
@@ -88,11 +91,77 @@ def _statements(dialect: str) -> tuple[Select[Any], Select[Any]]:
     return groups, themes
 
 
+def _day_flags(day: Any) -> tuple[ColumnElement[bool], ...]:
+    """What an in-force verdict on ``day`` looks at: start known, starts after it, end known, ended before it."""
+    start = func.coalesce(_p.effective_date, _p.publish_date)
+    return (start.is_not(None), func.coalesce(start > day, False), _p.end_date.is_not(None),
+            func.coalesce(_p.end_date < day, False))  # fmt: skip
+
+
+def _excluded_statement() -> Select[Any]:
+    """The national counted policies whose dates exclude the day, grouped as ``national_on_day`` is.
+
+    The only part of the counts that depends on the day, so it is not kept: these are the few
+    policies not yet in force or already expired.
+    """
+    day = bindparam("day", type_=Date)
+    start = func.coalesce(_p.effective_date, _p.publish_date)
+    keys = (_p.status, *_day_flags(day))
+    return (
+        select(*keys, func.count())
+        .where(_counted(), _p.level == bindparam("national"), or_(start > day, _p.end_date < day))
+        .group_by(*keys)
+    )
+
+
 _STATEMENTS = {dialect: _statements(dialect) for dialect in ("sqlite", "postgresql")}
+_EXCLUDED = _excluded_statement()
+_KEPT = text(TALLY_READ_SQL)
+_KEPT_THEMES = text(THEME_TALLY_READ_SQL)
 
 
 def corpus_tallies(conn: Connection, national: str, day: date) -> CorpusTallies:
-    """The grouped counts in two queries over covering indexes; ``national`` is the national level's code."""
+    """The counts from the kept tallies (:mod:`cbec_policy.store.tally_upkeep`) and the policies the day excludes.
+
+    ``national`` is the national level's code. Equal to :func:`scanned_corpus_tallies`, at the
+    cost of reading some sixty kept counts and the few policies out of force on the day.
+    """
+    by_level_status: dict[tuple[str, str], int] = {}
+    national_known: dict[tuple[str, bool, bool], int] = {}
+    types: dict[tuple[int, str | None, str | None], int] = {}
+    undated = 0
+    for level, status, year, policy_type, paper_type, start_known, end_known, n in conn.execute(_KEPT):
+        n = int(n)
+        by_level_status[(level, status)] = by_level_status.get((level, status), 0) + n
+        if level != national:
+            continue
+        known = (status, bool(start_known), bool(end_known))
+        national_known[known] = national_known.get(known, 0) + n
+        if year == 0:
+            undated += n
+        else:
+            key = (int(year), policy_type or None, paper_type or None)
+            types[key] = types.get(key, 0) + n
+    # Every national policy is in force by its dates unless it is among those the day excludes.
+    on_day: dict[tuple[str, bool, bool, bool, bool], int] = {}
+    for status, start_known, after, end_known, before, n in conn.execute(_EXCLUDED, {"day": day, "national": national}):
+        key = (status, bool(start_known), bool(after), bool(end_known), bool(before))
+        on_day[key] = on_day.get(key, 0) + n
+        national_known[(status, key[1], key[3])] = national_known.get((status, key[1], key[3]), 0) - n
+    for (status, start_known, end_known), n in national_known.items():
+        if n:
+            on_day[(status, start_known, False, end_known, False)] = n
+    return CorpusTallies(
+        by_level_status=by_level_status,
+        national_on_day=on_day,
+        national_types=types,
+        national_themes={(int(y), theme): int(n) for y, theme, n in conn.execute(_KEPT_THEMES, {"national": national})},
+        national_undated=undated,
+    )
+
+
+def scanned_corpus_tallies(conn: Connection, national: str, day: date) -> CorpusTallies:
+    """The same counts grouped from every counted row in two queries (the reference for the kept ones)."""
     groups, themes = _STATEMENTS[conn.dialect.name]
     by_level_status: dict[tuple[str, str], int] = {}
     on_day: dict[tuple[str, bool, bool, bool, bool], int] = {}
@@ -117,6 +186,11 @@ def corpus_tallies(conn: Connection, national: str, day: date) -> CorpusTallies:
         },
         national_undated=undated,
     )
+
+
+def tallies_match_rows(conn: Connection, national: str, day: date) -> bool:
+    """Whether the kept counts equal the counts grouped from the rows (a check for tests and operators)."""
+    return corpus_tallies(conn, national, day) == scanned_corpus_tallies(conn, national, day)
 
 
 def timeline_rows(
