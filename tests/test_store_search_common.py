@@ -192,3 +192,41 @@ def test_sqlite_a_synonym_found_nowhere_keeps_the_newest_path_and_the_ranked_ans
     for limit in (1, 21, 500):
         sqlite_store._search_cache = search_module.SearchCache()
         assert _page(sqlite_store, with_absent, limit) == expected[:limit]
+
+
+def test_postgresql_title_tier_is_shortest_title_first_by_either_plan(store: Store) -> None:
+    """A word of many titles: the first page is the shortest titles, newest first among equals.
+
+    Worked out from the titles alone. The same page must come whether the server walks the
+    title-length index (its choice for a word in most titles) or finds every match by the
+    trigram index and sorts them (index scans switched off for the comparison).
+    """
+    if store.dialect != "postgresql":
+        pytest.skip("ordering the title tier by the title's length is PostgreSQL's")
+    word = "寅卯辰巳"
+    template = store.get_policy("2016-caiguanshui-18")
+    assert template is not None
+    titles: dict[str, tuple[int, date]] = {}
+    for i in range(60):
+        policy_id = f"test-title-{i:03d}"
+        # Lengths repeat (i % 9), so ties on length are broken by the date, then the id.
+        title = f"关于{word}{'的有关' * (i % 9)}事项的通知"
+        day = date(2010, 1, 1) + timedelta(days=(i * 13) % 60)
+        titles[policy_id] = (len(title), day)
+        added = replace(
+            template, id=policy_id, title=title, doc_number=None, summary="测试摘要。", full_text="正文。",
+            publish_date=day, effective_date=None, relations=(), paper=None,
+        )  # fmt: skip
+        assert store.save_policy(added) == "new"
+    by_length = sorted(titles, key=lambda i: (-titles[i][0], titles[i][1], i), reverse=True)
+    terms = parse_query(word).terms
+    with store._engine.connect() as conn:
+        chosen = search_pg.postgresql_search(conn, terms, 12, None, search_module._TIER_COLUMNS)
+        conn.exec_driver_sql("SET enable_indexscan = off")
+        sorted_by_server = search_pg.postgresql_search(conn, terms, 12, None, search_module._TIER_COLUMNS)
+        conn.rollback()
+    assert [policy_id for policy_id, _ in chosen] == by_length[:12]
+    assert sorted_by_server == chosen
+    scores = [score for _, score in chosen]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) > 1
+    assert _page(store, word, 12) == [(i, round(score, 4)) for i, score in chosen]

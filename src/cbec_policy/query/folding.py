@@ -17,3 +17,12 @@ def normalise_query_text(text: str) -> str:
     folded = normalise_text(stripped).text.strip()
     # Normalising a whole document drops lines that look like site chrome; a query is kept.
     return " ".join(folded.split()) or stripped
+
+
+def has_letter_case(form: str) -> bool:
+    """True when ``form`` has letters with case (Latin, say), so matching it must fold case.
+
+    Chinese, digits and punctuation have none: for them a plain substring test is exact, and
+    the stores skip folding the case of 10 KB texts, which costs more than finding the word.
+    """
+    return form.lower() != form.upper()

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Select, String, and_, bindparam, cast, func, 
 from sqlalchemy.sql.elements import ColumnElement
 
 from cbec_policy.errors import InputError
-from cbec_policy.query import SearchQuery
+from cbec_policy.query import SearchQuery, has_letter_case
 from cbec_policy.store import schema as s
 from cbec_policy.store.filters import PolicyFilters, filter_condition
 from cbec_policy.store.records import PolicyBrief, SearchHit
@@ -166,7 +166,7 @@ def count_by_status(conn: Connection, filters: PolicyFilters) -> dict[str, int]:
 def _text_windows(conn: Connection, ids: list[str], form: str) -> dict[str, str]:
     """A window of each policy's full text around the first occurrence of ``form``, cut in the database."""
     # Folding the case of a 10 KB text costs more than finding the word: only when it has case.
-    statement = _text_window_statement(conn.dialect.name, form.lower() != form.upper())
+    statement = _text_window_statement(conn.dialect.name, has_letter_case(form))
     rows = conn.execute(statement, {"ids": ids, "form": form.lower()}).all()
     return {row[0]: row[1] for row in rows if row[2] and row[2] > 0}
 
@@ -213,9 +213,14 @@ def search_briefs(conn: Connection, query: SearchQuery, filters: PolicyFilters, 
     if missing:
         # A window of the full text cut by the database around the first occurrence, on both
         # backends: FTS5's snippet() re-tokenises each 10 KB text (about 1 ms a hit, most of a
-        # common word's search), and the two backends now show the same snippet.
-        for form in forms:
-            for policy_id, window in _text_windows(conn, [i for i in missing if i not in snippets], form).items():
+        # common word's search), and the two backends now show the same snippet. Forms without
+        # letter case are looked for first (folding the case of every text costs more than
+        # the search), and the looking stops once every hit has its window.
+        for form in sorted(forms, key=has_letter_case):
+            wanting = [i for i in missing if i not in snippets]
+            if not wanting:
+                break
+            for policy_id, window in _text_windows(conn, wanting, form).items():
                 snippets[policy_id] = make_snippet(forms, [window])
     return [
         SearchHit(briefs[i], round(score, 4), snippets.get(i) or make_snippet(forms, short_fields[i]))

@@ -33,7 +33,7 @@ from functools import lru_cache
 from sqlalchemy import Connection, Integer, Select, String, and_, bindparam, func, literal_column, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
-from cbec_policy.query import Term
+from cbec_policy.query import Term, has_letter_case
 from cbec_policy.store import schema as s
 
 _p = s.policies.c
@@ -72,7 +72,7 @@ def unrankable(conn: Connection, terms: tuple[Term, ...]) -> bool:
         found_common = False
         for form in term.forms:
             found = conn.execute(count, {"m": fts5_phrase(form), "half": half}).scalar()
-            if found == half and form.lower() == form.upper():
+            if found == half and not has_letter_case(form):
                 found_common = True
             elif found != 0:
                 return False
