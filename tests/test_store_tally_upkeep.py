@@ -20,7 +20,7 @@ from sqlalchemy import text
 from cbec_policy.analysis import NATIONAL
 from cbec_policy.store import Store, ingest_paths, open_store
 from cbec_policy.store.curation import delete_ingested, set_relevance
-from cbec_policy.store.tallies import corpus_tallies, scanned_corpus_tallies
+from cbec_policy.store.tallies import corpus_tallies, scanned_corpus_tallies, timeline_rows
 
 TEMPLATE_ID = "2016-caiguanshui-18"
 DAYS = (date(2015, 1, 1), date(2016, 4, 8), date(2024, 6, 30), date(2031, 1, 1))
@@ -32,6 +32,15 @@ def _assert_kept(store: Store, after: str) -> None:
             kept, scanned = corpus_tallies(conn, NATIONAL, day), scanned_corpus_tallies(conn, NATIONAL, day)
             assert kept == scanned, f"{after}, on {day}"
         assert sum(scanned.by_level_status.values()) > 0, after
+        # The timeline's total comes from the kept counts too: the dated national CBEC policies.
+        dated = conn.execute(
+            text(
+                "SELECT count(*) FROM policies WHERE level = :national AND publish_date IS NOT NULL"
+                " AND (is_cbec IS NULL OR is_cbec = :yes)"
+            ),
+            {"national": NATIONAL, "yes": True},
+        ).scalar_one()
+        assert timeline_rows(conn, NATIONAL, 0, complete_only=True)[1] == dated, after
 
 
 def _pending(store: Store) -> int:

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Date, Integer, Select, bindparam, cast, extract, func, or_, select, text
+from sqlalchemy import Connection, Date, Integer, Select, bindparam, cast, extract, func, or_, select, text, union
 from sqlalchemy.sql.elements import ColumnElement
 
 from cbec_policy.store import schema as s
-from cbec_policy.store.tally_upkeep import TALLY_READ_SQL, THEME_TALLY_READ_SQL
+from cbec_policy.store.tally_upkeep import DATED_TOTAL_SQL, TALLY_READ_SQL, THEME_TALLY_READ_SQL
 
 _p = s.policies.c
 
@@ -107,9 +107,13 @@ def _excluded_statement() -> Select[Any]:
     day = bindparam("day", type_=Date)
     start = func.coalesce(_p.effective_date, _p.publish_date)
     keys = (_p.status, *_day_flags(day))
+    # Found by the index of the start and the index of the end, one lookup each (a UNION, so a
+    # policy both starting after and ended before the day is counted once): written as one OR,
+    # both backends read every national policy's entry instead (2 ms at 10,000 policies).
+    excluded = union(select(_p.id).where(start > day), select(_p.id).where(_p.end_date < day))
     return (
         select(*keys, func.count())
-        .where(_counted(), _p.level == bindparam("national"), or_(start > day, _p.end_date < day))
+        .where(_counted(), _p.level == bindparam("national"), _p.id.in_(excluded))
         .group_by(*keys)
     )
 
@@ -118,6 +122,7 @@ _STATEMENTS = {dialect: _statements(dialect) for dialect in ("sqlite", "postgres
 _EXCLUDED = _excluded_statement()
 _KEPT = text(TALLY_READ_SQL)
 _KEPT_THEMES = text(THEME_TALLY_READ_SQL)
+_DATED_TOTAL = text(DATED_TOTAL_SQL)
 
 
 def corpus_tallies(conn: Connection, national: str, day: date) -> CorpusTallies:
@@ -201,8 +206,8 @@ def timeline_rows(
     With ``complete_only`` no rows are read when there are more than ``limit``: a caller that
     draws every policy or none (the dashboard) then reads only the count.
     """
-    dated = (_counted(), _p.level == national, _p.publish_date.is_not(None))
-    total = int(conn.execute(select(func.count()).where(*dated)).scalar() or 0)
+    # How many, from the kept counts: counting the rows grew with the corpus (6 ms at 10,000).
+    total = int(conn.execute(_DATED_TOTAL, {"level": national}).scalar() or 0)
     if complete_only and total > limit:
         return [], total
     # Every date here is known; NULLS LAST only lets PostgreSQL walk its newest-first index.
@@ -231,6 +236,10 @@ TALLY_INDEXES = (
     "CREATE INDEX IF NOT EXISTS ix_policies_counted ON policies "
     "(level, status, is_cbec, publish_date, effective_date, end_date, policy_type, paper_type, id)",
     "CREATE INDEX IF NOT EXISTS ix_policy_themes_policy_theme ON policy_themes (policy_id, theme)",
+    # The policies a day excludes (not yet in force, or ended): found by their start and by
+    # their end, instead of reading every national policy's entry (see _excluded_statement).
+    "CREATE INDEX IF NOT EXISTS ix_policies_start ON policies ((coalesce(effective_date, publish_date)))",
+    "CREATE INDEX IF NOT EXISTS ix_policies_end ON policies (end_date)",
     # The default order of policy lists (store.finding, newest first; unknown dates last).
     "CREATE INDEX IF NOT EXISTS ix_policies_list_early ON policies ((coalesce(publish_date, '0001-01-01')), id)",
     # A list of one status (the dashboard's status counts link to it), newest first, common or rare.

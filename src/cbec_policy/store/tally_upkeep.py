@@ -275,3 +275,8 @@ THEME_TALLY_READ_SQL = (
     f"SELECT {_THEME_KEYS}, n FROM policy_theme_tally_change) kept WHERE level = :national AND year <> 0 "
     "GROUP BY year, theme HAVING sum(n) <> 0"
 )
+# The dated policies of one level (the timeline's total): every kept count whose year is known.
+DATED_TOTAL_SQL = (
+    "SELECT coalesce(sum(n), 0) FROM (SELECT level, year, n FROM policy_tally UNION ALL "
+    "SELECT level, year, n FROM policy_tally_change) kept WHERE level = :level AND year <> 0"
+)
