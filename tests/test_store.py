@@ -260,3 +260,15 @@ def test_search_survives_vacuum(sqlite_store: Store, sqlite_store_url: str) -> N
         "2026-announce-16",
     }
     assert sqlite_store.search("财关税[2016]18号")[0].policy.id == "2016-caiguanshui-18"
+
+
+def test_relations_list_the_stated_ones_first_in_their_order(store: Store) -> None:
+    # A policy page lists what a policy says of others in its own order, then what others say of it.
+    bundled = {p.id: p for p in loading.load_national_policies()}
+    for policy in bundled.values():
+        stated = [(rel.kind, rel.target_id) for rel in policy.relations if rel.target_id in bundled]
+        stated = [pair for i, pair in enumerate(stated) if pair not in stated[:i] and pair[1] != policy.id]
+        seen = [(kind, other.id) for kind, other in store.relations_of(policy.id)]
+        assert seen[: len(stated)] == stated, policy.id
+        incoming_from = [other for _, other in seen[len(stated) :]]
+        assert incoming_from == sorted(incoming_from), policy.id

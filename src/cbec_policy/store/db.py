@@ -14,7 +14,7 @@ from contextlib import contextmanager, nullcontext
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, inspect, or_, select
+from sqlalchemy import Connection, bindparam, func, insert, inspect, literal_column, or_, select, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -51,8 +51,15 @@ _POLICY_BY_DOC_KEY = (
     .limit(1)
 )
 _POLICIES_BY_IDS = select(*_POLICY_COLUMNS).where(_p.id.in_(bindparam("ids", expanding=True)))
-_RELATIONS_OUT = select(_r.kind, _r.target_id).where(_r.source_id == bindparam("id")).order_by(_r.position)
-_RELATIONS_IN = select(_r.kind, _r.source_id).where(_r.target_id == bindparam("id")).order_by(_r.source_id, _r.position)
+# A policy's relations both ways in one statement (a policy page reads them on every view):
+# the ones it states first, in its own order, then the ones stated about it, by the stating
+# policy. ``source`` is empty on the stated side so that it sorts by position alone.
+_RELATIONS_BOTH = union_all(
+    select(literal_column("0").label("incoming"), _r.kind, _r.target_id.label("other"),
+           literal_column("''").label("source"), _r.position).where(_r.source_id == bindparam("id")),
+    select(literal_column("1").label("incoming"), _r.kind, _r.source_id.label("other"),
+           _r.source_id.label("source"), _r.position).where(_r.target_id == bindparam("id")),
+).order_by("incoming", "source", "position")  # fmt: skip
 
 
 def open_store(url: str | None = None, *, create: bool = True) -> Store:
@@ -443,10 +450,10 @@ def _policy_by_key(conn: Connection, id_or_doc_number: str) -> Policy | None:
 
 def _relations_of(conn: Connection, policy_id: str) -> list[tuple[str, Policy]]:
     """:meth:`Store.relations_of` on the caller's connection."""
-    outgoing = conn.execute(_RELATIONS_OUT, {"id": policy_id}).all()
-    incoming = conn.execute(_RELATIONS_IN, {"id": policy_id}).all()
     pairs: list[tuple[str, str]] = []
-    for kind, other in [*outgoing, *((RELATION_INVERSES.get(k, k), o) for k, o in incoming)]:
+    for incoming, stated, other, _, _ in conn.execute(_RELATIONS_BOTH, {"id": policy_id}):
+        # Seen from the other end, "A amends B" is "B amended_by A".
+        kind = RELATION_INVERSES.get(stated, stated) if incoming else stated
         if other != policy_id and (kind, other) not in pairs:
             pairs.append((kind, other))
     if not pairs:
