@@ -204,20 +204,7 @@ def test_postgresql_title_tier_is_shortest_title_first_by_either_plan(store: Sto
     if store.dialect != "postgresql":
         pytest.skip("ordering the title tier by the title's length is PostgreSQL's")
     word = "寅卯辰巳"
-    template = store.get_policy("2016-caiguanshui-18")
-    assert template is not None
-    titles: dict[str, tuple[int, date]] = {}
-    for i in range(60):
-        policy_id = f"test-title-{i:03d}"
-        # Lengths repeat (i % 9), so ties on length are broken by the date, then the id.
-        title = f"关于{word}{'的有关' * (i % 9)}事项的通知"
-        day = date(2010, 1, 1) + timedelta(days=(i * 13) % 60)
-        titles[policy_id] = (len(title), day)
-        added = replace(
-            template, id=policy_id, title=title, doc_number=None, summary="测试摘要。", full_text="正文。",
-            publish_date=day, effective_date=None, relations=(), paper=None,
-        )  # fmt: skip
-        assert store.save_policy(added) == "new"
+    titles = _add_titled(store, word, 60)
     by_length = sorted(titles, key=lambda i: (-titles[i][0], titles[i][1], i), reverse=True)
     terms = parse_query(word).terms
     with store._engine.connect() as conn:
@@ -230,3 +217,85 @@ def test_postgresql_title_tier_is_shortest_title_first_by_either_plan(store: Sto
     scores = [score for _, score in chosen]
     assert scores == sorted(scores, reverse=True) and len(set(scores)) > 1
     assert _page(store, word, 12) == [(i, round(score, 4)) for i, score in chosen]
+
+
+def _add_titled(store: Store, word: str, count: int) -> dict[str, tuple[int, date]]:
+    """``count`` policies with ``word`` in their titles of repeating lengths: (length, date) by id."""
+    template = store.get_policy("2016-caiguanshui-18")
+    assert template is not None
+    titles: dict[str, tuple[int, date]] = {}
+    for i in range(count):
+        policy_id = f"test-title-{i:03d}"
+        # Lengths repeat (i % 9), so ties on length are broken by the date, then the id.
+        title = f"关于{word}{'的有关' * (i % 9)}事项的通知"
+        day = date(2010, 1, 1) + timedelta(days=(i * 13) % 60)
+        titles[policy_id] = (len(title), day)
+        added = replace(
+            template, id=policy_id, title=title, doc_number=None, summary="测试摘要。", full_text="正文。",
+            publish_date=day, effective_date=None, relations=(), paper=None,
+        )  # fmt: skip
+        assert store.save_policy(added) == "new"
+    return titles
+
+
+@pytest.mark.parametrize("stretches", ["as set", "one row, then two"])
+def test_postgresql_title_tier_gives_the_same_page_by_every_way_of_finding_it(
+    store: Store, monkeypatch: pytest.MonkeyPatch, stretches: str
+) -> None:
+    """Shortest titles first, newest first among equals, for pages smaller and larger than the matches.
+
+    With the stretches cut to one row and then two, the first looks fall short: a page of
+    fewer hits than the 30 matches comes from the trigram indexes (every match sorted), a
+    larger one from the probe that finds them all.
+    """
+    if store.dialect != "postgresql":
+        pytest.skip("the title tier's stretches and probes are PostgreSQL's")
+    word = "申酉戌亥"
+    titles = _add_titled(store, word, 30)
+    by_length = sorted(titles, key=lambda i: (-titles[i][0], titles[i][1], i), reverse=True)
+    if stretches != "as set":
+        for name, value in (("FIRST_MIN", 1), ("FIRST_PER_HIT", 0), ("WALK_MIN", 2), ("WALK_PER_HIT", 0)):
+            monkeypatch.setattr(search_pg, name, value)
+    for limit in (1, 7, 29, 30, 31, 100):
+        store._search_cache = search_module.SearchCache()
+        assert [policy_id for policy_id, _ in _page(store, word, limit)] == by_length[:limit], limit
+    narrowed = _page(store, word, 100, date_to=date(2010, 1, 31))
+    assert [i for i, _ in narrowed] == [i for i in by_length if titles[i][1] <= date(2010, 1, 31)]
+
+
+def test_postgresql_a_word_in_no_document_is_looked_up_by_the_trigram_indexes(store: Store) -> None:
+    """No statement of the search scans a whole table, whichever plan the server would prefer.
+
+    The planner cannot price the bodies (compressed apart from their rows) nor tell a rare
+    Chinese word from a common one, and at 100,000 policies it scanned every body for a word
+    found in none: 10 s. Each statement the search sends is explained on the same cursor,
+    in the same transaction, so with the settings the search gave it.
+    """
+    if store.dialect != "postgresql":
+        pytest.skip("planner settings for the trigram indexes are PostgreSQL's")
+    from sqlalchemy import event
+
+    plans: list[str] = []
+
+    def explain(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT") and "LIKE" in statement:
+            cursor.execute("EXPLAIN " + statement, parameters)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+
+    engine = store._engine
+    event.listen(engine, "before_cursor_execute", explain)
+    try:
+        assert store.search("综试区不存在的词", limit=20) == []
+        found = [hit.policy.id for hit in store.search("退运商品", limit=20)]
+    finally:
+        event.remove(engine, "before_cursor_execute", explain)
+    assert found, "the bundled corpus has documents on returned goods"
+    for policy_id in found:
+        policy = store.get_policy(policy_id)
+        assert policy is not None and "退运商品" in f"{policy.title}{policy.summary}{policy.full_text}"
+    everything = "\n".join(plans)
+    assert "Seq Scan on policy_search" not in everything and "Seq Scan on policies" not in everything
+    assert "Bitmap Index Scan on ix_policy_search_body" in everything
+    assert "Bitmap Index Scan on ix_policies_title_trgm" in everything
+    with store._engine.connect() as conn:  # the settings were put back for the reads that follow
+        assert conn.exec_driver_sql("SHOW enable_seqscan").scalar() == "on"

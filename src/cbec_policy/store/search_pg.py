@@ -8,12 +8,17 @@ which ranks above every text-only hit), so each tier is its own query, run only 
 than ``limit`` hits are found:
 
 1. every word in the title or document number, the shortest titles first (the share of the
-   title the words make up): a rare word's few candidates come from the pg_trgm GIN indexes
-   of those short columns, a common word's first page from walking the titles shortest first
-   (an index on the title's length), which stops at the page instead of ranking thousands;
+   title the words make up): a common word's first page from the first few dozen titles of
+   that order (an index on the title's length), which stops at the page instead of ranking
+   thousands; a rare word's few matches from the pg_trgm GIN indexes of those short columns;
 2. every word in title, number or summary (the summary's own trigram index), likewise;
 3. the words anywhere, newest first: the newest few hundred candidates' bodies read one by one
    (a common word's page is among them), else the trigram index of ``policy_search.body``.
+
+Which way a word takes is decided here, by looking, not left to the planner: it cannot tell
+a rare Chinese word from a common one, nor see what reading a body costs, and it chose whole
+walks and whole scans for words found nowhere (seconds at 100,000 policies; see
+:func:`by_trigram_index`).
 
 A word of one or two characters has no trigram: the tiers holding one walk the policies
 newest first and stop at the limit (a common short word costs a page of rows).
@@ -24,6 +29,8 @@ the bodies costs a page of bodies; the body index rechecks the candidates of rar
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import (
@@ -41,6 +48,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    text,
     true,
 )
 from sqlalchemy.sql.elements import ColumnElement
@@ -98,16 +106,39 @@ _NEWEST = (_p.publish_date.desc().nulls_last(), _p.id.desc())
 TermShape = tuple[tuple[str, ...] | None, tuple[bool, ...]]
 
 
-@lru_cache(maxsize=256)
-def _tier_statement(
-    tier: int, columns: tuple[str, ...], shape: tuple[TermShape, ...], short: bool, skip: bool
-) -> Select:
-    """The title or summary tier's query for words of this ``shape``, built once and bound at each search.
+# How a title or summary tier's statement picks its candidates (see _short_column_tier).
+ALL, WALK, PROBE = "all", "walk", "probe"
+TierKey = tuple[int, tuple[str, ...], tuple[TermShape, ...], bool, bool]
 
-    Form ``j`` of word ``i`` is bound as ``f{i}_{j}`` (a LIKE pattern), the words' length as
-    ``words``, the rowids already found as ``taken`` (when ``skip``) and the page as ``wanted``:
-    building the statement and its cache key cost about as much Python as the whole search's rows.
+
+def _tier_statement(key: TierKey, mode: str, where: ColumnElement[bool] | None) -> Select:
+    """The statement of a title or summary tier in ``mode``, filtered by ``where``: built once when unfiltered."""
+    if where is None:
+        return _unfiltered_tier_statement(key, mode)
+    return _build_tier_statement(key, mode, where)
+
+
+@lru_cache(maxsize=256)
+def _unfiltered_tier_statement(key: TierKey, mode: str) -> Select:
+    # Building the statement and its cache key cost about as much Python as the whole search's rows.
+    return _build_tier_statement(key, mode, None)
+
+
+def _build_tier_statement(key: TierKey, mode: str, where: ColumnElement[bool] | None) -> Select:
+    """The title or summary tier's query for words of ``key``'s shape, to be bound at each search.
+
+    ``key`` is (tier, its columns, the words' shape, whether a word is short, whether ids
+    are already taken). Form ``j`` of word ``i`` is bound as ``f{i}_{j}`` (a LIKE pattern),
+    the words' length as ``words``, the ids already found as ``taken`` and the page as
+    ``wanted``. The hits come in the tier's order, at most ``wanted`` of them (``probe`` for a probe), from:
+
+    * ``ALL``: every policy (the trigram indexes, or a walk of the whole order);
+    * ``WALK``: the stretch of ``rows`` policies of the tier's order (shortest title first,
+      then newest) from row ``start``;
+    * ``PROBE``: the first ``probe`` matches the server finds (not the first of the order),
+      then sorted: a word with fewer matches than that has them all here.
     """
+    tier, columns, shape, short, skip = key
     every_term = and_(
         *(
             or_(
@@ -123,18 +154,99 @@ def _tier_statement(
     conditions = [every_term]
     if skip:
         conditions.append(_p.id.not_in(bindparam("taken", expanding=True)))
+    if where is not None:
+        conditions.append(where)
+    length = func.char_length(_p.title)
+    if mode == PROBE:
+        matches = select(_p.id).where(*conditions).limit(bindparam("probe", type_=Integer))
+        conditions = [_p.id.in_(matches)]
+    elif mode == WALK:
+        # Any stretch of the order will do, filtered or not: the hits found in it are the
+        # first hits of that stretch of the whole order, and the filters are tested on them.
+        ordered = s.policies.alias("ordered")
+        stretch = select(ordered.c.id).order_by(
+            func.char_length(ordered.c.title), ordered.c.publish_date.desc().nulls_last(), ordered.c.id.desc()
+        )
+        stretch = stretch.offset(bindparam("start", type_=Integer)).limit(bindparam("rows", type_=Integer))
+        conditions.append(_p.id.in_(stretch))
     words = bindparam("words", type_=Integer)
     # Within a tier, the share of the title that the words make up: for a title holding the
     # words this orders as pg_trgm's similarity() does (the query's trigrams over the title's),
     # without extracting trigrams from every candidate title (twice the cost of finding them).
     # The rows are ordered by the title's length itself, which the share never rises along,
     # so the order is the index's (ix_policies_title_length) and the scores come out sorted.
-    length = func.char_length(_p.title)
     similarity = cast(words, Float) / func.greatest(length, words)
     score = (literal(float(tier)) if short else tier + similarity * 0.5).label("score")
     statement = select(_p.id, score).where(and_(*conditions))
     statement = statement.order_by(*_NEWEST) if short else statement.order_by(length, *_NEWEST)
-    return statement.limit(bindparam("wanted", type_=Integer))
+    # A probe returns every match it found, one more than the page when there are more.
+    return statement.limit(bindparam("probe" if mode == PROBE else "wanted", type_=Integer))
+
+
+def _short_column_tier(
+    conn: Connection, key: TierKey, where: ColumnElement[bool] | None, values: dict[str, object]
+) -> list[tuple[str, float]]:
+    """The first ``values["wanted"]`` hits of a title or summary tier, by the cheapest exact way for the word.
+
+    Left to itself, the planner walked the whole title-length order for a word found in no
+    title (it cannot tell how rare a Chinese word is): 0.4 s at 100,000 policies. So, as in
+    the text tier: a first look at the first few dozen titles of the order fills the page of
+    a word found in many titles; a probe of the trigram indexes (:func:`by_trigram_index`)
+    for one match more than the page finds every match of a rare word; a word between the
+    two reads a longer stretch of the order, and only then every match from the indexes,
+    rechecked and sorted. A query with a short word has no trigram: it walks the policies
+    newest first to the page (the only way there is).
+    """
+    wanted = int(values["wanted"])  # type: ignore[call-overload]
+    short = key[3]
+    if short:
+        return _tier_hits(conn, _tier_statement(key, ALL, where), values)
+    first = max(FIRST_MIN, FIRST_PER_HIT * wanted)
+    stop = max(first, WALK_MIN, WALK_PER_HIT * wanted)
+    looked = _tier_hits(conn, _tier_statement(key, WALK, where), {**values, "start": 0, "rows": first})
+    if len(looked) == wanted:
+        return looked
+    with by_trigram_index(conn):
+        few = _tier_hits(conn, _tier_statement(key, PROBE, where), {**values, "probe": wanted + 1})
+    if len(few) <= wanted:
+        return few
+    longer = {**values, "start": first, "rows": stop - first, "wanted": wanted - len(looked)}
+    looked += _tier_hits(conn, _tier_statement(key, WALK, where), longer)
+    if len(looked) == wanted:
+        return looked
+    with by_trigram_index(conn):
+        return _tier_hits(conn, _tier_statement(key, ALL, where), values)
+
+
+def _tier_hits(conn: Connection, statement: Select, values: dict[str, object]) -> list[tuple[str, float]]:
+    return [(row[0], float(row[1])) for row in conn.execute(statement, values)]
+
+
+# Read the settings and switch the two scans off, in one round trip; then put them back.
+_SCANS_OFF = text(
+    "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+    "set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
+)
+_SCANS_BACK = text("SELECT set_config('enable_seqscan', :seq, true), set_config('enable_indexscan', :index, true)")
+
+
+@contextmanager
+def by_trigram_index(conn: Connection) -> Iterator[None]:
+    """Have the statements of the block find their rows through the trigram (GIN) indexes.
+
+    The planner prices a scan of ``policy_search`` by its main table, a few hundred pages,
+    while each of its 10 KB bodies lies compressed in the TOAST table and is read and
+    decompressed for every row tested; nor can it tell a rare Chinese word from a common one
+    (no statistics on such long values). So it chose to scan every body for a word found in
+    none (10 s at 100,000 policies) over the body index (6 ms), and to walk an order's index
+    to its end. Sequential and plain index scans are switched off for the block, which
+    leaves the bitmap scans of the trigram indexes (primary keys are then read by bitmap
+    too). Settings are local to the caller's transaction (a search runs in one) and put back
+    after the block, so the reads that follow plan as usual; an error rolls them back.
+    """
+    seq, index, _, _ = conn.execute(_SCANS_OFF).one()
+    yield
+    conn.execute(_SCANS_BACK, {"seq": seq, "index": index})
 
 
 def _any_form(term: Term, columns: tuple[str, ...]) -> ColumnElement[bool]:
@@ -171,11 +283,11 @@ def postgresql_search(
         wanted = limit - len(found)
         if wanted <= 0:
             return found
-        statement = _tier_statement(tier, columns, shape, short, bool(found))
-        if where is not None:
-            statement = statement.where(where)
-        values = {**forms, "words": words, "taken": [policy_id for policy_id, _ in found], "wanted": wanted}
-        found.extend((row[0], float(row[1])) for row in conn.execute(statement, values))
+        values = {
+            **forms, "words": words, "taken": [policy_id for policy_id, _ in found], "wanted": wanted,
+            "first": max(FIRST_MIN, FIRST_PER_HIT * wanted),
+        }  # fmt: skip
+        found.extend(_short_column_tier(conn, (tier, columns, shape, short, bool(found)), where, values))
     wanted = limit - len(found)
     if wanted <= 0:
         return found
@@ -221,14 +333,16 @@ def _text_tier(
     matching = select(_p.id).select_from(s.policies.join(_pg_search, _pg_search.c.policy_id == _p.id))
     matching = matching.where(and_(*in_body, *in_policy))
     few = matching.limit(wanted + 1).subquery("few")
-    every = [row[0] for row in conn.execute(select(_p.id).where(_p.id.in_(select(few.c.id))).order_by(*_NEWEST))]
+    with by_trigram_index(conn):
+        every = [row[0] for row in conn.execute(select(_p.id).where(_p.id.in_(select(few.c.id))).order_by(*_NEWEST))]
     if len(every) <= wanted:
         return every
     walked += _newest_walk(conn, terms, in_policy, wanted - len(walked), first, cap)
     if len(walked) == wanted:
         return walked
     # Too few among the newest: the body index, every hit rechecked, newest first.
-    return [row[0] for row in conn.execute(matching.order_by(*_NEWEST).limit(wanted))]
+    with by_trigram_index(conn):
+        return [row[0] for row in conn.execute(matching.order_by(*_NEWEST).limit(wanted))]
 
 
 def _newest_walk(
