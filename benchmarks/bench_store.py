@@ -82,6 +82,7 @@ def build(store, docs: int) -> float:  # type: ignore[no-untyped-def]
     if chunk:
         with store.bulk() as session:
             session.save_policies(chunk)
+    store.fold_search_index()  # as an ingest does at its end: the searches read the index alone
     return time.perf_counter() - start
 
 
@@ -142,7 +143,7 @@ def run(url: str, docs: int, repeat: int, like_repeat: int) -> None:
                          ("LIKE scan", like_times)):  # fmt: skip
         print(f"{name:34s}{_ms(values, 50):10.2f}{_ms(values, 95):10.2f}")
     p95, ratio = _ms(store_times, 95), _ms(store_times, 95) / _ms(raw_times, 95)
-    print(f"ratio p95 store / raw index: {ratio:.1f}x (target <= {TARGET_RATIO:g}x: {_met(ratio <= TARGET_RATIO)})")
+    print(f"ratio p95 store / raw index: {ratio:.2f}x (target <= {TARGET_RATIO:g}x: {_met(ratio <= TARGET_RATIO)})")
     print(f"ratio p95 LIKE scan / store: {_ms(like_times, 95) / p95:.1f}x")
     print(f"store search p95 / target: {p95:.2f} / {TARGET_P95_MS:g} ms ({_met(p95 <= TARGET_P95_MS)})")
     one, five, fifteen = os.getloadavg()

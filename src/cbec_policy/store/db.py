@@ -34,6 +34,7 @@ from cbec_policy.store.policy_rows import read_policies, title_key, write_policy
 from cbec_policy.store.reads import PolicyReads
 from cbec_policy.store.records import InitSummary, ZoneLookup, zone_lookup_from_answer
 from cbec_policy.store.search import SearchCache, ensure_search_index
+from cbec_policy.store.search_pg import fold_pending_entries
 from cbec_policy.store.url import default_db_url, mask_url, parse_db_url
 
 # Every column a Policy is built from: the large original text is read only by get_original_text.
@@ -192,6 +193,17 @@ class Store(PolicyReads):
                 transaction.rollback()
                 raise
             transaction.commit() if write else transaction.rollback()
+
+    def fold_search_index(self) -> int:
+        """After writing many documents: fold the search index's pending entries in (PostgreSQL; 0 on SQLite).
+
+        See :func:`cbec_policy.store.search_pg.fold_pending_entries`: the searches after a
+        large ingest then read the index alone. Returns the index pages folded.
+        """
+        if self.dialect != "postgresql":
+            return 0
+        with self._engine.connect() as conn, conn.begin():
+            return fold_pending_entries(conn)
 
     def close(self) -> None:
         """Release every connection."""

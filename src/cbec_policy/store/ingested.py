@@ -252,7 +252,8 @@ def ingest_paths(
     refuses fails alone). ``progress(done, total, outcome)`` is called for each file once its
     chunk is committed, so "done" always means stored. A killed run leaves whole documents
     only; running it again finishes the job without duplicates. With ``dry_run`` nothing is
-    written and each outcome says what would have happened.
+    written and each outcome says what would have happened. On PostgreSQL a run that stored
+    anything ends by folding the search index's pending entries in (:meth:`Store.fold_search_index`).
     """
     files = list(expand_paths(list(paths)))
     summary = IngestSummary()
@@ -269,6 +270,8 @@ def ingest_paths(
             done += 1
             if progress is not None:
                 progress(done, len(files), outcome)
+    if not dry_run and any(outcome.status in ("new", "updated") for outcome in summary.outcomes):
+        store.fold_search_index()  # the searches that follow read the index alone
     return summary
 
 

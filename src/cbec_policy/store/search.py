@@ -44,7 +44,7 @@ from cbec_policy.store.pg_storage import compress_long_texts_with_lz4
 from cbec_policy.store.search_brief import BRIEF_COLUMNS, ensure_brief_index
 from cbec_policy.store.search_common import fts5_phrase, newest_tiers, unrankable
 from cbec_policy.store.search_fts import ensure_fts_index
-from cbec_policy.store.search_pg import ensure_short_indexes, postgresql_search
+from cbec_policy.store.search_pg import BODY_INDEX, ensure_short_indexes, postgresql_search
 from cbec_policy.store.tallies import ensure_tally_indexes
 from cbec_policy.store.tally_upkeep import ensure_tallies
 
@@ -74,9 +74,7 @@ def ensure_search_index(conn: Connection) -> None:
             "CREATE TABLE IF NOT EXISTS policy_search ("
             "policy_id VARCHAR(200) PRIMARY KEY REFERENCES policies(id) ON DELETE CASCADE, body TEXT NOT NULL)"
         )
-        conn.exec_driver_sql(
-            "CREATE INDEX IF NOT EXISTS ix_policy_search_body ON policy_search USING gin (body gin_trgm_ops)"
-        )
+        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {BODY_INDEX} ON policy_search USING gin (body gin_trgm_ops)")
         ensure_short_indexes(conn)
         compress_long_texts_with_lz4(conn)
     ensure_tally_indexes(conn)  # the policy lists' orders, and the reads of the counts

@@ -51,6 +51,7 @@ from sqlalchemy import (
     text,
     true,
 )
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
 
 from cbec_policy.query import Term, has_letter_case
@@ -60,6 +61,8 @@ from cbec_policy.store.filters import like_pattern
 _pg_search = table("policy_search", column("policy_id"), column("body"))
 _p = s.policies.c
 
+# The trigram index of the search body (title, number, summary and full text; store.search).
+BODY_INDEX = "ix_policy_search_body"
 # Trigram indexes of the short columns, so the title and summary tiers never read a body.
 SHORT_INDEXES = {
     "ix_policies_title_trgm": "title",
@@ -84,6 +87,30 @@ def ensure_short_indexes(conn: Connection) -> None:
         "CREATE INDEX IF NOT EXISTS ix_policies_title_length"
         " ON policies (char_length(title), publish_date DESC NULLS LAST, id DESC)"
     )
+
+
+def fold_pending_entries(conn: Connection) -> int:
+    """Move the entries still pending in the trigram indexes into their trees; pages folded.
+
+    A GIN index takes new entries into a pending list (up to 4 MB by default), and every
+    search through it reads that whole list besides the tree: after a large ingest this
+    cost a rare word's search on 100,000 policies about 30 ms of its 50, until the server's
+    own vacuum folds the list, which after an insert-only run can be a long wait. A writer
+    of many documents calls this once at its end (the same work the next flush would have
+    done, only sooner). Not the tables' owner, or a server in recovery: nothing is folded,
+    searches only stay slower, and 0 is returned.
+    """
+    folded = 0
+    for name in (BODY_INDEX, *SHORT_INDEXES):
+        try:
+            with conn.begin_nested():
+                folded += int(conn.execute(_FOLD, {"index": name}).scalar() or 0)
+        except SQLAlchemyError:
+            return folded
+    return folded
+
+
+_FOLD = text("SELECT gin_clean_pending_list(CAST(:index AS regclass))")
 
 
 def _contains(column_: ColumnElement[str], form: str) -> ColumnElement[bool]:
