@@ -94,7 +94,7 @@ def fold_pending_entries(conn: Connection) -> int:
 
     A GIN index takes new entries into a pending list (up to 4 MB by default), and every
     search through it reads that whole list besides the tree: after a large ingest this
-    cost a rare word's search on 100,000 policies about 30 ms of its 50, until the server's
+    cost a rare word's search on 100,000 policies about 35 of its 50 ms, until the server's
     own vacuum folds the list, which after an insert-only run can be a long wait. A writer
     of many documents calls this once at its end (the same work the next flush would have
     done, only sooner). Not the tables' owner, or a server in recovery: nothing is folded,
@@ -310,10 +310,7 @@ def postgresql_search(
         wanted = limit - len(found)
         if wanted <= 0:
             return found
-        values = {
-            **forms, "words": words, "taken": [policy_id for policy_id, _ in found], "wanted": wanted,
-            "first": max(FIRST_MIN, FIRST_PER_HIT * wanted),
-        }  # fmt: skip
+        values = {**forms, "words": words, "taken": [policy_id for policy_id, _ in found], "wanted": wanted}
         found.extend(_short_column_tier(conn, (tier, columns, shape, short, bool(found)), where, values))
     wanted = limit - len(found)
     if wanted <= 0:
