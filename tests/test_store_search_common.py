@@ -298,4 +298,4 @@ def test_postgresql_a_word_in_no_document_is_looked_up_by_the_trigram_indexes(st
     assert "Bitmap Index Scan on ix_policy_search_body" in everything
     assert "Bitmap Index Scan on ix_policies_title_trgm" in everything
     with store._engine.connect() as conn:  # the settings were put back for the reads that follow
-        assert conn.exec_driver_sql("SHOW enable_seqscan").scalar() == "on"
+        assert [conn.exec_driver_sql(f"SHOW {name}").scalar() for name in search_pg._WHOLE_SCANS] == ["on"] * 3

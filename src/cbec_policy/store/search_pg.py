@@ -249,12 +249,17 @@ def _tier_hits(conn: Connection, statement: Select, values: dict[str, object]) -
     return [(row[0], float(row[1])) for row in conn.execute(statement, values)]
 
 
-# Read the settings and switch the two scans off, in one round trip; then put them back.
+# The scans the planner must not choose for a lookup by the trigram indexes: a whole table
+# read row by row, or in the order of a b-tree index (with or without the table's rows).
+_WHOLE_SCANS = ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan")
+# Read the settings and switch those scans off, in one round trip; then put them back.
 _SCANS_OFF = text(
-    "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
-    "set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
+    "SELECT "
+    + ", ".join(f"current_setting('{name}')" for name in _WHOLE_SCANS)
+    + ", "
+    + ", ".join(f"set_config('{name}', 'off', true)" for name in _WHOLE_SCANS)
 )
-_SCANS_BACK = text("SELECT set_config('enable_seqscan', :seq, true), set_config('enable_indexscan', :index, true)")
+_SCANS_BACK = text("SELECT " + ", ".join(f"set_config('{name}', :{name}, true)" for name in _WHOLE_SCANS))
 
 
 @contextmanager
@@ -266,14 +271,15 @@ def by_trigram_index(conn: Connection) -> Iterator[None]:
     decompressed for every row tested; nor can it tell a rare Chinese word from a common one
     (no statistics on such long values). So it chose to scan every body for a word found in
     none (10 s at 100,000 policies) over the body index (6 ms), and to walk an order's index
-    to its end. Sequential and plain index scans are switched off for the block, which
-    leaves the bitmap scans of the trigram indexes (primary keys are then read by bitmap
-    too). Settings are local to the caller's transaction (a search runs in one) and put back
-    after the block, so the reads that follow plan as usual; an error rolls them back.
+    to its end. Sequential scans and scans along a b-tree index (plain or index-only) are
+    switched off for the block, which leaves the bitmap scans of the trigram indexes
+    (primary keys are then read by bitmap too). Settings are local to the caller's
+    transaction (a search runs in one) and put back after the block, so the reads that
+    follow plan as usual; an error rolls them back.
     """
-    seq, index, _, _ = conn.execute(_SCANS_OFF).one()
+    previous = conn.execute(_SCANS_OFF).one()[: len(_WHOLE_SCANS)]
     yield
-    conn.execute(_SCANS_BACK, {"seq": seq, "index": index})
+    conn.execute(_SCANS_BACK, dict(zip(_WHOLE_SCANS, previous, strict=True)))
 
 
 def _any_form(term: Term, columns: tuple[str, ...]) -> ColumnElement[bool]:
