@@ -29,9 +29,10 @@ the bodies costs a page of bodies; the body index rechecks the candidates of rar
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TypeVar
 
 from sqlalchemy import (
     Connection,
@@ -211,38 +212,70 @@ def _build_tier_statement(key: TierKey, mode: str, where: ColumnElement[bool] | 
 
 
 def _short_column_tier(
-    conn: Connection, key: TierKey, where: ColumnElement[bool] | None, values: dict[str, object]
+    conn: Connection, key: TierKey, where: ColumnElement[bool] | None, values: dict[str, object], wanted: int
 ) -> list[tuple[str, float]]:
-    """The first ``values["wanted"]`` hits of a title or summary tier, by the cheapest exact way for the word.
+    """The first ``wanted`` hits of a title or summary tier, by the cheapest exact way for the word.
 
     Left to itself, the planner walked the whole title-length order for a word found in no
-    title (it cannot tell how rare a Chinese word is): 0.4 s at 100,000 policies. So, as in
-    the text tier: a first look at the first few dozen titles of the order fills the page of
-    a word found in many titles; a probe of the trigram indexes (:func:`by_trigram_index`)
-    for one match more than the page finds every match of a rare word; a word between the
-    two reads a longer stretch of the order, and only then every match from the indexes,
-    rechecked and sorted. A query with a short word has no trigram: it walks the policies
-    newest first to the page (the only way there is).
+    title (it cannot tell how rare a Chinese word is): 0.4 s at 100,000 policies. So the tier
+    finds its hits as the text tier does (:func:`_cheapest_exact`), looking along its own
+    order (shortest title first) and probing the trigram indexes of the short columns. A
+    query with a short word has no trigram: it walks the policies newest first to the page
+    (the only way there is).
     """
-    wanted = int(values["wanted"])  # type: ignore[call-overload]
-    short = key[3]
-    if short:
+    if key[3]:  # a short word
         return _tier_hits(conn, _tier_statement(key, ALL, where), values)
-    first = max(FIRST_MIN, FIRST_PER_HIT * wanted)
-    stop = max(first, WALK_MIN, WALK_PER_HIT * wanted)
-    looked = _tier_hits(conn, _tier_statement(key, WALK, where), {**values, "start": 0, "rows": first})
+
+    def look(start: int, stop: int, count: int) -> list[tuple[str, float]]:
+        stretch = {**values, "start": start, "rows": stop - start, "wanted": count}
+        return _tier_hits(conn, _tier_statement(key, WALK, where), stretch)
+
+    return _cheapest_exact(
+        conn,
+        wanted,
+        look,
+        lambda: _tier_hits(conn, _tier_statement(key, PROBE, where), {**values, "probe": wanted + 1}),
+        lambda: _tier_hits(conn, _tier_statement(key, ALL, where), values),
+    )
+
+
+Hit = TypeVar("Hit")
+
+
+def _cheapest_exact(
+    conn: Connection,
+    wanted: int,
+    look: Callable[[int, int, int], list[Hit]],
+    probe: Callable[[], list[Hit]],
+    every: Callable[[], list[Hit]],
+) -> list[Hit]:
+    """The first ``wanted`` hits of a tier in its order, found the cheapest exact way for the word.
+
+    ``look(start, stop, count)`` gives the first ``count`` hits among rows ``start`` to
+    ``stop`` of the tier's order; ``probe()`` the hits among the first ``wanted + 1`` matches
+    the trigram indexes give, sorted; ``every()`` the first ``wanted`` of all matches. A
+    common word's page lies among the first few dozen rows of the order, and the first look
+    finds it. A rare word's matches come from the indexes at once, while a look would read
+    rows that hold none of it: when the first look falls short, the probe asks for one match
+    more than the page, and when there is no more, those are every hit. Only a word between
+    the two (more matches than a page, too few early in the order) reads the longer stretch
+    and then every match. The probe and every match are asked of the trigram indexes
+    (:func:`by_trigram_index`).
+    """
+    cap = max(WALK_MIN, WALK_PER_HIT * wanted)
+    first = min(max(FIRST_MIN, FIRST_PER_HIT * wanted), cap)
+    looked = look(0, first, wanted)
     if len(looked) == wanted:
         return looked
     with by_trigram_index(conn):
-        few = _tier_hits(conn, _tier_statement(key, PROBE, where), {**values, "probe": wanted + 1})
+        few = probe()
     if len(few) <= wanted:
         return few
-    longer = {**values, "start": first, "rows": stop - first, "wanted": wanted - len(looked)}
-    looked += _tier_hits(conn, _tier_statement(key, WALK, where), longer)
+    looked += look(first, cap, wanted - len(looked))
     if len(looked) == wanted:
         return looked
     with by_trigram_index(conn):
-        return _tier_hits(conn, _tier_statement(key, ALL, where), values)
+        return every()
 
 
 def _tier_hits(conn: Connection, statement: Select, values: dict[str, object]) -> list[tuple[str, float]]:
@@ -317,7 +350,7 @@ def postgresql_search(
         if wanted <= 0:
             return found
         values = {**forms, "words": words, "taken": [policy_id for policy_id, _ in found], "wanted": wanted}
-        found.extend(_short_column_tier(conn, (tier, columns, shape, short, bool(found)), where, values))
+        found.extend(_short_column_tier(conn, (tier, columns, shape, short, bool(found)), where, values, wanted))
     wanted = limit - len(found)
     if wanted <= 0:
         return found
@@ -349,30 +382,27 @@ def _text_tier(
 
     A common word's page lies among the newest policies (:func:`_newest_walk`), and the first
     look at a few dozen of them finds it. A rare word's hits are found by the body index at
-    once (about a millisecond), while a walk would read hundreds of bodies that hold none of it
-    (90 ms at 100,000 policies): when the first look falls short, the index is asked for one
-    hit more than the page, and when it has no more, those are every hit. Only a word between
-    the two (more hits than a page, too few among the newest) reads the longer walk and then
-    the whole index.
+    once (about a millisecond), while a walk would read hundreds of bodies that hold none of
+    it (90 ms at 100,000 policies). How the two are combined is :func:`_cheapest_exact`.
     """
-    cap = max(WALK_MIN, WALK_PER_HIT * wanted)
-    first = min(max(FIRST_MIN, FIRST_PER_HIT * wanted), cap)
-    walked = _newest_walk(conn, terms, in_policy, wanted, 0, first)
-    if len(walked) == wanted:
-        return walked
-    matching = select(_p.id).select_from(s.policies.join(_pg_search, _pg_search.c.policy_id == _p.id))
-    matching = matching.where(and_(*in_body, *in_policy))
-    few = matching.limit(wanted + 1).subquery("few")
-    with by_trigram_index(conn):
-        every = [row[0] for row in conn.execute(select(_p.id).where(_p.id.in_(select(few.c.id))).order_by(*_NEWEST))]
-    if len(every) <= wanted:
-        return every
-    walked += _newest_walk(conn, terms, in_policy, wanted - len(walked), first, cap)
-    if len(walked) == wanted:
-        return walked
-    # Too few among the newest: the body index, every hit rechecked, newest first.
-    with by_trigram_index(conn):
-        return [row[0] for row in conn.execute(matching.order_by(*_NEWEST).limit(wanted))]
+
+    @cache
+    def matching() -> Select:  # built only when the first look falls short, and once
+        joined = select(_p.id).select_from(s.policies.join(_pg_search, _pg_search.c.policy_id == _p.id))
+        return joined.where(and_(*in_body, *in_policy))
+
+    def probe() -> list[str]:
+        few = matching().limit(wanted + 1).subquery("few")
+        return [row[0] for row in conn.execute(select(_p.id).where(_p.id.in_(select(few.c.id))).order_by(*_NEWEST))]
+
+    return _cheapest_exact(
+        conn,
+        wanted,
+        lambda start, stop, count: _newest_walk(conn, terms, in_policy, count, start, stop),
+        probe,
+        # Too few among the newest: the body index, every hit rechecked, newest first.
+        lambda: [row[0] for row in conn.execute(matching().order_by(*_NEWEST).limit(wanted))],
+    )
 
 
 def _newest_walk(
